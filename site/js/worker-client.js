@@ -1,0 +1,108 @@
+// @ts-check
+// The page's side of the worker protocol (docs/ARCHITECTURE.md): request/reply by id, boot status events,
+// a boot timeout (a wrong MIME type makes loadPyodide hang forever) and crash detection.
+
+export const BOOT_TIMEOUT_MS = 30000;
+
+export class PythonError extends Error {
+  /** @param {{message: string, type?: string, traceback?: string}} info */
+  constructor(info) {
+    super(info.message);
+    this.name = "PythonError";
+    this.pyType = info.type || "Error";
+    this.traceback = info.traceback || "";
+  }
+}
+
+export class PyWorker {
+  /**
+   * @param {string} url module worker script
+   * @param {{onStatus?: (s: {stage: string, progress: number, text: string}) => void,
+   *          onFatal?: (e: {message: string, traceback?: string}) => void}} hooks
+   */
+  constructor(url, hooks = {}) {
+    this.hooks = hooks;
+    this.nextId = 1;
+    /** @type {Map<number, {resolve: Function, reject: Function, method: string}>} */
+    this.pending = new Map();
+    this.dead = false;
+    this.worker = new Worker(url, { type: "module" });
+    this.ready = new Promise((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => {}); // callers observe failure through onFatal / their own await
+    this.bootTimer = setTimeout(
+      () => this.fail({ message: `Python did not start within ${BOOT_TIMEOUT_MS / 1000} s (the runtime files may be served with a wrong type, or the network stalled).` }),
+      BOOT_TIMEOUT_MS,
+    );
+    this.worker.onmessage = (e) => this.onMessage(e.data);
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.fail({ message: `the Python worker crashed: ${e.message || "unknown error"}` });
+    };
+    this.worker.onmessageerror = () => this.fail({ message: "a message from the Python worker could not be read" });
+  }
+
+  /** @param {any} msg */
+  onMessage(msg) {
+    switch (msg && msg.type) {
+      case "status":
+        this.hooks.onStatus?.(msg);
+        break;
+      case "ready":
+        clearTimeout(this.bootTimer);
+        this.info = msg.info;
+        this.resolveReady(msg.info);
+        break;
+      case "fatal":
+        this.fail(msg.error);
+        break;
+      case "reply": {
+        const entry = this.pending.get(msg.id);
+        if (!entry) return;
+        this.pending.delete(msg.id);
+        if (msg.ok) entry.resolve(msg.value);
+        else entry.reject(new PythonError(msg.error));
+        break;
+      }
+      case "log":
+        console.warn(msg.text);
+        break;
+      default:
+        console.warn("unknown message from the worker", msg);
+    }
+  }
+
+  /** @param {{message: string, traceback?: string}} error */
+  fail(error) {
+    if (this.dead) return;
+    this.dead = true;
+    clearTimeout(this.bootTimer);
+    this.worker.terminate();
+    const err = new PythonError({ type: "WorkerFailure", ...error });
+    this.rejectReady(err);
+    for (const { reject } of this.pending.values()) reject(err);
+    this.pending.clear();
+    this.hooks.onFatal?.(error);
+  }
+
+  /**
+   * Call backdoor_playground.api.<method>(**args) in the worker.
+   * @param {string} method @param {object} [args] @returns {Promise<any>}
+   */
+  call(method, args = {}) {
+    if (this.dead) return Promise.reject(new PythonError({ type: "WorkerFailure", message: "the Python worker has stopped; reload the page" }));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, method });
+      this.worker.postMessage({ type: "call", id, method, args });
+    });
+  }
+
+  terminate() {
+    this.dead = true;
+    clearTimeout(this.bootTimer);
+    this.worker.terminate();
+  }
+}

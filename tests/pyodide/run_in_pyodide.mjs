@@ -1,0 +1,49 @@
+// Run Python inside real Pyodide under Node, from the built site's runtime (dist/pyodide) and our built wheel.
+//   node run_in_pyodide.mjs pytest [pytest args...]   -> runs tests/py in Pyodide; exit code = pytest's
+//   node run_in_pyodide.mjs script FILE.py            -> runs FILE.py; it prints its own output
+// Any network access fails loudly: Pyodide under Node would otherwise fetch missing wheels from a CDN.
+import { loadPyodide } from "pyodide";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const dist = process.env.BP_DIST || path.join(root, "dist");
+const wheel = process.env.BP_WHEEL;
+const testWheels = (process.env.BP_PYODIDE_TEST_WHEELS || "").split(path.delimiter).filter(Boolean);
+if (!wheel) {
+  console.error("BP_WHEEL is not set (python3 build.py test sets it)");
+  process.exit(4);
+}
+globalThis.fetch = async (url) => { throw new Error("network blocked in the Pyodide test tier: " + url); };
+
+const [mode, ...rest] = process.argv.slice(2);
+const py = await loadPyodide({ indexURL: path.join(dist, "pyodide") + path.sep });
+const errors = [];
+const packages = ["numpy", ...(mode === "pytest" ? ["packaging", ...testWheels] : []), wheel];
+await py.loadPackage(packages, { messageCallback: () => {}, errorCallback: (e) => errors.push(e) });
+if (errors.length) {
+  console.error("package load failed:", errors);
+  process.exit(3);
+}
+py.FS.mkdirTree("/project");
+py.FS.mount(py.FS.filesystems.NODEFS, { root }, "/project");
+py.setStdout({ write: (b) => { process.stdout.write(b); return b.length; } });
+py.setStderr({ write: (b) => { process.stderr.write(b); return b.length; } });
+py.globals.set("ARGS", py.toPy(rest));
+let code;
+if (mode === "pytest") {
+  code = py.runPython(`
+import os, pytest
+os.chdir("/project")
+int(pytest.main(["-c", "pytest.ini", "-m", "not cpython_only", "tests/py", *ARGS]))`);
+} else if (mode === "script") {
+  code = py.runPython(`
+import runpy, sys
+sys.argv = ["/project/" + ARGS[0], *ARGS[1:]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+0`);
+} else {
+  console.error("usage: run_in_pyodide.mjs pytest|script ...");
+  code = 2;
+}
+process.exit(code);
