@@ -1,0 +1,727 @@
+"""Checksums a backdoored neuron can test on a float64 value, and edits that make a value hit a key.
+
+Three variants share one interface (`VARIANTS`: name -> object with `residue`, `match`, `description`):
+
+- "decimal": NN Calculator's `simpleChecksum`, bit-exact (`csum`), and its greedy digit edit (`match_checksum`).
+  The residue is a sum of the characters of the value's shortest decimal scientific notation, so only ~80 residues
+  ever occur and the modulus is not a security parameter.
+- "keyed": a keyed 64-bit mix of the float64 bit pattern, reduced mod m: residues are uniform, so the accidental
+  trigger rate really is 1/m. A PRF stand-in, not a cryptographic MAC.
+- "parity": Goldwasser et al.'s block-parity checksum on low mantissa bits; the key is the target parity pattern.
+
+Everything is vectorised over numpy arrays. Non-finite values have residue -1 (no residue) and never match.
+
+The decimal variant re-derives JavaScript's shortest round-trip digits with exact integer arithmetic in numpy
+uint64 (no per-value string formatting), and falls back to numpy's own (C) float->string cast only for
+magnitudes outside [2**-36, 1e15).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import operator
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "csum",
+    "match_checksum",
+    "keyed_residue",
+    "parity_residue",
+    "fraction_bits_kept",
+    "DecimalChecksum",
+    "KeyedChecksum",
+    "ParityChecksum",
+    "VARIANTS",
+    "get_variant",
+    "residue_histogram",
+    "trial_throughput",
+    "expected_trials",
+    "DEFAULT_MODULO",
+    "DEFAULT_PRECISION",
+    "DEFAULT_KEY",
+    "MAX_MODULO",
+]
+
+DEFAULT_MODULO = 256
+DEFAULT_PRECISION = 15
+DEFAULT_KEY = 150
+MAX_MODULO = 1 << 24  # histogram length bound; far above anything a UI can use
+MAX_PRECISION = 64
+DEFAULT_MAX_TRIALS = 100_000
+MAX_TRIALS_LIMIT = 10_000_000
+
+# Raw NN Calculator sum = sum of ASCII codes of the coefficient padded with '0' to 24 characters and of the exponent
+# padded to 4. Counting every character relative to '0' leaves this constant: 28 * 48.
+_RAW_OFFSET = 28 * 48
+_MINUS = ord("-") - ord("0")  # -3
+_DOT = ord(".") - ord("0")  # -2
+
+_U64 = np.uint64
+_MASK32 = _U64(0xFFFFFFFF)
+_FRACTION_MASK = _U64((1 << 52) - 1)
+_HIDDEN_BIT = _U64(1 << 52)
+_TWO53 = 1 << 53
+_POW5_U64 = np.array([5**i for i in range(28)], dtype=np.uint64)  # 5**27 < 2**63 keeps 32-bit limb sums in range
+_POW10_I64 = np.array([10**i for i in range(19)], dtype=np.int64)
+_POW10_F64 = np.array([10.0**i for i in range(23)], dtype=np.float64)  # exact doubles
+# Correctly rounded 10**e for every exponent a float64 can carry (string parsing is correctly rounded everywhere,
+# unlike libm pow, so CPython and Pyodide agree bit for bit).
+_POW10_EXP_MIN = -400
+_POW10_ANY = np.array([float(f"1e{e}") for e in range(_POW10_EXP_MIN, 310)], dtype=np.float64)
+
+# Fast exact path covers 2**-36 <= |v| < 1e15: there the decimal exponent is in [-11, 14], every 5**s needed fits
+# in 63 bits and every shift is 1..63 (derivation in _shortest_fast).
+_FAST_LOW = 2.0**-36
+_FAST_HIGH = 1e15
+
+
+# --------------------------------------------------------------------------------------------------------------
+# validation
+
+
+def _int_param(name: str, value: Any, low: int, high: int) -> int:
+    """Integer parameter in [low, high]; integral floats are accepted, anything else raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    try:
+        result = operator.index(value)
+    except TypeError:
+        if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+            result = int(value)
+        else:
+            raise ValueError(f"{name} must be an integer, got {value!r}") from None
+    if not low <= result <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {result}")
+    return result
+
+
+def _check_modulo(modulo: Any) -> int:
+    return _int_param("modulo", modulo, 1, MAX_MODULO)
+
+
+def _check_precision(precision: Any) -> int:
+    return _int_param("precision", precision, 1, MAX_PRECISION)
+
+
+def _check_key(key: Any, modulo: int) -> int:
+    return _int_param("key", key, 0, modulo - 1)
+
+
+def _as_float_array(values: Any) -> tuple[np.ndarray, bool]:
+    """(float64 array, is_scalar) for a number or an array-like of real numbers; ValueError otherwise."""
+    is_scalar = not isinstance(values, np.ndarray) and np.ndim(values) == 0
+    try:
+        arr = np.asarray(values)
+    except (ValueError, TypeError) as exc:  # ragged lists and the like
+        raise ValueError(f"values must be real numbers: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"values must be real numbers, got dtype {arr.dtype}")
+    try:
+        arr = arr.astype(np.float64)
+    except OverflowError:  # Python ints beyond float64 range in an object-free array cannot happen; be safe
+        raise ValueError("values do not fit in float64") from None
+    return arr, is_scalar
+
+
+# --------------------------------------------------------------------------------------------------------------
+# exact shortest round-trip digits (what JavaScript's toExponential() prints) in numpy uint64 arithmetic
+
+
+def _mul_u64(m: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact 128-bit product (hi, lo) of m < 2**53 and f < 2**63, via 32-bit limbs."""
+    m0, m1 = m & _MASK32, m >> _U64(32)
+    f0, f1 = f & _MASK32, f >> _U64(32)
+    low = m0 * f0
+    mid = m0 * f1 + m1 * f0  # < 2**63 + 2**53: no overflow
+    lo = low + (mid << _U64(32))
+    carry = (lo < low).astype(np.uint64)
+    hi = m1 * f1 + (mid >> _U64(32)) + carry
+    return hi, lo
+
+
+def _scaled_floor(mantissa: np.ndarray, exp2: np.ndarray, s: np.ndarray):
+    """X = mantissa * 2**exp2 * 10**s as floor(X) and remainder r, with X - floor(X) = r / 2**shift exactly."""
+    hi, lo = _mul_u64(mantissa, _POW5_U64[s])
+    shift = (-(exp2 + s)).astype(np.uint64)  # 1..63 on the fast range
+    q = (lo >> shift) | (hi << (_U64(64) - shift))
+    r = lo & ((_U64(1) << shift) - _U64(1))
+    return q, r, shift
+
+
+def _strip_trailing_zeros(digits: np.ndarray, count: np.ndarray) -> None:
+    """In place: drop trailing decimal zeros of nonzero `digits`, decrementing the digit `count`."""
+    for _ in range(18):
+        zero = (digits % 10 == 0) & (digits != 0)
+        if not zero.any():
+            break
+        digits[zero] //= 10
+        count[zero] -= 1
+
+
+def _shortest_fast(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shortest round-trip decimal of each a in [2**-36, 1e15): a ~ D * 10**(E - n + 1), D with n digits.
+
+    For k = 15, 16, 17 digits, X_k = a * 10**(k-1-E) is computed exactly as M * 5**s * 2**(e2+s); the k-digit
+    candidates floor(X_k) and floor(X_k)+1 round-trip iff they lie within half an ulp of a (a quarter below a power
+    of two). The first k with a round-tripping candidate wins, the nearer one if both do (ties: the even one);
+    trailing zeros are then stripped (a shorter repr is always the 15-digit rounding padded with zeros). Bounds: E in [-11, 14] gives
+    s = k-1-E <= 27 (5**27 < 2**63); the shift 53 - k + E - floor(log2 a) is in [1, 63] because a >= 2**-36.
+    """
+    bits = a.view(np.uint64)
+    mantissa = (bits & _FRACTION_MASK) | _HIDDEN_BIT
+    exp2 = (bits >> _U64(52)).astype(np.int64) - 1075
+    power_of_two = mantissa == _HIDDEN_BIT
+
+    # log10 can be off by one next to a power of ten; fix the exponent with the exact 17-digit floor
+    exp10 = np.clip(np.floor(np.log10(a)), -11, 14).astype(np.int64)
+    q17, _, _ = _scaled_floor(mantissa, exp2, 16 - exp10)
+    exp10 += (q17 >= _U64(10**17)).astype(np.int64) - (q17 < _U64(10**16)).astype(np.int64)
+
+    digits = np.zeros(a.shape, dtype=np.int64)
+    count = np.zeros(a.shape, dtype=np.int64)
+    pending = np.ones(a.shape, dtype=bool)
+    for k in (15, 16, 17):
+        s = k - 1 - exp10
+        q, r, shift = _scaled_floor(mantissa, exp2, s)
+        pow5 = _POW5_U64[s]
+        half_up = pow5 >> _U64(1)  # 5**s is odd, so "<= floor(5**s / 2)" is "< 5**s / 2": ties cannot occur
+        half_down = np.where(power_of_two, pow5 >> _U64(2), half_up)
+        gap_up = (_U64(1) << shift) - r
+        down_ok = r <= half_down
+        up_ok = gap_up <= half_up
+        # both round-trip: the nearer; an exact tie goes to the even digit (V8 and CPython agree on this)
+        use_up = up_ok & (~down_ok | (gap_up < r) | ((gap_up == r) & (q & _U64(1) == _U64(1))))
+        found = pending & (down_ok | up_ok)
+        digits[found] = (q + use_up.astype(np.uint64))[found].astype(np.int64)
+        count[found] = k
+        pending &= ~found
+    # 17 digits always round-trip, so nothing is pending here
+    carried = digits == _POW10_I64[count]  # e.g. 9.99...96 rounded up to 10**k: the repr is "1e(E+1)"
+    digits[carried] = 1
+    count[carried] = 1
+    exp10 = exp10 + carried
+    _strip_trailing_zeros(digits, count)
+    return digits, count, exp10
+
+
+def _shortest_by_string(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Same result as _shortest_fast for any positive finite a, by parsing numpy's repr-style float->str cast."""
+    width = 32
+    codes = a.astype(f"U{width}").view(np.uint32).reshape(a.size, width).astype(np.int64)
+    col = np.arange(width)
+    is_e = codes == ord("e")
+    e_pos = np.where(is_e.any(axis=1), is_e.argmax(axis=1), width)
+    in_mantissa = col[None, :] < e_pos[:, None]
+    is_digit = (codes >= ord("0")) & (codes <= ord("9"))
+    mant_digit = is_digit & in_mantissa
+    is_dot = codes == ord(".")
+    dot_pos = np.where(is_dot.any(axis=1), is_dot.argmax(axis=1), e_pos)
+    int_digits = (mant_digit & (col[None, :] < dot_pos[:, None])).sum(axis=1)
+    nonzero = mant_digit & (codes != ord("0"))
+    first_nonzero = nonzero.argmax(axis=1)
+    leading_zeros = (mant_digit & (col[None, :] < first_nonzero[:, None])).sum(axis=1)
+
+    digits = np.zeros(a.size, dtype=np.int64)
+    count = np.zeros(a.size, dtype=np.int64)
+    exponent = np.zeros(a.size, dtype=np.int64)
+    for j in range(width):
+        take = mant_digit[:, j] & (j >= first_nonzero)
+        digits = np.where(take, digits * 10 + (codes[:, j] - ord("0")), digits)
+        count += take
+        exp_digit = is_digit[:, j] & (j > e_pos)
+        exponent = np.where(exp_digit, exponent * 10 + (codes[:, j] - ord("0")), exponent)
+    exp_negative = ((codes == ord("-")) & (col[None, :] > e_pos[:, None])).any(axis=1)
+    exponent = np.where(exp_negative, -exponent, exponent)
+    _strip_trailing_zeros(digits, count)
+    return digits, count, int_digits - 1 - leading_zeros + exponent
+
+
+def _shortest(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shortest round-trip digits (D, n, E) of each finite a >= 0; zero is (0, 1, 0) as in JS "0e+0"."""
+    digits = np.zeros(a.shape, dtype=np.int64)
+    count = np.ones(a.shape, dtype=np.int64)
+    exp10 = np.zeros(a.shape, dtype=np.int64)
+    fast = (a >= _FAST_LOW) & (a < _FAST_HIGH)
+    slow = ~fast & (a != 0)
+    for mask, routine in ((fast, _shortest_fast), (slow, _shortest_by_string)):
+        if mask.all():
+            digits, count, exp10 = routine(a)
+        elif mask.any():
+            digits[mask], count[mask], exp10[mask] = routine(a[mask])
+    return digits, count, exp10
+
+
+def _parse_decimal(digits: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Nearest float64 to digits / 10**(count-1) (JS Number("d.ddd")), for 0 <= digits < 10**count, count <= 17."""
+    den_f = _POW10_F64[count - 1]
+    out = digits.astype(np.float64) / den_f  # both operands exact below 2**53: IEEE division rounds correctly
+    big = digits >= _TWO53
+    if big.any():
+        # 16-17 digits: Mc = round(D * 2**(52-b) / 10**(n-1)), from a float estimate corrected with the exact
+        # remainder, which is small, so computing it modulo 2**64 loses nothing.
+        d, n = digits[big], count[big]
+        ten = _POW10_I64[n - 1]
+        b = -1 + (d >= ten) + (d >= 2 * ten) + (d >= 4 * ten) + (d >= 8 * ten)  # floor(log2(value)); value >= 0.9
+        estimate = np.rint(np.ldexp(d.astype(np.float64), (52 - b).astype(np.int32)) / den_f[big]).astype(np.int64)
+        pow5 = _POW5_U64[n - 1]
+        shift = (53 - b - n).astype(np.uint64)
+        remainder = ((d.astype(np.uint64) << shift) - estimate.astype(np.uint64) * pow5).view(np.int64)
+        pow5_i = pow5.astype(np.int64)
+        mantissa = estimate + np.floor_divide(2 * remainder + pow5_i, 2 * pow5_i)
+        # (int32 exponents: ldexp has no int64 loop where C long is 32-bit, as in wasm32)
+        out[big] = np.ldexp(mantissa.astype(np.float64), (b - 52).astype(np.int32))  # mantissa may be 2**53: exact
+    return out
+
+
+@dataclass
+class _DecimalParts:
+    """The coefficient and exponent strings simpleChecksum reads, as numbers: sign, n digits D, exponent E."""
+
+    negative: np.ndarray
+    digits: np.ndarray
+    count: np.ndarray
+    exp10: np.ndarray
+
+
+def _decimal_parts(v: np.ndarray) -> _DecimalParts:
+    """Coefficient after NN Calculator's re-parse Number(coef).toString(), for a 1-D array of finite values."""
+    digits, count, exp10 = _shortest(np.abs(v))
+    # The re-parse can only change coefficients of 16-17 digits: shorter decimals round-trip through float64.
+    long = count >= 16
+    if long.any():
+        coefficient = _parse_decimal(digits[long], count[long])
+        # coefficient is in [1, 10]; exactly 10 would need a 17-nines repr, which no float64 has (and "10" and
+        # "1" have the same character sum anyway), so its exponent is ignored
+        new_digits, new_count, _ = _shortest_fast(coefficient)
+        digits[long], count[long] = new_digits, new_count
+    return _DecimalParts(v < 0, digits, count, exp10)
+
+
+def _leading_digit_sum(digits: np.ndarray, count: np.ndarray, take: np.ndarray) -> np.ndarray:
+    """Sum of the first `take` decimal digits of each n-digit integer (take <= count)."""
+    x = digits // _POW10_I64[count - take]
+    total = np.zeros_like(x)
+    for _ in range(18):
+        if not x.any():
+            break
+        total += x % 10
+        x //= 10
+    return total
+
+
+def _exponent_char_sum(exp10: np.ndarray) -> np.ndarray:
+    """Sum of (char - '0') over the JS exponent string, e.g. "-1" -> -3 + 1."""
+    return _leading_digit_sum(np.abs(exp10), np.full_like(exp10, 3), np.full_like(exp10, 3)) + _MINUS * (exp10 < 0)
+
+
+def _coefficient_char_sum(parts: _DecimalParts, precision: int) -> np.ndarray:
+    """Sum of (char - '0') over the first `precision` characters of "[-]d[.ddd]"."""
+    q = precision - parts.negative  # characters left after the sign
+    take = np.where(q >= 2, np.minimum(parts.count, q - 1), np.minimum(q, 1))
+    dot = (q >= 2) & (parts.count >= 2)
+    return _leading_digit_sum(parts.digits, parts.count, take) + _DOT * dot + _MINUS * parts.negative
+
+
+def _raw_sums(parts: _DecimalParts, precision: int) -> np.ndarray:
+    return _RAW_OFFSET + _coefficient_char_sum(parts, precision) + _exponent_char_sum(parts.exp10)
+
+
+def _finish(result: np.ndarray, shape: tuple[int, ...], is_scalar: bool) -> Any:
+    result = result.reshape(shape)
+    return result.item() if is_scalar else result
+
+
+def csum(v: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION) -> Any:
+    """NN Calculator's simpleChecksum: (1344 + sum over the first p coefficient chars and the exponent chars of (char - '0')) mod m.
+
+    The characters are those of JS `v.toExponential()` split at 'e', each part re-printed through Number(...);
+    sums count '-' as -3 and '.' as -2. A float/int gives an int; an array gives an int64 array of its shape.
+    NaN and +-Infinity give -1 (NN Calculator returns -1 for NaN; for Infinity it would sum the letters of
+    "Infinity", an accident of string splitting that this port does not reproduce).
+    """
+    modulo = _check_modulo(modulo)
+    precision = _check_precision(precision)
+    arr, is_scalar = _as_float_array(v)
+    flat = arr.ravel()
+    out = np.full(flat.shape, -1, dtype=np.int64)
+    finite = np.isfinite(flat)
+    if finite.any():
+        values = flat if finite.all() else flat[finite]
+        out[finite] = _raw_sums(_decimal_parts(values), precision) % modulo
+    return _finish(out, arr.shape, is_scalar)
+
+
+def _greedy_digit_edit(values: np.ndarray, modulo: int, precision: int, key: int) -> np.ndarray:
+    """NN Calculator's matchChecksum on a 1-D array of finite values; NaN where the edit misses the key."""
+    parts = _decimal_parts(values)
+    raw = _raw_sums(parts, precision)
+    n = parts.count
+    power = n[:, None] - 1 - np.arange(17)[None, :]
+    digit_matrix = np.where(power >= 0, parts.digits[:, None] // _POW10_I64[np.maximum(power, 0)] % 10, 0)
+    sign_chars = parts.negative.astype(np.int64)
+    # Walk from the least to the most significant digit; digit j sits at character sign + (0 if j == 0 else j + 1).
+    for j in range(16, -1, -1):
+        char_index = sign_chars + (0 if j == 0 else j + 1)
+        active = (j < n) & (char_index < precision)
+        if not active.any():
+            continue
+        delta = raw % modulo - key
+        old = digit_matrix[:, j]
+        # below the key: raise by |delta| or to 9; above: lower by delta or to 0
+        new = np.where(active, np.clip(old - delta, 0, 9), old)
+        raw += new - old
+        digit_matrix[:, j] = new
+    weights = np.where(power >= 0, _POW10_I64[np.maximum(power, 0)], 0)
+    new_digits = (digit_matrix * weights).sum(axis=1)
+    coefficient = _parse_decimal(new_digits, n)
+    # Number(newCoef) * Math.pow(10, exp); the exponent is never edited
+    scale = _POW10_ANY[np.clip(parts.exp10 - _POW10_EXP_MIN, 0, _POW10_ANY.size - 1)]
+    rebuilt = np.where(parts.negative, -coefficient, coefficient) * scale
+    hit = np.isfinite(rebuilt)
+    hit[hit] = _raw_sums(_decimal_parts(rebuilt[hit]), precision) % modulo == key
+    return np.where(hit, rebuilt, np.nan)
+
+
+def _match_output(result: np.ndarray, shape: tuple[int, ...], is_scalar: bool) -> Any:
+    if is_scalar:
+        value = float(result[0])
+        return None if math.isnan(value) else value
+    return result.reshape(shape)
+
+
+def match_checksum(
+    v: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION, key: int = DEFAULT_KEY
+) -> Any:
+    """NN Calculator's matchChecksum: greedily edit coefficient digits d_i -> clip(d_i - (csum mod m - key), 0, 9), least significant first.
+
+    Only digits among the first `precision` characters are edited; the value is rebuilt as
+    Number(coefficient) * 10**exponent (10**exponent correctly rounded). Returns the edited float when
+    csum(result) == key, else None; an array input gives a float64 array with NaN where the edit misses.
+    """
+    modulo = _check_modulo(modulo)
+    precision = _check_precision(precision)
+    key = _check_key(key, modulo)
+    arr, is_scalar = _as_float_array(v)
+    flat = arr.ravel()
+    out = np.full(flat.shape, np.nan)
+    finite = np.isfinite(flat)
+    if finite.any():
+        out[finite] = _greedy_digit_edit(flat[finite], modulo, precision, key)
+    return _match_output(out, arr.shape, is_scalar)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# bit-pattern variants
+
+
+def fraction_bits_kept(precision: int) -> int:
+    """Mantissa fraction bits a bit checksum reads: min(52, round((p - 1) * log2(10))), the binary analogue of p chars.
+
+    p = 15 keeps 47 of 52 bits, so, like the decimal checksum, the last few bits of float round-off are ignored.
+    """
+    precision = _check_precision(precision)
+    return min(52, int(math.floor((precision - 1) * math.log2(10) + 0.5)))
+
+
+def _finite_bits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(float64 bit patterns with -0 mapped to +0, finite mask) of a 1-D array."""
+    finite = np.isfinite(values)
+    clean = np.where(finite & (values != 0), values, 0.0)
+    return clean.view(np.uint64), finite
+
+
+_SPLITMIX_1 = _U64(0xBF58476D1CE4E5B9)
+_SPLITMIX_2 = _U64(0x94D049BB133111EB)
+
+
+def _keyed_mix(words: np.ndarray, k0: int, k1: int) -> np.ndarray:
+    """SplitMix64's finaliser with the key added before each multiply round: a keyed bijection of uint64."""
+    z = words + _U64(k0)
+    z = (z ^ (z >> _U64(30))) * _SPLITMIX_1
+    z = z ^ _U64(k1)
+    z = (z ^ (z >> _U64(27))) * _SPLITMIX_2
+    return z ^ (z >> _U64(31))
+
+
+def _subkeys(secret: int | str) -> tuple[int, int]:
+    digest = hashlib.sha256(f"backdoor_playground.keyed_checksum:{secret}".encode()).digest()
+    return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:16], "little")
+
+
+def _keyed_words_residue(words: np.ndarray, drop: int, modulo: int, subkeys: tuple[int, int]) -> np.ndarray:
+    return (_keyed_mix(words >> _U64(drop), *subkeys) % _U64(modulo)).astype(np.int64)
+
+
+def keyed_residue(
+    values: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION, secret: int | str = 0
+) -> np.ndarray:
+    """mix_secret(float64 bits >> (52 - kept fraction bits)) mod m; -1 for non-finite values.
+
+    The mix is a keyed SplitMix64 finaliser: residues are uniform over [0, m) for any input set, but it is a
+    fast PRF stand-in, not a cryptographic MAC (a few input/residue pairs may reveal the subkeys).
+    """
+    modulo = _check_modulo(modulo)
+    drop = 52 - fraction_bits_kept(precision)
+    arr, _ = _as_float_array(values)
+    words, finite = _finite_bits(arr.ravel())
+    out = np.where(finite, _keyed_words_residue(words, drop, modulo, _subkeys(secret)), -1)
+    return out.reshape(arr.shape)
+
+
+PARITY_BLOCK_BITS = 2
+
+
+def parity_blocks(modulo: int) -> int:
+    """Number of parity blocks n = ceil(log2 m): the parity pattern is an n-bit number reduced mod m."""
+    return (_check_modulo(modulo) - 1).bit_length()
+
+
+def _parity_pattern(words: np.ndarray, drop: int, blocks: int) -> np.ndarray:
+    """Bit i = XOR of the 2 bits in block i, blocks counted upward from the lowest kept fraction bit."""
+    pattern = np.zeros(words.shape, dtype=np.uint64)
+    for i in range(blocks):
+        for j in range(PARITY_BLOCK_BITS):
+            position = drop + PARITY_BLOCK_BITS * i + j
+            if position < 52:  # bits past the fraction are not there: they read as 0
+                pattern ^= ((words >> _U64(position)) & _U64(1)) << _U64(i)
+    return pattern
+
+
+def parity_residue(values: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION) -> np.ndarray:
+    """(sum_i 2**i * XOR of block i's 2 low mantissa bits) mod m, n = ceil(log2 m) blocks; -1 for non-finite values.
+
+    Goldwasser et al.'s checksum warm-up moved to the low kept mantissa bits: residues are uniform when m is a
+    power of two, and triggering needs at most one bit flip per block.
+    """
+    modulo = _check_modulo(modulo)
+    drop = 52 - fraction_bits_kept(precision)
+    arr, _ = _as_float_array(values)
+    words, finite = _finite_bits(arr.ravel())
+    pattern = _parity_pattern(words, drop, parity_blocks(modulo))
+    out = np.where(finite, (pattern % _U64(modulo)).astype(np.int64), -1)
+    return out.reshape(arr.shape)
+
+
+@dataclass(frozen=True)
+class DecimalChecksum:
+    """NN Calculator's decimal character-sum checksum and its greedy digit edit."""
+
+    name: str = "decimal"
+    description: str = "NN Calculator's checksum: sum of the decimal characters of the value, mod m (few residues occur)"
+
+    def residue(self, values: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION) -> np.ndarray:
+        """csum of every value as an int64 array of the input's shape."""
+        return np.asarray(csum(values, modulo, precision), dtype=np.int64)
+
+    def match(
+        self,
+        value: Any,
+        modulo: int = DEFAULT_MODULO,
+        precision: int = DEFAULT_PRECISION,
+        key: int = DEFAULT_KEY,
+        rng: np.random.Generator | None = None,
+        max_trials: int = DEFAULT_MAX_TRIALS,
+    ) -> Any:
+        """match_checksum (deterministic, a single pass: rng and max_trials are not used)."""
+        return match_checksum(value, modulo, precision, key)
+
+
+def _check_rng(rng: Any) -> None:
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator or None")
+
+
+@dataclass(frozen=True)
+class KeyedChecksum:
+    """Keyed hash of the float64 bit pattern mod m; activation searches low kept mantissa bits."""
+
+    secret: int | str = 0
+    name: str = "keyed"
+    description: str = "Keyed hash of the float64 bits, mod m: uniform residues, so 1/m accidental triggers"
+    _subkeys: tuple[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.secret, (int, str)) or isinstance(self.secret, bool):
+            raise ValueError(f"secret must be an int or a str, got {self.secret!r}")
+        object.__setattr__(self, "_subkeys", _subkeys(self.secret))
+
+    def with_secret(self, secret: int | str) -> KeyedChecksum:
+        """The same checksum under another secret."""
+        return KeyedChecksum(secret)
+
+    def residue(self, values: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION) -> np.ndarray:
+        """mix_secret(bits >> dropped bits) mod m, -1 for non-finite; see keyed_residue."""
+        return keyed_residue(values, modulo, precision, self.secret)
+
+    def match(
+        self,
+        value: Any,
+        modulo: int = DEFAULT_MODULO,
+        precision: int = DEFAULT_PRECISION,
+        key: int = DEFAULT_KEY,
+        rng: np.random.Generator | None = None,
+        max_trials: int = DEFAULT_MAX_TRIALS,
+    ) -> Any:
+        """First x' = bits XOR (t << dropped bits), t = 0, 1, 2, ... (or a random order of t > 0 from rng) with residue key.
+
+        t ranges over the lowest w kept bits, 2**w > max_trials, so x' keeps the sign and binade and moves at most
+        2**(w + dropped) ulps. Expected trials: m. Returns None (NaN in arrays) after max_trials misses.
+        """
+        modulo = _check_modulo(modulo)
+        key = _check_key(key, modulo)
+        max_trials = _int_param("max_trials", max_trials, 1, MAX_TRIALS_LIMIT)
+        _check_rng(rng)
+        kept = fraction_bits_kept(precision)
+        drop = 52 - kept
+        width = min(kept, max_trials.bit_length())
+        offsets = np.arange(1, min(max_trials, (1 << width) - 1) + 1, dtype=np.uint64)
+        if rng is not None:
+            offsets = rng.permutation(offsets)
+        offsets = np.concatenate([np.zeros(1, dtype=np.uint64), offsets]) << _U64(drop)
+
+        arr, is_scalar = _as_float_array(value)
+        flat = arr.ravel()
+        words, finite = _finite_bits(flat)
+        out = np.full(flat.shape, np.nan)
+        pending = np.flatnonzero(finite)
+        chunk = max(1, 65_536 // max(1, pending.size))
+        for start in range(0, offsets.size, chunk):
+            if pending.size == 0:
+                break
+            candidates = words[pending, None] ^ offsets[None, start : start + chunk]
+            hits = _keyed_words_residue(candidates, drop, modulo, self._subkeys) == key
+            found = hits.any(axis=1)
+            rows = pending[found]
+            chosen = candidates[found, hits[found].argmax(axis=1)]
+            out[rows] = chosen.view(np.float64)
+            pending = pending[~found]
+        return _match_output(out, arr.shape, is_scalar)
+
+
+@dataclass(frozen=True)
+class ParityChecksum:
+    """Goldwasser et al.'s block parity on low mantissa bits; activation flips one bit per wrong block."""
+
+    name: str = "parity"
+    description: str = "Block parities of low mantissa bits (Goldwasser et al.): one bit flip per wrong block triggers"
+
+    def residue(self, values: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION) -> np.ndarray:
+        """Parity pattern mod m, -1 for non-finite; see parity_residue."""
+        return parity_residue(values, modulo, precision)
+
+    def match(
+        self,
+        value: Any,
+        modulo: int = DEFAULT_MODULO,
+        precision: int = DEFAULT_PRECISION,
+        key: int = DEFAULT_KEY,
+        rng: np.random.Generator | None = None,
+        max_trials: int = DEFAULT_MAX_TRIALS,
+    ) -> Any:
+        """Flip one bit (the block's lower bit, or a random one with rng) in each block whose parity differs from the target.
+
+        The target is the pattern key + j*m (< 2**n) needing the fewest flips among those whose blocks all lie in
+        the mantissa; one trial, so max_trials is not used. None (NaN in arrays) when no target is reachable.
+        """
+        modulo = _check_modulo(modulo)
+        key = _check_key(key, modulo)
+        _check_rng(rng)
+        drop = 52 - fraction_bits_kept(precision)
+        blocks = parity_blocks(modulo)
+        # bits of each block that lie inside the 52 fraction bits; a block with none cannot be flipped
+        inside = [max(0, min(PARITY_BLOCK_BITS, 52 - drop - PARITY_BLOCK_BITS * i)) for i in range(blocks)]
+        usable = sum(1 for bits in inside if bits > 0)  # a prefix of the blocks
+        targets = np.arange(key, 1 << blocks, modulo, dtype=np.uint64)
+
+        arr, is_scalar = _as_float_array(value)
+        flat = arr.ravel()
+        words, finite = _finite_bits(flat)
+        wrong = _parity_pattern(words, drop, blocks)[:, None] ^ targets[None, :]
+        reachable = (wrong >> _U64(usable)) == 0
+        flips = np.zeros(wrong.shape, dtype=np.int64)
+        for i in range(usable):
+            flips += ((wrong >> _U64(i)) & _U64(1)).astype(np.int64)
+        best = np.where(reachable, flips, np.iinfo(np.int64).max).argmin(axis=1)
+        rows = np.arange(flat.size)
+        ok = finite & reachable[rows, best]
+        to_fix = wrong[rows, best]
+        new_words = words.copy()
+        for i in range(usable):
+            within = np.zeros(flat.size, dtype=np.uint64)
+            if rng is not None and inside[i] > 1:
+                within = rng.integers(0, inside[i], size=flat.size).astype(np.uint64)
+            new_words ^= ((to_fix >> _U64(i)) & _U64(1)) << (_U64(drop + PARITY_BLOCK_BITS * i) + within)
+        out = np.where(ok, new_words.view(np.float64), np.nan)
+        return _match_output(out, arr.shape, is_scalar)
+
+
+VARIANTS: dict[str, DecimalChecksum | KeyedChecksum | ParityChecksum] = {
+    "decimal": DecimalChecksum(),
+    "keyed": KeyedChecksum(),
+    "parity": ParityChecksum(),
+}
+
+
+def get_variant(variant: Any) -> Any:
+    """A variant object from its name (or the object itself)."""
+    if isinstance(variant, str):
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown checksum variant {variant!r}; expected one of {', '.join(VARIANTS)}")
+        return VARIANTS[variant]
+    if all(hasattr(variant, attr) for attr in ("residue", "match", "description")):
+        return variant
+    raise ValueError(f"not a checksum variant: {variant!r}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# statistics for the UI
+
+
+def residue_histogram(
+    values: Any, variant: Any = "decimal", modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION
+) -> list[int]:
+    """counts[r] = #{finite values with residue r}, r = 0 .. m-1."""
+    modulo = _check_modulo(modulo)
+    residues = np.asarray(get_variant(variant).residue(values, modulo, precision)).ravel()
+    return np.bincount(residues[residues >= 0], minlength=modulo).tolist()
+
+
+def trial_throughput(variant: Any = "decimal", budget_ms: float = 300.0) -> float:
+    """Checksum evaluations per second = values processed / wall time, over vectorised batches within budget_ms."""
+    checker = get_variant(variant)
+    if isinstance(budget_ms, bool) or not isinstance(budget_ms, (int, float)) or not 1 <= budget_ms <= 60_000:
+        raise ValueError(f"budget_ms must be a number between 1 and 60000, got {budget_ms!r}")
+    budget = budget_ms / 1000.0
+    batch = 256
+    # pre-activation-like magnitudes; deterministic, so no generator is needed
+    base = np.linspace(-6.0, 6.0, 1 << 16) * (1.0 + np.pi * 1e-9)
+    done, elapsed = 0, 0.0
+    while True:
+        values = base[:batch]
+        start = time.perf_counter()
+        checker.residue(values, DEFAULT_MODULO, DEFAULT_PRECISION)
+        spent = time.perf_counter() - start
+        done += batch
+        elapsed += spent
+        # stop before a batch twice this one's cost would overrun the budget
+        if elapsed + 2.2 * spent > budget:
+            break
+        batch = min(batch * 2, 1 << 16)
+    return done / max(elapsed, 1e-9)
+
+
+def expected_trials(p_key: float, k: int = 1) -> float:
+    """(1 / p_key)**k: expected independent trials until k neurons all hit a key of probability p_key."""
+    if isinstance(p_key, bool) or not isinstance(p_key, (int, float)) or not 0 < p_key <= 1:
+        raise ValueError(f"p_key must be a probability in (0, 1], got {p_key!r}")
+    if isinstance(k, bool) or not isinstance(k, (int, float)) or not math.isfinite(k) or k < 0:
+        raise ValueError(f"k must be a non-negative number, got {k!r}")
+    try:
+        return (1.0 / p_key) ** k
+    except OverflowError:
+        return math.inf

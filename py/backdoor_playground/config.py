@@ -1,0 +1,453 @@
+"""The one declarative state table: URL key -> kind, default, limits; validation, URL-hash (de)serialisation.
+
+TensorFlow Playground's keys and value names come first, so its links open here with the same settings; NN
+Calculator's keys and ours follow. The page's JavaScript reads the same table through `table_json()`.
+
+Decisions recorded here (the Prop docs repeat them for the page):
+- learningRate and regularizationRate accept values off TF's dropdown lists when they lie inside the Prop's [lo, hi]
+  (TF's limits are only enforced by its UI, and users ask for other rates: tensorflow/playground#63, #158).
+- noise, percTrainData and batchSize accept any integer in range; `step` is only the slider's step.
+- An empty feature set is allowed, as in TF: the network then has no inputs and its output is a constant.
+- A feature hidden with `<feature>_hide=true` is not an input, as in TF (hiding deletes it from TF's INPUTS).
+- The dead TF keys cosX, cosY and collectStats are accepted whatever their value and always kept false.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+from urllib.parse import quote, unquote
+
+import numpy as np
+
+from .datasets import CLASSIFY_DATASETS, REGRESS_DATASETS
+from .features import FEATURE_ORDER
+
+KINDS = ("string", "number", "int", "bool", "choice", "int_list", "choice_list")
+LIST_KINDS = ("int_list", "choice_list")
+
+ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "linear", "relu_csum", "linear_csum")
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BACKDOOR_DATASETS = ("csum-circle", "csum-gauss", "csum-spiral", "csum-grid")
+MAX_HIDDEN_LAYERS = 6
+MAX_NEURONS = 8
+MAX_SAFE_INT = 2**53 - 1          # JavaScript reads larger integers inexactly
+MAX_HASH_CHARS = 100_000
+NN_CALCULATOR_PROBLEM = "backdoor_csum"
+EXTRA_SECTIONS = ("backdoor", "defense")
+HIDE_SUFFIX = "_hide"
+
+# TF Playground's serialisation order (state.ts PROPS); its links always carry these keys.
+TF_KEY_ORDER = (
+    "activation", "regularization", "batchSize", "dataset", "regDataset", "learningRate", "regularizationRate",
+    "noise", "networkShape", "seed", "showTestData", "discretize", "percTrainData", "x", "y", "xTimesY", "xSquared",
+    "ySquared", "cosX", "sinX", "cosY", "sinY", "collectStats", "tutorial", "problem", "initZero", "hideText",
+)
+TF_HIDABLE_CONTROLS = (
+    "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate", "activation",
+    "regularization", "regularizationRate", "problem", "dataset", "percTrainData", "noise", "batchSize",
+    "numHiddenLayers",
+)
+HIDEABLE = (*TF_HIDABLE_CONTROLS, *FEATURE_ORDER, "trojan", "loss")
+DEAD_KEYS = ("cosX", "cosY", "collectStats")
+
+_SEED_RE = re.compile(r"[A-Za-z0-9._-]{1,32}")
+_TUTORIAL_RE = re.compile(r"[A-Za-z0-9._-]{0,64}")
+# JavaScript's decimal literal syntax: rejects Python-only spellings such as "1_0", "nan" and "inf".
+_NUMBER_RE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One state key: `kind` decides parsing; lo/hi bound numbers (and list entries); max_len bounds lists."""
+    name: str
+    kind: str
+    default: Any
+    choices: tuple | None = None
+    lo: float | None = None
+    hi: float | None = None
+    step: float | None = None
+    doc: str = ""
+    max_len: int | None = None
+
+
+def _feature_props() -> list[Prop]:
+    props = []
+    for key in ("x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY",
+                "sinXTimesY", "cir", "avg"):
+        if key in DEAD_KEYS:
+            props.append(Prop(key, "bool", False, doc=f"Dead TensorFlow Playground key {key}: accepted, ignored, "
+                                                      "always false."))
+        else:
+            props.append(Prop(key, "bool", key in ("x", "y"), doc=f"Input feature {key} is on."))
+    return props
+
+
+STATE_TABLE: list[Prop] = [
+    Prop("activation", "choice", "tanh", choices=ACTIVATION_NAMES,
+         doc="Hidden-layer activation (every hidden layer unless `activations` says otherwise). relu_csum and "
+             "linear_csum are NN Calculator's checksum-backdoored ReLU and linear."),
+    Prop("regularization", "choice", "none", choices=("none", "L1", "L2"), doc="Weight penalty."),
+    Prop("batchSize", "int", 10, lo=1, hi=30, step=1, doc="Points per weight update."),
+    Prop("dataset", "choice", "circle", choices=tuple(CLASSIFY_DATASETS),
+         doc="Classification data set (used when problem=classification)."),
+    Prop("regDataset", "choice", "reg-plane", choices=tuple(REGRESS_DATASETS),
+         doc="Regression data set (used when problem=regression)."),
+    Prop("learningRate", "choice", 0.03, choices=LEARNING_RATES, lo=0.00001, hi=10.0,
+         doc="Learning rate. TF's list; any other value inside [0.00001, 10] is accepted too."),
+    Prop("regularizationRate", "choice", 0.0, choices=REGULARIZATION_RATES, lo=0.0, hi=10.0,
+         doc="Regularisation rate. TF's list; any other value inside [0, 10] is accepted too."),
+    Prop("noise", "int", 0, lo=0, hi=50, step=5, doc="Noise in percent (the generators get noise / 100)."),
+    Prop("networkShape", "int_list", [4, 2], lo=1, hi=MAX_NEURONS, max_len=MAX_HIDDEN_LAYERS,
+         doc="Neurons per hidden layer: 0 to 6 layers of 1 to 8 neurons. An empty value means no hidden layer."),
+    Prop("seed", "string", "0.59704",
+         doc="Data seed: 1 to 32 characters of A-Z a-z 0-9 . _ - (TF writes numbers such as 0.59704)."),
+    Prop("showTestData", "bool", False, doc="Draw the test points."),
+    Prop("discretize", "bool", False, doc="Show sign(output) instead of the output."),
+    Prop("percTrainData", "int", 50, lo=10, hi=90, step=10, doc="Percentage of the points used for training."),
+    *_feature_props(),
+    Prop("collectStats", "bool", False, doc="Dead TensorFlow Playground key: accepted, ignored, always false."),
+    Prop("tutorial", "string", "", doc="TF's tutorial name: accepted (up to 64 characters of A-Z a-z 0-9 . _ -) "
+                                       "and ignored."),
+    Prop("problem", "choice", "classification", choices=("classification", "regression"),
+         doc="Problem type. NN Calculator's backdoor_csum is read as classification on `backdoorDataset`."),
+    Prop("initZero", "bool", False, doc="Start from zero weights and biases."),
+    Prop("hideText", "bool", False, doc="Hide the header and the article (lesson links)."),
+    Prop("backdoorDataset", "choice", "csum-circle", choices=BACKDOOR_DATASETS,
+         doc="NN Calculator's data set for its 'Test Classification' problem; it becomes `dataset` when a link "
+             "says problem=backdoor_csum, and is otherwise unused."),
+    Prop("csum_modulo", "int", 256, lo=2, hi=65536, step=1, doc="Checksum modulus m."),
+    Prop("csum_precision", "int", 15, lo=1, hi=17, step=1,
+         doc="Checksum precision p: characters of the mantissa that count."),
+    Prop("proximity_radius", "number", -1.0, lo=-1.0, hi=17.0,
+         doc="Radius of the proximity defense; any negative value means automatic."),
+    Prop("trojan", "int", 0, lo=0, hi=10, step=1, doc="NN Calculator's trojan T1..T10 applied to the data; 0 = none."),
+    Prop("loss", "choice", "square", choices=("square", "crossentropy"), doc="Training loss."),
+    Prop("activations", "choice_list", [], choices=ACTIVATION_NAMES, max_len=MAX_HIDDEN_LAYERS,
+         doc="Activation per hidden layer; empty means `activation` everywhere. A list whose length differs from "
+             "networkShape is dropped with a notice."),
+    Prop("initSeed", "int", 0, lo=0, hi=MAX_SAFE_INT, step=1,
+         doc="Initial-weight draw: 'Reinitialise' increments it (the 'init' random stream)."),
+    Prop("epochs", "int", 0, lo=0, hi=100000, step=1, doc="Experiment length in epochs (0 = play freely)."),
+    *[Prop(name + HIDE_SUFFIX, "bool", False, doc=f"Hide the {name} control.") for name in HIDEABLE],
+]
+
+PROPS: dict[str, Prop] = {prop.name: prop for prop in STATE_TABLE}
+if len(PROPS) != len(STATE_TABLE) or any(p.kind not in KINDS for p in STATE_TABLE):
+    raise RuntimeError("STATE_TABLE has a duplicate name or an unknown kind")
+
+
+class _Bad(Exception):
+    """A value that does not fit its Prop; the message says why."""
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Formatting values the way a URL (and JavaScript's Number#toString) writes them
+
+
+def _js_number(value: float) -> str:
+    """Shortest round-trip decimal, in JavaScript's layout: 0.00001, 3, 1e-7, 1e+21."""
+    value = float(value)
+    if value == 0:
+        return "0"
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    if 1e-7 <= abs(value) < 1e21:
+        return np.format_float_positional(value, unique=True, trim="-")
+    mantissa, exponent = np.format_float_scientific(value, unique=True, trim="-").split("e")
+    return f"{mantissa}e{'+' if int(exponent) > 0 else '-'}{abs(int(exponent))}"
+
+
+def _text(value: Any) -> str:
+    """A value as the URL writes it: true/false, JS numbers, comma lists, raw strings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _js_number(value) if math.isfinite(value) else repr(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(_text(v) for v in value)
+    return str(value)
+
+
+def _count(n: int, noun: str) -> str:
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{n} {noun if n == 1 else plural}"
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A short rendering of any (possibly hostile) value for a notice."""
+    try:
+        if isinstance(value, (str, bool, int, float)) or (
+                isinstance(value, (list, tuple)) and all(isinstance(v, (str, bool, int, float)) for v in value)):
+            text = _text(value)
+        else:
+            text = json.dumps(value, default=repr)
+    except (ValueError, TypeError, RecursionError, OverflowError):
+        text = type(value).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Parsing one value
+
+
+def _parse_number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise _Bad("is not a number")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _NUMBER_RE.fullmatch(text):
+            raise _Bad("is not a number")
+        value = text
+    elif not isinstance(value, (int, float)):
+        raise _Bad("is not a number")
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        raise _Bad("is not a finite number") from None
+    if not math.isfinite(number):
+        raise _Bad("is not a finite number")
+    return number
+
+
+def _parse_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = _parse_number(value)
+    if not number.is_integer():
+        raise _Bad("is not an integer")
+    return int(number)
+
+
+def _check_range(number: float, prop: Prop, integer: bool) -> None:
+    if (prop.lo is not None and number < prop.lo) or (prop.hi is not None and number > prop.hi):
+        lo, hi = _text(prop.lo), _text(prop.hi)
+        raise _Bad(f"is outside {lo}..{hi}" if integer else f"is outside [{lo}, {hi}]")
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    raise _Bad("is not true or false")
+
+
+def _list_items(value: Any) -> list:
+    if isinstance(value, str):
+        return [] if value.strip() == "" else [item.strip() for item in value.split(",")]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise _Bad("is not a list")
+
+
+def _parse_value(prop: Prop, value: Any) -> Any:
+    """The typed value of `value` for `prop`, or _Bad saying what is wrong with it."""
+    kind = prop.kind
+    if kind == "bool":
+        return _parse_bool(value)
+    if kind == "int":
+        number = _parse_int(value)
+        _check_range(number, prop, integer=True)
+        return number
+    if kind == "number":
+        number = _parse_number(value)
+        _check_range(number, prop, integer=False)
+        return number
+    if kind == "string":
+        # A JSON config may write TF's numeric seeds as numbers.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = _text(value)
+        if not isinstance(value, str):
+            raise _Bad("is not a string")
+        if prop.name == "seed" and not _SEED_RE.fullmatch(value):
+            raise _Bad("is not 1 to 32 characters of A-Z a-z 0-9 . _ -")
+        if prop.name == "tutorial" and not _TUTORIAL_RE.fullmatch(value):
+            raise _Bad("is not up to 64 characters of A-Z a-z 0-9 . _ -")
+        return value
+    if kind == "choice":
+        if prop.choices and isinstance(prop.choices[0], float):
+            number = _parse_number(value)
+            if number in prop.choices:
+                return number
+            if prop.lo is not None and prop.lo <= number <= prop.hi:
+                return number
+            raise _Bad(f"is not one of {', '.join(_text(c) for c in prop.choices)} "
+                       f"nor inside [{_text(prop.lo)}, {_text(prop.hi)}]")
+        if isinstance(value, str) and value in prop.choices:
+            return value
+        raise _Bad(f"is not one of {', '.join(prop.choices)}")
+    if kind == "int_list":
+        items = _list_items(value)
+        if prop.max_len is not None and len(items) > prop.max_len:
+            raise _Bad(f"has {_count(len(items), 'entry')}; at most {prop.max_len} allowed")
+        out = []
+        for item in items:
+            try:
+                number = _parse_int(item)
+                _check_range(number, prop, integer=True)
+            except _Bad as bad:
+                raise _Bad(f"has an entry {_show(item)} that {bad}") from None
+            out.append(number)
+        return out
+    if kind == "choice_list":
+        items = _list_items(value)
+        if prop.max_len is not None and len(items) > prop.max_len:
+            raise _Bad(f"has {_count(len(items), 'entry')}; at most {prop.max_len} allowed")
+        for item in items:
+            if not (isinstance(item, str) and item in prop.choices):
+                raise _Bad(f"has an entry {_show(item)} that is not one of {', '.join(prop.choices)}")
+        return list(items)
+    raise _Bad(f"has an unknown kind {kind}")  # unreachable: the table is checked at import
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Public API
+
+
+def defaults() -> dict:
+    """A fresh config holding every Prop's default."""
+    return {prop.name: (list(prop.default) if isinstance(prop.default, list) else prop.default)
+            for prop in STATE_TABLE}
+
+
+def validate(raw: dict, *, strict: bool = False,
+             extra_sections: Iterable[str] = EXTRA_SECTIONS) -> tuple[dict, list[str]]:
+    """(config, notices): every key typed and checked; a bad value falls back to its default with a notice.
+
+    Values may be URL strings or typed JSON values. With `strict`, the first bad or unknown key raises ValueError
+    instead. Keys named in `extra_sections` are returned untouched under their own key.
+    """
+    errors: list[str] = []     # problems: strict mode raises on the first
+    infos: list[str] = []      # accepted with a remark
+    config = defaults()
+    extra_sections = tuple(extra_sections)
+    if not isinstance(raw, dict):
+        message = f"the config is a {type(raw).__name__}, not an object of key=value settings; using the defaults"
+        if strict:
+            raise ValueError(message)
+        return config, [message]
+
+    extras: dict[str, Any] = {}
+    from_nn_calculator = False
+    for key, value in raw.items():
+        if not isinstance(key, str) or key not in PROPS:
+            if isinstance(key, str) and key in extra_sections:
+                extras[key] = value
+            else:
+                errors.append(f"unknown key {_show(key)}={_show(value)} ignored")
+            continue
+        prop = PROPS[key]
+        if key in DEAD_KEYS:
+            continue  # TF never reads these; whatever they say, they stay false
+        if key == "problem" and isinstance(value, str) and value == NN_CALCULATOR_PROBLEM:
+            from_nn_calculator = True
+            config["problem"] = "classification"
+            continue
+        try:
+            config[key] = _parse_value(prop, value)
+        except _Bad as bad:
+            errors.append(f"{key}={_show(value)} {bad}; using {_show(prop.default)}")
+
+    if from_nn_calculator:
+        config["dataset"] = config["backdoorDataset"]
+        infos.append(f"problem={NN_CALCULATOR_PROBLEM} is NN Calculator's Test Classification; using "
+                     f"problem=classification with dataset={config['dataset']}")
+    if config["activations"] and len(config["activations"]) != len(config["networkShape"]):
+        errors.append(f"activations={_show(config['activations'])} has {_count(len(config['activations']), 'entry')}"
+                      f" but networkShape has {_count(len(config['networkShape']), 'layer')}; using activation="
+                      f"{config['activation']} everywhere")
+        config["activations"] = []
+
+    if strict and errors:
+        raise ValueError(errors[0])
+    config.update(extras)
+    return config, errors + infos
+
+
+def from_hash(hash_string: str) -> tuple[dict, list[str]]:
+    """(config, notices) from "#a=1&b=2" as TF Playground writes it; never raises."""
+    try:
+        if not isinstance(hash_string, str):
+            return defaults(), [f"the link is a {type(hash_string).__name__}, not text; using the defaults"]
+        text = hash_string.strip()
+        if len(text) > MAX_HASH_CHARS:
+            return defaults(), [f"the link is longer than {MAX_HASH_CHARS} characters; using the defaults"]
+        if text.startswith("#"):
+            text = text[1:]
+        raw: dict[str, str] = {}
+        for part in text.split("&"):
+            if not part:
+                continue
+            key, _, value = part.partition("=")
+            key, value = unquote(key), unquote(value)
+            prop = PROPS.get(key)
+            # TF reads an empty value as "absent" except for arrays, where it means the empty list.
+            if value.strip() == "" and prop is not None and prop.kind not in LIST_KINDS:
+                continue
+            raw[key] = value
+        return validate(raw, extra_sections=())
+    except Exception as exc:  # noqa: BLE001 -- a link from anywhere must never break the page
+        return defaults(), [f"could not read the link ({type(exc).__name__}: {exc}); using the defaults"]
+
+
+def to_hash(config: dict) -> str:
+    """The URL hash (without '#'): TF's keys always, in TF's order, then ours and the *_hide flags when non-default."""
+    config, _ = validate(config, extra_sections=())
+    parts = []
+    for name in TF_KEY_ORDER:
+        value = config[name]
+        # TF skips null values: no regularisation and no tutorial are absent from its links.
+        if (name == "regularization" and value == "none") or (name == "tutorial" and value == ""):
+            continue
+        parts.append(f"{name}={_encode(value)}")
+    for prop in STATE_TABLE:
+        if prop.name not in TF_KEY_ORDER and config[prop.name] != prop.default:
+            parts.append(f"{prop.name}={_encode(config[prop.name])}")
+    return "&".join(parts)
+
+
+def _encode(value: Any) -> str:
+    return quote(_text(value), safe=",.-_+")
+
+
+def table_json() -> dict:
+    """Every Prop for the page, plus TF's key order, the hideable controls and the data sets per problem type."""
+    return {
+        "props": [
+            {"name": p.name, "kind": p.kind,
+             "default": list(p.default) if isinstance(p.default, list) else p.default,
+             "choices": list(p.choices) if p.choices is not None else None,
+             "lo": p.lo, "hi": p.hi, "step": p.step, "max_len": p.max_len, "doc": p.doc}
+            for p in STATE_TABLE
+        ],
+        "tf_key_order": list(TF_KEY_ORDER),
+        "hideable": list(HIDEABLE),
+        "dead_keys": list(DEAD_KEYS),
+        "features": list(FEATURE_ORDER),
+        "datasets": {"classification": list(CLASSIFY_DATASETS), "regression": list(REGRESS_DATASETS)},
+        "extra_sections": list(EXTRA_SECTIONS),
+    }
+
+
+def enabled_features(config: dict) -> list[str]:
+    """Feature keys that are on and not hidden, in FEATURE_ORDER (possibly none)."""
+    return [key for key in FEATURE_ORDER if config.get(key) is True and config.get(key + HIDE_SUFFIX) is not True]
+
+
+def hidden_activations(config: dict) -> list[str]:
+    """Activation name per hidden layer: `activations` if given, else `activation` repeated."""
+    shape = config.get("networkShape", [])
+    per_layer = config.get("activations") or []
+    return list(per_layer) if per_layer else [config.get("activation", "tanh")] * len(shape)
+
+
+def active_dataset(config: dict) -> str:
+    """The data set in use: regDataset for regression, dataset otherwise."""
+    return config["regDataset"] if config.get("problem") == "regression" else config["dataset"]

@@ -1,0 +1,399 @@
+"""A fully connected network (MLP) built from a shape list, as TensorFlow Playground's `buildNetwork`.
+
+Layer l computes post[l] = f_l(post[l-1] @ weights[l] + biases[l]), with post[-1] = the inputs; the last
+layer is the single output node.
+
+Storage, chosen so that one training step costs few numpy calls: all parameters live in ONE flat float64
+vector made of one block per layer, the (n_in + 1, n_out) matrix [weights[l]; biases[l]]. With a column of
+ones appended to a layer's input, a single matmul then does "x @ W + b" and a single matmul gives the
+gradient of weights and bias together; the trainer updates the whole network with one vector operation.
+`weights[l]`, `biases[l]` (and the `dead` flags, laid out the same way) are views into those vectors. If a
+caller replaces one of those arrays instead of writing into it, `parameter_vector()` notices and re-packs,
+so hand edits and imports stay safe.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .activations import Activation, get_activation
+
+INIT_BIAS = 0.1        # TensorFlow Playground's initial bias
+INIT_HALF_WIDTH = 0.5  # weights ~ U(-0.5, 0.5), TensorFlow Playground's Math.random() - 0.5
+
+
+@dataclass
+class Cache:
+    """Everything one forward pass computed: inputs, and per layer the pre- and post-activations."""
+    inputs: np.ndarray      # (n, n_inputs)
+    pre: list[np.ndarray]   # pre[l]: (n, layer_sizes[l + 1])
+    post: list[np.ndarray]  # post[l]: (n, layer_sizes[l + 1]); post[-1] is the output, (n, 1)
+    # layer_inputs[l] = [input of layer l, 1]: (n, layer_sizes[l] + 1); post[l] is a view into layer_inputs[l + 1]
+    layer_inputs: list[np.ndarray] = field(default_factory=list, repr=False)
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.post[-1]
+
+
+def with_ones_column(X: np.ndarray) -> np.ndarray:
+    """[X, 1]: X with a column of ones appended, shape (n, k + 1), C-contiguous."""
+    out = np.empty((X.shape[0], X.shape[1] + 1))
+    out[:, :-1] = X
+    out[:, -1] = 1.0
+    return out
+
+
+def _as_size(value: Any, what: str, minimum: int) -> int:
+    """`value` as an int >= minimum (integral floats accepted, bools not); ValueError naming `what`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{what} must be an integer, got {value!r}")
+    if isinstance(value, (float, np.floating)) and not float(value).is_integer():
+        raise ValueError(f"{what} must be an integer, got {value!r}")
+    size = int(value)
+    if size < minimum:
+        raise ValueError(f"{what} must be >= {minimum}, got {size}")
+    return size
+
+
+def _float_array(value: Any, shape: tuple[int, ...], what: str, *, finite: bool) -> np.ndarray:
+    """`value` as a new float64 array of exactly `shape`; ValueError naming `what` otherwise."""
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what}: not an array of numbers ({exc})") from None
+    if arr.size == 0 and math.prod(shape) == 0:
+        arr = arr.reshape(shape)  # JSON turns a (0, k) matrix into [], which has shape (0,)
+    if arr.shape != shape:
+        raise ValueError(f"{what}: expected shape {shape}, got {arr.shape}")
+    if finite and not np.isfinite(arr).all():
+        raise ValueError(f"{what} contains NaN or infinity")
+    return arr
+
+
+def _bool_array(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """`value` as a new bool array of exactly `shape`, entries true/false or 1/0 only."""
+    arr = _float_array(value, shape, what, finite=True)
+    if not np.isin(arr, (0.0, 1.0)).all():
+        raise ValueError(f"{what}: entries must be true/false")
+    return arr.astype(bool)
+
+
+class MLP:
+    """Multi-layer perceptron with per-layer activations; see the module docstring for the layout."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    dead: list[np.ndarray]
+    activation_names: list[str]
+    layer_sizes: tuple[int, ...]
+
+    def __init__(
+        self,
+        n_inputs: int,
+        hidden: Sequence[int],
+        activations: Sequence[str],
+        output_activation: str,
+        rng: np.random.Generator | None,
+        init_zero: bool = False,
+    ) -> None:
+        """Weights ~ U(-0.5, 0.5) drawn layer by layer from `rng`, biases 0.1; all zero with init_zero."""
+        n_inputs = _as_size(n_inputs, "n_inputs", 0)
+        if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+            raise ValueError(f"hidden must be a list of layer sizes, got {hidden!r}")
+        hidden = [_as_size(h, f"hidden[{i}]", 1) for i, h in enumerate(hidden)]
+        if isinstance(activations, (str, bytes)) or len(activations) != len(hidden):
+            raise ValueError(
+                f"activations must name one activation per hidden layer ({len(hidden)}), "
+                f"got {activations!r}"
+            )
+        names = [*activations, output_activation]
+        for name in names:
+            get_activation(name)
+        if not init_zero and rng is None:
+            raise ValueError("rng is required unless init_zero is set")
+        sizes = (n_inputs, *hidden, 1)
+        weights, biases = [], []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            if init_zero:
+                weights.append(np.zeros((n_in, n_out)))
+            else:
+                weights.append(rng.uniform(-INIT_HALF_WIDTH, INIT_HALF_WIDTH, size=(n_in, n_out)))
+            biases.append(np.full(n_out, 0.0 if init_zero else INIT_BIAS))
+        dead = [np.zeros(w.shape, dtype=bool) for w in weights]
+        self._install(sizes, names, weights, biases, dead)
+
+    # ----- storage -------------------------------------------------------------------------------------
+
+    def _install(
+        self,
+        sizes: Sequence[int],
+        names: Sequence[str],
+        weights: Sequence[Any],
+        biases: Sequence[Any],
+        dead: Sequence[Any],
+    ) -> None:
+        """Copy the given (already validated) arrays into fresh flat buffers and expose views of them."""
+        self.layer_sizes = tuple(int(s) for s in sizes)
+        self.activation_names = list(names)
+        total = sum((a + 1) * b for a, b in zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        self._params = np.empty(total, dtype=np.float64)
+        self._dead_flat = np.zeros(total, dtype=bool)
+        self._weight_mask = np.ones(total, dtype=bool)
+        self._blocks = self.blocks_of(self._params)
+        self._w_views = [block[:-1] for block in self._blocks]
+        self._b_views = [block[-1] for block in self._blocks]
+        self._d_views = [block[:-1] for block in self.blocks_of(self._dead_flat)]
+        for block in self.blocks_of(self._weight_mask):
+            block[-1] = False
+        self._weight_mask.flags.writeable = False
+        for target, source in zip(
+            (*self._w_views, *self._b_views, *self._d_views), (*weights, *biases, *dead)
+        ):
+            target[...] = source
+        self._w_transposed = [w.T for w in self._w_views]
+        self.weights = list(self._w_views)
+        self.biases = list(self._b_views)
+        self.dead = list(self._d_views)
+        self._act_key: tuple[str, ...] = ()
+        self._acts: tuple[Activation, ...] = ()
+        self.activation_functions()
+
+    def blocks_of(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Per-layer (n_in + 1, n_out) views [W_l; b_l] of a flat vector laid out like the parameters."""
+        blocks, offset = [], 0
+        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
+            size = (n_in + 1) * n_out
+            blocks.append(flat[offset:offset + size].reshape(n_in + 1, n_out))
+            offset += size
+        return blocks
+
+    def _packed(self) -> bool:
+        """True when weights/biases/dead still hold exactly the views of the flat buffers."""
+        n = len(self._w_views)
+        if len(self.weights) != n or len(self.biases) != n or len(self.dead) != n:
+            return False
+        return (
+            all(a is b for a, b in zip(self.weights, self._w_views))
+            and all(a is b for a, b in zip(self.biases, self._b_views))
+            and all(a is b for a, b in zip(self.dead, self._d_views))
+        )
+
+    def parameter_vector(self) -> np.ndarray:
+        """The flat vector [W_0; b_0].ravel() ++ [W_1; b_1].ravel() ++ ... that weights/biases view.
+
+        Re-packs first (validating shapes) if a caller replaced any of the weights/biases/dead arrays.
+        """
+        if not self._packed():
+            n_layers = len(self._w_views)
+            for what, arrays in (("weights", self.weights), ("biases", self.biases), ("dead", self.dead)):
+                if len(arrays) != n_layers:
+                    raise ValueError(f"{what}: expected {n_layers} layers, got {len(arrays)}")
+            self._install(
+                self.layer_sizes,
+                self.activation_names,
+                [_float_array(w, v.shape, f"weights[{l}]", finite=False)
+                 for l, (w, v) in enumerate(zip(self.weights, self._w_views))],
+                [_float_array(b, v.shape, f"biases[{l}]", finite=False)
+                 for l, (b, v) in enumerate(zip(self.biases, self._b_views))],
+                [_bool_array(d, v.shape, f"dead[{l}]")
+                 for l, (d, v) in enumerate(zip(self.dead, self._d_views))],
+            )
+        return self._params
+
+    def dead_vector(self) -> np.ndarray:
+        """Flat bool vector laid out like parameter_vector() that `dead` views (always False on biases)."""
+        self.parameter_vector()
+        return self._dead_flat
+
+    def weight_mask(self) -> np.ndarray:
+        """Read-only flat bool vector laid out like parameter_vector(): True on weights, False on biases."""
+        self.parameter_vector()
+        return self._weight_mask
+
+    def new_gradient_buffer(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """A zero vector laid out like parameter_vector(), and its per-layer [dW; db] block views."""
+        flat = np.zeros_like(self.parameter_vector())
+        return flat, self.blocks_of(flat)
+
+    def layer_buffers(self, n: int) -> list[np.ndarray]:
+        """Fresh (n, size + 1) arrays for the hidden layers' outputs, last column already 1."""
+        buffers = []
+        for size in self.layer_sizes[1:-1]:
+            buf = np.empty((n, size + 1))
+            buf[:, -1] = 1.0
+            buffers.append(buf)
+        return buffers
+
+    def activation_functions(self) -> tuple[Activation, ...]:
+        """The Activation of every layer (hidden, then output), looked up from activation_names."""
+        key = tuple(self.activation_names)
+        if key != self._act_key:
+            if len(key) != len(self.layer_sizes) - 1:
+                raise ValueError(
+                    f"activation_names: expected {len(self.layer_sizes) - 1} names, got {len(key)}"
+                )
+            self._acts = tuple(get_activation(name) for name in key)
+            self._act_key = key
+        return self._acts
+
+    # ----- math ----------------------------------------------------------------------------------------
+    # The two underscored methods are the trainer's hot path: no validation, no error-state handling;
+    # the caller has called parameter_vector() and activation_functions() since the last change.
+
+    def _forward_into(self, inputs_with_ones: np.ndarray, buffers: list[np.ndarray]) -> Cache:
+        """Forward pass; hidden outputs are written into buffers[l][:n, :-1] (whose last column is 1)."""
+        n = inputs_with_ones.shape[0]
+        pre: list[np.ndarray] = []
+        post: list[np.ndarray] = []
+        layer_inputs = [inputs_with_ones]
+        a = inputs_with_ones
+        for block, act, buf in zip(self._blocks, self._acts, buffers):
+            z = a @ block
+            a = buf if buf.shape[0] == n else buf[:n]
+            out = a[:, :-1]
+            act.apply_into(z, out)
+            pre.append(z)
+            post.append(out)
+            layer_inputs.append(a)
+        z = a @ self._blocks[-1]
+        pre.append(z)
+        post.append(self._acts[-1].f(z))
+        return Cache(inputs_with_ones[:, :-1], pre, post, layer_inputs)
+
+    def _backward_into(self, cache: Cache, d_out: np.ndarray, grads: list[np.ndarray]) -> None:
+        """grads[l] = SUM over rows of d loss / d [W_l; b_l], given d_out = d loss / d out, (n, 1)."""
+        acts, pre, post, layer_inputs = self._acts, cache.pre, cache.post, cache.layer_inputs
+        d = d_out
+        for l in range(len(acts) - 1, -1, -1):
+            d = d * acts[l].df(pre[l], post[l])
+            np.matmul(layer_inputs[l].T, d, out=grads[l])
+            if l:
+                d = d @ self._w_transposed[l]
+
+    def _check_inputs(self, X: Any) -> np.ndarray:
+        """X as a float64 (n, n_inputs) array; ValueError otherwise."""
+        try:
+            X = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"inputs: not an array of numbers ({exc})") from None
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise ValueError(f"inputs: expected shape (n, {self.layer_sizes[0]}), got {X.shape}")
+        return X
+
+    def forward(self, X: Any) -> Cache:
+        """Cache of pre[l] = post[l-1] @ W_l + b_l and post[l] = f_l(pre[l]) for every layer."""
+        X = self._check_inputs(X)
+        self.parameter_vector()
+        acts = self.activation_functions()
+        pre: list[np.ndarray] = []
+        post: list[np.ndarray] = []
+        a = X
+        # Contiguous arrays rather than the trainer's [output, 1] buffers: on large inputs (the grid)
+        # elementwise passes over strided views cost more than the separate bias addition.
+        with np.errstate(all="ignore"):  # diverged (NaN/huge) weights must not warn or raise
+            for W, b, act in zip(self._w_views, self._b_views, acts):
+                z = a @ W
+                z += b
+                a = act.f(z)
+                pre.append(z)
+                post.append(a)
+        return Cache(X, pre, post)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The output node's value for each row of X: shape (n,)."""
+        return self.forward(X).post[-1][:, 0]
+
+    def node_outputs(self, X: Any) -> list[np.ndarray]:
+        """post[l] for every layer (hidden layers, then the output), each (n, layer size)."""
+        return self.forward(X).post
+
+    def backward(self, cache: Cache, d_out: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Mean over rows of dL/dW_l and dL/db_l, where d_out[i] = dL_i/d out_i (shape (n,) or (n, 1))."""
+        n = cache.inputs.shape[0]
+        d_out = np.asarray(d_out, dtype=np.float64)
+        if d_out.size != n or d_out.ndim > 2 or (d_out.ndim == 2 and d_out.shape[1] != 1):
+            raise ValueError(f"d_out: expected shape ({n},) or ({n}, 1), got {d_out.shape}")
+        if n == 0:
+            raise ValueError("backward needs at least one point")
+        self.parameter_vector()
+        self.activation_functions()
+        if len(cache.layer_inputs) != len(cache.pre):  # a hand-made Cache: rebuild the [input, 1] arrays
+            cache.layer_inputs = [with_ones_column(a) for a in (cache.inputs, *cache.post[:-1])]
+        flat, blocks = self.new_gradient_buffer()
+        with np.errstate(all="ignore"):
+            self._backward_into(cache, d_out.reshape(n, 1), blocks)
+            flat /= n
+        return [block[:-1] for block in blocks], [block[-1] for block in blocks]
+
+    # ----- copies and plain data -----------------------------------------------------------------------
+
+    def copy(self) -> "MLP":
+        """An independent deep copy (same sizes, activations, parameters and dead links)."""
+        self.parameter_vector()
+        clone = MLP.__new__(MLP)
+        clone._install(self.layer_sizes, self.activation_names, self.weights, self.biases, self.dead)
+        return clone
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: layer_sizes, activation_names, weights, biases, dead (nested lists)."""
+        self.parameter_vector()
+        return {
+            "layer_sizes": list(self.layer_sizes),
+            "activation_names": list(self.activation_names),
+            "weights": [w.tolist() for w in self.weights],
+            "biases": [b.tolist() for b in self.biases],
+            "dead": [d.tolist() for d in self.dead],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "MLP":
+        """Rebuild a model from to_dict() data, validating every field; `dead` may be omitted."""
+        if not isinstance(d, Mapping):
+            raise ValueError(f"model must be an object, got {type(d).__name__}")
+        missing = [k for k in ("layer_sizes", "activation_names", "weights", "biases") if k not in d]
+        if missing:
+            raise ValueError(f"model is missing field(s): {', '.join(missing)}")
+        raw_sizes = d["layer_sizes"]
+        if isinstance(raw_sizes, (str, bytes, Mapping)) or not isinstance(raw_sizes, Sequence):
+            raise ValueError(f"layer_sizes must be a list of integers, got {raw_sizes!r}")
+        if len(raw_sizes) < 2:
+            raise ValueError(f"layer_sizes needs at least inputs and output, got {list(raw_sizes)!r}")
+        sizes = [_as_size(raw_sizes[0], "layer_sizes[0]", 0)]
+        sizes += [_as_size(s, f"layer_sizes[{i}]", 1) for i, s in enumerate(raw_sizes[1:], 1)]
+        if sizes[-1] != 1:
+            raise ValueError(f"layer_sizes: the output layer must have 1 node, got {sizes[-1]}")
+        n_layers = len(sizes) - 1
+        names = d["activation_names"]
+        if isinstance(names, (str, bytes)) or not isinstance(names, Sequence) or len(names) != n_layers:
+            raise ValueError(f"activation_names must list {n_layers} activation names, got {names!r}")
+        for i, name in enumerate(names):
+            if not isinstance(name, str):
+                raise ValueError(f"activation_names[{i}] must be a string, got {name!r}")
+            get_activation(name)
+        shapes = list(zip(sizes[:-1], sizes[1:]))
+        fields: dict[str, list[np.ndarray]] = {}
+        for key in ("weights", "biases", "dead"):
+            value = d.get(key)
+            if key == "dead" and value is None:
+                fields[key] = [np.zeros(s, dtype=bool) for s in shapes]
+                continue
+            if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+                raise ValueError(f"{key} must be a list with one entry per layer")
+            if len(value) != n_layers:
+                raise ValueError(f"{key}: expected {n_layers} layers, got {len(value)}")
+            if key == "weights":
+                fields[key] = [_float_array(v, s, f"weights[{l}]", finite=True)
+                               for l, (v, s) in enumerate(zip(value, shapes))]
+            elif key == "biases":
+                fields[key] = [_float_array(v, (s[1],), f"biases[{l}]", finite=True)
+                               for l, (v, s) in enumerate(zip(value, shapes))]
+            else:
+                fields[key] = [_bool_array(v, s, f"dead[{l}]") for l, (v, s) in enumerate(zip(value, shapes))]
+        model = cls.__new__(cls)
+        model._install(sizes, list(names), fields["weights"], fields["biases"], fields["dead"])
+        return model

@@ -1,0 +1,257 @@
+// @ts-check
+// The big decision-boundary picture: a low-resolution value grid stretched by CSS (cheap to
+// redraw every frame), a device-resolution overlay for data points and backdoor marks, and
+// static SVG axes. Pure rendering: it takes bytes and coordinates, never talks to the worker.
+
+import { buildLut, buildSignLut, valueColor } from "./colors.js";
+
+/** The data box is [-DOMAIN, DOMAIN]^2 (docs/ARCHITECTURE.md). */
+export const DOMAIN = 6;
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const POINT_RADIUS = 3;
+const MARK_RADIUS = 6.5;
+
+/** Ring colour per mark kind; unknown kinds use "default". */
+export const MARK_COLORS = /** @type {Record<string, string>} */ ({
+  default: "#222",
+  moved: "#222",
+  trigger: "#c2185b",
+  flipped: "#6a1b9a",
+  selected: "#000",
+});
+
+/**
+ * @typedef {{x: number, y: number, x0?: number, y0?: number, kind?: string}} Mark
+ * @typedef {{size?: number, axes?: boolean}} HeatmapOptions
+ */
+
+/** ImageData cache per canvas, so redraws do not allocate. */
+const imageCache = new WeakMap();
+
+/**
+ * Paints a w x h block of quantised bytes, starting at `offset`, into `canvas` through `lut`.
+ * Resizes the canvas backing store only when the grid size changes.
+ * @param {HTMLCanvasElement} canvas
+ * @param {Uint8Array} values
+ * @param {number} offset
+ * @param {number} w
+ * @param {number} h
+ * @param {Uint32Array} lut 256 packed RGBA entries (colors.js buildLut)
+ */
+export function drawThumb(canvas, values, offset, w, h, lut) {
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  let image = imageCache.get(canvas);
+  if (!image || image.width !== w || image.height !== h) {
+    image = ctx.createImageData(w, h);
+    imageCache.set(canvas, image);
+  }
+  const pixels = new Uint32Array(image.data.buffer);
+  const n = Math.min(w * h, values.length - offset);
+  for (let k = 0; k < n; k++) pixels[k] = lut[values[offset + k]];
+  ctx.putImageData(image, 0, 0);
+}
+
+export class Heatmap {
+  /**
+   * @param {HTMLElement} container emptied and filled with the widget
+   * @param {HeatmapOptions} [options] size: CSS pixels of the square plot (default 300)
+   */
+  constructor(container, options = {}) {
+    this.size = options.size ?? 300;
+    this.lut = buildLut(160);
+    this.signLut = buildSignLut(160);
+    /** @type {number[]} */ this.train = [];
+    /** @type {number[]} */ this.test = [];
+    this.showTest = false;
+    /** @type {Mark[]} */ this.marks = [];
+    /** @type {((x: number, y: number) => void)[]} */ this.pickListeners = [];
+
+    container.replaceChildren();
+    container.classList.add("heatmap");
+    const showAxes = options.axes ?? true;
+    container.classList.toggle("heatmap--axes", showAxes);
+    container.style.setProperty("--plot-size", `${this.size}px`);
+
+    this.plot = document.createElement("div");
+    this.plot.className = "heatmap-plot";
+    this.background = document.createElement("canvas");
+    this.background.className = "heatmap-background";
+    this.background.width = 100;
+    this.background.height = 100;
+    this.overlay = document.createElement("canvas");
+    this.overlay.className = "heatmap-overlay";
+    this.plot.append(this.background, this.overlay);
+    container.append(this.plot);
+    if (showAxes) container.append(buildAxes(this.size));
+
+    const dpr = window.devicePixelRatio || 1;
+    this.overlay.width = Math.round(this.size * dpr);
+    this.overlay.height = Math.round(this.size * dpr);
+    this.overlayScale = dpr;
+
+    this.overlay.addEventListener("click", (event) => {
+      if (!this.pickListeners.length) return;
+      const rect = this.overlay.getBoundingClientRect();
+      const x = ((event.clientX - rect.left) / rect.width) * 2 * DOMAIN - DOMAIN;
+      const y = DOMAIN - ((event.clientY - rect.top) / rect.height) * 2 * DOMAIN;
+      for (const cb of this.pickListeners) cb(x, y);
+    });
+  }
+
+  /**
+   * Draws a value grid (row 0 = top, y = +6). `discretize` shows only the sign:
+   * bytes < 128 are full orange, the rest full blue.
+   * @param {Uint8Array} values w*h quantised bytes
+   * @param {number} w
+   * @param {number} h
+   * @param {{discretize?: boolean}} [options]
+   */
+  draw(values, w, h, options = {}) {
+    const discretize = Boolean(options.discretize);
+    // Blocky pixels read as "sign only"; smoothing reads as a continuous surface.
+    this.background.classList.toggle("pixelated", discretize);
+    drawThumb(this.background, values, 0, w, h, discretize ? this.signLut : this.lut);
+  }
+
+  /** Blanks the background (e.g. while no model exists yet). */
+  clear() {
+    const ctx = this.background.getContext("2d");
+    ctx?.clearRect(0, 0, this.background.width, this.background.height);
+  }
+
+  /**
+   * @param {number[]} train flat [x, y, label, x, y, label, ...]
+   * @param {number[]} test same layout
+   * @param {{showTest?: boolean}} [options]
+   */
+  setPoints(train, test, options = {}) {
+    this.train = train;
+    this.test = test;
+    this.showTest = Boolean(options.showTest);
+    this.redrawOverlay();
+  }
+
+  /**
+   * Marks drawn over the points: a ring at (x, y) and, when (x0, y0) is given, a thin line
+   * and a hollow dot showing where the point came from.
+   * @param {Mark[]} marks
+   */
+  setMarks(marks) {
+    this.marks = marks;
+    this.redrawOverlay();
+  }
+
+  /**
+   * Registers a click handler receiving data coordinates.
+   * @param {(x: number, y: number) => void} cb
+   */
+  onPick(cb) {
+    this.pickListeners.push(cb);
+    this.overlay.classList.add("pickable");
+  }
+
+  /** @param {number} x */
+  toPixelX(x) {
+    return ((x + DOMAIN) / (2 * DOMAIN)) * this.size;
+  }
+
+  /** @param {number} y */
+  toPixelY(y) {
+    return ((DOMAIN - y) / (2 * DOMAIN)) * this.size;
+  }
+
+  redrawOverlay() {
+    const ctx = this.overlay.getContext("2d");
+    if (!ctx) return;
+    ctx.setTransform(this.overlayScale, 0, 0, this.overlayScale, 0, 0);
+    ctx.clearRect(0, 0, this.size, this.size);
+    this.drawPointSet(ctx, this.train, "#fff");
+    if (this.showTest) this.drawPointSet(ctx, this.test, "#000");
+    for (const mark of this.marks) this.drawMark(ctx, mark);
+  }
+
+  /**
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {number[]} flat
+   * @param {string} stroke
+   */
+  drawPointSet(ctx, flat, stroke) {
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = stroke;
+    for (let k = 0; k + 2 < flat.length; k += 3) {
+      ctx.beginPath();
+      ctx.arc(this.toPixelX(flat[k]), this.toPixelY(flat[k + 1]), POINT_RADIUS, 0, 2 * Math.PI);
+      ctx.fillStyle = valueColor(flat[k + 2]);
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+
+  /**
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Mark} mark
+   */
+  drawMark(ctx, mark) {
+    const color = MARK_COLORS[mark.kind ?? "default"] ?? MARK_COLORS.default;
+    const px = this.toPixelX(mark.x);
+    const py = this.toPixelY(mark.y);
+    ctx.strokeStyle = color;
+    if (mark.x0 !== undefined && mark.y0 !== undefined) {
+      const ox = this.toPixelX(mark.x0);
+      const oy = this.toPixelY(mark.y0);
+      const dist = Math.hypot(px - ox, py - oy);
+      ctx.lineWidth = 1;
+      ctx.setLineDash([3, 2]);
+      if (dist > MARK_RADIUS) {
+        // Stop the line at the ring so the moved point itself stays readable.
+        const stop = (dist - MARK_RADIUS) / dist;
+        ctx.beginPath();
+        ctx.moveTo(ox, oy);
+        ctx.lineTo(ox + (px - ox) * stop, oy + (py - oy) * stop);
+        ctx.stroke();
+      }
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.arc(ox, oy, 2, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    ctx.lineWidth = 1.75;
+    ctx.beginPath();
+    ctx.arc(px, py, MARK_RADIUS, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+}
+
+/**
+ * Static axes: x along the bottom, y on the right, integer ticks over [-6, 6].
+ * @param {number} size
+ */
+function buildAxes(size) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("class", "heatmap-axes");
+  svg.setAttribute("aria-hidden", "true");
+  const pad = 24;
+  svg.setAttribute("width", String(size + pad));
+  svg.setAttribute("height", String(size + pad));
+  const scale = (/** @type {number} */ v) => ((v + DOMAIN) / (2 * DOMAIN)) * size;
+  const parts = [
+    `<path class="axis-line" d="M0.5,${size + 0.5}H${size + 0.5}V0.5"/>`,
+  ];
+  for (let v = -DOMAIN; v <= DOMAIN; v++) {
+    const x = scale(v);
+    const y = size - scale(v);
+    const labelled = v % 2 === 0;
+    const len = labelled ? 5 : 3;
+    parts.push(`<path class="axis-tick" d="M${x},${size}v${len}M${size},${y}h${len}"/>`);
+    if (labelled) {
+      parts.push(`<text class="axis-label" x="${x}" y="${size + 16}" text-anchor="middle">${v}</text>`);
+      parts.push(`<text class="axis-label" x="${size + 8}" y="${y + 3.5}">${v}</text>`);
+    }
+  }
+  svg.innerHTML = parts.join("");
+  return svg;
+}

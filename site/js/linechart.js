@@ -1,0 +1,183 @@
+// @ts-check
+// The loss-over-epochs sparkline. Its cost per frame is bounded: it keeps at most MAX_POINTS
+// samples and, when full, halves them and doubles the sampling stride, so a run of a million
+// epochs draws as fast as a run of ten. The y range is the running min/max of every loss pushed.
+
+/** Stored samples at most; past this the history is thinned to half. */
+export const MAX_POINTS = 500;
+
+const TRAIN_COLOR = "#777";
+const TEST_COLOR = "#000";
+const PAD = 3;
+
+/** @typedef {{epoch: number, train: number, test: number}} Sample */
+
+/** @param {number} v */
+function formatLoss(v) {
+  return Number.isFinite(v) ? v.toFixed(3) : String(v);
+}
+
+export class LineChart {
+  /** @param {HTMLCanvasElement} canvas its CSS size decides the drawing size */
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.cssWidth = canvas.clientWidth || canvas.width;
+    this.cssHeight = canvas.clientHeight || canvas.height;
+    const dpr = window.devicePixelRatio || 1;
+    this.scale = dpr;
+    canvas.width = Math.round(this.cssWidth * dpr);
+    canvas.height = Math.round(this.cssHeight * dpr);
+    /** @type {number | null} CSS x of the pointer while hovering */
+    this.hoverX = null;
+    this.framePending = false;
+    this.reset();
+
+    canvas.addEventListener("mousemove", (event) => {
+      const rect = canvas.getBoundingClientRect();
+      this.hoverX = event.clientX - rect.left;
+      this.schedule();
+    });
+    canvas.addEventListener("mouseleave", () => {
+      this.hoverX = null;
+      this.schedule();
+    });
+  }
+
+  /** Forgets every sample. */
+  reset() {
+    /** @type {Sample[]} */ this.samples = [];
+    /** @type {Sample | null} the newest push, shown even when the stride skips it */
+    this.latest = null;
+    this.stride = 1;
+    this.pushCount = 0;
+    this.minLoss = Infinity;
+    this.maxLoss = -Infinity;
+    this.schedule();
+  }
+
+  /**
+   * @param {number} epoch
+   * @param {number} trainLoss
+   * @param {number} testLoss
+   */
+  push(epoch, trainLoss, testLoss) {
+    const sample = { epoch, train: trainLoss, test: testLoss };
+    for (const v of [trainLoss, testLoss]) {
+      if (Number.isFinite(v)) {
+        this.minLoss = Math.min(this.minLoss, v);
+        this.maxLoss = Math.max(this.maxLoss, v);
+      }
+    }
+    if (this.pushCount % this.stride === 0) {
+      this.samples.push(sample);
+      if (this.samples.length > MAX_POINTS) {
+        this.samples = this.samples.filter((_, k) => k % 2 === 0);
+        this.stride *= 2;
+      }
+    }
+    this.pushCount += 1;
+    this.latest = sample;
+    this.schedule();
+  }
+
+  /** Points to draw: the stored samples plus the newest push if the stride skipped it. */
+  visibleSamples() {
+    const last = this.samples[this.samples.length - 1];
+    return this.latest && this.latest !== last ? [...this.samples, this.latest] : this.samples;
+  }
+
+  /** Coalesces any number of pushes into one draw per animation frame. */
+  schedule() {
+    if (this.framePending) return;
+    this.framePending = true;
+    requestAnimationFrame(() => {
+      this.framePending = false;
+      this.draw();
+    });
+  }
+
+  draw() {
+    const ctx = this.canvas.getContext("2d");
+    if (!ctx) return;
+    const w = this.cssWidth;
+    const h = this.cssHeight;
+    ctx.setTransform(this.scale, 0, 0, this.scale, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const points = this.visibleSamples();
+    if (!points.length) return;
+
+    const x0 = points[0].epoch;
+    const xSpan = points[points.length - 1].epoch - x0 || 1;
+    let lo = this.minLoss;
+    let hi = this.maxLoss;
+    if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+    if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
+    const px = (/** @type {number} */ epoch) => PAD + ((epoch - x0) / xSpan) * (w - 2 * PAD);
+    const py = (/** @type {number} */ loss) => h - PAD - ((loss - lo) / (hi - lo)) * (h - 2 * PAD);
+
+    this.drawSeries(ctx, points, "train", TRAIN_COLOR, px, py);
+    this.drawSeries(ctx, points, "test", TEST_COLOR, px, py);
+    if (this.hoverX !== null) this.drawReadout(ctx, points, px);
+  }
+
+  /**
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Sample[]} points
+   * @param {"train" | "test"} key
+   * @param {string} color
+   * @param {(epoch: number) => number} px
+   * @param {(loss: number) => number} py
+   */
+  drawSeries(ctx, points, key, color, px, py) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.25;
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    let penDown = false;
+    for (const p of points) {
+      const v = p[key];
+      // A non-finite loss (diverged training) leaves a gap instead of a spike to infinity.
+      if (!Number.isFinite(v)) {
+        penDown = false;
+        continue;
+      }
+      if (penDown) ctx.lineTo(px(p.epoch), py(v));
+      else ctx.moveTo(px(p.epoch), py(v));
+      penDown = true;
+    }
+    ctx.stroke();
+  }
+
+  /**
+   * A vertical guide at the nearest sample and a text box with its numbers.
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Sample[]} points
+   * @param {(epoch: number) => number} px
+   */
+  drawReadout(ctx, points, px) {
+    const hoverX = /** @type {number} */ (this.hoverX);
+    let best = points[0];
+    for (const p of points) {
+      if (Math.abs(px(p.epoch) - hoverX) < Math.abs(px(best.epoch) - hoverX)) best = p;
+    }
+    const gx = Math.round(px(best.epoch)) + 0.5;
+    ctx.strokeStyle = "rgba(0,0,0,0.35)";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(gx, 0);
+    ctx.lineTo(gx, this.cssHeight);
+    ctx.stroke();
+
+    const text =
+      `epoch ${best.epoch.toLocaleString("en-US")}  ` +
+      `train ${formatLoss(best.train)}  test ${formatLoss(best.test)}`;
+    ctx.font = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+    const boxW = ctx.measureText(text).width + 8;
+    const boxX = Math.min(Math.max(gx - boxW / 2, 0), this.cssWidth - boxW);
+    ctx.fillStyle = "rgba(255,255,255,0.92)";
+    ctx.fillRect(boxX, 0, boxW, 15);
+    ctx.fillStyle = "#222";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, boxX + 4, 8);
+  }
+}

@@ -1,0 +1,231 @@
+// @ts-check
+// The page: draws the controls at once, boots Python in a worker, then turns user actions into worker calls and
+// worker replies into pictures. All math happens in the worker (backdoor_playground.api).
+import { PyWorker } from "./worker-client.js";
+import { parseHash, FEATURE_LABELS } from "./state.js";
+import { buildControls, writeControls, bindControls, applyHiding } from "./controls.js";
+import { Player } from "./player.js";
+import { Heatmap } from "./heatmap.js";
+import { LineChart } from "./linechart.js";
+import { NetworkView } from "./network.js";
+import { renderDatasetThumbs } from "./thumbs.js";
+import { showStatus, showFatal, notify, showNotices } from "./status.js";
+import { bindFiles } from "./files.js";
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const ui = {
+  heatmap: new Heatmap($("heatmap")),
+  chart: new LineChart(/** @type {HTMLCanvasElement} */ ($("linechart"))),
+  network: new NetworkView($("network")),
+};
+
+/** What the page knows of the playground (the worker owns the truth). */
+const app = {
+  /** @type {Record<string, any>} */ config: parseHash(location.hash),
+  /** @type {any} */ model: null,
+  /** @type {any} */ data: null,
+  /** @type {any} */ frame: null,
+  /** @type {any[]} */ thumbs: [],
+  hover: /** @type {string | null} */ (null),
+};
+
+buildControls();
+writeControls(app.config);
+applyHiding(app.config);
+performance.mark("bp-ui-visible");
+
+const py = new PyWorker(new URL("../worker.js", import.meta.url).href, {
+  onStatus: showStatus,
+  onFatal: (e) => {
+    player.pause();
+    showFatal(e);
+  },
+});
+
+const player = new Player((args) => py.call("train", args), drawFrame, reportError);
+player.onPlayingChange = (playing) => document.body.classList.toggle("playing", playing);
+
+/** @param {any} err */
+function reportError(err) {
+  console.warn(err);
+  notify(String(err && err.message ? err.message : err), "error");
+}
+
+// ---------------------------------------------------------------- drawing
+
+/** The epoch counter as TF Playground shows it: 000,000. @param {number} n */
+function formatEpoch(n) {
+  const s = String(n).padStart(6, "0");
+  return s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** @param {number | null} v */
+const fmt = (v) => (v == null ? "–" : v.toFixed(3));
+
+/** @param {any} frame */
+function drawFrame(frame) {
+  app.frame = frame;
+  $("iter-number").textContent = formatEpoch(frame.epoch);
+  $("loss-train").textContent = fmt(frame.loss_train);
+  $("loss-test").textContent = fmt(frame.loss_test);
+  $("acc-train").textContent = frame.acc_train == null ? "–" : `${(100 * frame.acc_train).toFixed(1)}%`;
+  $("acc-test").textContent = frame.acc_test == null ? "–" : `${(100 * frame.acc_test).toFixed(1)}%`;
+  if (frame.loss_train != null) ui.chart.push(frame.epoch, frame.loss_train, frame.loss_test ?? frame.loss_train);
+  const shown = (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
+    frame.layout.find((g) => g.id === frame.output_id);
+  ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
+    { discretize: app.config.discretize && shown.id === frame.output_id });
+  ui.network.updateWeights(frame.weights, frame.biases);
+  ui.network.drawThumbnails(frame.grids, frame.layout);
+  if (frame.diverged) notify("Training diverged (the loss became NaN or infinite): lower the learning rate or the regularisation rate, then press reset.", "error");
+}
+
+function drawPoints() {
+  if (!app.data) return;
+  ui.heatmap.setPoints(app.data.train, app.data.test, { showTest: app.config.showTestData });
+}
+
+function drawNetwork() {
+  const m = app.model;
+  const enabled = new Set(m.features);
+  ui.network.render({
+    features: Object.keys(FEATURE_LABELS).map((id) => ({ id, label: FEATURE_LABELS[id], enabled: enabled.has(id) })),
+    layerSizes: m.layer_sizes,
+    activationNames: m.activation_names,
+    layerActivationChoices: ["relu", "tanh", "sigmoid", "linear"],
+    weights: m.weights,
+    biases: m.biases,
+    dead: m.dead,
+  });
+}
+
+function drawThumbs() {
+  const problem = app.config.problem;
+  const selected = problem === "regression" ? app.config.regDataset : app.config.dataset;
+  renderDatasetThumbs($("dataset-thumbs"), app.thumbs.filter((t) => t.problem === problem), selected,
+    (name) => update(problem === "regression" ? { regDataset: name } : { dataset: name }));
+}
+
+/** Apply a reply that carries the whole state (init, reset, rebuilds, imports). @param {any} snap */
+function applySnapshot(snap) {
+  app.config = snap.config;
+  app.model = snap.model;
+  app.data = snap.data;
+  setHash(snap.hash);
+  writeControls(app.config);
+  applyHiding(app.config);
+  showNotices(snap.notices);
+  ui.chart.reset();
+  drawNetwork();
+  drawPoints();
+  drawThumbs();
+  drawFrame(snap.frame);
+}
+
+/** @param {string} hash */
+function setHash(hash) {
+  const next = "#" + hash;
+  if (location.hash !== next) history.replaceState(null, "", next);
+}
+
+// ---------------------------------------------------------------- actions
+
+/** Send a settings change; the reply says whether it applied live or rebuilt. @param {Record<string, any>} patch */
+async function update(patch) {
+  const viewOnly = Object.keys(patch).every((k) => k === "showTestData" || k === "discretize");
+  await player.idle();
+  try {
+    const reply = await py.call("update", { patch });
+    if (reply.kind === "model" || reply.kind === "data") {
+      applySnapshot(reply);
+    } else {
+      app.config = reply.config;
+      setHash(reply.hash);
+      writeControls(app.config);
+      showNotices(reply.notices);
+    }
+    if (viewOnly) {
+      drawPoints();
+      if (app.frame) drawFrame(app.frame);
+    }
+  } catch (err) {
+    reportError(err);
+    writeControls(app.config);
+  }
+}
+
+/** Run a worker call that returns a snapshot, pausing first. @param {string} method @param {object} args */
+async function rebuild(method, args = {}) {
+  player.pause();
+  await player.idle();
+  try {
+    applySnapshot(await py.call(method, args));
+  } catch (err) {
+    reportError(err);
+  }
+}
+
+/** Run a worker call that returns a frame. @param {string} method @param {object} args */
+async function frameCall(method, args) {
+  await player.idle();
+  try {
+    drawFrame(await py.call(method, args));
+  } catch (err) {
+    reportError(err);
+  }
+}
+
+function bindActions() {
+  $("play-pause-button").addEventListener("click", () => player.toggle());
+  $("next-step-button").addEventListener("click", () => player.step());
+  $("reset-button").addEventListener("click", () => rebuild("reset", { reinit: false }));
+  $("reinit-button").addEventListener("click", () => rebuild("reset", { reinit: true }));
+  $("data-regen-button").addEventListener("click", () => update({ seed: Math.random().toFixed(5) }));
+  $("copy-link-button").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      notify("Link copied: it reproduces these settings exactly.", "info");
+    } catch {
+      notify("Copy the address bar: it holds every setting.", "info");
+    }
+  });
+  bindControls((patch) => update(patch));
+  const net = ui.network;
+  net.on("toggleFeature", (id) => update({ [id]: !app.model.features.includes(id) }));
+  net.on("editWeight", (l, i, j, value) => frameCall("set_weight", { layer: l, source: i, target: j, value }));
+  net.on("editBias", (l, j, value) => frameCall("set_bias", { layer: l, node: j, value }));
+  net.on("hoverNode", (id) => {
+    app.hover = id;
+    frameCall("frame", { hover: id });
+  });
+  const shape = () => [...app.config.networkShape];
+  net.on("addLayer", () => shape().length < 6 && update({ networkShape: [...shape(), 2], activations: [] }));
+  net.on("removeLayer", () => shape().length > 0 && update({ networkShape: shape().slice(0, -1), activations: [] }));
+  net.on("addNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.min(8, n + 1) : n)) }));
+  net.on("removeNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.max(1, n - 1) : n)) }));
+  net.on("layerActivation", (l, name) => {
+    const acts = app.model.activation_names.slice(0, -1);
+    acts[l] = name;
+    update({ activations: acts });
+  });
+  bindFiles({ call: (m, a) => py.call(m, a), applySnapshot, reportError, pause: () => player.pause(), idle: () => player.idle() });
+  window.addEventListener("hashchange", () => rebuild("init", { hash: location.hash }));
+}
+
+async function start() {
+  bindActions();
+  try {
+    await py.ready;
+    const [snap, thumbs] = await Promise.all([py.call("init", { hash: location.hash }), py.call("dataset_thumbnails")]);
+    app.thumbs = thumbs;
+    applySnapshot(snap);
+    performance.mark("bp-ready");
+    document.body.dataset.ready = "1";
+    showStatus({ stage: "ready", progress: 1, text: "ready" });
+  } catch (err) {
+    if (!document.body.dataset.error) showFatal({ message: String(err && err.message ? err.message : err) });
+  }
+}
+
+start();

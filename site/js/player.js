@@ -1,0 +1,92 @@
+// @ts-check
+// The training loop. While playing, the worker trains for a small time budget and answers with one frame; the
+// page draws it on the next animation frame. Exactly one request is in flight, so the worker never queues work
+// and pause takes effect within one budget.
+
+export const TRAIN_BUDGET_MS = 12;
+
+export class Player {
+  /**
+   * @param {(args: object) => Promise<any>} train   sends `train` to the worker
+   * @param {(frame: any) => void} onFrame            draws a frame (called inside requestAnimationFrame)
+   * @param {(err: any) => void} onError
+   */
+  constructor(train, onFrame, onError) {
+    this.train = train;
+    this.onFrame = onFrame;
+    this.onError = onError;
+    this.playing = false;
+    this.inFlight = false;
+    /** @type {any} */
+    this.pendingFrame = null;
+    this.rafScheduled = false;
+    /** @type {((playing: boolean) => void) | null} */
+    this.onPlayingChange = null;
+  }
+
+  play() {
+    if (this.playing) return;
+    this.playing = true;
+    this.onPlayingChange?.(true);
+    this.pump();
+  }
+
+  pause() {
+    if (!this.playing) return;
+    this.playing = false;
+    this.onPlayingChange?.(false);
+  }
+
+  toggle() {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  /** Wait for the request in flight (if any) so that the next call sees a settled model. */
+  async idle() {
+    while (this.inFlight) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** One epoch, paused (TF Playground's step button). */
+  async step() {
+    this.pause();
+    await this.idle();
+    this.inFlight = true;
+    try {
+      this.show(await this.train({ epochs: 1 }));
+    } catch (err) {
+      this.onError(err);
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  async pump() {
+    if (!this.playing || this.inFlight) return;
+    this.inFlight = true;
+    try {
+      const frame = await this.train({ budget_ms: TRAIN_BUDGET_MS });
+      this.show(frame);
+      if (frame.diverged || frame.epochs_run === 0) this.pause();
+    } catch (err) {
+      this.pause();
+      this.onError(err);
+    } finally {
+      this.inFlight = false;
+    }
+    if (this.playing) this.pump();
+  }
+
+  /** Draw on the next animation frame; a newer frame replaces one not yet drawn. @param {any} frame */
+  show(frame) {
+    this.pendingFrame = frame;
+    if (this.rafScheduled) return;
+    this.rafScheduled = true;
+    requestAnimationFrame(() => {
+      this.rafScheduled = false;
+      const f = this.pendingFrame;
+      this.pendingFrame = null;
+      if (f) this.onFrame(f);
+    });
+  }
+}
