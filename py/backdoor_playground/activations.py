@@ -59,11 +59,12 @@ def _tanh_into(pre: np.ndarray, out: np.ndarray) -> None:
     if pre.size < _TANH_VIA_EXP_MIN_SIZE:
         np.tanh(pre, out=out)
         return
-    np.multiply(pre, -2.0, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    np.divide(2.0, out, out=out)
-    out -= 1.0
+    with np.errstate(over="ignore"):  # e^(-2x) overflowing to inf is fine: 2 / inf - 1 = -1
+        np.multiply(pre, -2.0, out=out)
+        np.exp(out, out=out)
+        out += 1.0
+        np.divide(2.0, out, out=out)
+        out -= 1.0
 
 
 def _tanh(pre: np.ndarray) -> np.ndarray:

@@ -12,8 +12,8 @@ Three variants share one interface (`VARIANTS`: name -> object with `residue`, `
 Everything is vectorised over numpy arrays. Non-finite values have residue -1 (no residue) and never match.
 
 The decimal variant re-derives JavaScript's shortest round-trip digits with exact integer arithmetic in numpy
-uint64 (no per-value string formatting), and falls back to numpy's own (C) float->string cast only for
-magnitudes outside [2**-36, 1e15).
+uint64 (no per-value string formatting), and falls back to parsing Python's float repr only for magnitudes
+outside [2**-36, 1e15).
 """
 
 from __future__ import annotations
@@ -69,10 +69,28 @@ _TWO53 = 1 << 53
 _POW5_U64 = np.array([5**i for i in range(28)], dtype=np.uint64)  # 5**27 < 2**63 keeps 32-bit limb sums in range
 _POW10_I64 = np.array([10**i for i in range(19)], dtype=np.int64)
 _POW10_F64 = np.array([10.0**i for i in range(23)], dtype=np.float64)  # exact doubles
-# Correctly rounded 10**e for every exponent a float64 can carry (string parsing is correctly rounded everywhere,
-# unlike libm pow, so CPython and Pyodide agree bit for bit).
+# NN Calculator rebuilds an edited value as Number(coef) * Math.pow(10, exp). V8's Math.pow(10, e) (Chrome, Node)
+# is one ulp off the correctly rounded 10**e for these exponents (measured with Node 20; value: +1 = next float up,
+# -1 = next float down). Starting from correctly rounded powers (string parsing rounds correctly everywhere, libm pow
+# does not) and applying them keeps the edit bit-exact with Chrome, in CPython and in Pyodide alike.
+_V8_POW10_ULP = {
+    -307: 1, -306: -1, -303: 1, -278: 1, -268: 1, -246: 1, -222: -1, -207: 1, -166: -1, -163: 1, -148: 1,
+    -145: 1, -138: -1, -128: -1, -122: -1, -111: -1, -106: 1, -104: 1, -101: -1, -88: 1, -76: 1, -63: -1,
+    -57: 1, -39: 1, -32: -1, -29: 1, -24: 1, -23: 1, -21: 1, -20: 1, -17: -1, -5: -1, -4: -1, 26: -1, 29: 1,
+    34: 1, 36: -1, 39: 1, 42: -1, 49: 1, 58: 1, 61: 1, 70: -1, 95: -1, 96: -1, 111: 1, 126: 1, 136: -1,
+    142: -1, 165: 1, 166: 1, 169: 1, 187: 1, 191: -1, 210: 1, 215: 1, 218: -1, 225: 1, 232: -1, 242: -1,
+    244: -1, 260: -1, 273: 1, 274: 1, 275: 1, 279: -1, 284: -1, 290: -1, 294: -1,
+}  # fmt: skip
+
+
+def _js_pow10(e: int) -> float:
+    exact = float(f"1e{e}")
+    step = _V8_POW10_ULP.get(e, 0)
+    return math.nextafter(exact, math.inf * step) if step else exact
+
+
 _POW10_EXP_MIN = -400
-_POW10_ANY = np.array([float(f"1e{e}") for e in range(_POW10_EXP_MIN, 310)], dtype=np.float64)
+_POW10_JS = np.array([_js_pow10(e) for e in range(_POW10_EXP_MIN, 310)], dtype=np.float64)
 
 # Fast exact path covers 2**-36 <= |v| < 1e15: there the decimal exponent is in [-11, 14], every 5**s needed fits
 # in 63 bits and every shift is 1..63 (derivation in _shortest_fast).
@@ -153,118 +171,133 @@ def _scaled_floor(mantissa: np.ndarray, exp2: np.ndarray, s: np.ndarray):
     return q, r, shift
 
 
-def _strip_trailing_zeros(digits: np.ndarray, count: np.ndarray) -> None:
-    """In place: drop trailing decimal zeros of nonzero `digits`, decrementing the digit `count`."""
+def _strip_trailing_zeros(digits: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(digits, width) with the trailing decimal zeros of nonzero digits removed."""
+    digits, width = digits.copy(), width.copy()
     for _ in range(18):
         zero = (digits % 10 == 0) & (digits != 0)
         if not zero.any():
             break
-        digits[zero] //= 10
-        count[zero] -= 1
+        digits = np.where(zero, digits // 10, digits)
+        width -= zero
+    return digits, width
 
 
-def _shortest_fast(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shortest round-trip decimal of each a in [2**-36, 1e15): a ~ D * 10**(E - n + 1), D with n digits.
+def _shortest_fast(a: np.ndarray, exp10: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shortest round-trip decimal of each a in [2**-36, 1e15) as (D, w, E): a ~ D * 10**(E - w + 1), D of w digits.
 
-    For k = 15, 16, 17 digits, X_k = a * 10**(k-1-E) is computed exactly as M * 5**s * 2**(e2+s); the k-digit
-    candidates floor(X_k) and floor(X_k)+1 round-trip iff they lie within half an ulp of a (a quarter below a power
-    of two). The first k with a round-tripping candidate wins, the nearer one if both do (ties: the even one);
-    trailing zeros are then stripped (a shorter repr is always the 15-digit rounding padded with zeros). Bounds: E in [-11, 14] gives
-    s = k-1-E <= 27 (5**27 < 2**63); the shift 53 - k + E - floor(log2 a) is in [1, 63] because a >= 2**-36.
+    For k = 17, 16, 15 digits, X_k = a * 10**(k-1-E) = M * 5**s * 2**(e2+s) exactly; the k-digit candidates
+    floor(X_k) and floor(X_k) + 1 round-trip iff they lie within half an ulp of a (a quarter of an ulp below a
+    power of two). The shortest k with a round-tripping candidate wins, the nearer one if both do (exact ties: the
+    even one, as V8 and CPython do). A repr shorter than 15 digits is the 15-digit rounding padded with zeros, so D
+    may end in zeros (only when w = 15). Bounds: E in [-11, 14] gives s <= 27 (5**27 < 2**63), and a >= 2**-36
+    keeps every shift 53 - k + E - floor(log2 a) in [1, 63]. `exp10` may be passed when it is known exactly.
     """
     bits = a.view(np.uint64)
     mantissa = (bits & _FRACTION_MASK) | _HIDDEN_BIT
     exp2 = (bits >> _U64(52)).astype(np.int64) - 1075
     power_of_two = mantissa == _HIDDEN_BIT
 
-    # log10 can be off by one next to a power of ten; fix the exponent with the exact 17-digit floor
-    exp10 = np.clip(np.floor(np.log10(a)), -11, 14).astype(np.int64)
-    q17, _, _ = _scaled_floor(mantissa, exp2, 16 - exp10)
-    exp10 += (q17 >= _U64(10**17)).astype(np.int64) - (q17 < _U64(10**16)).astype(np.int64)
+    if exp10 is None:
+        # log10 can be off by one next to a power of ten; the exact 17-digit floor tells
+        exp10 = np.clip(np.floor(np.log10(a)), -11, 14).astype(np.int64)
+        q17, r17, shift17 = _scaled_floor(mantissa, exp2, 16 - exp10)
+        too_big, too_small = q17 >= _U64(10**17), q17 < _U64(10**16)
+        wrong = np.flatnonzero(too_big | too_small)
+        if wrong.size:
+            exp10 = exp10 + too_big - too_small
+            q17[wrong], r17[wrong], shift17[wrong] = _scaled_floor(mantissa[wrong], exp2[wrong], 16 - exp10[wrong])
+    else:
+        q17, r17, shift17 = _scaled_floor(mantissa, exp2, 16 - exp10)
 
-    digits = np.zeros(a.shape, dtype=np.int64)
-    count = np.zeros(a.shape, dtype=np.int64)
-    pending = np.ones(a.shape, dtype=bool)
-    for k in (15, 16, 17):
-        s = k - 1 - exp10
-        q, r, shift = _scaled_floor(mantissa, exp2, s)
+    digits = q17
+    width = np.full(a.shape, 17, dtype=np.int64)
+    for k in (17, 16, 15):  # a shorter success overrides
+        j = 17 - k
+        s = 16 - j - exp10
+        if j == 0:
+            q, r, shift = q17, r17, shift17
+        else:
+            q = q17 // _U64(10**j)
+            shift = shift17 + _U64(j)
+            # the remainder needs only the low 64 bits of M * 5**s, since shift <= 63
+            r = (mantissa * _POW5_U64[s]) & ((_U64(1) << shift) - _U64(1))
         pow5 = _POW5_U64[s]
-        half_up = pow5 >> _U64(1)  # 5**s is odd, so "<= floor(5**s / 2)" is "< 5**s / 2": ties cannot occur
+        half_up = pow5 >> _U64(1)  # 5**s is odd, so "<= floor(5**s / 2)" is "< 5**s / 2"
         half_down = np.where(power_of_two, pow5 >> _U64(2), half_up)
         gap_up = (_U64(1) << shift) - r
         down_ok = r <= half_down
         up_ok = gap_up <= half_up
-        # both round-trip: the nearer; an exact tie goes to the even digit (V8 and CPython agree on this)
         use_up = up_ok & (~down_ok | (gap_up < r) | ((gap_up == r) & (q & _U64(1) == _U64(1))))
-        found = pending & (down_ok | up_ok)
-        digits[found] = (q + use_up.astype(np.uint64))[found].astype(np.int64)
-        count[found] = k
-        pending &= ~found
-    # 17 digits always round-trip, so nothing is pending here
-    carried = digits == _POW10_I64[count]  # e.g. 9.99...96 rounded up to 10**k: the repr is "1e(E+1)"
-    digits[carried] = 1
-    count[carried] = 1
-    exp10 = exp10 + carried
-    _strip_trailing_zeros(digits, count)
-    return digits, count, exp10
+        ok = down_ok | up_ok  # always true for k = 17
+        digits = np.where(ok, q + use_up, digits)
+        width = np.where(ok, k, width)
+    digits = digits.astype(np.int64)
+    carried = digits == _POW10_I64[width]  # 9.99..96 rounded up to 10**k: the repr is 1e(E+1)
+    if carried.any():
+        digits = np.where(carried, digits // 10, digits)
+        exp10 = exp10 + carried
+    return digits, width, exp10
 
 
 def _shortest_by_string(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Same result as _shortest_fast for any positive finite a, by parsing numpy's repr-style float->str cast."""
-    width = 32
-    codes = a.astype(f"U{width}").view(np.uint32).reshape(a.size, width).astype(np.int64)
-    col = np.arange(width)
-    is_e = codes == ord("e")
-    e_pos = np.where(is_e.any(axis=1), is_e.argmax(axis=1), width)
-    in_mantissa = col[None, :] < e_pos[:, None]
-    is_digit = (codes >= ord("0")) & (codes <= ord("9"))
-    mant_digit = is_digit & in_mantissa
-    is_dot = codes == ord(".")
-    dot_pos = np.where(is_dot.any(axis=1), is_dot.argmax(axis=1), e_pos)
-    int_digits = (mant_digit & (col[None, :] < dot_pos[:, None])).sum(axis=1)
-    nonzero = mant_digit & (codes != ord("0"))
-    first_nonzero = nonzero.argmax(axis=1)
-    leading_zeros = (mant_digit & (col[None, :] < first_nonzero[:, None])).sum(axis=1)
+    """Same digits as _shortest_fast for any positive finite a, parsed from Python's float repr.
 
-    digits = np.zeros(a.size, dtype=np.int64)
-    count = np.zeros(a.size, dtype=np.int64)
-    exponent = np.zeros(a.size, dtype=np.int64)
-    for j in range(width):
-        take = mant_digit[:, j] & (j >= first_nonzero)
-        digits = np.where(take, digits * 10 + (codes[:, j] - ord("0")), digits)
-        count += take
-        exp_digit = is_digit[:, j] & (j > e_pos)
-        exponent = np.where(exp_digit, exponent * 10 + (codes[:, j] - ord("0")), exponent)
-    exp_negative = ((codes == ord("-")) & (col[None, :] > e_pos[:, None])).any(axis=1)
-    exponent = np.where(exp_negative, -exponent, exponent)
-    _strip_trailing_zeros(digits, count)
+    repr is the shortest round-trip decimal with ties to even, exactly what V8 prints, either positional
+    ("1234567890123456.8") or scientific ("1.5e-20"): value = 0.digits * 10**(digits before '.' + exponent).
+    map(repr) runs in C and beats numpy's own float->str cast (Dragon4) on extreme magnitudes; the digits are
+    then read from the fixed-width code-point matrix with array arithmetic.
+    """
+    width = 24  # longest repr of a positive float64: "2.2250738585072014e-308"
+    text = np.array(list(map(repr, a.tolist())), dtype=f"U{width}")
+    codes = text.view(np.uint32).reshape(a.size, width).astype(np.int64)
+    col = np.arange(width)[None, :]
+    is_e = codes == ord("e")
+    e_pos = np.where(is_e.any(axis=1), is_e.argmax(axis=1), width)[:, None]
+    is_digit = (codes >= ord("0")) & (codes <= ord("9"))
+    value = np.where(is_digit, codes - ord("0"), 0)
+    mantissa = is_digit & (col < e_pos)
+    exponent_digit = is_digit & (col > e_pos)
+    is_dot = codes == ord(".")
+    dot_pos = np.where(is_dot.any(axis=1), is_dot.argmax(axis=1), width)[:, None]
+    int_digits = (mantissa & (col < dot_pos)).sum(axis=1)
+    leading_zeros = (mantissa & (col < (mantissa & (value != 0)).argmax(axis=1)[:, None])).sum(axis=1)
+    # place values: 10**(number of digits of the same part to the right)
+    mantissa_after = np.cumsum(mantissa[:, ::-1], axis=1)[:, ::-1] - mantissa
+    digits = (value * np.where(mantissa, _POW10_I64[np.minimum(mantissa_after, 18)], 0)).sum(axis=1)
+    exponent_after = np.cumsum(exponent_digit[:, ::-1], axis=1)[:, ::-1] - exponent_digit
+    exponent = (value * np.where(exponent_digit, _POW10_I64[np.minimum(exponent_after, 18)], 0)).sum(axis=1)
+    exponent = np.where(((codes == ord("-")) & (col > e_pos)).any(axis=1), -exponent, exponent)
+    digits, count = _strip_trailing_zeros(digits, mantissa.sum(axis=1) - leading_zeros)
     return digits, count, int_digits - 1 - leading_zeros + exponent
 
 
 def _shortest(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shortest round-trip digits (D, n, E) of each finite a >= 0; zero is (0, 1, 0) as in JS "0e+0"."""
+    """Shortest round-trip digits (D, w, E) of each finite a >= 0 (D of w digits, maybe with trailing zeros).
+
+    Zero is (0, 1, 0), as JS prints "0e+0"."""
     digits = np.zeros(a.shape, dtype=np.int64)
-    count = np.ones(a.shape, dtype=np.int64)
+    width = np.ones(a.shape, dtype=np.int64)
     exp10 = np.zeros(a.shape, dtype=np.int64)
     fast = (a >= _FAST_LOW) & (a < _FAST_HIGH)
     slow = ~fast & (a != 0)
     for mask, routine in ((fast, _shortest_fast), (slow, _shortest_by_string)):
         if mask.all():
-            digits, count, exp10 = routine(a)
+            digits, width, exp10 = routine(a)
         elif mask.any():
-            digits[mask], count[mask], exp10[mask] = routine(a[mask])
-    return digits, count, exp10
+            digits[mask], width[mask], exp10[mask] = routine(a[mask])
+    return digits, width, exp10
 
 
-def _parse_decimal(digits: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Nearest float64 to digits / 10**(count-1) (JS Number("d.ddd")), for 0 <= digits < 10**count, count <= 17."""
-    den_f = _POW10_F64[count - 1]
+def _parse_decimal(digits: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Nearest float64 to digits / 10**(width-1) (JS Number("d.ddd")), for 0 <= digits < 10**width, width <= 17."""
+    den_f = _POW10_F64[width - 1]
     out = digits.astype(np.float64) / den_f  # both operands exact below 2**53: IEEE division rounds correctly
     big = digits >= _TWO53
     if big.any():
         # 16-17 digits: Mc = round(D * 2**(52-b) / 10**(n-1)), from a float estimate corrected with the exact
         # remainder, which is small, so computing it modulo 2**64 loses nothing.
-        d, n = digits[big], count[big]
+        d, n = digits[big], width[big]
         ten = _POW10_I64[n - 1]
         b = -1 + (d >= ten) + (d >= 2 * ten) + (d >= 4 * ten) + (d >= 8 * ten)  # floor(log2(value)); value >= 0.9
         estimate = np.rint(np.ldexp(d.astype(np.float64), (52 - b).astype(np.int32)) / den_f[big]).astype(np.int64)
@@ -280,55 +313,53 @@ def _parse_decimal(digits: np.ndarray, count: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _DecimalParts:
-    """The coefficient and exponent strings simpleChecksum reads, as numbers: sign, n digits D, exponent E."""
+    """What simpleChecksum reads, as numbers: sign, coefficient digits D (w digits, maybe trailing zeros), exponent."""
 
     negative: np.ndarray
     digits: np.ndarray
-    count: np.ndarray
+    width: np.ndarray
     exp10: np.ndarray
 
 
 def _decimal_parts(v: np.ndarray) -> _DecimalParts:
     """Coefficient after NN Calculator's re-parse Number(coef).toString(), for a 1-D array of finite values."""
-    digits, count, exp10 = _shortest(np.abs(v))
-    # The re-parse can only change coefficients of 16-17 digits: shorter decimals round-trip through float64.
-    long = count >= 16
-    if long.any():
-        coefficient = _parse_decimal(digits[long], count[long])
-        # coefficient is in [1, 10]; exactly 10 would need a 17-nines repr, which no float64 has (and "10" and
-        # "1" have the same character sum anyway), so its exponent is ignored
-        new_digits, new_count, _ = _shortest_fast(coefficient)
-        digits[long], count[long] = new_digits, new_count
-    return _DecimalParts(v < 0, digits, count, exp10)
+    digits, width, exp10 = _shortest(np.abs(v))
+    # Only 16-17 digit coefficients can change: shorter decimals round-trip through float64. (Those widths carry
+    # no trailing zeros: with one, a 15-digit candidate would have round-tripped.)
+    long = np.flatnonzero(width >= 16)
+    if long.size:
+        coefficient = _parse_decimal(digits[long], width[long])
+        # coefficient is in [1, 10]; exactly 10 would need a 17-nines repr, which no float64 has, and would give
+        # digits "1" with the exponent ignored here, the same character sum as JS's "10"
+        digits[long], width[long], _ = _shortest_fast(coefficient, np.zeros(long.size, dtype=np.int64))
+    return _DecimalParts(v < 0, digits, width, exp10)
 
 
-def _leading_digit_sum(digits: np.ndarray, count: np.ndarray, take: np.ndarray) -> np.ndarray:
-    """Sum of the first `take` decimal digits of each n-digit integer (take <= count)."""
-    x = digits // _POW10_I64[count - take]
-    total = np.zeros_like(x)
-    for _ in range(18):
-        if not x.any():
-            break
-        total += x % 10
-        x //= 10
+_DIGIT_SUM_4 = np.array([sum(map(int, str(i))) for i in range(10_000)], dtype=np.int64)
+
+
+def _digit_sum(x: np.ndarray) -> np.ndarray:
+    """Sum of the decimal digits of non-negative int64 values, four digits per table look-up."""
+    total = _DIGIT_SUM_4[x % 10_000]
+    x = x // 10_000
+    while x.any():
+        total += _DIGIT_SUM_4[x % 10_000]
+        x //= 10_000
     return total
-
-
-def _exponent_char_sum(exp10: np.ndarray) -> np.ndarray:
-    """Sum of (char - '0') over the JS exponent string, e.g. "-1" -> -3 + 1."""
-    return _leading_digit_sum(np.abs(exp10), np.full_like(exp10, 3), np.full_like(exp10, 3)) + _MINUS * (exp10 < 0)
 
 
 def _coefficient_char_sum(parts: _DecimalParts, precision: int) -> np.ndarray:
     """Sum of (char - '0') over the first `precision` characters of "[-]d[.ddd]"."""
     q = precision - parts.negative  # characters left after the sign
-    take = np.where(q >= 2, np.minimum(parts.count, q - 1), np.minimum(q, 1))
-    dot = (q >= 2) & (parts.count >= 2)
-    return _leading_digit_sum(parts.digits, parts.count, take) + _DOT * dot + _MINUS * parts.negative
+    take = np.where(q >= 2, np.minimum(parts.width, q - 1), np.minimum(q, 1))  # digits among them
+    dot = (q >= 2) & (parts.digits % _POW10_I64[parts.width - 1] != 0)  # a '.' iff 2+ significant digits
+    return _digit_sum(parts.digits // _POW10_I64[parts.width - take]) + _DOT * dot + _MINUS * parts.negative
 
 
 def _raw_sums(parts: _DecimalParts, precision: int) -> np.ndarray:
-    return _RAW_OFFSET + _coefficient_char_sum(parts, precision) + _exponent_char_sum(parts.exp10)
+    """NN Calculator's raw sum: 1344 + character sums of the coefficient (first p chars) and exponent, as char - '0'."""
+    exponent = _DIGIT_SUM_4[np.abs(parts.exp10)] + _MINUS * (parts.exp10 < 0)
+    return _RAW_OFFSET + _coefficient_char_sum(parts, precision) + exponent
 
 
 def _finish(result: np.ndarray, shape: tuple[int, ...], is_scalar: bool) -> Any:
@@ -360,9 +391,9 @@ def _greedy_digit_edit(values: np.ndarray, modulo: int, precision: int, key: int
     """NN Calculator's matchChecksum on a 1-D array of finite values; NaN where the edit misses the key."""
     parts = _decimal_parts(values)
     raw = _raw_sums(parts, precision)
-    n = parts.count
+    digits, n = _strip_trailing_zeros(parts.digits, parts.width)  # the walk needs the string's true length
     power = n[:, None] - 1 - np.arange(17)[None, :]
-    digit_matrix = np.where(power >= 0, parts.digits[:, None] // _POW10_I64[np.maximum(power, 0)] % 10, 0)
+    digit_matrix = np.where(power >= 0, digits[:, None] // _POW10_I64[np.maximum(power, 0)] % 10, 0)
     sign_chars = parts.negative.astype(np.int64)
     # Walk from the least to the most significant digit; digit j sits at character sign + (0 if j == 0 else j + 1).
     for j in range(16, -1, -1):
@@ -380,7 +411,7 @@ def _greedy_digit_edit(values: np.ndarray, modulo: int, precision: int, key: int
     new_digits = (digit_matrix * weights).sum(axis=1)
     coefficient = _parse_decimal(new_digits, n)
     # Number(newCoef) * Math.pow(10, exp); the exponent is never edited
-    scale = _POW10_ANY[np.clip(parts.exp10 - _POW10_EXP_MIN, 0, _POW10_ANY.size - 1)]
+    scale = _POW10_JS[np.clip(parts.exp10 - _POW10_EXP_MIN, 0, _POW10_JS.size - 1)]
     rebuilt = np.where(parts.negative, -coefficient, coefficient) * scale
     hit = np.isfinite(rebuilt)
     hit[hit] = _raw_sums(_decimal_parts(rebuilt[hit]), precision) % modulo == key
@@ -400,7 +431,7 @@ def match_checksum(
     """NN Calculator's matchChecksum: greedily edit coefficient digits d_i -> clip(d_i - (csum mod m - key), 0, 9), least significant first.
 
     Only digits among the first `precision` characters are edited; the value is rebuilt as
-    Number(coefficient) * 10**exponent (10**exponent correctly rounded). Returns the edited float when
+    Number(coefficient) * Math.pow(10, exponent) with V8's powers of ten. Returns the edited float when
     csum(result) == key, else None; an array input gives a float64 array with NaN where the edit misses.
     """
     modulo = _check_modulo(modulo)

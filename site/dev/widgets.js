@@ -9,8 +9,9 @@ import { LineChart } from "../js/linechart.js";
 import { NetworkView } from "../js/network.js";
 import { renderDatasetThumbs } from "../js/thumbs.js";
 
+/** @type {[string, string, (x: number, y: number) => number][]} */
 const FEATURES = [
-  ["x", "X₁", (/** @type {number} */ x, /** @type {number} */ y) => x / 6],
+  ["x", "X₁", (x, y) => x / 6],
   ["y", "X₂", (x, y) => y / 6],
   ["xSquared", "X₁²", (x, y) => (x * x) / 18 - 1],
   ["ySquared", "X₂²", (x, y) => (y * y) / 18 - 1],
@@ -130,6 +131,7 @@ function syntheticModel(enabledCount, hidden) {
  */
 function syntheticThumbs(model) {
   const n = 10;
+  /** @type {{id: string, offset: number, w: number, h: number}[]} */
   const layout = [];
   const ids = model.features.map((f) => f.id);
   const neuronCount = model.layerSizes.slice(1).reduce((a, b) => a + b, 0);

@@ -53,7 +53,8 @@ function packRgba(r, g, b, a) {
  * @param {number} byte 0..255, where 0 stands for -1 and 255 for +1
  */
 export function shadeIndex(byte) {
-  return Math.min(SHADES - 1, Math.floor((byte * SHADES) / 256));
+  // The byte stands for v = byte / 127.5 - 1; bin v over [-1, 1] into SHADES equal steps.
+  return Math.min(SHADES - 1, Math.floor((byte * SHADES) / 255));
 }
 
 /**

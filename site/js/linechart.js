@@ -30,7 +30,13 @@ export class LineChart {
     /** @type {number | null} CSS x of the pointer while hovering */
     this.hoverX = null;
     this.framePending = false;
-    this.reset();
+    /** @type {Sample[]} */ this.samples = [];
+    /** @type {Sample | null} the newest push, shown even when the stride skips it */
+    this.latest = null;
+    this.stride = 1;
+    this.pushCount = 0;
+    this.minLoss = Infinity;
+    this.maxLoss = -Infinity;
 
     canvas.addEventListener("mousemove", (event) => {
       const rect = canvas.getBoundingClientRect();
@@ -45,8 +51,7 @@ export class LineChart {
 
   /** Forgets every sample. */
   reset() {
-    /** @type {Sample[]} */ this.samples = [];
-    /** @type {Sample | null} the newest push, shown even when the stride skips it */
+    this.samples = [];
     this.latest = null;
     this.stride = 1;
     this.pushCount = 0;

@@ -42,6 +42,19 @@ function el(tag, className, attrs = {}) {
   return node;
 }
 
+/**
+ * A copy of `list` with one entry replaced.
+ * @template T
+ * @param {T[]} list
+ * @param {number} k
+ * @param {T} value
+ */
+function replaceAt(list, k, value) {
+  const copy = list.slice();
+  copy[k] = value;
+  return copy;
+}
+
 /** @param {number} w */
 function linkWidth(w) {
   return 1 + (9 * Math.min(Math.abs(w), WIDEST_WEIGHT)) / WIDEST_WEIGHT;
@@ -86,6 +99,12 @@ export class NetworkView {
 
     /** @type {{buffer: Uint8Array, layout: {id: string, offset: number, w: number, h: number}[]} | null} */
     this.lastThumbnails = null;
+    // Filled by build(): per-shape DOM handles that updates touch in place.
+    /** @type {Map<string, HTMLCanvasElement>} */ this.thumbs = new Map();
+    /** @type {LinkRecord[]} */ this.links = [];
+    /** @type {BiasRecord[]} */ this.biasSquares = [];
+    /** @type {HTMLSelectElement[]} */ this.selects = [];
+    this.outputActivation = el("span", "net-output-activation");
     new ResizeObserver(() => {
       if (this.model && Math.abs(this.stage.clientWidth - this.builtWidth) > 1) {
         this.build(this.model);
@@ -103,15 +122,10 @@ export class NetworkView {
    * @param {Function} cb
    */
   on(event, cb) {
-    const list = this.listeners.get(event) ?? [];
-    list.push(cb);
-    this.listeners.set(event, list);
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), cb]);
   }
 
-  /**
-   * @param {string} event
-   * @param {...any} args
-   */
+  /** @param {string} event @param {...any} args */
   emit(event, ...args) {
     for (const cb of this.listeners.get(event) ?? []) cb(...args);
   }
@@ -122,7 +136,7 @@ export class NetworkView {
    */
   render(model) {
     const key = JSON.stringify([model.features, model.layerSizes, model.layerActivationChoices]);
-    this.model = model;
+    this.model = { ...model }; // our own record: updates replace its fields, never the caller's arrays
     if (key !== this.shapeKey || Math.abs(this.stage.clientWidth - this.builtWidth) > 1) {
       this.shapeKey = key;
       this.build(model);
@@ -197,10 +211,10 @@ export class NetworkView {
     const rowY = (/** @type {number} */ r) => CONTROLS_HEIGHT + r * ROW;
     const gap = (outputX - firstX) / (hiddenCount + 1);
 
-    /** @type {Map<string, HTMLCanvasElement>} */ this.thumbs = new Map();
-    /** @type {LinkRecord[]} */ this.links = [];
-    /** @type {BiasRecord[]} */ this.biasSquares = [];
-    /** @type {HTMLSelectElement[]} */ this.selects = [];
+    this.thumbs = new Map();
+    this.links = [];
+    this.biasSquares = [];
+    this.selects = [];
     this.nodeLayer.replaceChildren();
     this.svg.replaceChildren();
 
@@ -398,21 +412,23 @@ export class NetworkView {
   }
 
   /**
-   * Shows the typed value at once, then asks the owner to make it real.
+   * Shows the typed value at once (copy-on-write, the caller's arrays stay untouched), then asks
+   * the owner to make it real; its next update brings the authoritative value.
    * @param {{kind: string, l: number, i: number, j: number}} target
    * @param {number} value
    */
   commitValue(target, value) {
     const m = this.model;
     if (!m) return;
-    if (target.kind === "weight") {
-      if (m.weights[target.l]?.[target.i]) m.weights[target.l][target.i][target.j] = value;
-      this.updateWeights(m.weights, m.biases);
-      this.emit("editWeight", target.l, target.i, target.j, value);
+    const { kind, l, i, j } = target;
+    if (kind === "weight") {
+      const weights = m.weights.map((layer, k) => (k === l ? layer.map((row, r) => (r === i ? replaceAt(row, j, value) : row)) : layer));
+      this.updateWeights(weights, m.biases);
+      this.emit("editWeight", l, i, j, value);
     } else {
-      if (m.biases[target.l]) m.biases[target.l][target.j] = value;
-      this.updateWeights(m.weights, m.biases);
-      this.emit("editBias", target.l, target.j, value);
+      const biases = m.biases.map((layer, k) => (k === l ? replaceAt(layer, j, value) : layer));
+      this.updateWeights(m.weights, biases);
+      this.emit("editBias", l, j, value);
     }
   }
 }

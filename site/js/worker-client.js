@@ -2,7 +2,8 @@
 // The page's side of the worker protocol (docs/ARCHITECTURE.md): request/reply by id, boot status events,
 // a boot timeout (a wrong MIME type makes loadPyodide hang forever) and crash detection.
 
-export const BOOT_TIMEOUT_MS = 30000;
+/** Boot deadline; `?bootTimeoutMs=N` in the page URL overrides it (tests of the failure path use a short one). */
+export const BOOT_TIMEOUT_MS = Number(new URLSearchParams(globalThis.location?.search).get("bootTimeoutMs")) || 30000;
 
 export class PythonError extends Error {
   /** @param {{message: string, type?: string, traceback?: string}} info */

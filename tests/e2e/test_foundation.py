@@ -42,7 +42,10 @@ def test_page_boots_and_heatmap_matches_cpython(app, problems):
     values = bytes(frame["grids"])[out["offset"]:out["offset"] + 100 * 100]
     drawn = heatmap_pixels(page)
     want = expected_pixels(page, values)
-    assert np.array_equal(drawn, want)
+    # Canvas stores premultiplied alpha, so reading back an alpha-160 pixel may be off by one or two per channel;
+    # neighbouring shades of the 30-step ramp differ by far more, so this still pins every pixel's shade.
+    diff = np.abs(drawn.astype(int) - want.astype(int))
+    assert diff.max() <= 2, f"{(diff > 2).any(axis=2).sum()} pixels differ from CPython's grid"
     # The picture is not trivially uniform: a trained or untrained tanh net varies over the grid.
     assert len(set(values)) > 10
     screenshot(page, "foundation-ready")
@@ -71,8 +74,8 @@ def test_boot_failure_shows_error_with_reload(page, site_url, problems):
     problems.allow("Failed to load resource")
     problems.allow("wasm")
     page.route("**/pyodide/pyodide.asm.wasm", lambda r: r.fulfill(status=404, body="missing"))
-    page.goto(site_url)
-    page.wait_for_function("!!document.body.dataset.error", timeout=45_000)
+    page.goto(site_url + "?bootTimeoutMs=8000")
+    page.wait_for_function("!!document.body.dataset.error", timeout=30_000)
     assert page.is_visible("#reload-button")
     assert page.evaluate("document.body.dataset.ready") is None
     screenshot(page, "foundation-boot-error")
