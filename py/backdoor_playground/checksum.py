@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import numbers
 import operator
 import time
 from dataclasses import dataclass, field
@@ -132,18 +133,14 @@ def _check_key(key: Any, modulo: int) -> int:
 
 def _as_float_array(values: Any) -> tuple[np.ndarray, bool]:
     """(float64 array, is_scalar) for a number or an array-like of real numbers; ValueError otherwise."""
-    is_scalar = not isinstance(values, np.ndarray) and np.ndim(values) == 0
     try:
         arr = np.asarray(values)
     except (ValueError, TypeError) as exc:  # ragged lists and the like
         raise ValueError(f"values must be real numbers: {exc}") from None
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"values must be real numbers, got dtype {arr.dtype}")
-    try:
-        arr = arr.astype(np.float64)
-    except OverflowError:  # Python ints beyond float64 range in an object-free array cannot happen; be safe
-        raise ValueError("values do not fit in float64") from None
-    return arr, is_scalar
+    is_scalar = arr.ndim == 0 and not isinstance(values, np.ndarray)
+    return arr.astype(np.float64), is_scalar
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -368,7 +365,7 @@ def _finish(result: np.ndarray, shape: tuple[int, ...], is_scalar: bool) -> Any:
 
 
 def csum(v: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION) -> Any:
-    """NN Calculator's simpleChecksum: (1344 + sum over the first p coefficient chars and the exponent chars of (char - '0')) mod m.
+    """NN Calculator's simpleChecksum: (1344 + sum of (char - '0') over coefficient[:p] and exponent) mod m.
 
     The characters are those of JS `v.toExponential()` split at 'e', each part re-printed through Number(...);
     sums count '-' as -3 and '.' as -2. A float/int gives an int; an array gives an int64 array of its shape.
@@ -428,7 +425,7 @@ def _match_output(result: np.ndarray, shape: tuple[int, ...], is_scalar: bool) -
 def match_checksum(
     v: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION, key: int = DEFAULT_KEY
 ) -> Any:
-    """NN Calculator's matchChecksum: greedily edit coefficient digits d_i -> clip(d_i - (csum mod m - key), 0, 9), least significant first.
+    """NN Calculator's matchChecksum: d_i -> clip(d_i - (csum - key), 0, 9), least significant digit first.
 
     Only digits among the first `precision` characters are edited; the value is rebuilt as
     Number(coefficient) * Math.pow(10, exponent) with V8's powers of ten. Returns the edited float when
@@ -543,7 +540,7 @@ class DecimalChecksum:
     """NN Calculator's decimal character-sum checksum and its greedy digit edit."""
 
     name: str = "decimal"
-    description: str = "NN Calculator's checksum: sum of the decimal characters of the value, mod m (few residues occur)"
+    description: str = "NN Calculator's checksum: sum of the value's decimal characters, mod m (few residues occur)"
 
     def residue(self, values: Any, modulo: int = DEFAULT_MODULO, precision: int = DEFAULT_PRECISION) -> np.ndarray:
         """csum of every value as an int64 array of the input's shape."""
@@ -558,7 +555,9 @@ class DecimalChecksum:
         rng: np.random.Generator | None = None,
         max_trials: int = DEFAULT_MAX_TRIALS,
     ) -> Any:
-        """match_checksum (deterministic, a single pass: rng and max_trials are not used)."""
+        """match_checksum (deterministic, a single pass: rng and max_trials are checked but not used)."""
+        _check_rng(rng)
+        _int_param("max_trials", max_trials, 1, MAX_TRIALS_LIMIT)
         return match_checksum(value, modulo, precision, key)
 
 
@@ -598,7 +597,7 @@ class KeyedChecksum:
         rng: np.random.Generator | None = None,
         max_trials: int = DEFAULT_MAX_TRIALS,
     ) -> Any:
-        """First x' = bits XOR (t << dropped bits), t = 0, 1, 2, ... (or a random order of t > 0 from rng) with residue key.
+        """First x' = bits XOR (t << dropped bits) with residue key, t = 0, 1, 2, ... (or t > 0 shuffled by rng).
 
         t ranges over the lowest w kept bits, 2**w > max_trials, so x' keeps the sign and binade and moves at most
         2**(w + dropped) ulps. Expected trials: m. Returns None (NaN in arrays) after max_trials misses.
@@ -620,11 +619,11 @@ class KeyedChecksum:
         words, finite = _finite_bits(flat)
         out = np.full(flat.shape, np.nan)
         pending = np.flatnonzero(finite)
-        chunk = max(1, 65_536 // max(1, pending.size))
-        for start in range(0, offsets.size, chunk):
-            if pending.size == 0:
-                break
+        start, columns = 0, 1024  # most values hit within ~m trials: start small, grow, cap the matrix size
+        while pending.size and start < offsets.size:
+            chunk = max(1, min(columns, (1 << 18) // max(1, pending.size)))
             candidates = words[pending, None] ^ offsets[None, start : start + chunk]
+            start, columns = start + chunk, columns * 4
             hits = _keyed_words_residue(candidates, drop, modulo, self._subkeys) == key
             found = hits.any(axis=1)
             rows = pending[found]
@@ -654,7 +653,7 @@ class ParityChecksum:
         rng: np.random.Generator | None = None,
         max_trials: int = DEFAULT_MAX_TRIALS,
     ) -> Any:
-        """Flip one bit (the block's lower bit, or a random one with rng) in each block whose parity differs from the target.
+        """Flip one bit (the lower one, or a random one with rng) in each block whose parity differs from the target.
 
         The target is the pattern key + j*m (< 2**n) needing the fewest flips among those whose blocks all lie in
         the mantissa; one trial, so max_trials is not used. None (NaN in arrays) when no target is reachable.
@@ -719,13 +718,14 @@ def residue_histogram(
     """counts[r] = #{finite values with residue r}, r = 0 .. m-1."""
     modulo = _check_modulo(modulo)
     residues = np.asarray(get_variant(variant).residue(values, modulo, precision)).ravel()
-    return np.bincount(residues[residues >= 0], minlength=modulo).tolist()
+    # intp: bincount refuses int64 input where intp is 32-bit (wasm32)
+    return np.bincount(residues[residues >= 0].astype(np.intp), minlength=modulo).tolist()
 
 
 def trial_throughput(variant: Any = "decimal", budget_ms: float = 300.0) -> float:
     """Checksum evaluations per second = values processed / wall time, over vectorised batches within budget_ms."""
     checker = get_variant(variant)
-    if isinstance(budget_ms, bool) or not isinstance(budget_ms, (int, float)) or not 1 <= budget_ms <= 60_000:
+    if isinstance(budget_ms, bool) or not isinstance(budget_ms, numbers.Real) or not 1 <= budget_ms <= 60_000:
         raise ValueError(f"budget_ms must be a number between 1 and 60000, got {budget_ms!r}")
     budget = budget_ms / 1000.0
     batch = 256
@@ -748,9 +748,9 @@ def trial_throughput(variant: Any = "decimal", budget_ms: float = 300.0) -> floa
 
 def expected_trials(p_key: float, k: int = 1) -> float:
     """(1 / p_key)**k: expected independent trials until k neurons all hit a key of probability p_key."""
-    if isinstance(p_key, bool) or not isinstance(p_key, (int, float)) or not 0 < p_key <= 1:
+    if isinstance(p_key, bool) or not isinstance(p_key, numbers.Real) or not 0 < p_key <= 1:
         raise ValueError(f"p_key must be a probability in (0, 1], got {p_key!r}")
-    if isinstance(k, bool) or not isinstance(k, (int, float)) or not math.isfinite(k) or k < 0:
+    if isinstance(k, bool) or not isinstance(k, numbers.Real) or not math.isfinite(k) or k < 0:
         raise ValueError(f"k must be a non-negative number, got {k!r}")
     try:
         return (1.0 / p_key) ** k

@@ -12,18 +12,19 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .features import feature_matrix
-from .nn import MLP
+from .nn import MLP, with_ones_row
 
 GRID_N = 100
 DOMAIN = (-6.0, 6.0)
 NAN_SHADE = 127  # the neutral grey: what a NaN value (diverged network) is drawn as
-_FEATURE_CACHE_LIMIT = 16
+_CACHE_LIMIT = 16  # grids kept per cache; the page uses one or two sizes and one feature set at a time
 
 _points_cache: dict[int, np.ndarray] = {}
-_feature_cache: dict[tuple[int, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = {}
+_feature_cache: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
 
 
 def _check_n(n: Any, what: str = "n") -> int:
+    """`n` as a positive int; ValueError naming `what` otherwise."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"{what} must be a positive integer, got {n!r}")
     return int(n)
@@ -40,6 +41,8 @@ def grid_points(n: int = GRID_N) -> np.ndarray:
         points[:, 0] = np.tile(lo + centres, n)
         points[:, 1] = np.repeat(hi - centres, n)
         points.flags.writeable = False
+        if len(_points_cache) >= _CACHE_LIMIT:
+            _points_cache.clear()
         _points_cache[n] = points
     return points
 
@@ -124,38 +127,45 @@ def _box_means(grids: list[np.ndarray], n: int, factor: int) -> np.ndarray:
     return (bands.reshape(-1, factor) @ weights).reshape(len(grids), m * m)
 
 
-def _feature_grids(n: int, feature_names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """(inputs (n*n, F), per-feature grids (F, n*n)) for the grid, cached: features never change."""
+def _feature_grids(n: int, feature_names: tuple[str, ...]) -> np.ndarray:
+    """[F^T; 1]: the features on the grid, node-major (F + 1, n*n), last row ones; cached and read-only."""
     key = (n, feature_names)
     cached = _feature_cache.get(key)
     if cached is None:
-        inputs = feature_matrix(grid_points(n), feature_names)
-        rows = np.ascontiguousarray(inputs.T)
-        inputs.flags.writeable = False
-        rows.flags.writeable = False
-        if len(_feature_cache) >= _FEATURE_CACHE_LIMIT:
+        cached = with_ones_row(feature_matrix(grid_points(n), feature_names).T)
+        cached.flags.writeable = False
+        if len(_feature_cache) >= _CACHE_LIMIT:
             _feature_cache.clear()
-        cached = _feature_cache[key] = (inputs, rows)
+        _feature_cache[key] = cached
     return cached
 
 
 def network_grids(model: MLP, feature_names: Sequence[str], n: int = GRID_N) -> list[tuple[str, np.ndarray]]:
     """Every node's values on the n x n grid from one batched forward pass: feature nodes (ids = feature
-    keys), then hidden and output nodes (ids "1", "2", ... in layer order, output last)."""
+    keys), then hidden and output nodes (ids "1", "2", ... in layer order, output last); a node's values
+    are its activation outputs as they are (TFP draws them on [-1, 1] too). Feature rows are read-only
+    views of a cache (they never change)."""
     n = _check_n(n)
     names = tuple(feature_names)
     if len(names) != model.layer_sizes[0]:
         raise ValueError(
             f"network_grids: the model has {model.layer_sizes[0]} inputs but {len(names)} features were given"
         )
-    inputs, feature_rows = _feature_grids(n, names)
-    posts = model.node_outputs(inputs)
-    out: list[tuple[str, np.ndarray]] = list(zip(names, feature_rows))
-    # Every node's grid as a contiguous row: one transposing copy per layer.
-    node_rows = np.empty((sum(model.layer_sizes[1:]), n * n))
-    row = 0
-    for post in posts:
-        node_rows[row:row + post.shape[1]] = post.T
-        row += post.shape[1]
-    out.extend((str(i + 1), values) for i, values in enumerate(node_rows))
+    inputs = _feature_grids(n, names)
+    model.parameter_vector()
+    model.activation_functions()
+    # Node-major, every hidden layer's rows written straight into one array: each node's grid is a
+    # contiguous row with no transposing copies (the ones row after each layer feeds the next bias).
+    hidden = model.layer_sizes[1:-1]
+    rows = np.empty((sum(hidden) + len(hidden), n * n))
+    buffers, start = [], 0
+    for size in hidden:
+        buf = rows[start:start + size + 1]
+        buf[-1] = 1.0
+        buffers.append((buf, buf[:-1]))
+        start += size + 1
+    with np.errstate(all="ignore"):  # a diverged model gives NaN grids (drawn grey), not warnings
+        nodes = model.forward_nodes(inputs, buffers)
+    out: list[tuple[str, np.ndarray]] = list(zip(names, inputs[:-1]))
+    out.extend((str(i + 1), values) for i, values in enumerate(row for post in nodes.post for row in post))
     return out

@@ -4,18 +4,23 @@ Layer l computes post[l] = f_l(post[l-1] @ weights[l] + biases[l]), with post[-1
 layer is the single output node.
 
 Storage, chosen so that one training step costs few numpy calls: all parameters live in ONE flat float64
-vector made of one block per layer, the (n_in + 1, n_out) matrix [weights[l]; biases[l]]. With a column of
-ones appended to a layer's input, a single matmul then does "x @ W + b" and a single matmul gives the
-gradient of weights and bias together; the trainer updates the whole network with one vector operation.
-`weights[l]`, `biases[l]` (and the `dead` flags, laid out the same way) are views into those vectors. If a
-caller replaces one of those arrays instead of writing into it, `parameter_vector()` notices and re-packs,
-so hand edits and imports stay safe.
+vector made of one block per layer, the (n_in + 1, n_out) matrix [weights[l]; biases[l]]. With a row of ones
+under a layer's inputs, one matmul does "W.x + b" and one matmul gives the gradient of weights and bias
+together; the trainer updates the whole network with one vector operation. `weights[l]`, `biases[l]` (and
+the `dead` flags, laid out the same way) are views into those vectors. If a caller replaces one of those
+arrays instead of writing into it, `parameter_vector()` notices and re-packs, so hand edits and imports
+stay safe.
+
+The math works node-major (`forward_nodes`, `backward_nodes`): arrays of shape (nodes, points), so a
+hidden layer's outputs are the first rows of a C-contiguous buffer whose last row is the ones. Every
+elementwise pass then runs on contiguous memory, which in Pyodide costs half as much as the same pass over
+a strided view. `forward` / `backward` wrap them in the familiar point-major shapes (as transposed views).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -27,24 +32,32 @@ INIT_HALF_WIDTH = 0.5  # weights ~ U(-0.5, 0.5), TensorFlow Playground's Math.ra
 
 
 @dataclass
+class NodeCache:
+    """A node-major forward pass: pre[l], post[l] are (layer size, m); layer_inputs[l] is
+    [input of layer l; 1], (layer_sizes[l] + 1, m), with post[l] = layer_inputs[l + 1][:-1]."""
+    pre: list[np.ndarray]
+    post: list[np.ndarray]
+    layer_inputs: list[np.ndarray]
+
+
+@dataclass
 class Cache:
     """Everything one forward pass computed: inputs, and per layer the pre- and post-activations."""
     inputs: np.ndarray      # (n, n_inputs)
     pre: list[np.ndarray]   # pre[l]: (n, layer_sizes[l + 1])
     post: list[np.ndarray]  # post[l]: (n, layer_sizes[l + 1]); post[-1] is the output, (n, 1)
-    # layer_inputs[l] = [input of layer l, 1]: (n, layer_sizes[l] + 1); post[l] is a view into layer_inputs[l + 1]
-    layer_inputs: list[np.ndarray] = field(default_factory=list, repr=False)
+    nodes: NodeCache | None = None  # the same pass node-major (pre/post above are its transposes)
 
     @property
     def output(self) -> np.ndarray:
         return self.post[-1]
 
 
-def with_ones_column(X: np.ndarray) -> np.ndarray:
-    """[X, 1]: X with a column of ones appended, shape (n, k + 1), C-contiguous."""
-    out = np.empty((X.shape[0], X.shape[1] + 1))
-    out[:, :-1] = X
-    out[:, -1] = 1.0
+def with_ones_row(A: np.ndarray) -> np.ndarray:
+    """[A; 1]: A (k, m) with a row of ones appended, shape (k + 1, m), C-contiguous."""
+    out = np.empty((A.shape[0] + 1, A.shape[1]))
+    out[:-1] = A
+    out[-1] = 1.0
     return out
 
 
@@ -155,7 +168,7 @@ class MLP:
             (*self._w_views, *self._b_views, *self._d_views), (*weights, *biases, *dead)
         ):
             target[...] = source
-        self._w_transposed = [w.T for w in self._w_views]
+        self._blocks_transposed = [block.T for block in self._blocks]
         self.weights = list(self._w_views)
         self.biases = list(self._b_views)
         self.dead = list(self._d_views)
@@ -220,13 +233,13 @@ class MLP:
         flat = np.zeros_like(self.parameter_vector())
         return flat, self.blocks_of(flat)
 
-    def layer_buffers(self, n: int) -> list[np.ndarray]:
-        """Fresh (n, size + 1) arrays for the hidden layers' outputs, last column already 1."""
+    def node_buffers(self, m: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each hidden layer a fresh (size + 1, m) array whose last row is 1, and a view of the rest."""
         buffers = []
         for size in self.layer_sizes[1:-1]:
-            buf = np.empty((n, size + 1))
-            buf[:, -1] = 1.0
-            buffers.append(buf)
+            buf = np.empty((size + 1, m))
+            buf[-1] = 1.0
+            buffers.append((buf, buf[:-1]))
         return buffers
 
     def activation_functions(self) -> tuple[Activation, ...]:
@@ -238,42 +251,46 @@ class MLP:
                     f"activation_names: expected {len(self.layer_sizes) - 1} names, got {len(key)}"
                 )
             self._acts = tuple(get_activation(name) for name in key)
+            self._intos = tuple(act.f_into or act.apply_into for act in self._acts)
             self._act_key = key
         return self._acts
 
     # ----- math ----------------------------------------------------------------------------------------
-    # The two underscored methods are the trainer's hot path: no validation, no error-state handling;
-    # the caller has called parameter_vector() and activation_functions() since the last change.
+    # forward_nodes / backward_nodes are the hot path (training, the grid): no validation and no
+    # error-state handling; call parameter_vector() and activation_functions() after any change first.
 
-    def _forward_into(self, inputs_with_ones: np.ndarray, buffers: list[np.ndarray]) -> Cache:
-        """Forward pass; hidden outputs are written into buffers[l][:n, :-1] (whose last column is 1)."""
-        n = inputs_with_ones.shape[0]
+    def forward_nodes(
+        self, inputs: np.ndarray, buffers: list[tuple[np.ndarray, np.ndarray]]
+    ) -> NodeCache:
+        """pre[l] = [W_l; b_l]^T [a_(l-1); 1], post[l] = f_l(pre[l]) on inputs [X^T; 1] (n_inputs + 1, m).
+
+        Hidden outputs are written into `buffers` (as from node_buffers(m)): reused, not allocated.
+        """
         pre: list[np.ndarray] = []
         post: list[np.ndarray] = []
-        layer_inputs = [inputs_with_ones]
-        a = inputs_with_ones
-        for block, act, buf in zip(self._blocks, self._acts, buffers):
-            z = a @ block
-            a = buf if buf.shape[0] == n else buf[:n]
-            out = a[:, :-1]
-            act.apply_into(z, out)
+        layer_inputs = [inputs]
+        a = inputs
+        for block_t, into, (buf, out) in zip(self._blocks_transposed, self._intos, buffers):
+            z = block_t @ a
+            into(z, out)
             pre.append(z)
             post.append(out)
-            layer_inputs.append(a)
-        z = a @ self._blocks[-1]
+            layer_inputs.append(buf)
+            a = buf
+        z = self._blocks_transposed[-1] @ a
         pre.append(z)
         post.append(self._acts[-1].f(z))
-        return Cache(inputs_with_ones[:, :-1], pre, post, layer_inputs)
+        return NodeCache(pre, post, layer_inputs)
 
-    def _backward_into(self, cache: Cache, d_out: np.ndarray, grads: list[np.ndarray]) -> None:
-        """grads[l] = SUM over rows of d loss / d [W_l; b_l], given d_out = d loss / d out, (n, 1)."""
+    def backward_nodes(self, cache: NodeCache, d_out: np.ndarray, grads: list[np.ndarray]) -> None:
+        """grads[l] = SUM over points of d loss / d [W_l; b_l], given d_out = d loss / d out, (1, m)."""
         acts, pre, post, layer_inputs = self._acts, cache.pre, cache.post, cache.layer_inputs
         d = d_out
         for l in range(len(acts) - 1, -1, -1):
             d = d * acts[l].df(pre[l], post[l])
-            np.matmul(layer_inputs[l].T, d, out=grads[l])
+            np.matmul(layer_inputs[l], d.T, out=grads[l])
             if l:
-                d = d @ self._w_transposed[l]
+                d = self._w_views[l] @ d
 
     def _check_inputs(self, X: Any) -> np.ndarray:
         """X as a float64 (n, n_inputs) array; ValueError otherwise."""
@@ -289,20 +306,10 @@ class MLP:
         """Cache of pre[l] = post[l-1] @ W_l + b_l and post[l] = f_l(pre[l]) for every layer."""
         X = self._check_inputs(X)
         self.parameter_vector()
-        acts = self.activation_functions()
-        pre: list[np.ndarray] = []
-        post: list[np.ndarray] = []
-        a = X
-        # Contiguous arrays rather than the trainer's [output, 1] buffers: on large inputs (the grid)
-        # elementwise passes over strided views cost more than the separate bias addition.
+        self.activation_functions()
         with np.errstate(all="ignore"):  # diverged (NaN/huge) weights must not warn or raise
-            for W, b, act in zip(self._w_views, self._b_views, acts):
-                z = a @ W
-                z += b
-                a = act.f(z)
-                pre.append(z)
-                post.append(a)
-        return Cache(X, pre, post)
+            nodes = self.forward_nodes(with_ones_row(X.T), self.node_buffers(X.shape[0]))
+        return Cache(X, [p.T for p in nodes.pre], [p.T for p in nodes.post], nodes)
 
     def predict(self, X: Any) -> np.ndarray:
         """The output node's value for each row of X: shape (n,)."""
@@ -322,11 +329,16 @@ class MLP:
             raise ValueError("backward needs at least one point")
         self.parameter_vector()
         self.activation_functions()
-        if len(cache.layer_inputs) != len(cache.pre):  # a hand-made Cache: rebuild the [input, 1] arrays
-            cache.layer_inputs = [with_ones_column(a) for a in (cache.inputs, *cache.post[:-1])]
+        nodes = cache.nodes
+        if nodes is None:  # a hand-made Cache: rebuild the node-major arrays
+            nodes = NodeCache(
+                [p.T for p in cache.pre],
+                [p.T for p in cache.post],
+                [with_ones_row(a.T) for a in (cache.inputs, *cache.post[:-1])],
+            )
         flat, blocks = self.new_gradient_buffer()
         with np.errstate(all="ignore"):
-            self._backward_into(cache, d_out.reshape(n, 1), blocks)
+            self.backward_nodes(nodes, d_out.reshape(1, n), blocks)
             flat /= n
         return [block[:-1] for block in blocks], [block[-1] for block in blocks]
 

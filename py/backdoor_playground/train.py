@@ -1,15 +1,21 @@
 """Training with TensorFlow Playground's update rule, plus loss/accuracy evaluation.
 
-The rule (TFP `oneStep` + `updateWeights`): points are visited in data order, never reshuffled. Training
-is one endless stream of points: per-point gradients accumulate and every `batch_size` points the
-parameters take the MEAN accumulated gradient step; a partial batch left at the end of an epoch is
-carried into the next epoch and completed by its first points. After each gradient step the weights
-(never the biases) take the regularisation step w -= lr * rate * R'(w), with R' evaluated at the weight
-as it was before this update (as TFP's code does). With L1 a weight that this step moves across zero is
-set to 0 and marked dead, and dead weights never change again.
+The rule (TFP `oneStep` + `updateWeights`): points are visited in data order, never reshuffled; per-point
+gradients accumulate and every `batch_size` points the parameters take the MEAN accumulated gradient
+step. After each gradient step the weights (never the biases) take the regularisation step
+w -= lr * rate * R'(w), with R' evaluated at the weight as it was before this update (as TFP's code does).
+With L1 a weight that this step moves across zero is set to 0 and marked dead; dead weights never change
+again (also after the regularisation is switched off: `dead` belongs to the model).
 
-Speed matters (this runs in Pyodide): each batch is one vectorised forward/backward pass, all parameters
-are updated through the model's single flat parameter vector, and np.errstate wraps whole epochs only.
+Batches across epochs: training is one endless stream of points. A partial batch left at the end of an
+epoch is carried into the next epoch and completed by its first points, so every update averages exactly
+`batch_size` points. (TFP itself updates when (i + 1) % batchSize == 0 with i the index within the epoch:
+its first update of an epoch averages the carried points plus a whole batch, and it never updates at all
+when the training set is smaller than one batch. The stream avoids both quirks.)
+
+Speed matters (this runs in Pyodide): each batch is one vectorised node-major forward/backward pass, all
+parameters are updated through the model's single flat parameter vector, and np.errstate wraps whole
+runs only.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .losses import Loss, accuracy, get_loss
-from .nn import MLP, _as_size, with_ones_column
+from .nn import MLP, _as_size, with_ones_row
 from .regularizers import Regularizer, get_regularizer
 
 
@@ -65,7 +71,14 @@ def _data(model: MLP, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Trainer:
-    """Trains `model` on (X, y). Settings are plain attributes; change them (or model/X/y) between epochs."""
+    """Trains `model` on (X, y) with TFP's update rule (see the module docstring).
+
+    `learning_rate`, `batch_size`, `regularization`, `regularization_rate` and `loss` are plain attributes,
+    read (and validated, ValueError) at the start of every run; so are `model`, `X` and `y`: assigning a new
+    model or new arrays is noticed, and so is a weight array replaced inside the model. Editing X or y in
+    place is not: call sync() after that. `epochs_done` counts epochs; `diverged` is True when the last run
+    left a non-finite parameter (NaN or inf: "lower the learning rate").
+    """
 
     def __init__(
         self,
@@ -126,21 +139,25 @@ class Trainer:
             self._carry = np.zeros_like(params)
             self._dead = model.dead_vector()
             self._weight_mask = model.weight_mask()
-            self._buffers: list[np.ndarray] = []
+            self._buffers: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
             self._carry_count = 0  # a gradient carried from another model is meaningless
             self._X_src = None     # X must be re-checked against the new model's input count
         if self.X is not self._X_src or self.y is not self._y_src:
-            X, self._ycol = _data(model, self.X, self.y)
-            self._inputs = with_ones_column(X)
+            X, y = _data(model, self.X, self.y)
+            self._inputs, self._targets = with_ones_row(X.T), y.reshape(1, -1)  # node-major, see nn.py
             self._X_src, self._y_src = self.X, self.y
             self._carry_count = 0  # the carried points belonged to the old data
 
-    def _masks(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(live, regularised) as float 0/1 vectors over the parameters, or None if no weight is dead."""
-        if not self._dead.any():
-            return None
-        live = np.logical_not(self._dead).astype(np.float64)
-        return live, live * self._weight_mask
+    def _refresh_masks(self, st: _Settings) -> None:
+        """Per-parameter factors for this epoch's settings and dead links, as float vectors (or None):
+        _live = 0 on dead weights, else 1; _reg_scale = lr * rate on live weights, 0 on biases and dead ones."""
+        live = np.logical_not(self._dead).astype(np.float64) if self._dead.any() else None
+        self._live = live
+        if st.regularization_rate == 0.0 or st.regularizer.name == "none":
+            self._reg_scale = None
+            return
+        mask = self._weight_mask if live is None else live * self._weight_mask
+        self._reg_scale = mask * (st.learning_rate * st.regularization_rate)
 
     # ----- training -----------------------------------------------------------------------------------
 
@@ -160,69 +177,62 @@ class Trainer:
             self.diverged = not bool(np.isfinite(self._params).all())
 
     def _epoch(self, st: _Settings) -> None:
-        inputs, targets = self._inputs, self._ycol
-        n = inputs.shape[0]
+        inputs, targets = self._inputs, self._targets
+        n = inputs.shape[1]
         bs = st.batch_size
-        if not self._buffers or self._buffers[0].shape[0] < bs:
-            self._buffers = self._model.layer_buffers(bs)
-        forward, backward = self._model._forward_into, self._model._backward_into
-        buffers, loss_df = self._buffers, st.loss.df
+        model, buffers = self._model, self._buffers
+        forward, backward = model.forward_nodes, model.backward_nodes
+        loss_df = st.loss.df
         grad, blocks, carry = self._grad, self._grad_blocks, self._carry
-        masks = self._masks()
+        self._refresh_masks(st)
         if self._carry_count >= bs:  # batch_size was lowered below the carried count: flush it now
             np.copyto(grad, carry)
-            masks = self._update(st, self._carry_count, masks)
+            self._update(st, self._carry_count)
             self._carry_count = 0
         start = 0
         while start < n:
             carried = self._carry_count
             stop = min(start + bs - carried, n)
-            cache = forward(inputs[start:stop], buffers)
-            backward(cache, loss_df(cache.post[-1], targets[start:stop]), blocks)
+            m = stop - start
+            layer_buffers = buffers.get(m)
+            if layer_buffers is None:  # one set per batch length: full batches, carry-completions, tails
+                layer_buffers = buffers[m] = model.node_buffers(m)
+            cache = forward(inputs[:, start:stop], layer_buffers)
+            backward(cache, loss_df(cache.post[-1], targets[:, start:stop]), blocks)
             if carried:
                 grad += carry
-            count = carried + stop - start
+            count = carried + m
             if count == bs:
-                masks = self._update(st, count, masks)
+                self._update(st, count)
                 self._carry_count = 0
             else:
                 np.copyto(carry, grad)
                 self._carry_count = count
             start = stop
 
-    def _update(
-        self, st: _Settings, count: int, masks: tuple[np.ndarray, np.ndarray] | None
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Apply the accumulated gradient sum in self._grad (mean over `count` points), then regularise.
-
-        `masks` is _masks()'s (live, regularised) pair, or None when no weight is dead; returns it updated.
-        """
-        params, grad = self._params, self._grad
-        if masks is not None:
-            grad *= masks[0]
-        reg = st.regularizer
-        rate = st.regularization_rate
-        if rate == 0.0 or reg.name == "none":
-            grad *= st.learning_rate / count
-            params -= grad
-            return masks
-        # TFP evaluates R' before the gradient step and applies it after; biases and dead weights are exempt.
-        reg_step = reg.df(params)
-        reg_step *= self._weight_mask if masks is None else masks[1]
-        reg_step *= st.learning_rate * rate
+    def _update(self, st: _Settings, count: int) -> None:
+        """Apply the accumulated gradient sum in self._grad (mean over `count` points), then regularise."""
+        params, grad, reg_scale = self._params, self._grad, self._reg_scale
+        if self._live is not None:
+            grad *= self._live
         grad *= st.learning_rate / count
+        if reg_scale is None:
+            params -= grad
+            return
+        # TFP evaluates R' before the gradient step and applies it after; biases and dead weights are exempt.
+        reg_step = st.regularizer.df(params)
+        reg_step *= reg_scale
         params -= grad
-        if not reg.dead_on_crossing:
+        if not st.regularizer.dead_on_crossing:
             params -= reg_step
-            return masks
+            return
         new_params = params - reg_step
         crossed = (params * new_params) < 0.0
         np.copyto(params, new_params)
         if crossed.any():
             params[crossed] = 0.0
             self._dead |= crossed
-            return self._masks()
-        return masks
+            self._refresh_masks(st)
 
 
 def evaluate(model: MLP, X: Any, y: Any, loss: str | Loss = "square") -> dict[str, float]:
