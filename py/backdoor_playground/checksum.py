@@ -33,6 +33,7 @@ __all__ = [
     "match_checksum",
     "keyed_residue",
     "parity_residue",
+    "parity_blocks",
     "fraction_bits_kept",
     "DecimalChecksum",
     "KeyedChecksum",

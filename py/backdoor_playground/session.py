@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -32,6 +33,14 @@ class Data:
     test_points: np.ndarray
     test_labels: np.ndarray
     source: str
+
+
+@functools.lru_cache(maxsize=4)
+def feature_grids(names: tuple[str, ...]) -> tuple[tuple[str, np.ndarray], ...]:
+    """Grids of features the model does not use (the page still shows them, faded): they never change."""
+    values = features.feature_matrix(grid.grid_points(grid.GRID_N), names).T.copy()
+    values.setflags(write=False)
+    return tuple(zip(names, values))
 
 
 def output_activation(config: dict) -> str:
@@ -175,6 +184,8 @@ class Session:
         """Everything that changes while training: epoch, metrics, parameters and every neuron's grid in one buffer."""
         grids = grid.network_grids(self.model, self.feature_names)
         output_id = grids[-1][0]
+        unused = tuple(f for f in features.FEATURE_ORDER if f not in self.feature_names)
+        grids.extend(feature_grids(unused))
         full = {output_id} | ({self.hover} if self.hover else set())
         buffer, layout = grid.pack_grids(grids, full=full, thumb_n=THUMB_N)
         return {

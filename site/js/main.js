@@ -30,6 +30,11 @@ const app = {
   hover: /** @type {string | null} */ (null),
 };
 
+// Read-only handle for users' scripts, the benchmark and the tests: what the page last received from Python.
+window.__bp = Object.freeze({
+  config: () => app.config, model: () => app.model, data: () => app.data, frame: () => app.frame,
+});
+
 buildControls();
 writeControls(app.config);
 applyHiding(app.config);

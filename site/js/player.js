@@ -4,6 +4,7 @@
 // and pause takes effect within one budget.
 
 export const TRAIN_BUDGET_MS = 12;
+const MAX_BUDGET_MS = 60;
 
 export class Player {
   /**
@@ -17,6 +18,7 @@ export class Player {
     this.onError = onError;
     this.playing = false;
     this.inFlight = false;
+    this.budget = TRAIN_BUDGET_MS;
     /** @type {any} */
     this.pendingFrame = null;
     this.rafScheduled = false;
@@ -65,7 +67,10 @@ export class Player {
     if (!this.playing || this.inFlight) return;
     this.inFlight = true;
     try {
-      const frame = await this.train({ budget_ms: TRAIN_BUDGET_MS });
+      const frame = await this.train({ budget_ms: this.budget });
+      // Big networks take longer to draw a frame (every neuron over the whole grid); train at least as long as
+      // a frame costs, so training keeps most of the worker's time while the picture still moves.
+      this.budget = Math.min(MAX_BUDGET_MS, Math.max(TRAIN_BUDGET_MS, frame.frame_ms || 0));
       this.show(frame);
       if (frame.diverged || frame.epochs_run === 0) this.pause();
     } catch (err) {
