@@ -36,8 +36,11 @@ function transferables(value, out = []) {
 
 async function boot() {
   const t0 = performance.now();
+  const timings = {};
+  const lap = (name) => { timings[name] = Math.round(performance.now() - t0); };
   status("runtime", 0.05, "Python runtime…");
   const pyodide = await loadPyodide({ indexURL: base + "pyodide/" });
+  lap("runtime");
   status("numpy", 0.55, "numpy…");
   const failures = [];
   await pyodide.loadPackage(["numpy", "micropip"], {
@@ -45,13 +48,17 @@ async function boot() {
     errorCallback: (m) => failures.push(m),
   });
   if (failures.length) throw new Error("package load failed: " + failures.join("; "));
+  lap("packages");
   status("package", 0.8, "simulation package…");
   const micropip = pyodide.pyimport("micropip");
+  lap("import_micropip");
   await micropip.install(base + BUILD.wheel, { deps: false });
   micropip.destroy();
+  lap("install");
   const api = pyodide.pyimport("backdoor_playground.api");
+  lap("import_api");
   const info = api.info().toJs({ dict_converter: Object.fromEntries });
-  info.boot_worker_ms = performance.now() - t0;
+  info.boot_timings_ms = timings;
   status("ready", 1, "ready");
   return { pyodide, api, info };
 }

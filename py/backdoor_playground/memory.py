@@ -317,8 +317,8 @@ class ModelMemory:
     def summary(self) -> dict[str, Any]:
         """JSON-ready state: count, shape, parameter count and what the memory holds."""
         if self.empty:
-            return {"empty": True, "count": 0, "added": 0, "subtracted": 0, "layer_sizes": None, "shape": None, "n_parameters": 0,
-                    "averaged_from": None, "what": "empty"}
+            return {"empty": True, "count": 0, "added": 0, "subtracted": 0, "layer_sizes": None, "shape": None,
+                    "n_parameters": 0, "averaged_from": None, "what": "empty"}
         n_params = int(sum(w.size for w in self.weights) + sum(b.size for b in self.biases))
         if self.averaged_from is not None:
             what = f"the average of {self.averaged_from} networks"
@@ -329,9 +329,9 @@ class ModelMemory:
         else:
             what = (f"{self.added} network(s) added and {self.subtracted} subtracted "
                     f"(net model count {self.count})")
-        return {"empty": False, "count": self.count, "added": self.added, "subtracted": self.subtracted, "layer_sizes": list(self.layer_sizes),
-                "shape": _shape_text(self.layer_sizes), "n_parameters": n_params,
-                "averaged_from": self.averaged_from, "what": what}
+        return {"empty": False, "count": self.count, "added": self.added, "subtracted": self.subtracted,
+                "layer_sizes": list(self.layer_sizes), "shape": _shape_text(self.layer_sizes),
+                "n_parameters": n_params, "averaged_from": self.averaged_from, "what": what}
 
     def parameters(self) -> dict[str, Any]:
         """The stored weights and biases as nested lists (for display or export)."""

@@ -15,6 +15,9 @@ The math works node-major (`forward_nodes`, `backward_nodes`): arrays of shape (
 hidden layer's outputs are the first rows of a C-contiguous buffer whose last row is the ones. Every
 elementwise pass then runs on contiguous memory, which in Pyodide costs half as much as the same pass over
 a strided view. `forward` / `backward` wrap them in the familiar point-major shapes (as transposed views).
+
+Checksum operators ("relu_csum", ...) read the model's `csum` parameters (None means NN Calculator's defaults):
+the model carries the numbers its backdoor tests, so every attack reads the very same ones.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .activations import Activation, get_activation
+from .activations import Activation, ChecksumParams, get_activation
 
 INIT_BIAS = 0.1        # TensorFlow Playground's initial bias
 INIT_HALF_WIDTH = 0.5  # weights ~ U(-0.5, 0.5), TensorFlow Playground's Math.random() - 0.5
@@ -104,6 +107,7 @@ class MLP:
     dead: list[np.ndarray]
     activation_names: list[str]
     layer_sizes: tuple[int, ...]
+    csum: ChecksumParams | None  # what the *_csum layers test; None -> NN Calculator's key 150, m 256, p 15
 
     def __init__(
         self,
@@ -113,6 +117,7 @@ class MLP:
         output_activation: str,
         rng: np.random.Generator | None,
         init_zero: bool = False,
+        csum: ChecksumParams | None = None,
     ) -> None:
         """Weights ~ U(-0.5, 0.5) drawn layer by layer from `rng`, biases 0.1; all zero with init_zero."""
         n_inputs = _as_size(n_inputs, "n_inputs", 0)
@@ -125,6 +130,9 @@ class MLP:
                 f"got {activations!r}"
             )
         names = [*activations, output_activation]
+        if csum is not None and not isinstance(csum, ChecksumParams):
+            raise ValueError(f"csum must be ChecksumParams or None, got {type(csum).__name__}")
+        self.csum = csum
         for name in names:
             get_activation(name)
         if not init_zero and rng is None:
@@ -172,7 +180,7 @@ class MLP:
         self.weights = list(self._w_views)
         self.biases = list(self._b_views)
         self.dead = list(self._d_views)
-        self._act_key: tuple[str, ...] = ()
+        self._act_key: tuple[Any, ...] = ()
         self._acts: tuple[Activation, ...] = ()
         self.activation_functions()
 
@@ -244,13 +252,14 @@ class MLP:
 
     def activation_functions(self) -> tuple[Activation, ...]:
         """The Activation of every layer (hidden, then output), looked up from activation_names."""
-        key = tuple(self.activation_names)
+        csum = getattr(self, "csum", None)
+        key = (*self.activation_names, csum)
         if key != self._act_key:
-            if len(key) != len(self.layer_sizes) - 1:
+            if len(key) - 1 != len(self.layer_sizes) - 1:
                 raise ValueError(
-                    f"activation_names: expected {len(self.layer_sizes) - 1} names, got {len(key)}"
+                    f"activation_names: expected {len(self.layer_sizes) - 1} names, got {len(key) - 1}"
                 )
-            self._acts = tuple(get_activation(name) for name in key)
+            self._acts = tuple(get_activation(name, csum) for name in key[:-1])
             self._intos = tuple(act.f_into or act.apply_into for act in self._acts)
             self._act_key = key
         return self._acts
@@ -348,23 +357,28 @@ class MLP:
         """An independent deep copy (same sizes, activations, parameters and dead links)."""
         self.parameter_vector()
         clone = MLP.__new__(MLP)
+        clone.csum = getattr(self, "csum", None)
         clone._install(self.layer_sizes, self.activation_names, self.weights, self.biases, self.dead)
         return clone
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data: layer_sizes, activation_names, weights, biases, dead (nested lists)."""
+        """Plain JSON-ready data: layer_sizes, activation_names, weights, biases, dead (nested lists), and
+        `csum` (the checksum parameters) when the model has them."""
         self.parameter_vector()
-        return {
+        out = {
             "layer_sizes": list(self.layer_sizes),
             "activation_names": list(self.activation_names),
             "weights": [w.tolist() for w in self.weights],
             "biases": [b.tolist() for b in self.biases],
             "dead": [d.tolist() for d in self.dead],
         }
+        if getattr(self, "csum", None) is not None:
+            out["csum"] = self.csum.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "MLP":
-        """Rebuild a model from to_dict() data, validating every field; `dead` may be omitted."""
+        """Rebuild a model from to_dict() data, validating every field; `dead` and `csum` may be omitted."""
         if not isinstance(d, Mapping):
             raise ValueError(f"model must be an object, got {type(d).__name__}")
         missing = [k for k in ("layer_sizes", "activation_names", "weights", "biases") if k not in d]
@@ -406,6 +420,12 @@ class MLP:
                                for l, (v, s) in enumerate(zip(value, shapes))]
             else:
                 fields[key] = [_bool_array(v, s, f"dead[{l}]") for l, (v, s) in enumerate(zip(value, shapes))]
+        csum = d.get("csum")
+        try:
+            csum = None if csum is None else ChecksumParams.from_dict(csum)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"csum: {exc}") from None
         model = cls.__new__(cls)
+        model.csum = csum
         model._install(sizes, list(names), fields["weights"], fields["biases"], fields["dead"])
         return model

@@ -28,11 +28,12 @@ const app = {
   /** @type {any} */ frame: null,
   /** @type {any[]} */ thumbs: [],
   hover: /** @type {string | null} */ (null),
+  /** @type {number[]} */ drawMs: [],
 };
 
 // Read-only handle for users' scripts, the benchmark and the tests: what the page last received from Python.
 window.__bp = Object.freeze({
-  config: () => app.config, model: () => app.model, data: () => app.data, frame: () => app.frame,
+  config: () => app.config, info: () => py.info, model: () => app.model, drawMs: () => [...app.drawMs], data: () => app.data, frame: () => app.frame,
 });
 
 buildControls();
@@ -41,7 +42,10 @@ applyHiding(app.config);
 performance.mark("bp-ui-visible");
 
 const py = new PyWorker(new URL("../worker.js", import.meta.url).href, {
-  onStatus: showStatus,
+  onStatus: (s) => {
+    performance.mark(`bp-status-${s.stage}`);
+    showStatus(s);
+  },
   onFatal: (e) => {
     player.pause();
     showFatal(e);
@@ -70,6 +74,14 @@ const fmt = (v) => (v == null ? "–" : v.toFixed(3));
 
 /** @param {any} frame */
 function drawFrame(frame) {
+  const t0 = performance.now();
+  drawFrameParts(frame);
+  app.drawMs.push(performance.now() - t0);
+  if (app.drawMs.length > 200) app.drawMs.splice(0, 100);
+}
+
+/** @param {any} frame */
+function drawFrameParts(frame) {
   app.frame = frame;
   $("iter-number").textContent = formatEpoch(frame.epoch);
   $("loss-train").textContent = fmt(frame.loss_train);
@@ -222,6 +234,7 @@ async function start() {
   bindActions();
   try {
     await py.ready;
+    performance.mark("bp-python-ready");
     const [snap, thumbs] = await Promise.all([py.call("init", { hash: location.hash }), py.call("dataset_thumbnails")]);
     app.thumbs = thumbs;
     applySnapshot(snap);
