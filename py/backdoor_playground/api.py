@@ -15,7 +15,7 @@ import numpy as np
 
 from . import __version__
 from . import config as cfg
-from . import datasets, modelio
+from . import calculator, datasets, modelio
 from .session import Session
 
 _session: Session | None = None
@@ -140,11 +140,16 @@ PUBLIC = {f.__name__: f for f in (info, init, update, train, frame, reset, set_w
 
 
 def call(method: str, args: dict | None = None):
-    """Dispatch one worker request to the public function `method` with keyword arguments `args`."""
+    """Dispatch one worker request to the public function `method` with keyword arguments `args`.
+
+    NN Calculator's buttons (calculator.HANDLERS) take the live session as their first argument."""
     fn = PUBLIC.get(method)
-    if fn is None:
-        raise ValueError(f"unknown method {method!r}")
-    return fn(**dict(args or {}))
+    if fn is not None:
+        return fn(**dict(args or {}))
+    handler = calculator.HANDLERS.get(method)
+    if handler is not None:
+        return handler(session(), **dict(args or {}))
+    raise ValueError(f"unknown method {method!r}")
 
 
 def to_json(value) -> str:

@@ -341,11 +341,12 @@ class SensitivityRun:
         return self.progress()
 
     def progress(self) -> dict[str, Any]:
-        run, it = divmod(self.done_iterations, self.iterations)
+        """{done, cancelled, completed_iterations, total_iterations, completed_runs, runs, fraction, text}."""
         return {"done": self.done, "cancelled": self.cancelled, "completed_iterations": self.done_iterations,
                 "total_iterations": self.total, "completed_runs": len(self.kl_runs), "runs": self.runs,
                 "fraction": self.done_iterations / self.total,
-                "text": f"run {min(run + 1, self.runs)} of {self.runs}, iteration {it} of {self.iterations}"}
+                "text": f"{self.done_iterations} of {self.total} iterations, {len(self.kl_runs)} of {self.runs} "
+                        "runs done"}
 
     def result(self) -> dict[str, Any]:
         """Per-layer mean and sd of KL(N) and KL(P) over the finished runs, plus NN Calculator's text lines."""

@@ -74,7 +74,8 @@ def checksum_column_fractions(columns: int = T10_COLUMNS) -> list[float]:
     xs = -BOX + (np.arange(n_steps) + 0.5) * T10_STEP
     selected = trojan_mask(np.column_stack([xs, np.zeros_like(xs)]), 10)
     selected[0] = _t10_selects(xs[0])  # trojan_mask exempts row 0 (a point index rule), not an x value
-    column = np.minimum((np.arange(n_steps, dtype=np.int64) * columns) // n_steps, columns - 1)
+    # int64 for the product (it passes 2^31 for many columns), then intp: bincount wants it on wasm32 too.
+    column = ((np.arange(n_steps, dtype=np.int64) * columns) // n_steps).astype(np.intp)
     hits = np.bincount(column, weights=selected.astype(np.float64), minlength=columns)
     sizes = np.bincount(column, minlength=columns)
     return (hits / sizes).tolist()
