@@ -15,10 +15,11 @@ import numpy as np
 
 from . import __version__
 from . import config as cfg
-from . import calculator, datasets, modelio
+from . import backdoor, calculator, datasets, modelio
 from .session import Session
 
 _session: Session | None = None
+_trials_per_s: dict[str, float] = {}  # this device's search-trial throughput, from calibrate()
 
 
 def info() -> dict:
@@ -47,14 +48,19 @@ def init(hash: str = "", config: dict | None = None) -> dict:
 def update(patch: dict) -> dict:
     """Change some settings. Learning rate, regularisation and batch size apply live; others rebuild.
 
-    Returns {"kind": "none" | "live" | "model" | "data", "config", "hash", "notices"} plus a snapshot when rebuilt.
+    Returns {"kind": "none" | "live" | "model" | "data" | "backdoor", "config", "hash", "notices"} plus a snapshot
+    when rebuilt; "backdoor" (new csum_* numbers on a planted model, same weights) adds "frame" and "backdoor"
+    (backdoor_stats()).
     """
     s = session()
     new_config, notices = cfg.validate({**s.config, **patch})
     kind = s.update(new_config)
     if kind in ("model", "data"):
         return {"kind": kind, **s.snapshot(notices)}
-    return {"kind": kind, "config": s.config, "hash": cfg.to_hash(s.config), "notices": notices}
+    reply = {"kind": kind, "config": s.config, "hash": cfg.to_hash(s.config), "notices": notices}
+    if kind == "backdoor":
+        reply.update(frame=s.frame(), backdoor=s.backdoor_stats())
+    return reply
 
 
 def train(epochs: int = 0, budget_ms: float = 0.0) -> dict:
@@ -135,8 +141,109 @@ def dataset_thumbnails() -> list:
     return out
 
 
+# ---------------------------------------------------------------- backdoor 1: the checksum in the operator
+
+
+def plant(params: dict | None = None) -> dict:
+    """Plant the checksum backdoor, keeping the trained weights. params: {variant, key, modulo, precision, secret,
+    layers: "all" | "first"}, missing ones from the config's csum_* keys.
+
+    Returns a snapshot (config with the planted `activations` and csum_* numbers, hash, data, model, frame) plus
+    "backdoor": backdoor_stats()."""
+    s = session()
+    stats = s.plant(params)
+    return {**s.snapshot(), "backdoor": stats}
+
+
+def unplant() -> dict:
+    """Back to the plain operators (current weights kept): a snapshot plus "backdoor"."""
+    s = session()
+    s.unplant()
+    return {**s.snapshot(), "backdoor": s.backdoor_stats()}
+
+
+def backdoor_stats() -> dict:
+    """{planted, layers (1-based), params, has_clean} and, when planted: trigger_rate (test points where any checksum
+    node fires), node_trigger_rate, trigger_rate_grid, test_accuracy; with a clean reference also agreement (test
+    set), agreement_grid (100 x 100 grid), clean_test_accuracy. Rates are fractions in [0, 1]."""
+    return session().backdoor_stats()
+
+
+def activate(method: str = "digit-edit", points="all", params: dict | None = None) -> dict:
+    """Activate on test points ("all" or a list of test indices): {"records": [...], "summary": {...}}.
+
+    digit-edit params: {window}; search params: {k, radius, max_trials} (runs to the end: prefer search_start).
+    Record: index, x0, y0, x1, y1, node(s), pre0, pre1, csum0, csum1, out0, out1, matched, flipped, delta, reason
+    (search adds trials, p_key, expected_trials). Summary: attempted, matched, flipped, flip_rate,
+    median_abs_delta / max_abs_delta (flipped points), *_moved (every moved point), seconds,
+    test_accuracy_after, and the checksum numbers."""
+    return session().activate(method, points, params)
+
+
+def search_start(points="all", params: dict | None = None) -> dict:
+    """Start the key holder's search (params {k, radius, max_trials}); returns progress (see search_step)."""
+    return session().search_start(points, params)
+
+
+def search_step(budget_ms: float = 50.0) -> dict:
+    """Search for about budget_ms: {done, total, trials, point_trials, matched, flipped, finished, cancelled,
+    seconds, expected_trials, new_records}; when finished also "result" ({records, summary})."""
+    return session().search_step(budget_ms)
+
+
+def search_cancel() -> dict:
+    """Stop the search: progress plus "result" for the points finished so far."""
+    return session().search_cancel()
+
+
+def calibrate(budget_ms: float = 300.0) -> dict:
+    """Measure this device's search trials per second per variant in about budget_ms: {"trials_per_s": {...}}."""
+    global _trials_per_s
+    names = session().feature_names if _session is not None and _session.feature_names else ["x", "y"]
+    _trials_per_s = backdoor.calibrate(budget_ms, names)
+    return {"trials_per_s": dict(_trials_per_s), "budget_ms": budget_ms}
+
+
+def search_estimate(budget_s: float = 1.0, k: int = 1, variant: str | None = None, modulo: int | None = None,
+                    precision: int | None = None, key: int | None = None,
+                    trials_per_s: float | None = None) -> dict:
+    """What a k-node search costs on this device (numbers default to the config, the rate to calibrate()'s):
+    {variant, trials_per_s, p_key, expected_trials, predicted_seconds, over_budget, max_modulo, max_k, text}.
+
+    max_modulo is None when not even m = 2 fits; max_k is 0 when not even k = 1 fits."""
+    c = session().config
+    params = backdoor.plant_params({"variant": variant or c["csum_variant"],
+                                    "modulo": c["csum_modulo"] if modulo is None else modulo,
+                                    "precision": c["csum_precision"] if precision is None else precision,
+                                    "key": (c["csum_key"] % (modulo or c["csum_modulo"])) if key is None else key})
+    csum = params.csum
+    if trials_per_s is None:
+        if csum.variant not in _trials_per_s:
+            raise ValueError("no calibration yet: call calibrate first (or pass trials_per_s)")
+        trials_per_s = _trials_per_s[csum.variant]
+    p_key = backdoor.p_key_model(csum.variant, csum.modulo, csum.precision, csum.key)
+    seconds = backdoor.predict_search_seconds(trials_per_s, p_key, k)
+    cap = backdoor.search_cap(trials_per_s, budget_s, k, csum.variant, csum.precision, csum.key)
+    n_nodes = session().model.layer_sizes[1] if len(session().model.layer_sizes) > 2 else 1
+    max_k = backdoor.search_k_cap(trials_per_s, budget_s, p_key, n_nodes)
+    cap_text = "no modulo fits" if cap is None else f"max modulo {cap}"
+    return {"variant": csum.variant, "trials_per_s": trials_per_s, "p_key": p_key,
+            "expected_trials": backdoor.expected_search_trials(p_key, k) if p_key > 0 else None,
+            "predicted_seconds": seconds if seconds != float("inf") else None, "over_budget": seconds > budget_s,
+            "max_modulo": cap, "max_k": max_k,
+            "text": f"this device: {trials_per_s:,.0f} trials/s → {cap_text} (k = {k}, {budget_s:g} s)"}
+
+
+def residue_histograms(modulo: int | None = None, precision: int | None = None) -> dict:
+    """Residue counts per variant over the current model's first-layer pre-activations of all data points:
+    {source, count, modulo, precision, key, histograms: {variant: [m counts]}, key_frequency, distinct}."""
+    return session().residue_histograms(modulo, precision)
+
+
 PUBLIC = {f.__name__: f for f in (info, init, update, train, frame, reset, set_weight, set_bias, export_model,
-                                  import_model, export_csv, import_csv, dataset_thumbnails)}
+                                  import_model, export_csv, import_csv, dataset_thumbnails, plant, unplant,
+                                  backdoor_stats, activate, search_start, search_step, search_cancel, calibrate,
+                                  search_estimate, residue_histograms)}
 
 
 def call(method: str, args: dict | None = None):

@@ -10,6 +10,9 @@ Decisions recorded here (the Prop docs repeat them for the page):
 - An empty feature set is allowed, as in TF: the network then has no inputs and its output is a constant.
 - A feature hidden with `<feature>_hide=true` is not an input, as in TF (hiding deletes it from TF's INPUTS).
 - The dead TF keys cosX, cosY and collectStats are accepted whatever their value and always kept false.
+- A JSON config may say `"features": ["x", "y"]` (or "x,y"): the listed features are on, every other one off;
+  per-feature booleans given as well override the list.
+- csum_key is read modulo csum_modulo (NN Calculator's links may set csum_modulo=20 with the key left at 150).
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from .features import FEATURE_ORDER
 KINDS = ("string", "number", "int", "bool", "choice", "int_list", "choice_list")
 LIST_KINDS = ("int_list", "choice_list")
 
-ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "linear", "relu_csum", "linear_csum")
+ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "linear", "relu_csum", "linear_csum", "tanh_csum", "sigmoid_csum")
+CSUM_VARIANTS = ("decimal", "keyed", "parity")
+CSUM_LAYERS = ("all", "first")
+FEATURES_KEY = "features"  # a JSON config may list the enabled features instead of one boolean per feature
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BACKDOOR_DATASETS = ("csum-circle", "csum-gauss", "csum-spiral", "csum-grid")
@@ -90,7 +96,8 @@ def _feature_props() -> list[Prop]:
 STATE_TABLE: list[Prop] = [
     Prop("activation", "choice", "tanh", choices=ACTIVATION_NAMES,
          doc="Hidden-layer activation (every hidden layer unless `activations` says otherwise). relu_csum and "
-             "linear_csum are NN Calculator's checksum-backdoored ReLU and linear."),
+             "linear_csum are NN Calculator's checksum-backdoored ReLU and linear (tanh_csum and sigmoid_csum the "
+             "same for tanh and sigmoid): -f(x) where the checksum of x hits csum_key, else f(x)."),
     Prop("regularization", "choice", "none", choices=("none", "L1", "L2"), doc="Weight penalty."),
     Prop("batchSize", "int", 10, lo=1, hi=30, step=1, doc="Points per weight update."),
     Prop("dataset", "choice", "circle", choices=tuple(CLASSIFY_DATASETS),
@@ -123,6 +130,17 @@ STATE_TABLE: list[Prop] = [
     Prop("csum_modulo", "int", 256, lo=2, hi=65536, step=1, doc="Checksum modulus m."),
     Prop("csum_precision", "int", 15, lo=1, hi=17, step=1,
          doc="Checksum precision p: characters of the mantissa that count."),
+    Prop("csum_key", "int", 150, lo=0, hi=65535, step=1,
+         doc="Checksum key: a backdoored node fires when residue(pre-activation) equals it; read modulo "
+             "csum_modulo."),
+    Prop("csum_variant", "choice", "decimal", choices=CSUM_VARIANTS,
+         doc="Checksum variant: decimal (NN Calculator's digit sum; few residues occur), keyed (keyed hash of the "
+             "float bits; uniform residues), parity (Goldwasser et al.'s block parities of low mantissa bits)."),
+    Prop("csum_layers", "choice", "all", choices=CSUM_LAYERS,
+         doc="Where 'Plant backdoor' puts the checksum operator: every hidden layer (as NN Calculator) or the "
+             "first only."),
+    Prop("csum_secret", "int", 0, lo=0, hi=MAX_SAFE_INT, step=1,
+         doc="The keyed variant's hash key (public here: this is a playground)."),
     Prop("proximity_radius", "number", -1.0, lo=-1.0, hi=17.0,
          doc="Radius of the proximity defense; any negative value means automatic."),
     Prop("trojan", "int", 0, lo=0, hi=10, step=1, doc="NN Calculator's trojan T1..T10 applied to the data; 0 = none."),
@@ -336,7 +354,14 @@ def validate(raw: dict, *, strict: bool = False,
 
     extras: dict[str, Any] = {}
     from_nn_calculator = False
+    if FEATURES_KEY in raw:
+        try:
+            _apply_feature_list(config, raw[FEATURES_KEY])
+        except _Bad as bad:
+            errors.append(f"{FEATURES_KEY}={_show(raw[FEATURES_KEY])} {bad}; using the per-feature settings")
     for key, value in raw.items():
+        if key == FEATURES_KEY:
+            continue
         if not isinstance(key, str) or key not in PROPS:
             if isinstance(key, str) and key in extra_sections:
                 extras[key] = value
@@ -369,6 +394,17 @@ def validate(raw: dict, *, strict: bool = False,
         raise ValueError(errors[0])
     config.update(extras)
     return config, errors + infos
+
+
+def _apply_feature_list(config: dict, value: Any) -> None:
+    """Turn on exactly the listed features (a list or a comma string of feature keys); _Bad if one is unknown."""
+    items = _list_items(value)
+    live = [key for key in FEATURE_ORDER if key not in DEAD_KEYS]
+    for item in items:
+        if not (isinstance(item, str) and item in live):
+            raise _Bad(f"has an entry {_show(item)} that is not one of {', '.join(live)}")
+    for key in live:
+        config[key] = key in items
 
 
 def from_hash(hash_string: str) -> tuple[dict, list[str]]:

@@ -189,10 +189,28 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a finite number")
 
 
+MAX_JSON_DEPTH = 32  # a model file nests 4 deep; Pyodide's stack overflows (fatally) long before RecursionError
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """Deepest nesting of [ and { in JSON text, outside strings (regex + cumulative sum; no recursion)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if not brackets:
+        return 0
+    steps = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
+    return int(np.cumsum(np.where((steps == ord("[")) | (steps == ord("{")), 1, -1)).max(initial=0))
+
+
 def _load(text_or_dict: Any) -> dict:
     if isinstance(text_or_dict, str):
         if len(text_or_dict) > MAX_MODEL_CHARS:
             raise ValueError(f"the model file is larger than {MAX_MODEL_CHARS // (1024 * 1024)} MB")
+        if json_depth(text_or_dict) > MAX_JSON_DEPTH:
+            raise ValueError(f"the model file is not valid JSON: nested more than {MAX_JSON_DEPTH} levels deep")
         try:
             doc = json.loads(text_or_dict, parse_constant=_reject_constant)
         except RecursionError:

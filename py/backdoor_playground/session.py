@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import backdoor
 from . import config as cfg
 from . import datasets, features, grid, modelio, rng
+from .losses import accuracy
 from .nn import MLP
 from .train import Trainer, evaluate
 
@@ -20,6 +22,8 @@ DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData"
 # Keys that rebuild the model from the same init stream.
 MODEL_KEYS = frozenset({"networkShape", "activation", "activations", "initZero", "initSeed", "loss",
                         *features.FEATURE_ORDER})
+# Checksum numbers: a planted model's operator takes them live (same weights, new numbers).
+CSUM_KEYS = frozenset({"csum_key", "csum_modulo", "csum_precision", "csum_variant", "csum_secret"})
 
 THUMB_N = 20
 
@@ -86,11 +90,16 @@ class Session:
         return cfg.enabled_features(self.config)
 
     def rebuild_model(self) -> None:
-        """A fresh model from the "init" stream (same config -> same initial weights) and a trainer for it."""
+        """A fresh model from the "init" stream (same config -> same initial weights) and a trainer for it.
+
+        A config naming checksum operators (a planted link) builds them with the config's csum_* numbers, and the
+        model trains with them, as NN Calculator's ReLU_CSUM does."""
         c = self.config
         init_rng = rng.stream(c["seed"], "init", c["initSeed"])
         self.model = MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
-                         output_activation(c), init_rng, init_zero=c["initZero"])
+                         output_activation(c), init_rng, init_zero=c["initZero"],
+                         csum=self.csum_params().csum)
+        self.forget_backdoor()
         self.make_trainer()
 
     def make_trainer(self) -> None:
@@ -103,7 +112,8 @@ class Session:
                                loss=c["loss"])
 
     def update(self, new_config: dict) -> str:
-        """Apply a validated config; returns what it took: "none", "live", "model" or "data"."""
+        """Apply a validated config; returns what it took: "none", "live", "backdoor" (new checksum numbers on a
+        planted model), "model" or "data"."""
         changed = {k for k in new_config if new_config.get(k) != self.config.get(k)}
         self.config = new_config
         if changed & DATA_KEYS:
@@ -115,16 +125,23 @@ class Session:
             self.rebuild_model()
             return "data"
         if changed & MODEL_KEYS:
+            if "activation" in changed and self.planted_activations is not None:
+                # the activation menu after planting means "this activation everywhere", not the planted list
+                new_config["activations"] = self.planted_activations
             self.rebuild_model()
             return "model"
+        kind = "none"
         if changed & LIVE_KEYS:
             t = self.trainer
             t.learning_rate = new_config["learningRate"]
             t.batch_size = new_config["batchSize"]
             t.regularization = new_config["regularization"]
             t.regularization_rate = new_config["regularizationRate"]
-            return "live"
-        return "none"
+            kind = "live"
+        if changed & CSUM_KEYS and backdoor.planted_layers(self.model):
+            self.model.csum = self.csum_params().csum  # same weights, new numbers: the grid must be redrawn
+            kind = "backdoor"
+        return kind
 
     def use_uploaded(self, points: np.ndarray, labels: np.ndarray, split) -> None:
         self.uploaded = (points, labels, split)
@@ -233,12 +250,171 @@ class Session:
         checked = modelio.parse_model_json(document)
         new_config, notices = cfg.validate(checked["config"])
         model = MLP.from_dict(checked["model"])
+        model.csum = backdoor.params_from_config(new_config).csum
+        self.forget_backdoor()
         self.config = new_config
         self.data = generate_data(new_config)
         self.uploaded = None
         self.model = model
         self.make_trainer()
         return notices
+
+
+    # ---------------------------------------------------------------- backdoor
+
+    def forget_backdoor(self) -> None:
+        """Drop the planting state (clean model, activation results, a running search): the model was replaced."""
+        self.clean_model: MLP | None = None
+        self.planted_activations: list[str] | None = None  # config["activations"] before planting
+        self.activated: dict | None = None
+        self.search: backdoor.SearchRun | None = None
+
+    def csum_params(self, params: dict | None = None) -> backdoor.PlantParams:
+        """Plant parameters: `params` over the config's csum_* keys."""
+        return backdoor.plant_params(params, backdoor.params_from_config(self.config))
+
+    def plant(self, params: dict | None = None) -> dict:
+        """Swap the hidden operators for checksum operators, keeping the weights; the config records the numbers
+        (csum_*) and the planted operators (activations), so links and model files carry the backdoor."""
+        pp = self.csum_params(params)
+        if self.clean_model is None or not backdoor.planted_layers(self.model):
+            clean, before = self.model.copy(), list(self.config["activations"])
+        else:  # re-planting with other numbers: the clean reference stays the model as it was first planted
+            clean, before = self.clean_model, self.planted_activations
+        planted = backdoor.plant(self.model, pp)
+        csum = pp.csum
+        new_config, _ = cfg.validate({**self.config, "activations": planted.activation_names[:-1],
+                                      "csum_variant": csum.variant, "csum_key": csum.key,
+                                      "csum_modulo": csum.modulo, "csum_precision": csum.precision,
+                                      "csum_secret": csum.secret, "csum_layers": pp.layers})
+        self.config = new_config
+        self.model, self.clean_model, self.planted_activations = planted, clean, before
+        self.activated, self.search = None, None
+        self.trainer.model = planted  # the trainer notices the new model and keeps its epoch count
+        return self.backdoor_stats()
+
+    def unplant(self) -> None:
+        """Plain operators again (the current weights stay); the clean reference is dropped."""
+        if backdoor.planted_layers(self.model):
+            self.model = backdoor.unplant(self.model)
+            self.trainer.model = self.model
+        activations = self.planted_activations if self.planted_activations is not None else []
+        if any(a in backdoor.CHECKSUM_BASES for a in self.config["activations"]):
+            self.config = {**self.config, "activations": activations}
+        self.forget_backdoor()
+
+    def backdoor_stats(self) -> dict:
+        """The planted model against its clean reference: agreement on the test set and the grid, trigger rates."""
+        model, clean = self.model, self.clean_model
+        layers = backdoor.planted_layers(model)
+        out: dict = {"planted": bool(layers), "layers": [l + 1 for l in layers],
+                     "params": backdoor.PlantParams(backdoor.model_checksum(model),
+                                                    self.config["csum_layers"]).to_dict(),
+                     "has_clean": clean is not None}
+        if not layers:
+            return out
+        X_grid = features.feature_matrix(grid.grid_points(grid.GRID_N), self.feature_names)
+        X_test, y_test = self.X_test, self.data.test_labels
+        n = len(y_test)
+        out.update({
+            "trigger_rate": finite_or_none(backdoor.trigger_rate(model, X_test)) if n else None,
+            "node_trigger_rate": finite_or_none(backdoor.node_trigger_rate(model, X_test)) if n else None,
+            "trigger_rate_grid": backdoor.trigger_rate(model, X_grid),
+            "test_accuracy": finite_or_none(accuracy(model.predict(X_test), y_test)) if n else None,
+        })
+        if clean is not None:
+            out.update({
+                "agreement": finite_or_none(backdoor.agreement(clean, model, X_test)) if n else None,
+                "agreement_grid": backdoor.agreement(clean, model, X_grid),
+                "clean_test_accuracy": finite_or_none(accuracy(clean.predict(X_test), y_test)) if n else None,
+            })
+        return out
+
+    def _attack_model(self) -> MLP:
+        """The model an attack runs on: the live one; an unplanted one tests the config's numbers (a control)."""
+        if backdoor.planted_layers(self.model):
+            return self.model
+        model = self.model.copy()
+        model.csum = self.csum_params().csum
+        return model
+
+    def _keep_activation(self, result: dict) -> dict:
+        """Remember an activation result and add the test accuracy with the moved points (original labels)."""
+        points = self.data.test_points.copy()
+        for r in result["records"]:
+            points[r["index"]] = r["x1"], r["y1"]
+        X = features.feature_matrix(points, self.feature_names)
+        labels = self.data.test_labels
+        result["summary"]["test_accuracy_after"] = (
+            finite_or_none(accuracy(self.model.predict(X), labels)) if len(labels) else None)
+        self.activated = result
+        return result
+
+    def activate(self, method: str = "digit-edit", points="all", params: dict | None = None) -> dict:
+        """Activate the backdoor on test points ("all" or indices): {"records", "summary"}, kept for drawing."""
+        if method == "digit-edit":
+            result = backdoor.activate_digit_edit(self._attack_model(), self.data.test_points, self.feature_names,
+                                                  params, indices=points)
+        elif method == "search":
+            result = backdoor.SearchRun(self.model, self.data.test_points, self.feature_names, params,
+                                        indices=points, seed=self.config["seed"]).run()
+        else:
+            raise ValueError(f"method {method!r} is not one of {', '.join(backdoor.METHODS)}")
+        return self._keep_activation(result)
+
+    def search_start(self, points="all", params: dict | None = None) -> dict:
+        self.search = backdoor.SearchRun(self.model, self.data.test_points, self.feature_names, params,
+                                         indices=points, seed=self.config["seed"])
+        return self.search.progress()
+
+    def _search(self) -> backdoor.SearchRun:
+        if self.search is None:
+            raise ValueError("no search is running: call search_start first")
+        return self.search
+
+    def search_step(self, budget_ms: float = 50.0) -> dict:
+        """Progress; once finished it carries "result" ({"records", "summary"}), also kept for drawing."""
+        run = self._search()
+        progress = run.step(budget_ms)
+        if run.finished:
+            progress["result"] = self._keep_activation(run.result())
+            self.search = None
+        return progress
+
+    def search_cancel(self) -> dict:
+        run = self._search()
+        progress = run.cancel()
+        progress["result"] = self._keep_activation(run.result())
+        self.search = None
+        return progress
+
+    def residue_histograms(self, modulo: int | None = None, precision: int | None = None) -> dict:
+        """Residue counts per variant over the first-layer pre-activations of every data point (train and test)
+        under the current model (over the x coordinates when there is no hidden layer)."""
+        c = self.config
+        modulo = c["csum_modulo"] if modulo is None else modulo
+        precision = c["csum_precision"] if precision is None else precision
+        if isinstance(modulo, bool) or not isinstance(modulo, int) or not 2 <= modulo <= backdoor.UI_MAX_MODULO:
+            raise ValueError(f"modulo must be an integer between 2 and {backdoor.UI_MAX_MODULO}, got {modulo!r}")
+        csum = self.csum_params({"modulo": modulo, "precision": precision, "key": c["csum_key"] % modulo}).csum
+        points = np.concatenate([self.data.train_points, self.data.test_points])
+        if len(self.model.layer_sizes) > 2:
+            values = self.model.forward(features.feature_matrix(points, self.feature_names)).pre[0]
+            source = "first-layer pre-activations of the train and test points"
+        else:
+            values = points[:, 0]
+            source = "x coordinates of the train and test points"
+        out = {"source": source, "count": int(values.size), "modulo": csum.modulo, "precision": csum.precision,
+               "key": csum.key, "histograms": {}, "key_frequency": {}, "distinct": {}}
+        for variant in backdoor.checksum.VARIANTS:
+            params = backdoor.ChecksumParams(variant, csum.key, csum.modulo, csum.precision, csum.secret)
+            residues = params.residue(values).ravel()
+            # intp: bincount refuses int64 where intp is 32-bit (wasm32); -1 (non-finite) has no residue
+            counts = np.bincount(residues[residues >= 0].astype(np.intp), minlength=csum.modulo)
+            out["histograms"][variant] = counts.tolist()
+            out["key_frequency"][variant] = float(counts[csum.key] / values.size) if values.size else None
+            out["distinct"][variant] = int(np.count_nonzero(counts))
+        return out
 
 
 def finite_or_none(v: float) -> float | None:

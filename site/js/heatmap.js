@@ -11,6 +11,8 @@ export const DOMAIN = 6;
 const SVG_NS = "http://www.w3.org/2000/svg";
 const POINT_RADIUS = 3;
 const MARK_RADIUS = 6.5;
+/** Outline colour of trojan regions. */
+const REGION_INK = "#3a1d52";
 
 /** Ring colour per mark kind; unknown kinds use "default". */
 export const MARK_COLORS = /** @type {Record<string, string>} */ ({
@@ -24,6 +26,9 @@ export const MARK_COLORS = /** @type {Record<string, string>} */ ({
 /**
  * @typedef {{x: number, y: number, x0?: number, y0?: number, kind?: string}} Mark
  * @typedef {{size?: number, axes?: boolean}} HeatmapOptions
+ * @typedef {{kind: string, cx?: number, cy?: number, r?: number, x0?: number, x1?: number, y0?: number,
+ *            y1?: number, polygon?: number[][], x_min?: number, x_max?: number, fractions?: number[]}} Region
+ *   a trojan region in data coordinates (py/backdoor_playground/trojans.py): disk, rect, band or checksum
  */
 
 /** ImageData cache per canvas, so redraws do not allocate. */
@@ -68,6 +73,7 @@ export class Heatmap {
     /** @type {number[]} */ this.test = [];
     this.showTest = false;
     /** @type {Mark[]} */ this.marks = [];
+    /** @type {Region[]} */ this.regions = [];
     /** @type {((x: number, y: number) => void)[]} */ this.pickListeners = [];
 
     container.replaceChildren();
@@ -146,6 +152,17 @@ export class Heatmap {
   }
 
   /**
+   * Outlines of trojan regions, drawn over the points (an empty list removes them). The plot's
+   * `data-regions` attribute lists the kinds drawn, for scripts and tests.
+   * @param {Region[]} regions
+   */
+  setRegions(regions) {
+    this.regions = regions || [];
+    this.plot.dataset.regions = this.regions.map((r) => r.kind).join(",");
+    this.redrawOverlay();
+  }
+
+  /**
    * Registers a click handler receiving data coordinates.
    * @param {(x: number, y: number) => void} cb
    */
@@ -171,6 +188,7 @@ export class Heatmap {
     ctx.clearRect(0, 0, this.size, this.size);
     this.drawPointSet(ctx, this.train, "#fff");
     if (this.showTest) this.drawPointSet(ctx, this.test, "#000");
+    for (const region of this.regions) this.drawRegion(ctx, region);
     for (const mark of this.marks) this.drawMark(ctx, mark);
   }
 
@@ -189,6 +207,53 @@ export class Heatmap {
       ctx.fill();
       ctx.stroke();
     }
+  }
+
+  /**
+   * A region's outline: a white halo under a dark dashed line, over a faint veil. T10 ("checksum") selects
+   * stripes far too fine to draw, so it gets a comb along the top edge, each column as tall as the share of
+   * its x values the rule selects.
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Region} region
+   */
+  drawRegion(ctx, region) {
+    const unit = this.size / (2 * DOMAIN);
+    ctx.save();
+    if (region.kind === "checksum") {
+      const fr = region.fractions || [];
+      const x0 = this.toPixelX(region.x_min ?? -DOMAIN);
+      const colW = (this.toPixelX(region.x_max ?? DOMAIN) - x0) / Math.max(1, fr.length);
+      ctx.fillStyle = "rgba(255, 255, 255, 0.7)";
+      ctx.fillRect(0, 0, this.size, 16);
+      ctx.fillStyle = REGION_INK;
+      fr.forEach((f, k) => ctx.fillRect(x0 + k * colW, 0, Math.max(1, colW - 0.5), 16 * f));
+      ctx.restore();
+      return;
+    }
+    ctx.beginPath();
+    if (region.kind === "disk") {
+      ctx.arc(this.toPixelX(region.cx ?? 0), this.toPixelY(region.cy ?? 0), (region.r ?? 0) * unit, 0, 2 * Math.PI);
+    } else if (region.kind === "rect") {
+      const left = this.toPixelX(region.x0 ?? 0);
+      const top = this.toPixelY(region.y1 ?? 0);
+      ctx.rect(left, top, this.toPixelX(region.x1 ?? 0) - left, this.toPixelY(region.y0 ?? 0) - top);
+    } else if (region.polygon) {
+      region.polygon.forEach(([x, y], k) => {
+        if (k === 0) ctx.moveTo(this.toPixelX(x), this.toPixelY(y));
+        else ctx.lineTo(this.toPixelX(x), this.toPixelY(y));
+      });
+      ctx.closePath();
+    }
+    ctx.fillStyle = "rgba(255, 255, 255, 0.16)";
+    ctx.fill();
+    ctx.lineWidth = 3.5;
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.85)";
+    ctx.stroke();
+    ctx.lineWidth = 1.6;
+    ctx.setLineDash([5, 3]);
+    ctx.strokeStyle = REGION_INK;
+    ctx.stroke();
+    ctx.restore();
   }
 
   /**

@@ -11,6 +11,7 @@ import { NetworkView } from "./network.js";
 import { renderDatasetThumbs } from "./thumbs.js";
 import { showStatus, showFatal, notify, showNotices } from "./status.js";
 import { bindFiles } from "./files.js";
+import { initCalculatorPanel, onCalculatorSnapshot } from "./calculator-panel.js";
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -126,6 +127,7 @@ function drawThumbs() {
 
 /** Apply a reply that carries the whole state (init, reset, rebuilds, imports). @param {any} snap */
 function applySnapshot(snap) {
+  player.pendingFrame = null; // a frame of the model this snapshot replaces must not be drawn over it
   app.config = snap.config;
   app.model = snap.model;
   app.data = snap.data;
@@ -138,6 +140,7 @@ function applySnapshot(snap) {
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
+  onCalculatorSnapshot(snap);
 }
 
 /** @param {string} hash */
@@ -148,12 +151,16 @@ function setHash(hash) {
 
 // ---------------------------------------------------------------- actions
 
+/** A worker call made between training chunks, so its reply never races a frame. @param {string} m @param {object} [a] */
+const call = (m, a) => player.exclusive(() => py.call(m, a));
+/** Resolves once the chunk in flight (if any) has landed. */
+const idle = () => player.exclusive(async () => {});
+
 /** Send a settings change; the reply says whether it applied live or rebuilt. @param {Record<string, any>} patch */
 async function update(patch) {
   const viewOnly = Object.keys(patch).every((k) => k === "showTestData" || k === "discretize");
-  await player.idle();
   try {
-    const reply = await py.call("update", { patch });
+    const reply = await call("update", { patch });
     if (reply.kind === "model" || reply.kind === "data") {
       applySnapshot(reply);
     } else {
@@ -175,9 +182,8 @@ async function update(patch) {
 /** Run a worker call that returns a snapshot, pausing first. @param {string} method @param {object} args */
 async function rebuild(method, args = {}) {
   player.pause();
-  await player.idle();
   try {
-    applySnapshot(await py.call(method, args));
+    applySnapshot(await call(method, args));
   } catch (err) {
     reportError(err);
   }
@@ -185,9 +191,8 @@ async function rebuild(method, args = {}) {
 
 /** Run a worker call that returns a frame. @param {string} method @param {object} args */
 async function frameCall(method, args) {
-  await player.idle();
   try {
-    drawFrame(await py.call(method, args));
+    drawFrame(await call(method, args));
   } catch (err) {
     reportError(err);
   }
@@ -226,7 +231,7 @@ function bindActions() {
     acts[l] = name;
     update({ activations: acts });
   });
-  bindFiles({ call: (m, a) => py.call(m, a), applySnapshot, reportError, pause: () => player.pause(), idle: () => player.idle() });
+  bindFiles({ call, applySnapshot, reportError, pause: () => player.pause(), idle });
   window.addEventListener("hashchange", () => rebuild("init", { hash: location.hash }));
 }
 
@@ -241,6 +246,7 @@ async function start() {
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
     showStatus({ stage: "ready", progress: 1, text: "ready" });
+    initCalculatorPanel({ call, applySnapshot, drawFrame, reportError, notify, pause: () => player.pause(), idle, heatmap: ui.heatmap, getConfig: () => app.config, resetChart: () => ui.chart.reset() });
   } catch (err) {
     if (!document.body.dataset.error) showFatal({ message: String(err && err.message ? err.message : err) });
   }

@@ -19,6 +19,7 @@ export class Player {
     this.playing = false;
     this.inFlight = false;
     this.budget = TRAIN_BUDGET_MS;
+    this.waiters = 0;
     /** @type {any} */
     this.pendingFrame = null;
     this.rafScheduled = false;
@@ -49,22 +50,36 @@ export class Player {
     while (this.inFlight) await new Promise((r) => setTimeout(r, 5));
   }
 
-  /** One epoch, paused (TF Playground's step button). */
-  async step() {
-    this.pause();
-    await this.idle();
-    this.inFlight = true;
+  /**
+   * Run `fn` between training chunks: no new chunk starts until it is done, then playing resumes.
+   * (Polling `idle()` alone could starve: the loop starts a new chunk as soon as one ends.)
+   * @template T @param {() => Promise<T>} fn @returns {Promise<T>}
+   */
+  async exclusive(fn) {
+    this.waiters += 1;
     try {
-      this.show(await this.train({ epochs: 1 }));
-    } catch (err) {
-      this.onError(err);
+      await this.idle();
+      return await fn();
     } finally {
-      this.inFlight = false;
+      this.waiters -= 1;
+      if (this.playing) this.pump();
     }
   }
 
+  /** One epoch, paused (TF Playground's step button). */
+  async step() {
+    this.pause();
+    await this.exclusive(async () => {
+      try {
+        this.show(await this.train({ epochs: 1 }));
+      } catch (err) {
+        this.onError(err);
+      }
+    });
+  }
+
   async pump() {
-    if (!this.playing || this.inFlight) return;
+    if (!this.playing || this.inFlight || this.waiters > 0) return;
     this.inFlight = true;
     try {
       const frame = await this.train({ budget_ms: this.budget });

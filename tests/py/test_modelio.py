@@ -320,3 +320,11 @@ if given is not None:
         result = check_clean(lambda: mio.parse_model_json(json.dumps(doc, allow_nan=True)))
         if result is not None:
             assert mio.parse_model_json(result) == result
+
+
+def test_deep_nesting_is_rejected_before_parsing():
+    # Pyodide's stack overflows (a fatal error) before Python raises RecursionError: refuse deep files up front.
+    for text in ("[" * 5000 + "]" * 5000, '{"a":' * 3000 + "1" + "}" * 3000):
+        with pytest.raises(ValueError, match="nested"):
+            mio.parse_model_json(text)
+    assert mio.json_depth('["[[[[", {"k": "\\"{{"}]') == 2

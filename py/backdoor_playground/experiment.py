@@ -1,0 +1,185 @@
+"""One experiment = one config -> one result: train clean -> plant -> activate (-> defend, in a later stage).
+
+CONFIG is a JSON object of URL-state keys (config.STATE_TABLE; `features` may list the enabled features, `epochs`
+is the training length) plus a `backdoor` object:
+
+    {"type": "checksum", "variant": "decimal" | "keyed" | "parity", "key", "modulo", "precision", "secret",
+     "layers": "all" | "first", "activation": "digit-edit" | "search" | "none", "points": "all" | [test indices],
+     "window": 45, "refine": 3 (digit-edit), "k": 1, "radius": 1e-3, "max_trials": 1000000, "calibrate_ms": 300
+     (search)}
+
+Missing checksum numbers come from the config's csum_* keys (whose defaults are NN Calculator's 150 / 256 / 15).
+Every stage reads and extends one result dict; `STAGES` lists them in order, so later stages (defenses) and sweeps
+slot in. The result is deterministic given the config, except for the timing fields named in TIMING_KEYS.
+A bad config raises ValueError whose message starts with the bad key ("backdoor.key must be ...").
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import sys
+import time
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from . import __version__, backdoor
+from . import config as cfg
+from . import features, grid
+from .losses import accuracy
+from .session import Session, finite_or_none
+
+BACKDOOR_TYPES = ("checksum",)
+ACTIVATIONS = (*backdoor.METHODS, "none")
+ATTACK_KEYS = {"digit-edit": backdoor.DIGIT_EDIT_KEYS, "search": ("k", "radius", "max_trials"), "none": ()}
+BACKDOOR_KEYS = ("type", *backdoor.PLANT_KEYS, "activation", "points", *backdoor.DIGIT_EDIT_KEYS, "k", "radius",
+                 "max_trials", "calibrate_ms")
+TIMING_KEYS = frozenset({"seconds", "trials_per_s", "trials_per_s_measured", "predicted_seconds"})
+
+
+def versions() -> dict[str, str]:
+    return {"package": __version__, "numpy": np.__version__, "python": platform.python_version(),
+            "platform": sys.platform}
+
+
+def _check_backdoor(raw: Any, config: dict) -> dict:
+    """The backdoor object with every key checked and defaults filled in; ValueError names "backdoor.<key>"."""
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"backdoor must be an object, got {type(raw).__name__}")
+    for key in raw:
+        if key not in BACKDOOR_KEYS:
+            raise ValueError(f"backdoor.{key} is not a backdoor setting; expected one of {', '.join(BACKDOOR_KEYS)}")
+    kind = raw.get("type", "checksum")
+    if kind not in BACKDOOR_TYPES:
+        raise ValueError(f"backdoor.type {kind!r} is not one of {', '.join(BACKDOOR_TYPES)}")
+    method = raw.get("activation", "digit-edit")
+    if method not in ACTIVATIONS:
+        raise ValueError(f"backdoor.activation {method!r} is not one of {', '.join(ACTIVATIONS)}")
+    try:
+        plant = backdoor.plant_params({k: raw[k] for k in backdoor.PLANT_KEYS if k in raw},
+                                      backdoor.params_from_config(config))
+        attack = {k: raw[k] for k in ATTACK_KEYS[method] if k in raw}
+        if method == "search":
+            backdoor.SearchParams.from_dict(attack, backdoor.MAX_TRIALS_LIMIT)  # k is re-checked against the net
+        elif method == "digit-edit":
+            backdoor._int_in("window", attack.get("window", backdoor.DEFAULT_WINDOW), -1, 1 << 24)
+            backdoor._int_in("refine", attack.get("refine", backdoor.DEFAULT_REFINE), 0, 20)
+        calibrate_ms = raw.get("calibrate_ms", 300)
+        if method == "search" and calibrate_ms != 0:
+            backdoor._float_in("calibrate_ms", calibrate_ms, 0.0, 60_000.0)
+    except ValueError as exc:
+        raise ValueError(f"backdoor.{exc}") from None
+    misplaced = [k for k in (*backdoor.DIGIT_EDIT_KEYS, "k", "radius", "max_trials", "calibrate_ms")
+                 if k in raw and k not in ATTACK_KEYS[method] and not (k == "calibrate_ms" and method == "search")]
+    if misplaced:
+        raise ValueError(f"backdoor.{misplaced[0]} does not apply to activation {method!r}")
+    points = raw.get("points", "all")
+    if not (points == "all" or (isinstance(points, list) and all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in points))):
+        raise ValueError(f"backdoor.points must be \"all\" or a list of test-point indices, got {points!r}")
+    return {"type": kind, **plant.to_dict(), "activation": method, "points": points, **attack,
+            **({"calibrate_ms": calibrate_ms} if method == "search" else {})}
+
+
+def parse_config(raw: Any) -> tuple[dict, dict | None]:
+    """(validated playground config, checked backdoor object or None); ValueError naming the first bad key."""
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"the config must be a JSON object, got {type(raw).__name__}")
+    raw = dict(raw)
+    if "defense" in raw:
+        raise ValueError("defense is not available yet (the defenses stage comes later)")
+    bd_raw = raw.pop("backdoor", None)
+    try:
+        config, _ = cfg.validate(raw, strict=True, extra_sections=())
+    except ValueError as exc:  # validate words its notices for the lenient page: "...; using 0", "... ignored"
+        raise ValueError(re.sub(r"(; using .*| ignored)$", "", str(exc))) from None
+    return config, (None if bd_raw is None else _check_backdoor(bd_raw, config))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# stages: each takes (session, backdoor settings, result) and adds its section
+
+
+def _metrics(model: Any, s: Session) -> dict:
+    out = {}
+    for split, X, y in (("train", s.X_train, s.data.train_labels), ("test", s.X_test, s.data.test_labels)):
+        out[f"{split}_accuracy"] = finite_or_none(accuracy(model.predict(X), y)) if len(y) else None
+    return out
+
+
+def stage_train(s: Session, bd: dict | None, result: dict) -> None:
+    """Train the clean model for config["epochs"] epochs."""
+    start = time.perf_counter()
+    s.train(epochs=s.config["epochs"])
+    m = s.metrics()
+    result["clean"] = {"epochs": s.epoch, **_metrics(s.model, s), "train_loss": m["loss_train"],
+                       "test_loss": m["loss_test"], "diverged": bool(s.trainer.diverged),
+                       "seconds": time.perf_counter() - start}
+
+
+def stage_plant(s: Session, bd: dict | None, result: dict) -> None:
+    """Plant, keeping the weights: agreement with the clean model (test set, grid) and trigger rates."""
+    if bd is None:
+        return
+    start = time.perf_counter()
+    stats = s.plant({k: bd[k] for k in backdoor.PLANT_KEYS})
+    X_grid = features.feature_matrix(grid.grid_points(grid.GRID_N), s.feature_names)
+    result["backdoored"] = {
+        "params": stats["params"], "layers": stats["layers"], **_metrics(s.model, s),
+        "agreement": stats["agreement"], "agreement_grid": stats["agreement_grid"],
+        "agreement_train": finite_or_none(backdoor.agreement(s.clean_model, s.model, s.X_train)),
+        "trigger_rate": stats["trigger_rate"], "node_trigger_rate": stats["node_trigger_rate"],
+        "trigger_rate_grid": stats["trigger_rate_grid"],
+        "node_trigger_rate_grid": backdoor.node_trigger_rate(s.model, X_grid),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def stage_activate(s: Session, bd: dict | None, result: dict) -> None:
+    """Activate on the chosen test points; for `search`, also this machine's calibrated prediction."""
+    if bd is None or bd["activation"] == "none":
+        return
+    method = bd["activation"]
+    params = {k: bd[k] for k in ATTACK_KEYS[method] if k in bd}
+    try:
+        backdoor.select_indices(len(s.data.test_labels), bd["points"])
+    except ValueError as exc:
+        raise ValueError(f"backdoor.points: {exc}") from None
+    try:
+        out = s.activate(method, bd["points"], params)
+    except ValueError as exc:
+        raise ValueError(f"backdoor.{exc}") from None
+    summary = dict(out["summary"])
+    if method == "search":
+        n = summary["attempted"]
+        summary["trials_per_s_measured"] = summary["trials"] / summary["seconds"] if summary["seconds"] else None
+        if bd["calibrate_ms"]:
+            rate = backdoor.calibrate(bd["calibrate_ms"], s.feature_names, (summary["variant"],))[summary["variant"]]
+            expected = [r["expected_trials"] for r in out["records"]]
+            summary["trials_per_s"] = rate
+            summary["predicted_seconds"] = (sum(expected) / rate if n and None not in expected else None)
+    result["activation"] = {**summary, "records": out["records"]}
+
+
+STAGES: tuple[Callable[[Session, dict | None, dict], None], ...] = (stage_train, stage_plant, stage_activate)
+
+
+def run_experiment(config: Mapping[str, Any]) -> dict:
+    """Run every stage on `config` (see the module docstring) and return the result dict."""
+    play_config, bd = parse_config(config)
+    result: dict[str, Any] = {"config": {**play_config, **({"backdoor": bd} if bd is not None else {})},
+                              "versions": versions()}
+    s = Session(play_config)
+    for stage in STAGES:
+        stage(s, bd, result)
+    return result
+
+
+def strip_timing(value: Any) -> Any:
+    """A copy of a result without the timing fields (TIMING_KEYS): what must repeat exactly."""
+    if isinstance(value, dict):
+        return {k: strip_timing(v) for k, v in value.items() if k not in TIMING_KEYS}
+    if isinstance(value, list):
+        return [strip_timing(v) for v in value]
+    return value
