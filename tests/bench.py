@@ -82,6 +82,17 @@ def training_run(browser, url: str, hash_: str, seconds: float = 4.0) -> dict:
             "longest_task_ms": max(res["longTasks"], default=0.0)}
 
 
+def in_worker(browser, url: str) -> dict:
+    """Figures measured by Python inside the page's worker (api.benchmark: checksum, activation, search)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function(READY, timeout=90_000)
+    figures = page.evaluate("window.__bp.call('benchmark', {})")
+    context.close()
+    return figures
+
+
 def median_of(runs: list[dict], key: str) -> float:
     return round(statistics.median(r[key] for r in runs), 1)
 
@@ -107,12 +118,14 @@ def main() -> int:
         result["ui_visible_ms"] = median_of(boots, "ui_visible_ms")
         for suffix, hash_ in (("default", "dataset=circle&networkShape=4,2&activation=tanh&batchSize=10"
                                           "&percTrainData=50&x=true&y=true"),
-                              ("6x8", "dataset=circle&networkShape=8,8,8,8,8,8&activation=tanh&batchSize=10")):
+                              ("6x8", "dataset=circle&networkShape=8,8,8,8,8,8&activation=tanh&batchSize=10"),
+                              ("planted", "dataset=circle&networkShape=4&activation=relu_csum&batchSize=10")):
             runs = [training_run(browser, url, hash_) for _ in range(args.runs)]
             tag = "" if suffix == "default" else "_" + suffix
             result[f"epochs_per_s_{suffix}"] = median_of(runs, "epochs_per_s")
             result[f"frame_p95_ms{tag}"] = median_of(runs, "frame_p95_ms")
             result[f"longest_task_ms{tag}"] = median_of(runs, "longest_task_ms")
+        result.update(in_worker(browser, url))
         browser.close()
     server.shutdown()
     print(json.dumps(result, indent=1))

@@ -240,7 +240,14 @@ def residue_histograms(modulo: int | None = None, precision: int | None = None) 
     return session().residue_histograms(modulo, precision)
 
 
-PUBLIC = {f.__name__: f for f in (info, init, update, train, frame, reset, set_weight, set_bias, export_model,
+def benchmark() -> dict:
+    """In-browser figures for `python3 build.py bench` (a separate session: the page's playground is untouched)."""
+    from . import benchmark as bench  # imported on demand: the page never needs it
+
+    return bench.run_all()
+
+
+PUBLIC = {f.__name__: f for f in (benchmark, info, init, update, train, frame, reset, set_weight, set_bias, export_model,
                                   import_model, export_csv, import_csv, dataset_thumbnails, plant, unplant,
                                   backdoor_stats, activate, search_start, search_step, search_cancel, calibrate,
                                   search_estimate, residue_histograms)}

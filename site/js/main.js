@@ -34,6 +34,7 @@ const app = {
 
 // Read-only handle for users' scripts, the benchmark and the tests: what the page last received from Python.
 window.__bp = Object.freeze({
+  call: (/** @type {string} */ m, /** @type {object} */ a) => call(m, a),
   config: () => app.config, info: () => py.info, model: () => app.model, drawMs: () => [...app.drawMs], data: () => app.data, frame: () => app.frame,
 });
 
@@ -42,7 +43,8 @@ writeControls(app.config);
 applyHiding(app.config);
 performance.mark("bp-ui-visible");
 
-const py = new PyWorker(new URL("../worker.js", import.meta.url).href, {
+const early = /** @type {any} */ (window).bpWorker;
+const py = new PyWorker(early || new URL("../worker.js", import.meta.url).href, {
   onStatus: (s) => {
     performance.mark(`bp-status-${s.stage}`);
     showStatus(s);

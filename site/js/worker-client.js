@@ -17,7 +17,7 @@ export class PythonError extends Error {
 
 export class PyWorker {
   /**
-   * @param {string} url module worker script
+   * @param {string | Worker} url module worker script, or a worker already started with it
    * @param {{onStatus?: (s: {stage: string, progress: number, text: string}) => void,
    *          onFatal?: (e: {message: string, traceback?: string}) => void}} hooks
    */
@@ -27,7 +27,7 @@ export class PyWorker {
     /** @type {Map<number, {resolve: Function, reject: Function, method: string}>} */
     this.pending = new Map();
     this.dead = false;
-    this.worker = new Worker(url, { type: "module" });
+    this.worker = typeof url === "string" ? new Worker(url, { type: "module" }) : url;
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -38,6 +38,8 @@ export class PyWorker {
       BOOT_TIMEOUT_MS,
     );
     this.worker.onmessage = (e) => this.onMessage(e.data);
+    // Messages that arrived before this client existed (the worker may have been started early).
+    for (const data of (/** @type {any} */ (this.worker)).early || []) this.onMessage(data);
     this.worker.onerror = (e) => {
       e.preventDefault();
       this.fail({ message: `the Python worker crashed: ${e.message || "unknown error"}` });

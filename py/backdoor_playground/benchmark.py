@@ -1,0 +1,86 @@
+"""Micro-benchmarks that `python3 build.py bench` runs inside the browser's worker (api.benchmark), so the figures
+are the visitor's: Pyodide in Chromium, not CPython. Each returns milliseconds (medians); nothing here is asserted."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+import numpy as np
+
+from . import backdoor, checksum, config, grid
+from .session import Session
+
+SEARCH_MODULI = (16, 256, 4096)
+SEARCH_POINTS = 6
+
+
+def median_ms(fn: Callable[[], object], repeats: int = 7) -> float:
+    """Median wall time of fn() in milliseconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return statistics.median(times)
+
+
+def csum_grid_ms() -> float:
+    """csum of a heatmap's 10,000 pre-activation-like values."""
+    values = np.tanh(grid.grid_points(grid.GRID_N) @ np.array([0.7, -0.4])) * 4.0
+    return median_ms(lambda: checksum.csum(values))
+
+
+def trained_doughnut(epochs: int = 400) -> Session:
+    """The paper's doughnut: circle, x and y, [4] ReLU, trained clean."""
+    cfg, _ = config.validate({"dataset": "circle", "networkShape": [4], "activation": "relu", "seed": "bench"})
+    s = Session(cfg)
+    s.train(epochs=epochs)
+    return s
+
+
+def digit_edit_ms(s: Session) -> float:
+    """NN Calculator's activation on every test point of the planted doughnut."""
+    planted = backdoor.plant(s.model, {})
+    names = s.feature_names
+    return median_ms(lambda: backdoor.activate_digit_edit(planted, s.data.test_points, names), repeats=5)
+
+
+def search_ms(s: Session, trials_per_s: dict) -> list[dict]:
+    """Per variant and modulus: measured search time per point next to the calibration's prediction."""
+    rows = []
+    names = s.feature_names
+    for variant in checksum.VARIANTS:
+        for modulo in SEARCH_MODULI:
+            key = 150 % modulo
+            planted = backdoor.plant(s.model, {"variant": variant, "modulo": modulo, "key": key})
+            run = backdoor.SearchRun(planted, s.data.test_points, names, {"k": 1},
+                                     list(range(SEARCH_POINTS)), seed="bench")
+            t0 = time.perf_counter()
+            run.run()
+            measured = (time.perf_counter() - t0) * 1000.0 / SEARCH_POINTS
+            p_key = backdoor.p_key_model(variant, modulo, 15, key)
+            predicted = backdoor.predict_search_seconds(trials_per_s[variant], p_key, 1) * 1000.0
+            rows.append({"variant": variant, "modulo": modulo, "measured_ms": round(measured, 2),
+                         "predicted_ms": round(predicted, 2)})
+    return rows
+
+
+def planted_frame_ms(s: Session) -> float:
+    """One frame of the planted doughnut: every neuron over the 100x100 grid, checksums included."""
+    planted = backdoor.plant(s.model, {})
+    return median_ms(lambda: grid.network_grids(planted, s.feature_names), repeats=5)
+
+
+def run_all() -> dict:
+    """Every figure at once (a few seconds in the browser)."""
+    out: dict = {"csum_grid_ms": round(csum_grid_ms(), 2)}
+    s = trained_doughnut()
+    out["activation_ms_digit_edit"] = round(digit_edit_ms(s), 2)
+    out["planted_frame_ms"] = round(planted_frame_ms(s), 2)
+    rates = backdoor.calibrate(300.0, s.feature_names)
+    out["trials_per_s"] = {k: round(v) for k, v in rates.items()}
+    out["search_ms"] = search_ms(s, rates)
+    return out
