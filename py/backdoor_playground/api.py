@@ -236,7 +236,8 @@ def search_estimate(budget_s: float = 1.0, k: int = 1, variant: str | None = Non
 
 def residue_histograms(modulo: int | None = None, precision: int | None = None) -> dict:
     """Residue counts per variant over the current model's first-layer pre-activations of all data points:
-    {source, count, modulo, precision, key, histograms: {variant: [m counts]}, key_frequency, distinct}."""
+    {source, count, modulo, precision, key, histograms: {variant: [m counts]}, key_frequency, distinct,
+    descriptions: {variant: one-line description}}."""
     return session().residue_histograms(modulo, precision)
 
 

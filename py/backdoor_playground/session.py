@@ -405,7 +405,8 @@ class Session:
             values = points[:, 0]
             source = "x coordinates of the train and test points"
         out = {"source": source, "count": int(values.size), "modulo": csum.modulo, "precision": csum.precision,
-               "key": csum.key, "histograms": {}, "key_frequency": {}, "distinct": {}}
+               "key": csum.key, "histograms": {}, "key_frequency": {}, "distinct": {},
+               "descriptions": {v: backdoor.checksum.VARIANTS[v].description for v in backdoor.checksum.VARIANTS}}
         for variant in backdoor.checksum.VARIANTS:
             params = backdoor.ChecksumParams(variant, csum.key, csum.modulo, csum.precision, csum.secret)
             residues = params.residue(values).ravel()
