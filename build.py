@@ -304,7 +304,7 @@ def find_chromium(py: Path) -> str:
         if Path(candidate).exists():
             return candidate
     try:
-        subprocess.run([str(py), "-m", "playwright", "install", "chromium"], check=True, timeout=600)
+        subprocess.run([str(py), "-m", "playwright", "install", "chromium"], check=True, timeout=300)
         own = subprocess.run([str(py), "-c", probe], capture_output=True, text=True)
         if own.returncode == 0 and Path(own.stdout.strip()).exists():
             return own.stdout.strip()

@@ -96,6 +96,11 @@ async function handleCall(msg) {
     self.postMessage({ type: "reply", id, ok: true, value }, transferables(value));
   } catch (err) {
     self.postMessage({ type: "reply", id, ok: false, error: errorInfo(err) });
+    if (err && err.pyodide_fatal_error) {
+      // The interpreter is unusable after a fatal error: say so, and let the page start a fresh worker.
+      self.postMessage({ type: "fatal", error: errorInfo(err) });
+      self.close();
+    }
   } finally {
     if (result && typeof result.destroy === "function") result.destroy();
     if (pyArgs && typeof pyArgs.destroy === "function") pyArgs.destroy();

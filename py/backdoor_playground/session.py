@@ -187,15 +187,8 @@ class Session:
         return out
 
     def model_view(self) -> dict:
-        """Shapes, names and parameters for the network diagram."""
-        return {
-            "features": self.feature_names,
-            "layer_sizes": list(self.model.layer_sizes),
-            "activation_names": list(self.model.activation_names),
-            "weights": [w.tolist() for w in self.model.weights],
-            "biases": [b.tolist() for b in self.model.biases],
-            "dead": [d.tolist() for d in self.model.dead],
-        }
+        """Shapes, names and parameters for the network diagram (the model's to_dict plus the feature names)."""
+        return {"features": self.feature_names, **self.model.to_dict()}
 
     def frame(self) -> dict:
         """Everything that changes while training: epoch, metrics, parameters and every neuron's grid in one buffer."""

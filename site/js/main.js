@@ -12,6 +12,7 @@ import { renderDatasetThumbs } from "./thumbs.js";
 import { showStatus, showFatal, notify, showNotices } from "./status.js";
 import { bindFiles } from "./files.js";
 import { initCalculatorPanel, onCalculatorSnapshot } from "./calculator-panel.js";
+import { initBackdoorPanel, onBackdoorSnapshot, onBackdoorUpdate } from "./backdoor-panel.js";
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -43,20 +44,64 @@ writeControls(app.config);
 applyHiding(app.config);
 performance.mark("bp-ui-visible");
 
-const early = /** @type {any} */ (window).bpWorker;
-const py = new PyWorker(early || new URL("../worker.js", import.meta.url).href, {
-  onStatus: (s) => {
+/** Settles when no worker restart is under way (calls made during one wait for the new worker). */
+let restarting = Promise.resolve();
+const player = new Player(async (args) => {
+  await restarting;
+  return py.call("train", args);
+}, drawFrame, reportError);
+player.onPlayingChange = (playing) => document.body.classList.toggle("playing", playing);
+
+const WORKER_URL = new URL("../worker.js", import.meta.url).href;
+const workerHooks = {
+  onStatus: (/** @type {any} */ s) => {
     performance.mark(`bp-status-${s.stage}`);
     showStatus(s);
   },
-  onFatal: (e) => {
+  onFatal: (/** @type {any} */ e) => {
     player.pause();
-    showFatal(e);
+    if (document.body.dataset.ready === "1") recover(e);
+    else showFatal(e);
   },
-});
+};
+let py = new PyWorker(/** @type {any} */ (window).bpWorker || WORKER_URL, workerHooks);
+let recoveries = 0;
 
-const player = new Player((args) => py.call("train", args), drawFrame, reportError);
-player.onPlayingChange = (playing) => document.body.classList.toggle("playing", playing);
+/** The model the page last received, as a model file, so a crashed worker's successor can continue from it. */
+function modelDocument() {
+  if (!app.model || !app.frame) return null;
+  const model = { ...app.model, weights: app.frame.weights, biases: app.frame.biases };
+  delete model.features;
+  delete model.csum; // the config carries the checksum numbers (one set of numbers, as in an exported file)
+  return { format: "backdoor-playground-model", version: 1, config: app.config, model };
+}
+
+/**
+ * The worker died after the page was ready: start a new one with the same link and weights.
+ * @param {{message: string}} e
+ */
+async function recover(e) {
+  recoveries += 1;
+  if (recoveries > 3) {
+    showFatal({ message: `${e.message} (Python stopped ${recoveries} times; reload the page)` });
+    return;
+  }
+  notify(`Python stopped (${e.message}). Restarting it with your settings and your network's weights…`, "error");
+  const saved = modelDocument();
+  py = new PyWorker(WORKER_URL, workerHooks);
+  restarting = (async () => {
+    try {
+      await py.ready;
+      applySnapshot(await py.call("init", { hash: location.hash }));
+      if (saved) applySnapshot(await py.call("import_model", { text: JSON.stringify(saved) }));
+      notify("Python restarted: your settings and weights are back (the epoch count starts again).", "info");
+    } catch (err) {
+      showFatal({ message: `Python could not be restarted: ${err && err.message ? err.message : err}` });
+    }
+  })();
+  await restarting;
+}
+
 
 /** @param {any} err */
 function reportError(err) {
@@ -143,6 +188,7 @@ function applySnapshot(snap) {
   drawThumbs();
   drawFrame(snap.frame);
   onCalculatorSnapshot(snap);
+  onBackdoorSnapshot(snap);
 }
 
 /** @param {string} hash */
@@ -154,7 +200,10 @@ function setHash(hash) {
 // ---------------------------------------------------------------- actions
 
 /** A worker call made between training chunks, so its reply never races a frame. @param {string} m @param {object} [a] */
-const call = (m, a) => player.exclusive(() => py.call(m, a));
+const call = (m, a) => player.exclusive(async () => {
+  await restarting;
+  return py.call(m, a);
+});
 /** Resolves once the chunk in flight (if any) has landed. */
 const idle = () => player.exclusive(async () => {});
 
@@ -170,6 +219,10 @@ async function update(patch) {
       setHash(reply.hash);
       writeControls(app.config);
       showNotices(reply.notices);
+      if (reply.kind === "backdoor") { // new checksum numbers on the planted model: same weights, new picture
+        drawFrame(reply.frame);
+        onBackdoorUpdate(reply);
+      }
     }
     if (viewOnly) {
       drawPoints();
@@ -249,6 +302,7 @@ async function start() {
     document.body.dataset.ready = "1";
     showStatus({ stage: "ready", progress: 1, text: "ready" });
     initCalculatorPanel({ call, applySnapshot, drawFrame, reportError, notify, pause: () => player.pause(), idle, heatmap: ui.heatmap, getConfig: () => app.config, resetChart: () => ui.chart.reset() });
+    initBackdoorPanel({ call, applySnapshot, update, reportError, pause: () => player.pause(), heatmap: ui.heatmap, getConfig: () => app.config, getModel: () => app.model, getData: () => app.data });
   } catch (err) {
     if (!document.body.dataset.error) showFatal({ message: String(err && err.message ? err.message : err) });
   }

@@ -206,3 +206,24 @@ def test_regression_problem_trains(app):
     page.wait_for_function(f"{EPOCH_JS} === 1")
     assert page.text_content("#acc-test") == "–"
     assert page.locator('#dataset-thumbs [data-dataset="reg-gauss"]').count() == 1
+
+
+def test_a_worker_crash_restarts_python_with_the_same_settings_and_weights(app, problems):
+    page = app("seed=crash&networkShape=3&learningRate=0.1")
+    page.click("#play-pause-button")
+    page.wait_for_function(f"{EPOCH_JS} >= 15", timeout=20_000)
+    page.click("#play-pause-button")
+    wait_idle(page)
+    trained = weights_on_page(page)
+    # Simulate the worker dying (as a Pyodide fatal error or an out-of-memory kill would).
+    page.evaluate("window.bpWorker.onerror(new ErrorEvent('error', {message: 'simulated crash'}))")
+    page.wait_for_selector("#notices li.error")
+    assert "simulated crash" in page.text_content("#notices")
+    page.wait_for_function("document.querySelector('#notices').textContent.includes('Python restarted')",
+                           timeout=60_000)
+    assert weights_on_page(page) == trained
+    page.click("#next-step-button")
+    page.wait_for_function(f"{EPOCH_JS} === 1")
+    assert "learningRate=0.1" in page.evaluate("location.hash")
+    assert page.evaluate("document.body.dataset.error") is None
+    screenshot(page, "playground-recovered")
