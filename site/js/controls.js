@@ -21,7 +21,8 @@ export const CONTROL_IDS = {
 
 const LABELS = {
   relu: "ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear", relu_csum: "ReLU_CSUM",
-  linear_csum: "Linear_CSUM", none: "None", L1: "L1", L2: "L2", classification: "Classification",
+  linear_csum: "Linear_CSUM", tanh_csum: "Tanh_CSUM", sigmoid_csum: "Sigmoid_CSUM", none: "None", L1: "L1", L2: "L2",
+  classification: "Classification",
   regression: "Regression", square: "Square ½(o−t)²", crossentropy: "Cross-entropy",
 };
 

@@ -158,7 +158,8 @@ function drawNetwork() {
     features: Object.keys(FEATURE_LABELS).map((id) => ({ id, label: FEATURE_LABELS[id], enabled: enabled.has(id) })),
     layerSizes: m.layer_sizes,
     activationNames: m.activation_names,
-    layerActivationChoices: ["relu", "tanh", "sigmoid", "linear"],
+    // A planted layer's operator (e.g. relu_csum) stays selectable so the select never goes blank.
+    layerActivationChoices: [...new Set(["relu", "tanh", "sigmoid", "linear", ...m.activation_names.slice(0, -1)])],
     weights: m.weights,
     biases: m.biases,
     dead: m.dead,

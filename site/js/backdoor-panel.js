@@ -1,0 +1,278 @@
+// @ts-check
+// The backdoor panel (#backdoor-panel), backdoor 1: the checksum inside the operator. Three cards in a row
+// (1 Plant, 2 Activate, 3 Device budget), then the activation records with a zoom, then the residue histograms of
+// each checksum variant over the current data. Python does the work (api.plant, activate, search_*, calibrate,
+// search_estimate, residue_histograms); the key, modulo, precision and variant live in the config (csum_*), so
+// the operator, the activation and the link all read the very same numbers.
+
+import { el } from "./calc-dom.js";
+import { buildPlantCard } from "./bd-plant.js";
+import { buildActivateCard, MARK_ALL_UP_TO } from "./bd-activate.js";
+import { buildBudgetCard } from "./bd-budget.js";
+import { buildRecords } from "./bd-records.js";
+import { buildResidues } from "./bd-residues.js";
+
+/**
+ * What main.js hands over.
+ * @typedef {{call: (m: string, a?: object) => Promise<any>, applySnapshot: (s: any) => void,
+ *            update: (patch: Record<string, any>) => Promise<void>, reportError: (e: any) => void,
+ *            pause: () => void, heatmap: import("./heatmap.js").Heatmap, getConfig: () => Record<string, any>,
+ *            getModel: () => any, getData: () => any}} BackdoorContext
+ */
+
+/** Within this distance (data units) of a click, the nearest test point is picked. */
+const PICK_RADIUS = 0.5;
+
+const state = {
+  /** @type {BackdoorContext | null} */ ctx: null,
+  /** @type {any} */ lastSnap: null,
+  /** @type {any} */ stats: null,
+  /** @type {Set<number>} */ picks: new Set(),
+  /** @type {any} */ result: null,
+  /** @type {number[] | null} */ testData: null,
+  /** @type {Record<string, string>} */ descriptions: {},  // variant -> one line, from residue_histograms()
+};
+/** @type {Record<string, any>} */
+const parts = {};
+
+/** Build the panel (once, when Python is ready); starts the device calibration in the background. @param {BackdoorContext} ctx */
+export function initBackdoorPanel(ctx) {
+  const root = document.getElementById("backdoor-panel");
+  if (!root) return;
+  state.ctx = ctx;
+  parts.root = root;
+  parts.plant = buildPlantCard({ onNumber: changeNumber, onLayers: changeLayers, onPlant: () => plant(), onRemove: unplant });
+  parts.budget = buildBudgetCard({ call: ctx.call, reportError: ctx.reportError, getConfig: ctx.getConfig, getK: () => parts.activate.getK() });
+  parts.activate = buildActivateCard({
+    call: ctx.call, reportError: ctx.reportError, pause: ctx.pause,
+    testCount: () => (ctx.getData()?.test.length ?? 0) / 3,
+    firstLayer: () => firstLayerSize(),
+    picks: () => [...state.picks].sort((a, b) => a - b),
+    onTarget: (t) => { if (t === "picked") showTestPoints(); },
+    clearPicks: () => { state.picks.clear(); refreshMarks(); },
+    gate: (host, p, labels) => parts.budget.gate(host, p, labels),
+    onKChange: () => parts.budget.refresh(),
+    setBusy,
+    onResult: (r) => showResult(r),
+  });
+  parts.records = buildRecords({ plotSize: ctx.heatmap.size, onSelect: () => refreshMarks() });
+  parts.residues = buildResidues({
+    call: ctx.call, reportError: ctx.reportError, getConfig: ctx.getConfig,
+    onDescriptions: (d) => { state.descriptions = d; syncFields(ctx.getConfig()); },
+  });
+  root.replaceChildren(
+    el("div.bd-head", null,
+      el("h2.column-title", null, "Backdoor: a checksum in the operator"),
+      el("p.column-hint", null, "Plant it in the trained network, trigger it with invisible input edits, and see what it costs to find the trigger.")),
+    el("div.bd-grid", null, parts.plant.element, parts.activate.element, parts.budget.element),
+    parts.records.element,
+    parts.residues.element);
+  ctx.heatmap.onPick((x, y) => pick(x, y));
+  new MutationObserver(() => {
+    const playing = document.body.classList.contains("playing");
+    if (!playing && parts.wasPlaying) refreshModelViews();
+    parts.wasPlaying = playing;
+  }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+  if (state.lastSnap) onBackdoorSnapshot(state.lastSnap);
+  parts.budget.calibrate();
+}
+
+/**
+ * main.js calls this from applySnapshot: a new model (plant/unplant replies carry `backdoor`), maybe new data.
+ * @param {any} snap
+ */
+export function onBackdoorSnapshot(snap) {
+  state.lastSnap = snap;
+  const ctx = state.ctx;
+  if (!ctx) return;
+  const test = snap.data?.test ?? [];
+  if (!sameNumbers(test, state.testData)) state.picks.clear();
+  state.testData = test;
+  parts.activate.abort();
+  parts.activate.setSizes(test.length / 3, firstLayerSize());
+  parts.activate.setPicked(state.picks.size);
+  showResult(null);
+  syncFields(snap.config);
+  if (snap.backdoor) showStats(snap.backdoor);
+  else refreshStats();
+  parts.residues.refresh();
+  parts.budget.refresh();
+}
+
+/** main.js calls this when `update` answers kind "backdoor" (new checksum numbers on the planted model). @param {any} reply */
+export function onBackdoorUpdate(reply) {
+  if (!state.ctx) return;
+  parts.activate.abort();
+  showResult(null);
+  syncFields(reply.config);
+  showStats(reply.backdoor);
+}
+
+// ------------------------------------------------------------------------------------------------ planting
+
+/** Apply one checksum number (through the config, so a planted model takes it live); ask first if it breaks the budget. */
+async function changeNumber(/** @type {string} */ key, /** @type {any} */ value, /** @type {HTMLElement} */ input) {
+  const ctx = /** @type {BackdoorContext} */ (state.ctx);
+  const c = ctx.getConfig();
+  if (input instanceof HTMLInputElement && input.value.trim() === "") {
+    syncFields(c);
+    return;
+  }
+  if (typeof value === "number" && !Number.isInteger(value)) {
+    ctx.reportError(new Error(`${key.replace("csum_", "")} must be a whole number`));
+    syncFields(c);
+    return;
+  }
+  const short = key.replace("csum_", "");
+  const proposal = { [short]: value };
+  const label = short === "modulo" ? "m" : short;
+  const ok = await parts.budget.gate(parts.plant.element, proposal, {
+    change: short === "variant" ? `Use ${value} anyway` : `Use ${label} = ${value} anyway`,
+    keep: short === "variant" ? `Keep ${c[key]}` : `Keep ${label} = ${c[key]}`,
+  });
+  if (!ok) {
+    syncFields(c);
+    return;
+  }
+  await ctx.update({ [key]: value });
+  syncFields(ctx.getConfig());
+  if (!state.stats?.planted) showResult(null);
+  parts.residues.refresh();
+  parts.budget.refresh();
+}
+
+async function changeLayers(/** @type {string} */ layers) {
+  const ctx = /** @type {BackdoorContext} */ (state.ctx);
+  if (state.stats?.planted) await plant(layers);
+  else await ctx.update({ csum_layers: layers });
+  syncFields(ctx.getConfig());
+}
+
+async function plant(/** @type {string} */ layers = "") {
+  const ctx = /** @type {BackdoorContext} */ (state.ctx);
+  ctx.pause();
+  setBusy(true);
+  try {
+    ctx.applySnapshot(await ctx.call("plant", { params: { layers: layers || parts.plant.layers() } }));
+  } catch (err) {
+    ctx.reportError(err);
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function unplant() {
+  const ctx = /** @type {BackdoorContext} */ (state.ctx);
+  ctx.pause();
+  setBusy(true);
+  try {
+    ctx.applySnapshot(await ctx.call("unplant"));
+  } catch (err) {
+    ctx.reportError(err);
+  } finally {
+    setBusy(false);
+  }
+}
+
+/** Show the config's checksum numbers in the plant card. @param {Record<string, any>} c */
+function syncFields(c) {
+  parts.plant.sync(c, state.descriptions);
+}
+
+/** @param {any} s backdoor_stats() */
+function showStats(s) {
+  state.stats = s;
+  if (!s) return;
+  parts.root.dataset.planted = s.planted ? "1" : "0";
+  parts.plant.showStats(s, state.ctx?.getModel()?.activation_names ?? []);
+}
+
+async function refreshStats() {
+  const ctx = state.ctx;
+  if (!ctx) return;
+  try {
+    showStats(await ctx.call("backdoor_stats"));
+  } catch (err) {
+    ctx.reportError(err);
+  }
+}
+
+/** After training stops: the weights moved, so the agreement, trigger rates and residues did too. */
+function refreshModelViews() {
+  if (state.stats?.planted) refreshStats();
+  parts.residues.refresh();
+}
+
+// ------------------------------------------------------------------------------------------------ activation
+
+/** @param {{records: any[], summary: any} | null} result */
+function showResult(result) {
+  state.result = result;
+  parts.records.show(result);
+  if (result) parts.activate.showSummary(result.summary);
+  else parts.activate.hideSummary();
+  refreshMarks();
+  if (result) parts.residues.refresh();
+}
+
+function setBusy(/** @type {boolean} */ busy) {
+  parts.activate.setBusy(busy);
+  parts.plant.setBusy(busy);
+}
+
+/** Rings on the plot: flipped (and, for small runs, every moved) point, the picks, the record in the zoom. */
+function refreshMarks() {
+  const ctx = state.ctx;
+  if (!ctx) return;
+  /** @type {import("./heatmap.js").Mark[]} */
+  const marks = [];
+  const records = state.result?.records ?? [];
+  const all = records.length <= MARK_ALL_UP_TO;
+  for (const r of records) {
+    if (r.flipped || (all && r.delta)) marks.push({ x: r.x1, y: r.y1, x0: r.x0, y0: r.y0, kind: r.flipped ? "flipped" : "moved" });
+  }
+  const test = ctx.getData()?.test ?? [];
+  for (const i of state.picks) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "selected" });
+  const chosen = parts.records.selected();
+  if (chosen) marks.push({ x: chosen.x1, y: chosen.y1, kind: "trigger" });
+  ctx.heatmap.setMarks(marks);
+  parts.root.dataset.marks = String(marks.length);
+  parts.activate.setPicked(state.picks.size);
+}
+
+/** A click on the plot toggles the nearest test point within PICK_RADIUS. @param {number} x @param {number} y */
+function pick(x, y) {
+  const test = state.ctx?.getData()?.test ?? [];
+  let best = -1;
+  let bestD = PICK_RADIUS;
+  for (let i = 0; 3 * i + 1 < test.length; i++) {
+    const d = Math.hypot(test[3 * i] - x, test[3 * i + 1] - y);
+    if (d < bestD) { best = i; bestD = d; }
+  }
+  if (best < 0) return;
+  if (state.picks.has(best)) state.picks.delete(best);
+  else state.picks.add(best);
+  parts.activate.setTarget("picked");
+  showTestPoints();
+  refreshMarks();
+}
+
+/** The picks are test points: draw them. */
+function showTestPoints() {
+  const ctx = state.ctx;
+  if (ctx && !ctx.getConfig().showTestData) ctx.update({ showTestData: true });
+}
+
+// ------------------------------------------------------------------------------------------------ helpers
+
+function firstLayerSize() {
+  const sizes = state.ctx?.getModel()?.layer_sizes ?? [];
+  return sizes.length > 2 ? sizes[1] : 1;
+}
+
+/** @param {number[]} a @param {number[] | null} b */
+function sameNumbers(a, b) {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
