@@ -23,6 +23,7 @@ Every random choice comes from rng.stream(seed, "search", ...).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import statistics
 import time
@@ -566,25 +567,109 @@ def expected_search_trials(p_key: float, k: int = 1) -> float:
     return math.inf if p_key <= 0 else checksum.expected_trials(p_key, k)
 
 
-def predict_search_seconds(trials_per_s: float, p_key: float, k: int = 1) -> float:
-    """Expected seconds to activate one point: (1 / p_key)^k / trials_per_s."""
+class SearchRate(float):
+    """What calibrate() measures for one variant: search trials per second (the float's value) and the costs around
+    the trials, `point_s` per point (the forward passes that choose the targets, the decimal variant's 2048-sample
+    pilot, the verification and the record) and `block_s` per candidate block. Anything taking a rate takes a plain
+    float too, which prices the trials alone."""
+
+    point_s: float
+    block_s: float
+    variant: str | None
+
+    def __new__(cls, trials_per_s: float, point_s: float = 0.0, block_s: float = 0.0,
+                variant: str | None = None) -> "SearchRate":
+        rate = super().__new__(cls, _float_in("trials_per_s", trials_per_s, 0.0, math.inf))
+        for name, value in (("point_s", point_s), ("block_s", block_s)):
+            value = _float_in(name, value, -1.0, 3600.0)
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value!r}")
+            setattr(rate, name, value)
+        rate.variant = variant
+        return rate
+
+    def __repr__(self) -> str:
+        return (f"SearchRate({float(self)!r}, point_s={self.point_s!r}, block_s={self.block_s!r}, "
+                f"variant={self.variant!r})")
+
+
+def _block_sizes() -> tuple[np.ndarray, np.ndarray]:
+    """The search's growing blocks before they reach _MAX_BLOCK (256, 512, ..., 4096) and the trials before each
+    (one entry more: the trials before the first full-size block)."""
+    sizes = []
+    size = _FIRST_BLOCK
+    while size < _MAX_BLOCK:
+        sizes.append(size)
+        size *= 2
+    sizes = np.array(sizes, dtype=np.float64)
+    return sizes, np.concatenate([[0.0], np.cumsum(sizes)])
+
+
+def _search_seconds(rate: float, q: np.ndarray, median: bool) -> np.ndarray:
+    """Seconds per point for per-trial success probabilities q (vectorised); see predict_search_seconds."""
+    q = np.asarray(q, dtype=np.float64)
+    trial_s = 1.0 / rate
+    point_s, block_s = getattr(rate, "point_s", None), getattr(rate, "block_s", 0.0)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        if point_s is None:  # a plain rate: the trials alone
+            return np.where(q > 0, 1.0 / np.where(q > 0, q, 1.0), np.inf) * trial_s
+        sizes, cumulative = _block_sizes()
+        before, head = cumulative[:-1], cumulative[-1]  # trials before each growing block, before the full-size ones
+        big = block_s + _MAX_BLOCK * trial_s
+        if median:
+            # blocks run until they cover x = ceil(1 / q) trials
+            x = np.ceil(1.0 / np.where(q > 0, q, np.nan))
+            n_head = np.minimum((x[..., None] > cumulative[1:]).sum(axis=-1) + 1, sizes.size)  # if x <= head
+            head_cost = n_head * block_s + cumulative[n_head] * trial_s
+            tail_cost = sizes.size * block_s + head * trial_s + np.ceil((x - head) / _MAX_BLOCK) * big
+            return np.where(q > 0, point_s + np.where(x <= head, head_cost, tail_cost), np.inf)
+        # mean: block j runs while no trial before it hit, P = (1 - q)^(trials before block j); the full-size blocks
+        # form a geometric series
+        log_miss = np.log1p(-np.clip(q, 0.0, 1.0 - 2.0**-53))[..., None]
+        head_cost = (np.exp(before * log_miss) * (block_s + sizes * trial_s)).sum(axis=-1)
+        log_miss = log_miss[..., 0]
+        tail_cost = np.exp(head * log_miss) / -np.expm1(_MAX_BLOCK * log_miss) * big
+        return np.where(q > 0, point_s + head_cost + tail_cost, np.inf)
+
+
+def predict_search_seconds(trials_per_s: float, p_key: float, k: int = 1, variant: str | None = None) -> float:
+    """Seconds to activate one point: keyed and parity the mean, decimal the median.
+
+    A plain trials_per_s prices the trials alone: (1 / p_key)^k / trials_per_s. A calibrated SearchRate adds what
+    the search really pays: per point a fixed point_s, and whole blocks of 256, 512, ..., 8192 candidates (then
+    8192 each) that each cost block_s + size / trials_per_s and run until one holds the first trigger. With
+    q = p_key^k the chance that a trial fires all k targets, block j runs with probability (1 - q)^(trials before
+    it), so
+        mean = point_s + sum_j (1 - q)^(C_j) * (block_s + s_j / trials_per_s)        (C_j = s_1 + ... + s_(j-1))
+    Keyed and parity trials are geometric (uniform residues), and this mean is what a run of points averages.
+    Decimal trials are not: a perturbation of 1e-3 moves only the low ~10 of 14 digits, so each point's fixed
+    leading digits set its own p (0 for some points, far above p_key for others). The mean over points is ruled by
+    the few worst points (up to max_trials) and cannot be read from p_key; the median point is predictable: it
+    needs about 1 / p_key trials (measured 0.9-1.5x that at key 150, m = 256, and 0.4-3.2x over keys 100-150 on
+    two trained doughnuts), and the prediction is the cost of the blocks that cover them. `variant` defaults to the
+    rate's. inf when p_key is 0.
+    """
     rate = _float_in("trials_per_s", trials_per_s, 0.0, math.inf)
-    return expected_search_trials(p_key, k) / rate
+    trials = expected_search_trials(p_key, k)  # validates p_key and k
+    if not hasattr(trials_per_s, "point_s"):
+        return trials / rate
+    variant = getattr(trials_per_s, "variant", None) if variant is None else variant
+    q = 0.0 if math.isinf(trials) else 1.0 / trials
+    return float(_search_seconds(trials_per_s, np.array(q), variant == "decimal"))
 
 
 def search_cap(trials_per_s: float, budget_s: float = 1.0, k: int = 1, variant: str = "keyed",
                precision: int = checksum.DEFAULT_PRECISION, key: int = checksum.DEFAULT_KEY) -> int | None:
-    """Largest modulo m <= 65536 whose expected k-node search fits budget_s, or None if none does.
+    """Largest modulo m <= 65536 whose predicted k-node search (predict_search_seconds) fits budget_s, or None.
 
-    The key is read modulo m (as the config's csum_key). keyed: m = floor((rate * budget)^(1/k)); parity and
-    decimal: scanned with p_key_model. Decimal raw sums lie in [1336, 1481], so past them residues no longer wrap
-    and a small key never fires: the decimal cap is where the key stops being reachable or affordable.
+    The key is read modulo m (as the config's csum_key). With a plain rate: keyed m = floor((rate * budget)^(1/k));
+    parity and decimal: scanned with p_key_model. Decimal raw sums lie in [1336, 1481], so past them residues no
+    longer wrap and a small key never fires: the decimal cap is where the key stops being reachable or affordable.
     """
-    rate = _float_in("trials_per_s", trials_per_s, 0.0, math.inf)
+    _float_in("trials_per_s", trials_per_s, 0.0, math.inf)
     budget = _float_in("budget_s", budget_s, 0.0, 1e6)
     k = _int_in("k", k, 1, 64)
     key = _int_in("key", key, 0, UI_MAX_MODULO - 1)
-    allowed = rate * budget
     m = np.arange(2, UI_MAX_MODULO + 1, dtype=np.int64)
     keys = key % m
     if variant == "keyed":
@@ -602,14 +687,16 @@ def search_cap(trials_per_s: float, budget_s: float = 1.0, k: int = 1, variant: 
         p[: head.size] = (hit * counts[None, :]).sum(axis=1) / counts.sum()
     else:
         raise ValueError(f"variant {variant!r} is not one of {', '.join(checksum.VARIANTS)}")
-    with np.errstate(divide="ignore", over="ignore"):
-        trials = np.where(p > 0, (1.0 / np.where(p > 0, p, 1.0)) ** k, np.inf)
-    fits = trials <= allowed
+    with np.errstate(divide="ignore", over="ignore", under="ignore"):
+        if hasattr(trials_per_s, "point_s"):
+            fits = _search_seconds(trials_per_s, p**k, variant == "decimal") <= budget
+        else:
+            fits = np.where(p > 0, (1.0 / np.where(p > 0, p, 1.0)) ** k, np.inf) <= float(trials_per_s) * budget
     return int(m[fits].max()) if fits.any() else None
 
 
 def search_k_cap(trials_per_s: float, budget_s: float, p_key: float, n_nodes: int) -> int:
-    """Largest k <= n_nodes whose expected search (1/p_key)^k / rate fits budget_s (0 if not even k = 1)."""
+    """Largest k <= n_nodes whose predicted search (predict_search_seconds) fits budget_s (0 if not even k = 1)."""
     best = 0
     for k in range(1, _int_in("n_nodes", n_nodes, 1, 1024) + 1):
         if predict_search_seconds(trials_per_s, p_key, k) <= budget_s:
@@ -617,35 +704,74 @@ def search_k_cap(trials_per_s: float, budget_s: float, p_key: float, n_nodes: in
     return best
 
 
-def calibrate(budget_ms: float = 300.0, feature_names: Sequence[str] = ("x", "y"),
-              variants: Sequence[str] = tuple(checksum.VARIANTS)) -> dict[str, float]:
-    """{variant: search trials per second on this device}, measured with the search's own kernel in ~budget_ms.
+_CALIBRATION_POINTS = np.array([[0.7310585786300049, -1.2345678901234567], [-2.718281828459045, 0.5772156649015329],
+                                [1.4142135623730951, 3.141592653589793], [-0.6931471805599453, -1.618033988749895]])
 
-    A [features -> 4 -> 1] ReLU model and a point in the box stand in for the real ones; the key is unreachable
-    for the decimal variant and the residues are simply computed for the bit variants, so every trial costs what
-    a search trial costs.
+
+def calibrate(budget_ms: float = 300.0, feature_names: Sequence[str] = ("x", "y"),
+              variants: Sequence[str] = tuple(checksum.VARIANTS)) -> dict[str, SearchRate]:
+    """{variant: SearchRate} for this device, measured with the search's own code in about budget_ms in all.
+
+    A [features -> 4 -> 1] ReLU model stands in for the real one. Per variant, two thirds of its share time the
+    search's trial kernel on blocks of 256 and 8192 candidates at m = 256 (one target: every candidate's residue is
+    computed, as in a search; parity's cost grows with log2 m, the others' does not): the line through the fastest
+    time of each size gives trials_per_s (its slope) and block_s. The last third runs a real SearchRun on the model
+    planted with m = 2, where the first block triggers: its median time per point less one such block is point_s. See
+    predict_search_seconds for how they combine.
     """
     budget = _float_in("budget_ms", budget_ms, 0.0, 60_000.0) / 1000.0
     names = list(feature_names)
     model = MLP(len(names), [4], ["relu"], "tanh", rng_streams.stream("calibrate", "search"))
-    point = np.array([0.7310585786300049, -1.2345678901234567])
-    out: dict[str, float] = {}
+    point = _CALIBRATION_POINTS[0]
+    out: dict[str, SearchRate] = {}
     for variant in variants:
-        csum = ChecksumParams(variant=variant, key=0, modulo=checksum.MAX_MODULO)
+        share = budget / len(variants)
+        # (with k = 1 every candidate's residue is computed whatever the key; parity costs grow with log2 m)
+        csum = ChecksumParams(variant=variant, key=0, modulo=checksum.DEFAULT_MODULO)
         kernel = _TrialKernel(model, names, csum, point, np.array([0]), DEFAULT_RADIUS)
         gen = rng_streams.stream("calibrate", "search", len(out))
-        share = budget / len(variants)
-        done, spent, size = 0, 0.0, _FIRST_BLOCK
-        while True:
-            t0 = time.perf_counter()
+        fastest = {_FIRST_BLOCK: math.inf, _MAX_BLOCK: math.inf}
+        start = time.perf_counter()
+        for size in fastest:  # untimed: lazy tables, first calls (and, in wasm, code not yet optimised)
             kernel.hits(kernel.candidates(gen, size))
-            dt = time.perf_counter() - t0
-            done, spent = done + size, spent + dt
-            if spent + 2.2 * dt > share:
+        for rounds in itertools.count(1):
+            for size in fastest:
+                t0 = time.perf_counter()
+                kernel.hits(kernel.candidates(gen, size))
+                fastest[size] = min(fastest[size], time.perf_counter() - t0)
+            if rounds >= 2 and time.perf_counter() - start > share * 2 / 3 - 1.1 * sum(fastest.values()):
                 break
-            size = min(2 * size, _MAX_BLOCK)
-        out[variant] = done / max(spent, 1e-9)
+        small, large = fastest[_FIRST_BLOCK], fastest[_MAX_BLOCK]
+        trial_s = max(large - small, 0.25 * large) / (_MAX_BLOCK - _FIRST_BLOCK)  # noise never makes it <= 0
+        block_s = max(small - _FIRST_BLOCK * trial_s, 0.0)
+        point_s = _point_seconds(model, names, variant, start + share - time.perf_counter())
+        out[variant] = SearchRate(1.0 / trial_s, point_s, block_s, variant)
     return out
+
+
+def _point_seconds(model: MLP, names: list[str], variant: str, budget: float) -> float:
+    """Fixed seconds per searched point: a SearchRun on `model` planted with m = 2 (a trigger within the first block
+    of 256), the median time of its points after one warm-up point, less the fastest time of such a block; points
+    until budget seconds are spent (warm-up included), at least one."""
+    start = time.perf_counter()
+    planted = plant(model, {"variant": variant, "modulo": 2, "key": 0})
+    params = {"k": 1, "max_trials": _FIRST_BLOCK}
+    SearchRun(planted, _CALIBRATION_POINTS[:1], names, params, seed="calibrate").run()  # caches, lazy tables
+    kernel = _TrialKernel(planted, names, model_checksum(planted), _CALIBRATION_POINTS[0], np.array([0]),
+                          DEFAULT_RADIUS)
+    gen = rng_streams.stream("calibrate", "search", 99)
+    block = math.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        kernel.hits(kernel.candidates(gen, _FIRST_BLOCK))
+        block = min(block, time.perf_counter() - t0)
+    run = SearchRun(planted, np.tile(_CALIBRATION_POINTS, (16, 1)), names, params, seed="calibrate")
+    times: list[float] = []
+    while not run.finished and (not times or time.perf_counter() - start + times[-1] < budget):
+        t0 = time.perf_counter()
+        run.step(1e-6)  # one block, which here is one whole point
+        times.append(time.perf_counter() - t0)
+    return max(statistics.median(times) - block, 0.0)
 
 
 class SearchRun:

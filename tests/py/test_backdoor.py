@@ -393,9 +393,87 @@ def test_decimal_search_estimates_p_key_per_point(doughnut):
 def test_calibrate_reports_a_rate_per_variant():
     rates = bd.calibrate(budget_ms=30)
     assert set(rates) == set(ck.VARIANTS)
-    assert all(math.isfinite(r) and r > 0 for r in rates.values())
+    for variant, rate in rates.items():
+        assert isinstance(rate, float) and math.isfinite(rate) and rate > 0
+        assert rate.variant == variant and rate.point_s >= 0 and rate.block_s >= 0
+        # the costs around the trials only add time: keyed m = 256 and the decimal default
+        p_key = bd.p_key_model(variant, 256, 15, 150)
+        assert bd.predict_search_seconds(rate, p_key) > bd.predict_search_seconds(float(rate), p_key) * 0.5
+    assert json.loads(json.dumps(rates)) == {v: float(r) for v, r in rates.items()}  # still plain numbers on the wire
     with pytest.raises(ValueError, match="^budget_ms"):
         bd.calibrate(budget_ms=-1)
+
+
+def test_calibrated_prediction_by_hand():
+    rate = bd.SearchRate(1000.0, point_s=0.5, block_s=0.01, variant="keyed")
+    # a sure trigger: the point's fixed cost and one block of 256 trials
+    assert bd.predict_search_seconds(rate, 1.0) == pytest.approx(0.5 + 0.01 + 0.256)
+    # mean: block j runs with probability (1 - q)^(trials before it); at q = 1/256 the blocks of 256, 512, 1024 ...
+    q = 1 / 256
+    blocks = [(0, 256), (256, 512), (768, 1024), (1792, 2048), (3840, 4096)]
+    mean = 0.5 + sum((1 - q) ** before * (0.01 + size / 1000) for before, size in blocks)
+    mean += sum((1 - q) ** (7936 + 8192 * i) * (0.01 + 8.192) for i in range(200))
+    assert bd.predict_search_seconds(rate, q) == pytest.approx(mean)
+    # decimal: the median point, ~1/p trials, pays for the blocks that cover them: 1000 -> 256 + 512 + 1024
+    assert bd.predict_search_seconds(rate, 1 / 1000, variant="decimal") == pytest.approx(0.5 + 3 * 0.01 + 1.792)
+    # 10000 trials: the five growing blocks (7936) and one of 8192
+    assert bd.predict_search_seconds(rate, 1e-4, variant="decimal") == pytest.approx(0.5 + 6 * 0.01 + 16.128)
+    assert bd.predict_search_seconds(bd.SearchRate(1000.0, 0.5, 0.01, "decimal"), 1e-4) == pytest.approx(16.688)
+    assert bd.predict_search_seconds(rate, 0.0) == math.inf
+    # k nodes: q = p^k
+    assert bd.predict_search_seconds(rate, 1 / 16, 2) == pytest.approx(mean)
+    with pytest.raises(ValueError, match="point_s"):
+        bd.SearchRate(1000.0, point_s=-1.0)
+
+
+def test_search_cap_with_a_calibrated_rate_agrees_with_the_prediction():
+    rate = bd.SearchRate(1e6, point_s=0.002, block_s=1e-4, variant="keyed")
+    cap = bd.search_cap(rate, 0.02, 1, "keyed")
+    assert bd.predict_search_seconds(rate, 1 / cap) <= 0.02 < bd.predict_search_seconds(rate, 1 / (cap + 1))
+    assert cap < bd.search_cap(1e6, 0.02, 1, "keyed") == 20_000  # the trials alone would promise more
+    assert bd.search_cap(rate, 0.002, 1, "keyed") is None  # the fixed cost alone fills the budget
+    assert bd.search_k_cap(rate, 0.02, 1 / 64, 4) == 2 and bd.search_k_cap(1e6, 0.02, 1 / 64, 4) == 2
+    assert bd.search_k_cap(rate, 0.02, 1 / 128, 4) == 1 < bd.search_k_cap(1e6, 0.02, 1 / 128, 4)
+
+
+def blocks_and_candidates(trials: int) -> tuple[int, int]:
+    """Blocks a point's search ran and the candidates they held, given the trial that triggered (256, 512, ...)."""
+    blocks, evaluated, size = 0, 0, 256
+    while evaluated < trials:
+        blocks, evaluated, size = blocks + 1, evaluated + size, min(2 * size, 8192)
+    return blocks, evaluated
+
+
+@pytest.mark.parametrize("modulo, k, n", [(64, 1, 200), (4096, 1, 60), (16, 2, 100)])
+def test_search_trial_counts_follow_the_timing_model(modulo, k, n):
+    # What predict_search_seconds prices, counted instead of timed: with trials at no cost and 1 s a block it
+    # predicts the mean number of blocks a point runs, with 1 s a trial the candidates they hold.
+    planted, points = keyed_net_points(modulo, n)
+    records = bd.SearchRun(planted, points, ["x", "y"], {"k": k}, seed="model").run()["records"]
+    assert all(r["matched"] for r in records)
+    q = (1 / modulo) ** k
+    trials = np.array([r["trials"] for r in records])
+    counted = np.array([blocks_and_candidates(t) for t in trials])
+    se = math.sqrt(1 - q) / q / math.sqrt(n)  # standard error of a mean of n geometric counts
+    assert abs(trials.mean() - 1 / q) < 4 * se
+    blocks = bd.predict_search_seconds(bd.SearchRate(1e300, block_s=1.0), 1 / modulo, k)
+    candidates = bd.predict_search_seconds(bd.SearchRate(1.0), 1 / modulo, k)
+    assert abs(counted[:, 0].mean() - blocks) < 4 * counted[:, 0].std() / math.sqrt(n) + 0.05
+    assert abs(counted[:, 1].mean() - candidates) < 4 * counted[:, 1].std() / math.sqrt(n) + 1
+
+
+def test_decimal_search_median_follows_the_model(doughnut):
+    # per-point rates differ (each point's leading digits are fixed), so only the median is modelled: ~1/p_key trials
+    s, _, planted = doughnut
+    records = bd.SearchRun(planted, s.data.test_points, s.feature_names, {"max_trials": 100_000},
+                           indices=range(60), seed="median").run()["records"]
+    p_key = bd.p_key_model("decimal", 256, 15, 150)
+    trials = sorted(r["trials"] for r in records)
+    median = (trials[29] + trials[30]) / 2
+    assert 1 / 3 < median * p_key < 3
+    candidates = bd.predict_search_seconds(bd.SearchRate(1.0, variant="decimal"), p_key)
+    counted = sorted(blocks_and_candidates(t)[1] for t in trials)
+    assert 1 / 3 < (counted[29] + counted[30]) / 2 / candidates < 3
 
 
 def test_search_cap_keyed_and_parity_by_hand():

@@ -9,6 +9,7 @@ the vectorised code under test.
 from __future__ import annotations
 
 import math
+import warnings
 from decimal import Decimal
 
 import numpy as np
@@ -231,6 +232,81 @@ def test_decimal_residues_are_few_and_modulo_is_not_a_security_parameter():
     values = np.random.default_rng(3).uniform(-6, 6, 20_000)
     occupied = [np.count_nonzero(ck.residue_histogram(values, "decimal", m, 15)) for m in (128, 256, 1024)]
     assert occupied[0] == occupied[1] == occupied[2] < 100
+
+
+def near_digit_boundaries(rng: np.random.Generator, n: int = 1500) -> np.ndarray:
+    """Values within 6 ulps of t-digit decimals N * 10**(E - t + 1), t = 1..15: where the fast path's certificate
+    is tight (a bracket 2x narrower than the one proved lets mismatches through on this sample)."""
+    parts = []
+    for t in range(1, 16):
+        N = rng.integers(10 ** (t - 1), 10**t, n)
+        E = rng.integers(-12, 16, n)
+        x = N.astype(float) * 10.0 ** (E - t + 1).astype(float) * rng.choice([-1.0, 1.0], n)
+        parts.append(x)
+        up, down = x, x
+        for _ in range(6):
+            up, down = np.nextafter(up, np.inf), np.nextafter(down, -np.inf)
+            parts += [up, down]
+    # carries: the largest doubles below powers of ten print as 1e(E+1) when the shortest digits round up
+    powers = 10.0 ** np.arange(-40, 42)
+    parts += [powers, np.nextafter(powers, 0), np.nextafter(np.nextafter(powers, 0), 0), np.nextafter(powers, np.inf)]
+    return np.concatenate(parts)
+
+
+@pytest.mark.parametrize("precision", [2, 3, 6, 10, 11, 14, 15])
+def test_fast_path_certified_values_equal_the_exact_route(precision):
+    rng = np.random.default_rng(precision)
+    values = np.concatenate([near_digit_boundaries(rng), wide_sample(rng)[::7]])
+    plan = ck._fast_plan(97, precision)
+    fast, certified = ck._fast_residues(values, plan)
+    exact = ck._exact_residues(values, 97, precision)
+    assert certified.mean() > 0.3  # not vacuous
+    bad = np.flatnonzero(fast[certified] != exact[certified])
+    assert bad.size == 0, f"{bad.size} wrong certificates, e.g. {values[certified][bad[:5]].tolist()}"
+    assert not certified[~np.isfinite(values) | (values == 0)].any()
+    # and csum as a whole (fast path, one-at-a-time and vectorised fallbacks) equals the exact route
+    assert np.array_equal(ck.csum(values, 97, precision), exact)
+
+
+def test_fast_path_certifies_most_everyday_values():
+    # a property of the bracket, not a timing: data-box values, grid pre-activations and network outputs
+    rng = np.random.default_rng(11)
+    values = np.concatenate([rng.uniform(-6, 6, 20_000), rng.normal(0, 3, 20_000), rng.uniform(-1, 1, 20_000)])
+    _, certified = ck._fast_residues(values, ck._fast_plan(256, 15))
+    assert certified.mean() > 0.95
+    assert ck._fast_plan(256, 1) is None and ck._fast_plan(256, 16) is None  # those take the exact routes
+
+
+def test_fast_path_never_warns_on_special_values():
+    specials = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, -2.2e-308, 1.7976931348623157e308, -1e300,
+                         1e-300, 1e41, 1e-41, 9.999999999999999e40])
+    values = np.concatenate([specials, np.random.default_rng(4).uniform(-6, 6, 50)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for precision in (1, 2, 9, 15, 17):
+            plan = ck._fast_plan(256, precision)
+            if plan is not None:
+                _, certified = ck._fast_residues(values, plan)
+                assert not certified[: specials.size].any()
+            got = ck.csum(values, 256, precision)
+            assert got.tolist() == [csum_reference(float(v), 256, precision) for v in values]
+
+
+@pytest.mark.parametrize("modulo, precision", [(256, 15), (20, 15), (97, 17), (7, 3), (1000, 1), (251, 40)])
+def test_one_at_a_time_route_equals_reference(modulo, precision):
+    values = wide_sample(np.random.default_rng(precision))[::40].tolist()
+    got = ck._scalar_residues(values, modulo, precision)
+    assert got == [csum_reference(v, modulo, precision) for v in values]
+
+
+@pytest.mark.parametrize("n", [1, 2, ck.SCALAR_MAX, ck.SCALAR_MAX + 1, 40, ck.FALLBACK_SCALAR_MAX * 3])
+def test_every_route_size_agrees(n):
+    # tiny arrays go one at a time; others take the fast path with 0, a few or many fallback values
+    rng = np.random.default_rng(n)
+    values = near_digit_boundaries(rng, 20)
+    values = values[rng.permutation(values.size)[:n]]
+    assert ck.csum(values).tolist() == [csum_reference(float(v)) for v in values]
+    assert ck.csum(values.reshape(1, -1)).shape == (1, n)
 
 
 # ----------------------------------------------------------------------------------------------------------------------
