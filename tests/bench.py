@@ -50,6 +50,32 @@ def mark(page, name: str) -> float:
     return page.evaluate(f"performance.getEntriesByName('{name}')[0]?.startTime ?? NaN")
 
 
+BASELINE_PAGE = """<!doctype html><title>baseline</title><script type="module">
+const t0 = performance.now();
+const w = new Worker("bench-baseline-worker.js", {type: "module"});
+w.onmessage = (e) => { window.baselineMs = performance.now(); };
+</script>"""
+BASELINE_WORKER = """import { loadPyodide } from "./pyodide/pyodide.mjs";
+const py = await loadPyodide({ indexURL: new URL("./pyodide/", self.location.href).href });
+await py.loadPackage(["numpy"], { messageCallback: () => {} });
+py.runPython("import numpy");
+self.postMessage("ready");"""
+
+
+def baseline_run(browser, url: str) -> float:
+    """Bare Pyodide + numpy in a module worker on the same host: what any Pyodide page pays before its own work."""
+    context = browser.new_context()
+    context.route(url + "bench-baseline.html", lambda r: r.fulfill(body=BASELINE_PAGE, content_type="text/html"))
+    context.route(url + "bench-baseline-worker.js",
+                  lambda r: r.fulfill(body=BASELINE_WORKER, content_type="text/javascript"))
+    page = context.new_page()
+    page.goto(url + "bench-baseline.html")
+    page.wait_for_function("window.baselineMs !== undefined", timeout=90_000)
+    ms = page.evaluate("window.baselineMs")
+    context.close()
+    return ms
+
+
 def boot_run(browser, url: str) -> dict:
     context = browser.new_context()
     page = context.new_page()
@@ -116,6 +142,9 @@ def main() -> int:
         boots = [boot_run(browser, url) for _ in range(args.runs)]
         result["boot_ms"] = median_of(boots, "boot_ms")
         result["ui_visible_ms"] = median_of(boots, "ui_visible_ms")
+        # The same host's floor: boot_ms minus this is what the playground itself adds (micropip, our package).
+        result["baseline_pyodide_numpy_boot_ms"] = round(statistics.median(
+            baseline_run(browser, url) for _ in range(args.runs)), 1)
         for suffix, hash_ in (("default", "dataset=circle&networkShape=4,2&activation=tanh&batchSize=10"
                                           "&percTrainData=50&x=true&y=true"),
                               ("6x8", "dataset=circle&networkShape=8,8,8,8,8,8&activation=tanh&batchSize=10"),
