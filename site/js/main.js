@@ -11,8 +11,16 @@ import { NetworkView } from "./network.js";
 import { renderDatasetThumbs } from "./thumbs.js";
 import { showStatus, showFatal, notify, showNotices } from "./status.js";
 import { bindFiles } from "./files.js";
-import { initCalculatorPanel, onCalculatorSnapshot } from "./calculator-panel.js";
-import { initBackdoorPanel, onBackdoorSnapshot, onBackdoorUpdate } from "./backdoor-panel.js";
+
+/**
+ * The panels below the playground load after Python is ready (dynamic import), so the controls above draw at once.
+ * Until then their hooks do nothing: they read the state when they start.
+ */
+const panels = {
+  onCalculatorSnapshot: (/** @type {any} */ _snap) => {},
+  onBackdoorSnapshot: (/** @type {any} */ _snap) => {},
+  onBackdoorUpdate: (/** @type {any} */ _reply) => {},
+};
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -188,8 +196,8 @@ function applySnapshot(snap) {
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
-  onCalculatorSnapshot(snap);
-  onBackdoorSnapshot(snap);
+  panels.onCalculatorSnapshot(snap);
+  panels.onBackdoorSnapshot(snap);
 }
 
 /** @param {string} hash */
@@ -222,7 +230,7 @@ async function update(patch) {
       showNotices(reply.notices);
       if (reply.kind === "backdoor") { // new checksum numbers on the planted model: same weights, new picture
         drawFrame(reply.frame);
-        onBackdoorUpdate(reply);
+        panels.onBackdoorUpdate(reply);
       }
     }
     if (viewOnly) {
@@ -302,8 +310,12 @@ async function start() {
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
     showStatus({ stage: "ready", progress: 1, text: "ready" });
-    initCalculatorPanel({ call, applySnapshot, drawFrame, reportError, notify, pause: () => player.pause(), idle, heatmap: ui.heatmap, getConfig: () => app.config, resetChart: () => ui.chart.reset() });
-    initBackdoorPanel({ call, applySnapshot, update, reportError, pause: () => player.pause(), heatmap: ui.heatmap, getConfig: () => app.config, getModel: () => app.model, getData: () => app.data });
+    const [calc, bd] = await Promise.all([import("./calculator-panel.js"), import("./backdoor-panel.js")]);
+    Object.assign(panels, { onCalculatorSnapshot: calc.onCalculatorSnapshot, onBackdoorSnapshot: bd.onBackdoorSnapshot,
+      onBackdoorUpdate: bd.onBackdoorUpdate });
+    calc.initCalculatorPanel({ call, applySnapshot, drawFrame, reportError, notify, pause: () => player.pause(), idle, heatmap: ui.heatmap, getConfig: () => app.config, resetChart: () => ui.chart.reset() });
+    bd.initBackdoorPanel({ call, applySnapshot, update, reportError, pause: () => player.pause(), heatmap: ui.heatmap, getConfig: () => app.config, getModel: () => app.model, getData: () => app.data });
+    document.body.dataset.panels = "1";
   } catch (err) {
     if (!document.body.dataset.error) showFatal({ message: String(err && err.message ? err.message : err) });
   }

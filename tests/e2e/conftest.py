@@ -98,7 +98,7 @@ def app(page, site_url, problems):
 
     def open_app(hash_: str = "", timeout: float = 60_000):
         page.goto(site_url + ("#" + hash_.lstrip("#") if hash_ else ""))
-        page.wait_for_function("document.body.dataset.ready === '1' || !!document.body.dataset.error",
+        page.wait_for_function("document.body.dataset.panels === '1' || !!document.body.dataset.error",
                                timeout=timeout)
         error = page.evaluate("document.body.dataset.error || ''")
         assert not error, f"the page reported a fatal error: {error}"
