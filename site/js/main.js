@@ -39,6 +39,7 @@ const app = {
   /** @type {any[]} */ thumbs: [],
   hover: /** @type {string | null} */ (null),
   /** @type {number[]} */ drawMs: [],
+  /** @type {any} */ lastSnapshot: null,
 };
 
 // Read-only handle for users' scripts, the benchmark and the tests: what the page last received from Python.
@@ -196,6 +197,7 @@ function applySnapshot(snap) {
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
+  app.lastSnapshot = snap;
   panels.onCalculatorSnapshot(snap);
   panels.onBackdoorSnapshot(snap);
 }
@@ -315,6 +317,9 @@ async function start() {
       onBackdoorUpdate: bd.onBackdoorUpdate });
     calc.initCalculatorPanel({ call, applySnapshot, drawFrame, reportError, notify, pause: () => player.pause(), idle, heatmap: ui.heatmap, getConfig: () => app.config, resetChart: () => ui.chart.reset() });
     bd.initBackdoorPanel({ call, applySnapshot, update, reportError, pause: () => player.pause(), heatmap: ui.heatmap, getConfig: () => app.config, getModel: () => app.model, getData: () => app.data });
+    // The panels missed the snapshots applied before they loaded: give them the latest one.
+    panels.onCalculatorSnapshot(app.lastSnapshot);
+    panels.onBackdoorSnapshot(app.lastSnapshot);
     document.body.dataset.panels = "1";
   } catch (err) {
     if (!document.body.dataset.error) showFatal({ message: String(err && err.message ? err.message : err) });
