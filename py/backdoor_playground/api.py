@@ -6,7 +6,6 @@ One module-level Session holds the playground between calls (one worker = one pa
 
 from __future__ import annotations
 
-import json
 import platform
 import sys
 import time
@@ -265,8 +264,3 @@ def call(method: str, args: dict | None = None):
     if handler is not None:
         return handler(session(), **dict(args or {}))
     raise ValueError(f"unknown method {method!r}")
-
-
-def to_json(value) -> str:
-    """JSON text of a reply (bytes as lists), for tests and the command line."""
-    return json.dumps(value, default=lambda o: list(o) if isinstance(o, (bytes, bytearray)) else str(o))

@@ -28,6 +28,14 @@ def wait_idle(page) -> None:
     page.wait_for_timeout(250)
 
 
+def play_until(page, epochs: int) -> None:
+    """Play until the counter reaches `epochs`, then pause and let the last frame land."""
+    page.click("#play-pause-button")
+    page.wait_for_function(f"{EPOCH_JS} >= {epochs}", timeout=20_000)
+    page.click("#play-pause-button")
+    wait_idle(page)
+
+
 def test_play_pause_step(app):
     page = app("seed=play")
     assert epoch(page) == 0
@@ -175,10 +183,7 @@ def test_csv_upload_trains_and_bad_csv_is_reported(app, tmp_path):
 
 def test_model_export_import_round_trip(app, tmp_path):
     page = app("seed=export&networkShape=3,2")
-    page.click("#play-pause-button")
-    page.wait_for_function(f"{EPOCH_JS} >= 10", timeout=20_000)
-    page.click("#play-pause-button")
-    wait_idle(page)
+    play_until(page, 10)
     trained = weights_on_page(page)
     with page.expect_download() as info:
         page.click("#model-export")
@@ -210,10 +215,7 @@ def test_regression_problem_trains(app):
 
 def test_a_worker_crash_restarts_python_with_the_same_settings_and_weights(app, problems):
     page = app("seed=crash&networkShape=3&learningRate=0.1")
-    page.click("#play-pause-button")
-    page.wait_for_function(f"{EPOCH_JS} >= 15", timeout=20_000)
-    page.click("#play-pause-button")
-    wait_idle(page)
+    play_until(page, 15)
     trained = weights_on_page(page)
     # Simulate the worker dying (as a Pyodide fatal error or an out-of-memory kill would).
     page.evaluate("window.bpWorker.onerror(new ErrorEvent('error', {message: 'simulated crash'}))")

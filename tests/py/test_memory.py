@@ -1,6 +1,5 @@
 """Data and model memory (memory.py): every operation, deep copies, averaging trained networks, clear errors."""
 
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -8,21 +7,14 @@ import pytest
 from backdoor_playground import datasets, features, rng
 from backdoor_playground.memory import DataMemory, ModelMemory
 from backdoor_playground.nn import MLP
+from backdoor_playground.session import Data
 from backdoor_playground.train import Trainer
-
-
-@dataclass
-class Data:
-    train_points: np.ndarray
-    train_labels: np.ndarray
-    test_points: np.ndarray
-    test_labels: np.ndarray
 
 
 def make_data(seed, n_train=6, n_test=4):
     gen = np.random.default_rng(seed)
     return Data(gen.uniform(-6, 6, (n_train, 2)), np.sign(gen.uniform(-1, 1, n_train)),
-                gen.uniform(-6, 6, (n_test, 2)), np.sign(gen.uniform(-1, 1, n_test)))
+                gen.uniform(-6, 6, (n_test, 2)), np.sign(gen.uniform(-1, 1, n_test)), "test")
 
 
 # ----------------------------------------------------------------------------------------------------------------------
