@@ -6,6 +6,7 @@ One module-level Session holds the playground between calls (one worker = one pa
 
 from __future__ import annotations
 
+import importlib
 import platform
 import sys
 import time
@@ -14,7 +15,7 @@ import numpy as np
 
 from . import __version__
 from . import config as cfg
-from . import backdoor, calculator, datasets, modelio
+from . import backdoor, datasets, modelio
 from .session import Session
 
 _session: Session | None = None
@@ -253,14 +254,25 @@ PUBLIC = {f.__name__: f for f in (benchmark, info, init, update, train, frame, r
                                   search_estimate, residue_histograms)}
 
 
-def call(method: str, args: dict | None = None):
-    """Dispatch one worker request to the public function `method` with keyword arguments `args`.
+# Modules whose HANDLERS take the live session first: NN Calculator's buttons, the defenses, the signature backdoor.
+# Imported on first use, so the page's boot does not pay for them.
+HANDLER_MODULES = ("calculator", "defense_api", "signature_api")
 
-    NN Calculator's buttons (calculator.HANDLERS) take the live session as their first argument."""
+
+def session_handler(method: str):
+    for name in HANDLER_MODULES:
+        handler = importlib.import_module(f"{__package__}.{name}").HANDLERS.get(method)
+        if handler is not None:
+            return handler
+    return None
+
+
+def call(method: str, args: dict | None = None):
+    """Dispatch one worker request to the public function `method` with keyword arguments `args`."""
     fn = PUBLIC.get(method)
     if fn is not None:
         return fn(**dict(args or {}))
-    handler = calculator.HANDLERS.get(method)
+    handler = session_handler(method)
     if handler is not None:
         return handler(session(), **dict(args or {}))
     raise ValueError(f"unknown method {method!r}")

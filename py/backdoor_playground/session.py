@@ -261,6 +261,8 @@ class Session:
         self.planted_activations: list[str] | None = None  # config["activations"] before planting
         self.activated: dict | None = None
         self.search: backdoor.SearchRun | None = None
+        self.signature = None  # a sigbackdoor.SignatureBackdoor wrapped around the model, if installed
+        self.defended: dict | None = None  # the last defense result, for drawing
 
     def csum_params(self, params: dict | None = None) -> backdoor.PlantParams:
         """Plant parameters: `params` over the config's csum_* keys."""

@@ -1,0 +1,109 @@
+"""What a defense sees and is judged against: one test set after an attack, with ground truth, the clean model's
+labels, the backdoored model's labels and the attacker's targets kept as separate arrays (NN Calculator
+overwrites its test labels in place, so it cannot tell them apart afterwards).
+
+Labels are +1 / -1 throughout: an output >= 0 is +1 (TensorFlow Playground's colouring); a NaN output is -1.
+Every backdoor type builds one `Attacked` (the checksum operator here, the signature block in sigbackdoor.py),
+so every defense and metric works on all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import backdoor, features
+
+# (points (k, 2), owner (k,) index of the test point each row stands for, or -1) -> labels (k,) of the backdoored
+# model. The owner lets a backdoor whose trigger rides outside the plane (a signature certificate) attach it.
+Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def labels_of(outputs: np.ndarray) -> np.ndarray:
+    """+1 where output >= 0, else -1 (NaN included), as float64."""
+    return np.where(np.asarray(outputs, dtype=np.float64).ravel() >= 0.0, 1.0, -1.0)
+
+
+@dataclass(frozen=True)
+class Attacked:
+    """A test set under attack; arrays over test points are index-aligned with `test_points`."""
+
+    train_points: np.ndarray   # (n, 2)
+    train_labels: np.ndarray   # (n,) ground truth, +1 / -1
+    test_points: np.ndarray    # (m, 2) where the test points really are
+    test_labels: np.ndarray    # (m,) ground truth
+    inputs: np.ndarray         # (m, 2) what the model is shown: activated points moved, the others as they are
+    activated: np.ndarray      # (m,) bool: the attacker tried to trigger this point
+    flipped: np.ndarray        # (m,) bool: the activation changed the backdoored model's label
+    target: np.ndarray         # (m,) the label the attacker wants (+1 / -1) on activated points, 0 elsewhere
+    clean_pred: np.ndarray     # (m,) the clean model's labels at test_points
+    bd_pred: np.ndarray        # (m,) the backdoored model's labels at inputs
+    predict: Predict           # the backdoored model, on any points
+    clean_predict: Callable[[np.ndarray], np.ndarray]  # the clean model, on any points
+    backdoor: str              # "checksum", "signature", ... (for reports)
+    accidental: np.ndarray | None = None  # (m,) bool: the trigger fires on the untouched test point (if known)
+    activation: dict | None = None        # the activation's summary (seconds, trials, ...) for the cost metrics
+
+    @property
+    def perturbation(self) -> np.ndarray:
+        """(m,) |input - test point| in the max norm (0 for untouched points)."""
+        return np.abs(self.inputs - self.test_points).max(axis=1) if len(self.inputs) else np.zeros(0)
+
+
+def model_predictor(model, feature_names) -> Callable[[np.ndarray], np.ndarray]:
+    """points (k, 2) -> labels of `model` on their features."""
+    names = list(feature_names)
+
+    def predict(points: np.ndarray) -> np.ndarray:
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if not len(points):
+            return np.zeros(0)
+        return labels_of(model.predict(features.feature_matrix(points, names)))
+
+    return predict
+
+
+def from_records(*, train_points, train_labels, test_points, test_labels, records, predict: Predict,
+                 clean_predict, backdoor: str, accidental=None, activation: dict | None = None) -> Attacked:
+    """An Attacked from activation records ({"index", "x1", "y1", "flipped"} each; the target is the opposite of
+    the clean label, as every activation in this package flips)."""
+    test_points = np.asarray(test_points, dtype=np.float64).reshape(-1, 2)
+    m = len(test_points)
+    inputs = test_points.copy()
+    activated = np.zeros(m, dtype=bool)
+    flipped = np.zeros(m, dtype=bool)
+    for r in records:
+        i = int(r["index"])
+        inputs[i] = r["x1"], r["y1"]
+        activated[i] = True
+        flipped[i] = bool(r["flipped"])
+    clean_pred = clean_predict(test_points)
+    owners = np.arange(m)
+    bd_pred = predict(inputs, owners)
+    target = np.where(activated, -clean_pred, 0.0)
+    return Attacked(np.asarray(train_points, dtype=np.float64).reshape(-1, 2),
+                    labels_of(train_labels), test_points, labels_of(test_labels), inputs, activated, flipped,
+                    target, clean_pred, bd_pred, predict, clean_predict, backdoor,
+                    None if accidental is None else np.asarray(accidental, dtype=bool), activation)
+
+
+def from_session(s) -> Attacked:
+    """The live session's test set under its backdoor: the signature block if one is installed, else the model's
+    checksum operator (an unplanted model is its own clean reference; no activation means nothing activated)."""
+    signature = getattr(s, "signature", None)
+    if signature is not None:
+        return signature.attacked(s)
+    if s.config["problem"] == "regression":
+        raise ValueError("defenses need a classification problem (labels +1 / -1)")
+    names = s.feature_names
+    bd = model_predictor(s.model, names)
+    clean = model_predictor(s.clean_model if s.clean_model is not None else s.model, names)
+    records = s.activated["records"] if s.activated else []
+    fires = backdoor.fired(s.model, s.X_test)
+    return from_records(train_points=s.data.train_points, train_labels=s.data.train_labels,
+                        test_points=s.data.test_points, test_labels=s.data.test_labels, records=records,
+                        predict=lambda points, owners: bd(points), clean_predict=clean, backdoor="checksum",
+                        accidental=fires.any(axis=1) if fires.size else np.zeros(len(s.X_test), dtype=bool),
+                        activation=s.activated["summary"] if s.activated else None)
