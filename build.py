@@ -345,7 +345,8 @@ def bench(runs: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="assemble dist/")
+    p_build = sub.add_parser("build", help="assemble dist/")
+    p_build.add_argument("--out", type=Path, default=DIST, help="output folder (default dist/)")
     p_serve = sub.add_parser("serve", help="build and serve on 127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--no-build", action="store_true")
@@ -356,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
-            build()
+            build(args.out.resolve())
             return 0
         if args.command == "serve":
             serve(args.port, args.no_build)

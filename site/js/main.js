@@ -17,8 +17,7 @@ import { bindFiles } from "./files.js";
  * Until then their hooks do nothing: they read the state when they start.
  */
 const panels = {
-  onCalculatorSnapshot: (/** @type {any} */ _snap) => {},
-  onBackdoorSnapshot: (/** @type {any} */ _snap) => {},
+  /** @type {((snap: any) => void)[]} */ onSnapshot: [],
   onBackdoorUpdate: (/** @type {any} */ _reply) => {},
 };
 
@@ -198,8 +197,7 @@ function applySnapshot(snap) {
   drawThumbs();
   drawFrame(snap.frame);
   app.lastSnapshot = snap;
-  panels.onCalculatorSnapshot(snap);
-  panels.onBackdoorSnapshot(snap);
+  for (const fn of panels.onSnapshot) fn(snap);
 }
 
 /** @param {string} hash */
@@ -312,14 +310,19 @@ async function start() {
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
     showStatus({ stage: "ready", progress: 1, text: "ready" });
-    const [calc, bd] = await Promise.all([import("./calculator-panel.js"), import("./backdoor-panel.js")]);
-    Object.assign(panels, { onCalculatorSnapshot: calc.onCalculatorSnapshot, onBackdoorSnapshot: bd.onBackdoorSnapshot,
-      onBackdoorUpdate: bd.onBackdoorUpdate });
-    calc.initCalculatorPanel({ call, applySnapshot, drawFrame, reportError, notify, pause: () => player.pause(), idle, heatmap: ui.heatmap, getConfig: () => app.config, resetChart: () => ui.chart.reset() });
-    bd.initBackdoorPanel({ call, applySnapshot, update, reportError, pause: () => player.pause(), heatmap: ui.heatmap, getConfig: () => app.config, getModel: () => app.model, getData: () => app.data });
+    const [calc, bd, sig, def] = await Promise.all([import("./calculator-panel.js"), import("./backdoor-panel.js"),
+      import("./signature-panel.js"), import("./defense-panel.js")]);
+    panels.onSnapshot.push(calc.onCalculatorSnapshot, bd.onBackdoorSnapshot, sig.onSignatureSnapshot, def.onDefenseSnapshot);
+    panels.onBackdoorUpdate = bd.onBackdoorUpdate;
+    const ctx = { call, applySnapshot, drawFrame, update, reportError, notify, pause: () => player.pause(), idle,
+      heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config, getModel: () => app.model,
+      getData: () => app.data, resetChart: () => ui.chart.reset() };
+    calc.initCalculatorPanel(ctx);
+    bd.initBackdoorPanel(ctx);
+    sig.initSignaturePanel(ctx);
+    def.initDefensePanel(ctx);
     // The panels missed the snapshots applied before they loaded: give them the latest one.
-    panels.onCalculatorSnapshot(app.lastSnapshot);
-    panels.onBackdoorSnapshot(app.lastSnapshot);
+    for (const fn of panels.onSnapshot) fn(app.lastSnapshot);
     document.body.dataset.panels = "1";
   } catch (err) {
     if (!document.body.dataset.error) showFatal({ message: String(err && err.message ? err.message : err) });
