@@ -241,6 +241,30 @@ def residue_histograms(modulo: int | None = None, precision: int | None = None) 
     return session().residue_histograms(modulo, precision)
 
 
+# ---------------------------------------------------------------- results and replays
+
+
+def experiment_result() -> dict:
+    """The live state as an experiment result (the command line's JSON): {"result", "tsv" (tidy rows),
+    "replay" (a URL hash "replay=..." that re-runs the result's config from scratch)}."""
+    from . import replay
+
+    result = replay.session_result(session())
+    return {"result": result, "tsv": replay.result_tsv(result), "replay": replay.encode(result["config"])}
+
+
+def replay(link: str) -> dict:
+    """Re-run the experiment in a Replay link ("replay=<base64url JSON>"): train -> plant -> activate -> forge ->
+    defend from scratch; the run becomes the live playground. Returns a snapshot plus "result"."""
+    global _session
+    from . import experiment, replay as replays
+    from .defense import json_safe
+
+    s, result = experiment.run_session(replays.decode(link))
+    _session = s
+    return {**s.snapshot(), "result": json_safe(result)}
+
+
 def benchmark() -> dict:
     """In-browser figures for `python3 build.py bench` (a separate session: the page's playground is untouched)."""
     from . import benchmark as bench  # imported on demand: the page never needs it
@@ -251,8 +275,12 @@ def benchmark() -> dict:
 PUBLIC = {f.__name__: f for f in (benchmark, info, init, update, train, frame, reset, set_weight, set_bias, export_model,
                                   import_model, export_csv, import_csv, dataset_thumbnails, plant, unplant,
                                   backdoor_stats, activate, search_start, search_step, search_cancel, calibrate,
-                                  search_estimate, residue_histograms)}
+                                  search_estimate, residue_histograms, experiment_result, replay)}
 
+
+# Page actions that become part of the experiment config an export or a Replay link carries.
+RECORDED = frozenset({"plant", "unplant", "activate", "search_start", "csum_signature", "signature_install",
+                      "signature_remove", "signature_activate", "signature_forge", "defend"})
 
 # Modules whose HANDLERS take the live session first: NN Calculator's buttons, the defenses, the signature backdoor.
 # Imported on first use, so the page's boot does not pay for them.
@@ -268,11 +296,18 @@ def session_handler(method: str):
 
 
 def call(method: str, args: dict | None = None):
-    """Dispatch one worker request to the public function `method` with keyword arguments `args`."""
+    """Dispatch one worker request to the public function `method` with keyword arguments `args`; actions that
+    shape the experiment are recorded (replay.record) so the page can export and replay them."""
+    args = dict(args or {})
     fn = PUBLIC.get(method)
     if fn is not None:
-        return fn(**dict(args or {}))
-    handler = session_handler(method)
-    if handler is not None:
-        return handler(session(), **dict(args or {}))
-    raise ValueError(f"unknown method {method!r}")
+        value = fn(**args)
+    else:
+        handler = session_handler(method)
+        if handler is None:
+            raise ValueError(f"unknown method {method!r}")
+        value = handler(session(), **args)
+    if _session is not None and method in RECORDED:
+        from . import replay
+        replay.record(_session, method, args, value)
+    return value

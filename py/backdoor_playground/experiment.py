@@ -1,16 +1,21 @@
-"""One experiment = one config -> one result: train clean -> plant -> activate (-> defend, in a later stage).
+"""One experiment = one config -> one result: train clean -> plant -> activate -> forge -> defend.
 
 CONFIG is a JSON object of URL-state keys (config.STATE_TABLE; `features` may list the enabled features, `epochs`
-is the training length) plus a `backdoor` object:
+is the training length) plus an optional `backdoor` object and an optional `defense` object:
 
     {"type": "checksum", "variant": "decimal" | "keyed" | "parity", "key", "modulo", "precision", "secret",
      "layers": "all" | "first", "activation": "digit-edit" | "search" | "none", "points": "all" | [test indices],
      "window": 45, "refine": 3 (digit-edit), "k": 1, "radius": 1e-3, "max_trials": 1000000, "calibrate_ms": 300
      (search)}
+    {"type": "csum-signature"} (NN Calculator's simulation) or
+    {"type": "signature", "scheme": "toy-rsa" | "lamport" | "rsa" | "ed25519", "bits": 32, ...} (sigexperiment.py)
+
+    "defense": {"type": "proximity", "radius": "auto" | "r_sep" | number, ...} or
+               {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001} (defense.py)
 
 Missing checksum numbers come from the config's csum_* keys (whose defaults are NN Calculator's 150 / 256 / 15).
-Every stage reads and extends one result dict; `STAGES` lists them in order, so later stages (defenses) and sweeps
-slot in. The result is deterministic given the config, except for the timing fields named in TIMING_KEYS.
+Every stage reads and extends one result dict; `STAGES` lists them in order. The result is deterministic given
+the config, except for the timing fields named in TIMING_KEYS.
 A bad config raises ValueError whose message starts with the bad key ("backdoor.key must be ...").
 """
 
@@ -20,11 +25,12 @@ import platform
 import re
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import __version__, backdoor
+from . import __version__, attacked, backdoor, defense, sigexperiment
 from . import config as cfg
 from . import features, grid
 from .losses import accuracy
@@ -35,7 +41,8 @@ ACTIVATIONS = (*backdoor.METHODS, "none")
 ATTACK_KEYS = {"digit-edit": backdoor.DIGIT_EDIT_KEYS, "search": ("k", "radius", "max_trials"), "none": ()}
 BACKDOOR_KEYS = ("type", *backdoor.PLANT_KEYS, "activation", "points", *backdoor.DIGIT_EDIT_KEYS, "k", "radius",
                  "max_trials", "calibrate_ms")
-TIMING_KEYS = frozenset({"seconds", "trials_per_s", "trials_per_s_measured", "predicted_seconds"})
+TIMING_KEYS = frozenset({"seconds", "trials_per_s", "trials_per_s_measured", "predicted_seconds", "sign_ms",
+                         "sign_ms_per_point", "activation_seconds_per_point"})
 
 
 def versions() -> dict[str, str]:
@@ -82,19 +89,41 @@ def _check_backdoor(raw: Any, config: dict) -> dict:
             **({"calibrate_ms": calibrate_ms} if method == "search" else {})}
 
 
-def parse_config(raw: Any) -> tuple[dict, dict | None]:
-    """(validated playground config, checked backdoor object or None); ValueError naming the first bad key."""
+@dataclass(frozen=True)
+class Plan:
+    """The checked `backdoor` and `defense` objects of a config (None when absent)."""
+
+    backdoor: dict | None = None
+    defense: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in (("backdoor", self.backdoor), ("defense", self.defense)) if v is not None}
+
+
+def is_signature(bd: dict | None) -> bool:
+    return bd is not None and bd["type"] in sigexperiment.SIGNATURE_TYPES
+
+
+def parse_config(raw: Any) -> tuple[dict, Plan]:
+    """(validated playground config, checked plan); ValueError naming the first bad key."""
     if not isinstance(raw, Mapping):
         raise ValueError(f"the config must be a JSON object, got {type(raw).__name__}")
     raw = dict(raw)
-    if "defense" in raw:
-        raise ValueError("defense is not available yet (the defenses stage comes later)")
-    bd_raw = raw.pop("backdoor", None)
+    bd_raw, df_raw = raw.pop("backdoor", None), raw.pop("defense", None)
     try:
         config, _ = cfg.validate(raw, strict=True, extra_sections=())
     except ValueError as exc:  # validate words its notices for the lenient page: "...; using 0", "... ignored"
         raise ValueError(re.sub(r"(; using .*| ignored)$", "", str(exc))) from None
-    return config, (None if bd_raw is None else _check_backdoor(bd_raw, config))
+    if bd_raw is None:
+        bd = None
+    elif isinstance(bd_raw, Mapping) and bd_raw.get("type") in sigexperiment.SIGNATURE_TYPES:
+        bd = sigexperiment.check_signature_backdoor(bd_raw, config)
+    else:
+        bd = _check_backdoor(bd_raw, config)
+    df = None if df_raw is None else defense.check_defense(df_raw)
+    if df is not None and config["problem"] == "regression":
+        raise ValueError("defense needs a classification problem")
+    return config, Plan(bd, df)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -108,36 +137,55 @@ def _metrics(model: Any, s: Session) -> dict:
     return out
 
 
-def stage_train(s: Session, bd: dict | None, result: dict) -> None:
+def stage_train(s: Session, plan: Plan, result: dict) -> None:
     """Train the clean model for config["epochs"] epochs."""
     start = time.perf_counter()
     s.train(epochs=s.config["epochs"])
-    m = s.metrics()
-    result["clean"] = {"epochs": s.epoch, **_metrics(s.model, s), "train_loss": m["loss_train"],
-                       "test_loss": m["loss_test"], "diverged": bool(s.trainer.diverged),
-                       "seconds": time.perf_counter() - start}
+    result["clean"] = {**clean_section(s), "seconds": time.perf_counter() - start}
 
 
-def stage_plant(s: Session, bd: dict | None, result: dict) -> None:
+def stage_plant(s: Session, plan: Plan, result: dict) -> None:
     """Plant, keeping the weights: agreement with the clean model (test set, grid) and trigger rates."""
+    bd = plan.backdoor
     if bd is None:
         return
+    if is_signature(bd):
+        sigexperiment.stage_plant(s, bd, result)
+        return
     start = time.perf_counter()
-    stats = s.plant({k: bd[k] for k in backdoor.PLANT_KEYS})
+    s.plant({k: bd[k] for k in backdoor.PLANT_KEYS})
+    result["backdoored"] = {**checksum_section(s), "seconds": time.perf_counter() - start}
+
+
+def checksum_section(s: Session) -> dict:
+    """The planted checksum model against its clean reference: accuracies, agreement, trigger rates."""
+    stats = s.backdoor_stats()
     X_grid = features.feature_matrix(grid.grid_points(grid.GRID_N), s.feature_names)
-    result["backdoored"] = {
+    clean = s.clean_model if s.clean_model is not None else s.model
+    return {
         "params": stats["params"], "layers": stats["layers"], **_metrics(s.model, s),
-        "agreement": stats["agreement"], "agreement_grid": stats["agreement_grid"],
-        "agreement_train": finite_or_none(backdoor.agreement(s.clean_model, s.model, s.X_train)),
+        "agreement": stats.get("agreement"), "agreement_grid": stats.get("agreement_grid"),
+        "agreement_train": finite_or_none(backdoor.agreement(clean, s.model, s.X_train)),
         "trigger_rate": stats["trigger_rate"], "node_trigger_rate": stats["node_trigger_rate"],
         "trigger_rate_grid": stats["trigger_rate_grid"],
         "node_trigger_rate_grid": backdoor.node_trigger_rate(s.model, X_grid),
-        "seconds": time.perf_counter() - start,
     }
 
 
-def stage_activate(s: Session, bd: dict | None, result: dict) -> None:
+def clean_section(s: Session) -> dict:
+    """The clean model (the reference a planted model keeps) after training."""
+    m = s.metrics()
+    model = s.clean_model if s.clean_model is not None else s.model
+    return {"epochs": s.epoch, **_metrics(model, s), "train_loss": m["loss_train"], "test_loss": m["loss_test"],
+            "diverged": bool(s.trainer.diverged)}
+
+
+def stage_activate(s: Session, plan: Plan, result: dict) -> None:
     """Activate on the chosen test points; for `search`, also this machine's calibrated prediction."""
+    bd = plan.backdoor
+    if is_signature(bd):
+        sigexperiment.stage_activate(s, bd, result)
+        return
     if bd is None or bd["activation"] == "none":
         return
     method = bd["activation"]
@@ -162,18 +210,38 @@ def stage_activate(s: Session, bd: dict | None, result: dict) -> None:
     result["activation"] = {**summary, "records": out["records"]}
 
 
-STAGES: tuple[Callable[[Session, dict | None, dict], None], ...] = (stage_train, stage_plant, stage_activate)
+def stage_forge(s: Session, plan: Plan, result: dict) -> None:
+    """A key-less attacker against a signature backdoor (nothing for the checksum, which anyone can trigger)."""
+    if is_signature(plan.backdoor):
+        sigexperiment.stage_forge(s, plan.backdoor, result)
+
+
+def stage_defend(s: Session, plan: Plan, result: dict) -> None:
+    """The defense on the (activated) test set, and the metrics table with and without it."""
+    if plan.defense is not None:
+        defense.stage_defend(s, plan.defense, result)
+    elif plan.backdoor is not None and s.config["problem"] != "regression":
+        result["metrics"] = defense.metrics(attacked.from_session(s))
+
+
+STAGES: tuple[Callable[[Session, Plan, dict], None], ...] = (
+    stage_train, stage_plant, stage_activate, stage_forge, stage_defend)
+
+
+def run_session(config: Mapping[str, Any]) -> tuple[Session, dict]:
+    """Run every stage on `config` (see the module docstring): the session it leaves and the result dict."""
+    play_config, plan = parse_config(config)
+    result: dict[str, Any] = {"config": {**play_config, **plan.to_dict()}, "versions": versions()}
+    s = Session(play_config)
+    for stage in STAGES:
+        stage(s, plan, result)
+    s.plan_record = plan.to_dict()  # so the page can export and replay what it shows
+    return s, result
 
 
 def run_experiment(config: Mapping[str, Any]) -> dict:
-    """Run every stage on `config` (see the module docstring) and return the result dict."""
-    play_config, bd = parse_config(config)
-    result: dict[str, Any] = {"config": {**play_config, **({"backdoor": bd} if bd is not None else {})},
-                              "versions": versions()}
-    s = Session(play_config)
-    for stage in STAGES:
-        stage(s, bd, result)
-    return result
+    """The result of `config` (run_session without the session)."""
+    return run_session(config)[1]
 
 
 def strip_timing(value: Any) -> Any:

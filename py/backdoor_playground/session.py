@@ -263,6 +263,9 @@ class Session:
         self.search: backdoor.SearchRun | None = None
         self.signature = None  # a sigbackdoor.SignatureBackdoor wrapped around the model, if installed
         self.defended: dict | None = None  # the last defense result, for drawing
+        self.plan_record: dict = {}  # the page's backdoor / defense actions as an experiment config (replay.py)
+        self.csum_signature_result: dict | None = None  # NN Calculator's CSUM signature, as last run
+        self.last_forgery: dict | None = None  # the last forgery attempt against the signature block
 
     def csum_params(self, params: dict | None = None) -> backdoor.PlantParams:
         """Plant parameters: `params` over the config's csum_* keys."""
@@ -271,6 +274,8 @@ class Session:
     def plant(self, params: dict | None = None) -> dict:
         """Swap the hidden operators for checksum operators, keeping the weights; the config records the numbers
         (csum_*) and the planted operators (activations), so links and model files carry the backdoor."""
+        if self.signature is not None:
+            raise ValueError("remove the signature block first (one backdoor at a time)")
         pp = self.csum_params(params)
         if self.clean_model is None or not backdoor.planted_layers(self.model):
             clean, before = self.model.copy(), list(self.config["activations"])

@@ -1,0 +1,297 @@
+"""Defenses on an `Attacked` test set (proximity vote, randomized smoothing) and the one flat metrics table.
+
+A defense is judged at two places per test point: at the input the model is shown (activated points moved) and at
+the untouched test point (its "clean twin"). The twins let the clean-side numbers (false positives, clean accuracy
+after the defense) exist even when every test point was activated.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Mapping
+
+import numpy as np
+
+from . import attacked, proximity, rng as rngs, smoothing, stats
+
+DEFENSE_TYPES = ("proximity", "smoothing")
+DEFAULTS = {
+    "proximity": {"type": "proximity", "radius": "auto", "vote": "radius", "k": 5, "ties": "negative"},
+    "smoothing": {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001},
+}
+IMMUNIZATION_SIGMAS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+IMMUNIZATION_N = 200  # samples per point for the sigma sweep (speed; the defense itself uses the configured n)
+RADIUS_GRID = tuple(np.linspace(0.1, 3.0 * math.sqrt(2.0), 30).tolist())
+K_GRID = tuple(range(1, 16, 2))
+CERT_POINTS = 21  # radii on the certified-accuracy curve
+BULKY = ("labels", "labels_clean", "curves")  # left out of the experiment result (kept for drawing)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# configuration
+
+
+def _number(key: str, v: Any, lo: float, hi: float, lo_open: bool = True, hi_open: bool = False) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+            or (v <= lo if lo_open else v < lo) or (v >= hi if hi_open else v > hi):
+        lo_s, hi_s = ("<" if lo_open else "<="), ("<" if hi_open else "<=")
+        raise ValueError(f"defense.{key} must be a number with {lo:g} {lo_s} {key} {hi_s} {hi:g}, got {v!r}")
+    return float(v)
+
+
+def _integer(key: str, v: Any, lo: int, hi: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ValueError(f"defense.{key} must be an integer from {lo} to {hi}, got {v!r}")
+    return v
+
+
+def _choice(key: str, v: Any, choices: tuple) -> Any:
+    if not isinstance(v, str) or v not in choices:
+        raise ValueError(f"defense.{key} must be one of {', '.join(map(repr, choices))}, got {v!r}")
+    return v
+
+
+def check_defense(raw: Any) -> dict:
+    """The defense object with every key checked and defaults filled in; ValueError names "defense.<key>"."""
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"defense must be an object, got {type(raw).__name__}")
+    kind = _choice("type", raw.get("type", "proximity"), DEFENSE_TYPES)
+    defaults = DEFAULTS[kind]
+    for key in raw:
+        if key not in defaults:
+            raise ValueError(f"defense.{key} is not a {kind} setting; expected one of {', '.join(defaults)}")
+    p = {**defaults, **raw}
+    if kind == "proximity":
+        if not (isinstance(p["radius"], str) and p["radius"] in ("auto", "r_sep")):
+            if isinstance(p["radius"], str):
+                raise ValueError(f"defense.radius must be \"auto\", \"r_sep\" or a number > 0, got {p['radius']!r}")
+            p["radius"] = _number("radius", p["radius"], 0.0, 1e6)
+        _choice("vote", p["vote"], ("radius", "knn"))
+        _integer("k", p["k"], 1, 999)
+        _choice("ties", p["ties"], ("negative", "keep"))
+    else:
+        p["sigma"] = _number("sigma", p["sigma"], 0.0, 6.0)
+        _integer("n0", p["n0"], 1, 10_000)
+        _integer("n", p["n"], 1, 100_000)
+        p["alpha"] = _number("alpha", p["alpha"], 0.0, 0.5, hi_open=True)
+    return p
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# outcome counts
+
+
+def json_safe(v: Any) -> Any:
+    """Plain JSON values: numpy scalars and arrays become floats / ints / lists, NaN and infinities None."""
+    if isinstance(v, dict):
+        return {str(k): json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [json_safe(x) for x in v]
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v) if math.isfinite(v) else None
+    return v
+
+
+def _bd_clean(att) -> np.ndarray:
+    """The backdoored model's labels at the untouched test points (owner -1: no certificate attached)."""
+    return att.predict(att.test_points, np.full(len(att.test_points), -1)) if len(att.test_points) else np.zeros(0)
+
+
+def outcome(att, labels, labels_clean, bd_clean) -> dict:
+    """Counts for defended labels at the inputs (`labels`) and at the untouched points (`labels_clean`)."""
+    labels, labels_clean = np.asarray(labels), np.asarray(labels_clean)
+    act, flip = att.activated, att.flipped
+    n_act = int(act.sum())
+    return {
+        "flipped": int(flip.sum()),
+        "restored": int((labels[flip] == att.clean_pred[flip]).sum()),
+        "activated": n_act,
+        # every test point at its untouched position: the labels a defense changes where no attack happened
+        "clean_n": len(labels_clean),
+        "clean_changed": int((labels_clean != bd_clean).sum()),
+        "twin_changed": int((labels_clean != bd_clean).sum()),
+        "untouched_n": int((~act).sum()),
+        "untouched_changed": int((labels[~act] != att.bd_pred[~act]).sum()),
+        "unflipped_changed": int((labels[~flip] != att.bd_pred[~flip]).sum()),
+        "differs_from_clean": int((labels != att.clean_pred).sum()),
+        "accuracy_after": float(np.mean(labels == att.test_labels)) if len(labels) else None,
+        "clean_accuracy_after": float(np.mean(labels_clean == att.test_labels)) if len(labels) else None,
+        "asr_after": float(np.mean(labels[act] == att.target[act])) if n_act else None,
+        "abstained": int((labels == 0).sum()),
+        "abstained_clean": int((labels_clean == 0).sum()),
+    }
+
+
+def _columns(rows: list[dict], keys: tuple) -> dict:
+    return {k: [r[k] for r in rows] for k in keys}
+
+
+CURVE_KEYS = ("accuracy_after", "asr_after", "restored", "clean_changed", "twin_changed", "unflipped_changed")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the defenses
+
+
+def _queries(att) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(points, owners, index): the m inputs, then the untouched twins of the activated points (owner -1)."""
+    act = np.flatnonzero(att.activated)
+    m = len(att.test_points)
+    return (np.concatenate([att.inputs, att.test_points[act]]),
+            np.concatenate([np.arange(m), np.full(len(act), -1)]), act)
+
+
+def _split(att, values: np.ndarray, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values over _queries -> (at the inputs, at the untouched points)."""
+    m = len(att.test_points)
+    clean = values[:m].copy()
+    clean[act] = values[m:]
+    return values[:m], clean
+
+
+def _proximity(att, p: dict, bd_clean: np.ndarray) -> dict:
+    hist = proximity.distance_histograms(att.train_points, att.train_labels)
+    auto = proximity.nist_radius(hist)
+    r_sep = proximity.separation_radius(att.train_points, att.train_labels)
+    note = auto.get("note")
+    if p["radius"] == "auto":
+        radius = auto["radius"]
+    elif p["radius"] == "r_sep":
+        radius = r_sep if r_sep is not None else proximity.DEFAULT_RADIUS
+        if r_sep is None:
+            note = "r_sep needs training points of both labels: NN Calculator's default radius 2*sqrt(2)"
+    else:
+        radius = p["radius"]
+    if p["radius"] == "r_sep" and r_sep == 0.0:
+        note = "training points of opposite labels coincide: r_sep = 0 (only coincident points vote)"
+    points, _, act = _queries(att)
+    fallback = np.concatenate([att.bd_pred, bd_clean[act]])  # no neighbour: the model's own label stays
+    radii = sorted({radius, auto["radius"], *([r_sep] if r_sep is not None else []), *RADIUS_GRID})
+    n_pos, n_neg = proximity.neighbour_counts(att.train_points, att.train_labels, points, radii)
+    by_radius = [_split(att, proximity.vote_from_counts(n_pos[i], n_neg[i], fallback, p["ties"]), act)
+                 for i in range(len(radii))]
+    nearest = proximity.nearest_labels(att.train_points, att.train_labels, points, max(p["k"], K_GRID[-1]))
+    by_k = {k: _split(att, proximity.knn_from_nearest(nearest, k, fallback), act) for k in (*K_GRID, p["k"])}
+    if p["vote"] == "radius":
+        i = radii.index(radius)
+        labels, labels_clean = by_radius[i]
+        counts = {"pos": n_pos[i][:len(att.inputs)], "neg": n_neg[i][:len(att.inputs)]}
+    else:
+        labels, labels_clean = by_k[p["k"]]
+        counts = {}
+    rows_r = [outcome(att, *lab, bd_clean) for lab in by_radius]
+    rows_k = [outcome(att, *by_k[k], bd_clean) for k in K_GRID]
+    return {
+        "labels": labels, "labels_clean": labels_clean,
+        "radius": radius if p["vote"] == "radius" else None, "k": p["k"] if p["vote"] == "knn" else None,
+        "radius_auto": auto["radius"], "radius_sep": r_sep, **({"note": note} if note else {}),
+        "curves": {"histograms": hist, "objective": auto["objective"], "best_bin": auto["bin"],
+                   "radius_curve": {"radius": radii, **_columns(rows_r, CURVE_KEYS)},
+                   "knn_curve": {"k": list(K_GRID), **_columns(rows_k, CURVE_KEYS)},
+                   "neighbours": counts},
+    }
+
+
+def _median(v: np.ndarray) -> float | None:
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) else None
+
+
+def _smoothing(att, p: dict, rng: np.random.Generator, curves: bool) -> dict:
+    sigma, n, alpha = p["sigma"], p["n"], p["alpha"]
+    points, owners, act = _queries(att)
+    lab, rad = smoothing.certify(att, points, owners, sigma, p["n0"], n, alpha, rng)
+    (labels, labels_clean), (radii, radii_clean) = _split(att, lab, act), _split(att, rad, act)
+    r_max = smoothing.max_certifiable_radius(sigma, n, alpha)
+    delta = np.linalg.norm(att.inputs - att.test_points, axis=1)[att.activated]
+    gamma = float(np.median(delta)) if len(delta) else None  # l2: the norm the Lipschitz bound is stated in
+    lip = {"gamma": gamma, "sigma": sigma, "norm": "l2",
+           "bound": smoothing.lipschitz_bound(gamma, sigma) if gamma is not None else None}
+    out = {"labels": labels, "labels_clean": labels_clean, "radius": _median(radii), "radius_max": r_max,
+           "sigma": sigma, "n0": p["n0"], "n": n, "alpha": alpha, "lipschitz": lip["bound"]}
+    if not curves:  # the sigma sweep below costs several certificates; it draws after them, so skipping it
+        return out  # leaves every number above unchanged
+    r_grid = np.linspace(0.0, r_max, CERT_POINTS).tolist() if r_max else [0.0]
+    on = att.activated
+    out["curves"] = {
+        "certified": {"r": r_grid,
+                      "clean": smoothing.certified_accuracy_curve(labels_clean, att.test_labels, radii_clean, r_grid),
+                      "activated": smoothing.certified_accuracy_curve(labels[on], att.test_labels[on], radii[on],
+                                                                      r_grid)},
+        "radii": radii, "radii_clean": radii_clean, "lipschitz": lip,
+        "immunization": smoothing.immunization_curve(att, IMMUNIZATION_SIGMAS, min(n, IMMUNIZATION_N), alpha, rng,
+                                                     adaptive=True),
+    }
+    return out
+
+
+def run_defense(att, params: Mapping, rng: np.random.Generator, curves: bool = True) -> dict:
+    """Defended labels at every input and untouched test point, their outcome counts, and the curves."""
+    # curves=False skips smoothing's sigma sweep (the experiment stage drops the curves anyway)
+    p = check_defense(params)
+    bd_clean = _bd_clean(att)
+    out = _proximity(att, p, bd_clean) if p["type"] == "proximity" else _smoothing(att, p, rng, curves)
+    return json_safe({"type": p["type"], "params": p, **outcome(att, out["labels"], out["labels_clean"], bd_clean),
+                      **out})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# metrics
+
+
+def metrics(att, defended: Mapping | None = None) -> dict:
+    """One flat table; every rate is stats.rate(k, n) = {"value", "lo", "hi", "k", "n"} (95 % Wilson)."""
+    m = len(att.test_points)
+    act, flip = att.activated, att.flipped
+    n_act, n_flip = int(act.sum()), int(flip.sum())
+    bd_clean = _bd_clean(att)
+    truth = att.test_labels
+    pert = att.perturbation[act]
+    seconds = (att.activation or {}).get("seconds")
+    out = {
+        "clean_accuracy": stats.rate((att.clean_pred == truth).sum(), m),
+        "backdoored_accuracy": stats.rate((bd_clean == truth).sum(), m),
+        "agreement": stats.rate((bd_clean == att.clean_pred).sum(), m),
+        "accidental_trigger_rate": (stats.rate(att.accidental.sum(), len(att.accidental))
+                                    if att.accidental is not None else None),
+        "attack_success_rate": stats.rate((att.bd_pred[act] == att.target[act]).sum(), n_act),
+        "perturbation_median": float(np.median(pert)) if n_act else None,
+        "perturbation_max": float(pert.max()) if n_act else None,
+        "activation_seconds_per_point": seconds / n_act if seconds is not None and n_act else None,
+    }
+    if defended is not None:
+        if "labels" not in defended or "labels_clean" not in defended:
+            raise ValueError("metrics needs run_defense's full result (with labels and labels_clean)")
+        lab = np.array([0.0 if v is None else v for v in defended["labels"]], dtype=np.float64)
+        lab_clean = np.array([0.0 if v is None else v for v in defended["labels_clean"]], dtype=np.float64)
+        clean_after = stats.rate((lab_clean == truth).sum(), m)
+        asr_after = stats.rate((lab[act] == att.target[act]).sum(), n_act)
+        out.update({
+            "accuracy_after": stats.rate((lab == truth).sum(), m),
+            "clean_accuracy_after": clean_after,
+            "attack_success_rate_after": asr_after,
+            "robust_accuracy_after": stats.rate((lab[act] == truth[act]).sum(), n_act),
+            # D changed or flagged the output on an untouched test point
+            "false_positive_rate": stats.rate((lab_clean != bd_clean).sum(), m),
+            "true_positive_rate": stats.rate(((lab[flip] == att.clean_pred[flip]) | (lab[flip] == 0)).sum(), n_flip),
+            "der": stats.der(out["attack_success_rate"]["value"], asr_after["value"],
+                             out["backdoored_accuracy"]["value"], clean_after["value"]),
+            "abstention_rate": stats.rate((lab == 0).sum(), m),
+        })
+    return json_safe(out)
+
+
+def stage_defend(session, defense_params: Mapping, result: dict) -> None:
+    """result["defense"] = run_defense without labels / curves (+ "seconds"); result["metrics"] = metrics."""
+    start = time.perf_counter()
+    params = check_defense(defense_params)
+    att = attacked.from_session(session)
+    defended = run_defense(att, params, rngs.stream(session.config["seed"], "defense"), curves=False)
+    result["defense"] = {k: v for k, v in defended.items() if k not in BULKY}
+    result["metrics"] = metrics(att, defended)
+    result["defense"]["seconds"] = time.perf_counter() - start

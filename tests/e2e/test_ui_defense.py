@@ -1,0 +1,155 @@
+"""The defenses panel, driven from the UI as a user drives it: train the doughnut, plant and activate the checksum
+backdoor (digit edit), then the proximity vote and randomized smoothing undo the trigger, the metrics table fills
+with Wilson intervals, and Export saves the result JSON and tidy TSV with a Replay link. Screenshots of each step
+land in test-results/screenshots/defense-*.png."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from conftest import screenshot
+from test_ui_backdoor import FLOW_HASH, train_until_fit, value, wait_text
+
+PANEL = "#defense-panel"
+
+
+def shot(page, name: str) -> Path:
+    """The whole page, and the panel on its own (easier to read)."""
+    path = Path(screenshot(page, f"defense-{name}-page")).with_name(f"defense-{name}.png")
+    page.locator(PANEL).screenshot(path=str(path))
+    return path
+
+
+def wait_status(page, selector: str, timeout: float = 60_000) -> str:
+    """Wait until a card's status line leaves "running"; its final state."""
+    page.wait_for_function("(sel) => ['done', 'error'].includes(document.querySelector(sel)?.dataset.state)",
+                           arg=selector, timeout=timeout)
+    return page.get_attribute(selector, "data-state")
+
+
+def set_field(page, selector: str, text: str) -> None:
+    page.fill(selector, text)
+    page.press(selector, "Tab")
+
+
+def test_defenses_undo_the_digit_edit_trigger(app, page):
+    page = app(FLOW_HASH)
+    page.wait_for_selector("#df-prox-run")
+    wait_text(page, "#df-context", "none activated")
+    assert page.get_attribute(PANEL, "data-problem") == "classification"
+    assert page.get_attribute("#df-metrics-card", "data-after") == "0"
+    shot(page, "0-clean")
+
+    # ---- train, plant, activate every test point by digit edit (the backdoor panel above)
+    train_until_fit(page)
+    page.click("#bd-plant")
+    page.wait_for_selector("#bd-agreement")
+    page.click("#bd-activate")
+    page.wait_for_selector("#bd-flipped")
+    flipped = int(value(page, "#bd-flipped"))
+    attempted = int(value(page, "#bd-attempted"))
+    assert flipped > 0
+    # scrolled into view, the panel notices the activation (no snapshot comes with it) and counts the activated points
+    page.locator(PANEL).scroll_into_view_if_needed()
+    page.wait_for_function(f"document.querySelector('#df-context-counts')?.dataset.activated === '{attempted}'")
+    metrics = page.evaluate("window.__bp.call('defense_metrics')")
+    asr_before = metrics["attack_success_rate"]
+    assert asr_before["n"] == attempted
+    assert value(page, "#df-m-attack_success_rate") == asr_before["value"]
+    assert asr_before["value"] > 0.3
+
+    # ---- A. proximity, NIST radius, NN Calculator's tie rule
+    assert "relabels the point orange" in page.text_content("#df-tie-rule")
+    page.click("#df-prox-run")
+    assert wait_status(page, "#df-prox-status") == "done", page.text_content("#df-prox-status")
+    restored = int(value(page, "#df-prox-restored"))
+    assert page.text_content("#df-prox-restored") == f"{restored} of {flipped}"
+    assert restored >= 0.9 * flipped, f"proximity restored {restored} of {flipped}"
+    assert value(page, "#df-prox-asr") < 0.1
+    assert value(page, "#df-prox-rauto") > 0 and value(page, "#df-prox-rsep") > 0
+    assert value(page, "#df-prox-radius") == value(page, "#df-prox-rauto")
+    # the table's after rows come from the same reply: true positives = restored / flipped (no abstentions)
+    tpr = value(page, "#df-m-true_positive_rate")
+    assert abs(tpr - restored / flipped) < 1e-12
+    assert "[" in page.text_content("#df-row-true_positive_rate .df-ci")
+    assert page.get_attribute("#df-metrics-card", "data-after") == "1"
+    assert page.is_visible("#df-hist") and page.is_visible("#df-radius-curve")
+    print(f"\nproximity: restored {restored} of {flipped} flipped, ASR {asr_before['value']:.3f} -> "
+          f"{value(page, '#df-prox-asr'):.3f}")
+    shot(page, "1-proximity")
+
+    # ---- the k-NN vote and "keep" ties also run; a bad radius is refused in the card
+    page.check("#df-vote-knn")
+    assert "k-NN" in page.text_content("#df-tie-rule")
+    page.click("#df-prox-run")
+    assert wait_status(page, "#df-prox-status") == "done"
+    assert page.is_visible("#df-knn-curve")
+    assert "k-NN, k = 5" in page.text_content("#df-prox-status")
+    page.check("#df-radius-number")
+    set_field(page, "#df-radius-value", "-1")
+    page.check("#df-vote-radius")
+    page.click("#df-prox-run")
+    assert wait_status(page, "#df-prox-status") == "error"
+    assert "radius must be" in page.text_content("#df-prox-status")
+
+    # ---- B. randomized smoothing, sigma = 0.1, n = 200
+    set_field(page, "#df-n", "200")
+    assert page.input_value("#df-sigma") == "0.1"
+    page.click("#df-smooth-run")
+    assert wait_status(page, "#df-smooth-status", 90_000) == "done", page.text_content("#df-smooth-status")
+    asr_after = value(page, "#df-smooth-asr")
+    assert asr_after < 0.05, f"attack success after smoothing: {asr_after}"
+    assert value(page, "#df-m-attack_success_rate_after") == asr_after
+    assert value(page, "#df-smooth-rmax") > value(page, "#df-smooth-median-radius") * 0.99
+    assert value(page, "#df-lipschitz") < 1e-3, "a 1e-7 trigger barely moves the smoothed score"
+    assert page.is_visible("#df-cert-curve") and page.is_visible("#df-immunization")
+    page.uncheck("#df-adaptive")
+    assert "adaptive" not in page.text_content("#df-immunization-legend")
+    page.check("#df-adaptive")
+    print(f"smoothing: restored {int(value(page, '#df-smooth-restored'))} of {flipped}, ASR after {asr_after:.3f}, "
+          f"abstained {int(value(page, '#df-smooth-abstained'))}")
+    # a sigma past its limit is refused in the card, before Python
+    set_field(page, "#df-sigma", "7")
+    page.click("#df-smooth-run")
+    assert wait_status(page, "#df-smooth-status") == "error"
+    assert "σ must be" in page.text_content("#df-smooth-status")
+    set_field(page, "#df-sigma", "0.1")
+    shot(page, "2-smoothing")
+
+    # ---- Export: the result JSON and the tidy TSV, and a Replay link
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    page.click("#df-export")
+    assert wait_status(page, "#df-export-status") == "done", page.text_content("#df-export-status")
+    for _ in range(50):  # the second download's event may come a moment after the status line
+        if len(downloads) == 2:
+            break
+        page.wait_for_timeout(100)
+    names = sorted(d.suggested_filename for d in downloads)
+    assert names == ["backdoor-playground-result.json", "backdoor-playground-result.tsv"]
+    by_name = {d.suggested_filename: Path(d.path()) for d in downloads}
+    result = json.loads(by_name["backdoor-playground-result.json"].read_text())
+    assert "defense" in result and "metrics" in result
+    assert result["defense"]["type"] == "smoothing"
+    assert result["metrics"]["attack_success_rate_after"]["value"] == asr_after
+    tsv = by_name["backdoor-playground-result.tsv"].read_text().splitlines()
+    assert tsv[0].split("\t") == ["cell", "seed", "stage", "metric", "value"]
+    assert len(tsv) > 10
+    href = page.get_attribute("#df-replay-link", "href")
+    assert href.startswith(page.evaluate("location.pathname") + "#replay=")
+    encoded = href.split("#replay=", 1)[1]
+    config = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    assert config["defense"]["type"] == "smoothing" and config["backdoor"]["activation"] == "digit-edit"
+    shot(page, "3-exported")
+
+    # ---- a regression problem: a note instead of a failure; the old results are cleared (new model)
+    page.select_option("#problem", "regression")
+    page.wait_for_selector("#df-regression", state="visible")
+    assert page.get_attribute(PANEL, "data-problem") == "regression"
+    assert page.is_disabled("#df-prox-run") and page.is_disabled("#df-smooth-run")
+    assert page.is_hidden("#df-prox-results") and page.is_hidden("#df-smooth-results")
+    assert page.get_attribute("#df-metrics-card", "data-after") == "0"
+    assert "cleared" in page.text_content("#df-stale")
+    shot(page, "4-regression")

@@ -1,0 +1,176 @@
+"""The signature panel (backdoor 2), driven from the UI as a user drives it: NN Calculator's CSUM signature (a
+replicable checksum, labelled as such), a real signature block (toy RSA in the low bits, Ed25519 in a certificate
+input) drawn in the network diagram, its activation, and forgery without the key. Screenshots of each step land in
+test-results/screenshots/signature-*.png (the panel) and signature-*-network.png (the diagram)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import screenshot
+
+EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"
+PANEL = "#signature-panel"
+FLOW_HASH = "dataset=circle&networkShape=4&activation=relu&seed=42"
+
+
+def shot(page, name: str) -> Path:
+    """The whole page, the panel and the network diagram on their own."""
+    path = Path(screenshot(page, f"signature-{name}-page")).with_name(f"signature-{name}.png")
+    page.locator(PANEL).screenshot(path=str(path))
+    page.locator("#network").screenshot(path=str(path.with_name(f"signature-{name}-network.png")))
+    return path
+
+
+def value(page, selector: str) -> str:
+    return page.get_attribute(selector, "data-value")
+
+
+def number(page, selector: str) -> float:
+    return float(value(page, selector))
+
+
+def wait_idle(page) -> None:
+    page.wait_for_function("document.querySelector('#signature-panel').dataset.busy === '0'", timeout=30_000)
+
+
+def train_briefly(page, min_epochs: int = 150, max_loss: float = 0.05) -> None:
+    page.click("#play-pause-button")
+    page.wait_for_function(
+        f"{EPOCH_JS} >= {min_epochs} && Number(document.querySelector('#loss-test').textContent) < {max_loss}",
+        timeout=60_000)
+    page.click("#play-pause-button")
+    page.wait_for_function("!document.body.classList.contains('playing')")
+    page.wait_for_timeout(300)  # the chunk in flight lands
+
+
+def pick_test_points(page, indices: list[int]) -> None:
+    test = page.evaluate("window.__bp.data().test")
+    page.locator("#heatmap").scroll_into_view_if_needed()
+    box = page.locator("#heatmap canvas.heatmap-overlay").bounding_box()
+    for i in indices:
+        x, y = test[3 * i], test[3 * i + 1]
+        page.mouse.click(box["x"] + (x + 6) / 12 * box["width"], box["y"] + (6 - y) / 12 * box["height"])
+        page.wait_for_timeout(50)
+
+
+def forge(page, method: str) -> bool:
+    page.select_option("#sg-forge-method", method)
+    assert page.is_enabled("#sg-forge-run"), page.text_content("#sg-forge-reasons")
+    page.click("#sg-forge-run")
+    wait_idle(page)
+    assert page.is_hidden("#sg-forge-error"), page.text_content("#sg-forge-error")
+    page.wait_for_selector("#sg-forge-succeeded")
+    return value(page, "#sg-forge-succeeded") == "true"
+
+
+def test_csum_signature_block_activate_forge(app):
+    page = app(FLOW_HASH)
+    page.wait_for_selector("#sg-csum-run")
+    page.wait_for_selector("#sg-limit-factor", timeout=30_000)  # the device calibration
+    train_briefly(page)
+
+    # ---- A. NN Calculator's CSUM signature: the DOM shows what Python computes
+    assert page.input_value("#sg-csum-modulo") == "256" and page.input_value("#sg-csum-precision") == "15"
+    page.click("#sg-csum-run")
+    page.wait_for_selector("#sg-csum-flipped")
+    expected = page.evaluate("window.__bp.call('csum_signature', {modulo: 256, precision: 15})")
+    assert number(page, "#sg-csum-flipped") == expected["flipped"] > 0
+    assert number(page, "#sg-csum-key") == expected["key"]
+    assert number(page, "#sg-csum-loss-after") > number(page, "#sg-csum-loss-before")
+    assert "no key pair and no secret: anyone can trigger it" in page.text_content("#sg-csum-statement")
+    assert "checksum" in page.text_content("#sg-csum-statement")
+    assert int(page.get_attribute(PANEL, "data-marks")) >= expected["flipped"], "flipped points are ringed"
+    assert page.is_checked("#show-test-data")
+    shot(page, "1-csum")
+
+    # ---- B. toy RSA-FDH, 32 bits: the signature rides in the low bits of (x, y)
+    assert page.get_attribute("#network .net-stage", "data-signature") == ""
+    page.select_option("#sg-scheme", "toy-rsa")
+    page.fill("#sg-bits", "32")
+    page.click("#sg-install")
+    page.wait_for_selector("#sg-agreement")
+    assert number(page, "#sg-agreement") == 1.0 and number(page, "#sg-agreement-grid") == 1.0
+    assert page.text_content("#sg-agreement") == "1.0"
+    assert number(page, "#sg-accidental") == 0
+    assert "low 17 bits" in page.text_content("#sg-carrier")
+    assert number(page, "#sg-bound span") < 1e-7
+    stage = "#network .net-stage"
+    assert page.get_attribute(stage, "data-signature") == "toy-rsa"
+    assert page.is_visible(f"{stage} [data-sig=verify]") and page.is_visible(f"{stage} [data-sig=select]")
+    assert page.locator(f"{stage} [data-sig=certificate]").count() == 0, "toy RSA needs no certificate input"
+    assert page.get_attribute(f"{stage} [data-sig=verify]", "data-carrier") == "bits"
+    page.click("#sg-activate")
+    page.wait_for_selector("#sg-flipped")
+    wait_idle(page)
+    n_test = len(page.evaluate("window.__bp.data().test")) // 3
+    assert number(page, "#sg-attempted") == n_test
+    assert number(page, "#sg-flipped") > 0
+    assert number(page, "#sg-max-delta") < 1e-6
+    assert "10⁻" in page.text_content("#sg-max-delta")
+    assert number(page, "#sg-sign-ms") > 0
+    page.wait_for_function("document.querySelector('#sg-agreement')?.dataset.value === '1'")
+    assert int(page.get_attribute(PANEL, "data-marks")) >= number(page, "#sg-flipped")
+    shot(page, "2-toy-rsa-activated")
+
+    # ---- C. forgery: factoring a 32-bit n succeeds, a replayed signature does not
+    assert "factor" in page.get_attribute("#sg-forge-card", "data-available")
+    assert forge(page, "factor")
+    assert "Pollard rho" in page.text_content("#sg-forge-detail")
+    assert not forge(page, "replay")
+    assert "rejected" in page.text_content("#sg-forge-detail")
+    extrapolated = page.text_content("#sg-extrapolated")
+    assert "RSA-2048 FDH: about 10^" in extrapolated and "years on this device" in extrapolated
+    shot(page, "3-forged")
+
+    # ---- Ed25519: the signature rides in a certificate input, drawn as such
+    page.select_option("#sg-scheme", "ed25519")
+    page.click("#sg-install")
+    page.wait_for_function(f"document.querySelector('{stage}').dataset.signature === 'ed25519'")
+    assert page.is_visible(f"{stage} [data-sig=certificate]")
+    assert page.get_attribute(f"{stage} [data-sig=verify]", "data-carrier") == "certificate"
+    assert "certificate input" in page.text_content("#sg-carrier")
+    assert page.is_hidden("#sg-summary"), "a new block starts unactivated"
+    reasons = page.text_content("#sg-forge-reasons")
+    assert "brute force" in reasons and "years on this device" in reasons
+    assert "factor" not in page.get_attribute("#sg-forge-card", "data-available")
+    pick_test_points(page, [0, 1, 2])
+    assert page.text_content("#sg-picked-count") == "3"
+    assert page.is_checked("#sg-points-picked")
+    page.click("#sg-activate")
+    page.wait_for_selector("#sg-flipped")
+    wait_idle(page)
+    assert number(page, "#sg-attempted") == 3
+    assert number(page, "#sg-flipped") > 0
+    assert number(page, "#sg-max-delta") < 1e-12
+    page.wait_for_function("document.querySelector('#sg-agreement')?.dataset.value === '1'")
+    assert not forge(page, "malleate")
+    shot(page, "4-ed25519-certificate")
+
+    # ---- Remove: the diagram loses the block
+    page.click("#sg-remove")
+    page.wait_for_function(f"document.querySelector('{stage}').dataset.signature === ''")
+    assert page.locator(f"{stage} [data-sig]").count() == 0
+    assert page.is_disabled("#sg-activate")
+    shot(page, "5-removed")
+
+
+def test_errors_show_in_the_card(app):
+    """Expected failures say what to do in the card, without console errors; regression shows a note."""
+    page = app("dataset=circle&networkShape=4&activation=relu&seed=fail")
+    page.wait_for_selector("#sg-install")
+    page.click("#sg-install")
+    page.wait_for_selector("#sg-agreement")
+    page.check("#sg-points-picked")
+    page.click("#sg-activate")
+    page.wait_for_selector("#sg-block-error:not([hidden])")
+    assert "No points picked" in page.text_content("#sg-block-error")
+    page.click("#sg-remove")  # one backdoor at a time: the checksum operator and the signature block do not stack
+    page.wait_for_function("document.querySelector('#network .net-stage').dataset.signature === ''")
+    page.click("#bd-plant")
+    page.wait_for_selector("#bd-agreement")
+    page.click("#sg-install")
+    page.wait_for_function("document.querySelector('#sg-block-error').textContent.includes('remove the checksum backdoor')")
+    page.select_option("#problem", "regression")
+    page.wait_for_selector("#sg-regression:not([hidden])")
+    assert page.is_hidden(".sg-grid")
