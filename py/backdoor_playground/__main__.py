@@ -72,6 +72,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     config = _read_json(args.config)
     if not isinstance(config, dict):
         raise BadInput("the config must be a JSON object")
+    if args.out is not None and not Path(args.out).resolve().parent.is_dir():
+        raise BadInput(f"cannot write {args.out}: its folder does not exist")  # say so before the long run
     try:
         rows = sweep.run_sweep(config, args.set or [], args.seeds, args.jobs)
     except ValueError as exc:

@@ -79,8 +79,47 @@ def planted_frame_ms(s: Session) -> float:
     return median_ms(lambda: grid.network_grids(planted, s.feature_names), repeats=5)
 
 
+def defense_ms(s: Session) -> dict:
+    """Proximity on 1,000 training points (all curves) and smoothing at n = 1000 on the activated doughnut."""
+    from . import attacked, defense, rng
+
+    gen = np.random.default_rng(7)
+    train = gen.uniform(-6, 6, (1000, 2))
+    labels = np.where(np.hypot(train[:, 0], train[:, 1]) < 3.0, 1.0, -1.0)
+    s.plant({})
+    s.activate("digit-edit", "all")
+    att = attacked.from_session(s)
+    big = attacked.from_records(train_points=train, train_labels=labels, test_points=att.test_points,
+                                test_labels=att.test_labels, records=s.activated["records"], predict=att.predict,
+                                clean_predict=att.clean_predict, backdoor="checksum")
+    out = {"proximity_ms_1000": median_ms(lambda: defense.run_defense(
+        big, {"type": "proximity"}, rng.stream(0, "defense")), repeats=3)}
+    smooth = {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001}
+    out["smoothing_ms_n1000"] = median_ms(lambda: defense.run_defense(
+        att, smooth, rng.stream(0, "defense"), curves=False), repeats=3)
+    s.unplant()  # the operators go, the weights stay: the next figures see the clean doughnut
+    return {k: round(v, 1) for k, v in out.items()}
+
+
+def signature_figures(s: Session) -> dict:
+    """Sign / verify ms per scheme, and the selector over the 100 x 100 heatmap: measured with the format
+    check's short-circuit, and what Verify on all 10^4 points would cost (verify_ms x 10^4)."""
+    from . import sigschemes
+    from .sigbackdoor import SignatureBackdoor
+
+    times = sigschemes.bench(repeats=5)
+    heatmap = {}
+    for name in sigschemes.SCHEMES:
+        sig = SignatureBackdoor(name, 32 if name == "toy-rsa" else None, s.config["seed"], "flip")
+        heatmap[name] = round(median_ms(lambda: sig.heatmap_verify_ms(s.model, s.feature_names), repeats=3), 2)
+    return {"sign_ms": {k: round(v, 3) for k, v in times["sign_ms"].items()},
+            "verify_ms": {k: round(v, 3) for k, v in times["verify_ms"].items()},
+            "heatmap_select_ms": heatmap,
+            "heatmap_verify_all_ms": {k: round(v * 1e4, 1) for k, v in times["verify_ms"].items()}}
+
+
 def run_all() -> dict:
-    """Every figure at once (a few seconds in the browser)."""
+    """Every figure at once (several seconds in the browser)."""
     out: dict = {"csum_grid_ms": round(csum_grid_ms(), 2)}
     s = trained_doughnut()
     out["activation_ms_digit_edit"] = round(digit_edit_ms(s), 2)
@@ -88,4 +127,6 @@ def run_all() -> dict:
     rates = backdoor.calibrate(300.0, s.feature_names)
     out["trials_per_s"] = {k: round(v) for k, v in rates.items()}
     out["search_ms"] = search_ms(s, rates)
+    out.update(defense_ms(s))
+    out.update(signature_figures(s))
     return out

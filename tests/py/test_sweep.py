@@ -96,3 +96,5 @@ def test_cli_writes_tidy_and_summary_tsv(tmp_path, capsys):
     assert "±" in capsys.readouterr().out
     assert cli.main(["sweep", str(config), "--set", "backdoor.modulo"]) == cli.EXIT_BAD_INPUT
     assert "error: --set" in capsys.readouterr().err
+    assert cli.main(["sweep", str(config), "--out", str(tmp_path / "nowhere" / "r.tsv")]) == cli.EXIT_BAD_INPUT
+    assert "folder does not exist" in capsys.readouterr().err
