@@ -38,8 +38,8 @@ def _read_json(path: str) -> object:
         raise BadInput(f"{path} is not valid JSON: {exc}") from None
 
 
-def _write_json(value: object, out: str | None) -> None:
-    text = json.dumps(value, indent=2, allow_nan=False) + "\n"
+def _write_text(text: str, out: str | None) -> None:
+    """To the file `out`, or to stdout without one."""
     if out is None:
         sys.stdout.write(text)
         return
@@ -50,21 +50,14 @@ def _write_json(value: object, out: str | None) -> None:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
-    """train clean -> plant -> activate on one config."""
+    """train -> plant -> activate -> forge -> defend on one config."""
     config = _read_json(args.config)
     try:
         result = experiment.run_experiment(config)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    _write_json(result, args.out)
+    _write_text(json.dumps(result, indent=2, allow_nan=False) + "\n", args.out)
     return 0
-
-
-def _write_text(text: str, out: str) -> None:
-    try:
-        Path(out).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise BadInput(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -80,7 +73,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from None
     summary = sweep.summarize(rows)
     if args.out is None:
-        sys.stdout.write(sweep.to_tsv(sweep.TSV_COLUMNS, rows))
+        _write_text(sweep.to_tsv(sweep.TSV_COLUMNS, rows), None)
         return 0
     out = Path(args.out)
     _write_text(sweep.to_tsv(sweep.TSV_COLUMNS, rows), str(out))
