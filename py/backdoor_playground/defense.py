@@ -25,7 +25,7 @@ IMMUNIZATION_N = 200  # samples per point for the sigma sweep (speed; the defens
 RADIUS_GRID = tuple(np.linspace(0.1, 3.0 * math.sqrt(2.0), 30).tolist())
 K_GRID = tuple(range(1, 16, 2))
 CERT_POINTS = 21  # radii on the certified-accuracy curve
-BULKY = ("labels", "labels_clean", "curves")  # left out of the experiment result (kept for drawing)
+BULKY = ("labels", "labels_clean", "model_labels", "curves")  # left out of the experiment result (kept for drawing)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def run_defense(att, params: Mapping, rng: np.random.Generator, curves: bool = T
     bd_clean = _bd_clean(att)
     out = _proximity(att, p, bd_clean) if p["type"] == "proximity" else _smoothing(att, p, rng, curves)
     return json_safe({"type": p["type"], "params": p, **outcome(att, out["labels"], out["labels_clean"], bd_clean),
-                      **out})
+                      **out, "model_labels": att.bd_pred})
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -295,3 +295,4 @@ def stage_defend(session, defense_params: Mapping, result: dict) -> None:
     result["defense"] = {k: v for k, v in defended.items() if k not in BULKY}
     result["metrics"] = metrics(att, defended)
     result["defense"]["seconds"] = time.perf_counter() - start
+    session.defended = {**defended, "metrics": result["metrics"]}  # the page shows (and exports) it after a replay

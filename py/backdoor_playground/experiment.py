@@ -174,8 +174,8 @@ def checksum_section(s: Session) -> dict:
 
 def clean_section(s: Session) -> dict:
     """The clean model (the reference a planted model keeps) after training."""
-    m = s.metrics()
     model = s.clean_model if s.clean_model is not None else s.model
+    m = s.metrics(model)
     return {"epochs": s.epoch, **_metrics(model, s), "train_loss": m["loss_train"], "test_loss": m["loss_test"],
             "diverged": bool(s.trainer.diverged)}
 

@@ -73,7 +73,10 @@ def session_result(s) -> dict:
     """The live state as an experiment result: config (with "epochs" = epochs trained and the recorded
     backdoor / defense), versions, clean, backdoored, activation, forgery, defense, metrics."""
     plan = _plan(s)
-    result: dict[str, Any] = {"config": {**s.config, "epochs": s.epoch, **json.loads(json.dumps(plan))},
+    config = {**s.config, "epochs": s.epoch, **json.loads(json.dumps(plan))}
+    if s.planted_activations is not None:  # train as the clean model was trained; the plant stage swaps them
+        config["activations"] = list(s.planted_activations)
+    result: dict[str, Any] = {"config": config,
                               "versions": experiment.versions(), "clean": experiment.clean_section(s)}
     kind = (plan.get("backdoor") or {}).get("type")
     if kind in ("signature", "csum-signature"):

@@ -172,7 +172,9 @@ class Session:
 
     # ---------------------------------------------------------------- what the page draws
 
-    def metrics(self) -> dict:
+    def metrics(self, model: MLP | None = None) -> dict:
+        """Losses and accuracies of `model` (default: the live one) on the train and test sets."""
+        model = self.model if model is None else model
         loss = self.config["loss"]
         regression = self.config["problem"] == "regression"
         out = {}
@@ -181,7 +183,7 @@ class Session:
             if len(y) == 0:
                 out[f"loss_{split}"], out[f"acc_{split}"] = None, None
                 continue
-            m = evaluate(self.model, X, y, "square" if regression else loss)
+            m = evaluate(model, X, y, "square" if regression else loss)
             out[f"loss_{split}"] = finite_or_none(m["loss"])
             out[f"acc_{split}"] = None if regression else finite_or_none(m["accuracy"])
         return out

@@ -16,6 +16,10 @@ FLOW_HASH = "dataset=circle&networkShape=4&activation=relu&seed=42"
 
 def shot(page, name: str) -> Path:
     """The whole page, the panel and the network diagram on their own."""
+    overflow = page.evaluate("(() => { const r = document.querySelector('#signature-panel').getBoundingClientRect(); "
+                             "return [...document.querySelectorAll('#signature-panel *')].filter((e) => "
+                             "e.getBoundingClientRect().right > r.right + 1).map((e) => e.id || e.className).slice(0, 5); })()")
+    assert overflow == [], f"the panel overflows on the right: {overflow}"
     path = Path(screenshot(page, f"signature-{name}-page")).with_name(f"signature-{name}.png")
     page.locator(PANEL).screenshot(path=str(path))
     page.locator("#network").screenshot(path=str(path.with_name(f"signature-{name}-network.png")))

@@ -54,6 +54,9 @@ def test_replay_reruns_the_exported_config(page_run):
     assert {"config", "hash", "data", "model", "frame", "result"} <= set(reply)
     got = reply["result"]
     assert experiment.strip_timing(got) == experiment.strip_timing(json.loads(json.dumps(expected)))
+    # the page's own run and its replay are the same experiment (no hand edits were made)
+    for section in ("clean", "backdoored", "activation", "defense", "metrics"):
+        assert experiment.strip_timing(got[section]) == experiment.strip_timing(page_run["result"][section]), section
     # the replay became the live playground: exporting again gives the same experiment
     again = api.call("experiment_result")["result"]
     assert again["config"]["backdoor"] == got["config"]["backdoor"]
@@ -102,3 +105,11 @@ def test_csum_signature_export():
     result = api.call("experiment_result")["result"]
     assert result["config"]["backdoor"] == {"type": "csum-signature", "modulo": 20, "precision": out["precision"]}
     assert result["backdoored"]["flipped"] == out["flipped"] == result["activation"]["flipped"]
+
+
+def test_export_after_a_replay_keeps_the_defense(page_run):
+    api.call("replay", {"link": page_run["replay"]})
+    assert api.session().defended["model_labels"] and len(api.session().defended["labels"]) == 250
+    again = api.call("experiment_result")["result"]
+    assert again["defense"]["restored"] == page_run["result"]["defense"]["restored"]
+    assert "model_labels" not in again["defense"] and "labels" not in again["defense"]
