@@ -296,7 +296,24 @@ function bindActions() {
     update({ activations: acts });
   });
   bindFiles({ call, applySnapshot, reportError, pause: () => player.pause(), idle });
-  window.addEventListener("hashchange", () => rebuild("init", { hash: location.hash }));
+  window.addEventListener("hashchange", () => (isReplay(location.hash)
+    ? rebuild("replay", { link: location.hash }) : rebuild("init", { hash: location.hash })));
+}
+
+/** A Replay link (#replay=…, from "Export results") re-runs an exported experiment; any other hash is state. */
+const isReplay = (/** @type {string} */ hash) => hash.startsWith("#replay=");
+
+/** The playground the link asks for; a damaged Replay link says why and falls back to the default playground. */
+async function firstSnapshot() {
+  if (!isReplay(location.hash)) return py.call("init", { hash: location.hash });
+  showStatus({ stage: "replay", progress: 0.95, text: "Replaying the experiment (train, plant, activate, defend)…" });
+  try {
+    return await py.call("replay", { link: location.hash });
+  } catch (err) {
+    const snap = await py.call("init", { hash: "" });
+    snap.notices = [`Replay failed: ${String(err && err.message ? err.message : err).split("\n").pop()}`];
+    return snap;
+  }
 }
 
 async function start() {
@@ -304,7 +321,7 @@ async function start() {
   try {
     await py.ready;
     performance.mark("bp-python-ready");
-    const [snap, thumbs] = await Promise.all([py.call("init", { hash: location.hash }), py.call("dataset_thumbnails")]);
+    const [snap, thumbs] = await Promise.all([firstSnapshot(), py.call("dataset_thumbnails")]);
     app.thumbs = thumbs;
     applySnapshot(snap);
     performance.mark("bp-ready");

@@ -7,6 +7,7 @@
 import { buildLut, valueColor } from "./colors.js";
 import { drawThumb } from "./heatmap.js";
 import { createHoverCard } from "./hovercard.js";
+import { drawSignatureBlock, SIGNATURE_RESERVE } from "./sg-network.js";
 
 export const MAX_HIDDEN_LAYERS = 6;
 export const MAX_NEURONS = 8;
@@ -105,6 +106,9 @@ export class NetworkView {
     /** @type {BiasRecord[]} */ this.biasSquares = [];
     /** @type {HTMLSelectElement[]} */ this.selects = [];
     this.outputActivation = el("span", "net-output-activation");
+    /** @type {import("./sg-network.js").SignatureView | null} */ this.signature = null;
+    /** @type {HTMLCanvasElement | null} */ this.finalThumb = null;
+    this.outputId = "";
     new ResizeObserver(() => {
       if (this.model && Math.abs(this.stage.clientWidth - this.builtWidth) > 1) {
         this.build(this.model);
@@ -186,6 +190,22 @@ export class NetworkView {
   }
 
   /**
+   * Shows (a signature_view() with installed: true) or hides (null) the signature block: Verify(vk, ·) fed by the
+   * inputs (and a certificate input for certificate schemes) and a selector between the classifier's output and
+   * the final output. The stage's data-signature names the scheme drawn ("" when none).
+   * @param {import("./sg-network.js").SignatureView | null} view
+   */
+  setSignatureBlock(view) {
+    const key = (/** @type {any} */ v) => (v ? JSON.stringify([v.scheme, v.bits, v.carrier, v.target]) : "");
+    if (key(view) === key(this.signature)) return;
+    this.signature = view;
+    if (this.model) {
+      this.build(this.model);
+      this.applyState();
+    }
+  }
+
+  /**
    * Paints node thumbnails from one packed frame buffer.
    * @param {Uint8Array} buffer
    * @param {{id: string, offset: number, w: number, h: number}[]} layout
@@ -195,6 +215,7 @@ export class NetworkView {
     for (const { id, offset, w, h } of layout) {
       const canvas = this.thumbs.get(id);
       if (canvas) drawThumb(canvas, buffer, offset, w, h, this.lut);
+      if (this.finalThumb && id === this.outputId) drawThumb(this.finalThumb, buffer, offset, w, h, this.lut);
     }
   }
 
@@ -206,7 +227,7 @@ export class NetworkView {
     const sizes = model.layerSizes;
     const hiddenCount = sizes.length - 2;
     const firstX = LABEL_WIDTH;
-    const outputX = width - NODE - 8;
+    const outputX = width - NODE - 8 - (this.signature ? SIGNATURE_RESERVE : 0);
     const columnX = (/** @type {number} */ c) => firstX + ((outputX - firstX) * c) / (hiddenCount + 1);
     const rowY = (/** @type {number} */ r) => CONTROLS_HEIGHT + r * ROW;
     const gap = (outputX - firstX) / (hiddenCount + 1);
@@ -243,7 +264,7 @@ export class NetworkView {
     const outputLabel = el("div", "net-output-label");
     outputLabel.style.left = `${outputPos.x + NODE / 2}px`;
     outputLabel.style.top = `${outputPos.y + NODE + 6}px`;
-    outputLabel.textContent = "output";
+    outputLabel.textContent = this.signature ? "classifier" : "output";
     this.outputActivation = el("span", "net-output-activation");
     outputLabel.append(document.createElement("br"), this.outputActivation);
     this.nodeLayer.append(outputLabel);
@@ -252,6 +273,14 @@ export class NetworkView {
       positions[l].forEach((from, i) => {
         positions[l + 1].forEach((to, j) => this.addLink(l, i, j, from, to));
       });
+    }
+    this.outputId = String(nextId - 1);
+    this.finalThumb = null;
+    this.stage.dataset.signature = this.signature ? this.signature.scheme : "";
+    if (this.signature) {
+      const inputs = ["x", "y"].map((id) => ({ x: firstX, y: rowY(model.features.findIndex((f) => f.id === id)) }));
+      this.finalThumb = drawSignatureBlock({ svg: this.svg, nodes: this.nodeLayer, view: this.signature, node: NODE,
+        width, output: outputPos, inputs }).finalThumb;
     }
     this.svg.setAttribute("width", String(width));
     this.svg.setAttribute("height", String(rowY(Math.max(model.features.length, MAX_NEURONS))));

@@ -1,6 +1,214 @@
 // @ts-check
-// Placeholder until the panel lands.
-/** @param {any} _ctx */
-export function initSignaturePanel(_ctx) {}
-/** @param {any} _snap */
-export function onSignatureSnapshot(_snap) {}
+// The signature panel (#signature-panel), backdoor 2: a signature in the input. Three cards in a row:
+// A, NN Calculator's "CSUM signature" (a replicable checksum, labelled as such); B, a real signature block
+// (Goldwasser et al.: classifier ∥ Verify → select) with its activation by the key holder; C, forgery by an attacker
+// without the key, within this device's budget. Python does the work (signature_api.py); the network diagram draws
+// the verifier and the selector while a block is installed (NetworkView.setSignatureBlock).
+
+import { el } from "./calc-dom.js";
+import { buildCsumCard } from "./sg-csum.js";
+import { buildBlockCard } from "./sg-block.js";
+import { buildForgeCard } from "./sg-forge.js";
+
+/**
+ * What main.js hands over.
+ * @typedef {{call: (m: string, a?: object) => Promise<any>, update: (patch: Record<string, any>) => Promise<void>,
+ *            heatmap: import("./heatmap.js").Heatmap, network: import("./network.js").NetworkView,
+ *            getConfig: () => Record<string, any>, getData: () => any, getModel: () => any}} SignatureContext
+ */
+
+/** Within this distance (data units) of a click, the nearest test point is picked (as in the backdoor panel). */
+const PICK_RADIUS = 0.5;
+
+const state = {
+  /** @type {SignatureContext | null} */ ctx: null,
+  /** @type {any} */ lastSnap: null,
+  /** @type {number[] | null} */ testData: null,
+  /** @type {Set<number>} */ picks: new Set(),
+  /** @type {any} */ csum: null,        // the last CSUM signature result
+  /** @type {any} */ activation: null,  // the last signature_activate result
+  /** @type {any} */ forged: null,      // the last signature_forge result
+  /** "csum" | "signature": whose rings the plot shows (the latest action wins) */
+  marksFrom: "",
+  busy: 0,
+  regression: false,
+};
+/** @type {Record<string, any>} */
+const parts = {};
+
+/** Build the panel once Python is ready; measures this device's forging rates in the background. @param {SignatureContext} ctx */
+export function initSignaturePanel(ctx) {
+  const root = document.getElementById("signature-panel");
+  if (!root) return;
+  state.ctx = ctx;
+  parts.root = root;
+  parts.csum = buildCsumCard({
+    call: ctx.call, getConfig: ctx.getConfig, setBusy,
+    onResult: (r) => { state.csum = r; state.marksFrom = "csum"; showTestPoints(); refreshMarks(); },
+  });
+  parts.block = buildBlockCard({
+    call: ctx.call, setBusy,
+    testCount: () => (ctx.getData()?.test.length ?? 0) / 3,
+    picks: () => [...state.picks].sort((a, b) => a - b),
+    clearPicks: () => { state.picks.clear(); refreshMarks(); },
+    showTestPoints,
+    onView: (view) => {
+      ctx.network.setSignatureBlock(view);
+      parts.forge.setView(view);
+      if (view) parts.forge.refreshEstimate();
+    },
+    onActivation: (r) => {
+      state.activation = r;
+      state.forged = null;
+      if (r) state.marksFrom = "signature";
+      parts.forge.refreshMethods();
+      refreshMarks();
+    },
+  });
+  parts.forge = buildForgeCard({
+    call: ctx.call, setBusy, victim,
+    signedCount: () => state.activation?.records.filter((/** @type {any} */ r) => r.accepted).length ?? 0,
+    onForge: (r) => { state.forged = r; state.marksFrom = "signature"; refreshMarks(); },
+  });
+  parts.note = el("p.sg-regression#sg-regression", { hidden: true },
+    "Both signature backdoors flip class labels (+1 / −1): switch the problem type to classification to use them.");
+  parts.grid = el("div.bd-grid.sg-grid", null, parts.csum.element, parts.block.element, parts.forge.element);
+  root.replaceChildren(
+    el("div.bd-head", null,
+      el("h2.column-title", null, "Backdoor 2: a signature in the input"),
+      el("p.column-hint", null, "NN Calculator's checksum \"signature\", then a real one: only the holder of the secret key can trigger it.")),
+    parts.note,
+    parts.grid);
+  ctx.heatmap.onPick((x, y) => pick(x, y));
+  new MutationObserver(() => {
+    const playing = document.body.classList.contains("playing");
+    if (!playing && parts.wasPlaying && parts.block.installed()) refreshStats();
+    parts.wasPlaying = playing;
+  }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+  if (state.lastSnap) onSignatureSnapshot(state.lastSnap);
+  parts.forge.refreshEstimate();
+}
+
+/**
+ * main.js calls this from applySnapshot (a new model or new data): a rebuilt model has no signature block any more.
+ * @param {any} snap
+ */
+export function onSignatureSnapshot(snap) {
+  state.lastSnap = snap;
+  const ctx = state.ctx;
+  if (!ctx || !snap) return;
+  const test = snap.data?.test ?? [];
+  if (!sameNumbers(test, state.testData)) {
+    state.picks.clear();
+    state.csum = null;
+    parts.csum.clear();
+  }
+  state.testData = test;
+  state.regression = snap.config?.problem === "regression";
+  parts.note.hidden = !state.regression;
+  parts.grid.hidden = state.regression;
+  parts.root.dataset.regression = state.regression ? "1" : "0";
+  parts.csum.sync(snap.config);
+  parts.block.setCounts(test.length / 3, state.picks.size);
+  syncView();
+}
+
+/** Ask Python whether a block is still installed (a rebuild forgets it) and redraw what depends on it. */
+async function syncView() {
+  const ctx = /** @type {SignatureContext} */ (state.ctx);
+  try {
+    const view = state.regression ? { installed: false } : await ctx.call("signature_view");
+    parts.block.showView(view.installed ? view : null);
+    if (!view.installed || !view.activated) {
+      state.activation = null;
+      state.forged = null;
+      parts.block.hideSummary();
+    }
+    if (view.installed) refreshStats();
+  } catch {
+    ctx.network.setSignatureBlock(null);
+  }
+  parts.forge.refreshMethods();
+  refreshMarks();
+}
+
+async function refreshStats() {
+  try {
+    parts.block.showStats(await /** @type {SignatureContext} */ (state.ctx).call("signature_stats"));
+  } catch {
+    // the block was removed meanwhile: the next snapshot redraws
+  }
+}
+
+/** @param {boolean} busy */
+function setBusy(busy) {
+  state.busy += busy ? 1 : -1;
+  const on = state.busy > 0;
+  parts.root.dataset.busy = on ? "1" : "0";
+  parts.csum.setBusy(on);
+  parts.block.setBusy(on);
+  parts.forge.setBusy(on);
+}
+
+/** The victim of a forgery: the first test point nobody signed (else the first one that is not the replay source). */
+function victim() {
+  const n = (state.ctx?.getData()?.test.length ?? 0) / 3;
+  const signed = new Set((state.activation?.records ?? []).filter((/** @type {any} */ r) => r.accepted).map((/** @type {any} */ r) => r.index));
+  for (let i = 0; i < n; i++) if (!signed.has(i)) return i;
+  const source = Math.min(...signed);
+  for (let i = 0; i < n; i++) if (i !== source) return i;
+  return null;
+}
+
+/** Rings on the plot: the latest action's points (CSUM flips, or the signed and forged points), and the picks. */
+function refreshMarks() {
+  const ctx = state.ctx;
+  if (!ctx) return;
+  /** @type {import("./heatmap.js").Mark[]} */
+  const marks = [];
+  const test = ctx.getData()?.test ?? [];
+  if (state.marksFrom === "csum" && state.csum) {
+    for (const i of state.csum.flipped_indices) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "flipped" });
+  } else if (state.marksFrom === "signature") {
+    for (const r of state.activation?.records ?? []) {
+      if (r.accepted) marks.push({ x: r.x1, y: r.y1, kind: r.flipped ? "flipped" : "moved" });
+    }
+    const t = state.forged?.target_point;
+    if (t && t.x1 != null) marks.push({ x: t.x1, y: t.y1, kind: "trigger" });
+  }
+  for (const i of state.picks) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "selected" });
+  ctx.heatmap.setMarks(marks);
+  parts.root.dataset.marks = String(marks.length);
+  parts.block.setCounts(test.length / 3, state.picks.size);
+}
+
+/** A click on the plot toggles the nearest test point within PICK_RADIUS. @param {number} x @param {number} y */
+function pick(x, y) {
+  if (state.regression) return;
+  const test = state.ctx?.getData()?.test ?? [];
+  let best = -1;
+  let bestD = PICK_RADIUS;
+  for (let i = 0; 3 * i + 1 < test.length; i++) {
+    const d = Math.hypot(test[3 * i] - x, test[3 * i + 1] - y);
+    if (d < bestD) { best = i; bestD = d; }
+  }
+  if (best < 0) return;
+  if (state.picks.has(best)) state.picks.delete(best);
+  else state.picks.add(best);
+  parts.block.choosePicked();
+  showTestPoints();
+  refreshMarks();
+}
+
+/** Picks and CSUM flips are test points: draw them. */
+function showTestPoints() {
+  const ctx = state.ctx;
+  if (ctx && !ctx.getConfig().showTestData) ctx.update({ showTestData: true });
+}
+
+/** @param {number[]} a @param {number[] | null} b */
+function sameNumbers(a, b) {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,30 @@
+// @ts-check
+// Rings on the output plot around the test points whose label the last defense changed (green, kind
+// "defended"), drawn next to the other panels' marks (which keep theirs: only "defended" rings are replaced).
+
+import { MARK_COLORS } from "./heatmap.js";
+
+MARK_COLORS.defended = "#2e7d32";
+
+/**
+ * Draw (or remove) the rings. The reply must carry the backdoored model's label per input (`model_labels`) to say
+ * which labels the defense changed; returns the number of rings, or null when the reply cannot tell.
+ * @param {import("./heatmap.js").Heatmap} heatmap
+ * @param {any} result the last defend reply, or null
+ * @param {number[]} test the test points, flat [x, y, label, ...]
+ * @param {boolean} show the user's toggle
+ * @returns {number | null}
+ */
+export function drawDefenseMarks(heatmap, result, test, show) {
+  const others = heatmap.marks.filter((m) => m.kind !== "defended");
+  const model = result?.model_labels;
+  /** @type {import("./heatmap.js").Mark[]} */
+  const mine = [];
+  if (result?.labels && model && show) {
+    result.labels.forEach((/** @type {number} */ label, /** @type {number} */ i) => {
+      if (label !== model[i] && 3 * i + 1 < test.length) mine.push({ x: test[3 * i], y: test[3 * i + 1], kind: "defended" });
+    });
+  }
+  if (mine.length || others.length !== heatmap.marks.length) heatmap.setMarks([...others, ...mine]);
+  return result && !model ? null : mine.length;
+}

@@ -1,0 +1,130 @@
+// @ts-check
+// Small shared parts of the defenses panel: number formats (rates with their Wilson interval), checked number
+// inputs, the result tiles, and the in-card message line (errors show there, never on the console).
+
+import { el } from "./calc-dom.js";
+import { sci } from "./bd-charts.js";
+
+/** @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate */
+
+/** Is `v` a rate object {value, lo, hi, k, n}? @param {any} v @returns {v is Rate} */
+export const isRate = (v) => v != null && typeof v === "object" && "value" in v && "n" in v;
+
+/** Decimals for a percentage: two below 1 %, else one. @param {number} v */
+const decimals = (v) => (v !== 0 && Math.abs(v) < 0.01 ? 2 : 1);
+
+/** 0.972 -> "97.2 %"; "—" when missing. @param {number | null | undefined} v */
+export function percent(v) {
+  return v == null || !Number.isFinite(v) ? "—" : `${(100 * v).toFixed(decimals(v))} %`;
+}
+
+/** A Wilson interval in percent: "[95.1, 98.4]". @param {Rate} r */
+export function interval(r) {
+  if (r.lo == null || r.hi == null) return "";
+  const d = Math.max(decimals(r.lo), decimals(r.hi === 1 ? 0.5 : r.hi));
+  return `[${(100 * r.lo).toFixed(d)}, ${(100 * r.hi).toFixed(d)}]`;
+}
+
+/** "97.2 % [95.1, 98.4]". @param {Rate | null | undefined} r */
+export function rateText(r) {
+  if (!r || r.value == null) return "—";
+  return `${percent(r.value)} ${interval(r)}`.trim();
+}
+
+/** A length in data units: 0.707, 2.4 × 10⁻⁶. @param {number | null | undefined} v */
+export function length(v) {
+  if (v == null || !Number.isFinite(v)) return "—";
+  return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? String(Number(v.toPrecision(3))) : sci(v, 2);
+}
+
+/** "x of n". @param {number | null | undefined} k @param {number | null | undefined} n */
+export const ofText = (k, n) => (k == null ? "—" : `${k} of ${n ?? "—"}`);
+
+/**
+ * A number input's value, checked: a finite number within [lo, hi] (integer when asked), else an Error that
+ * names the field and its limits.
+ * @param {HTMLInputElement} input @param {string} name
+ * @param {{lo: number, hi: number, integer?: boolean, loOpen?: boolean, hiOpen?: boolean}} limits
+ */
+export function readNumber(input, name, limits) {
+  const text = input.value.trim();
+  const v = Number(text);
+  const low = limits.loOpen ? v <= limits.lo : v < limits.lo;
+  const high = limits.hiOpen ? v >= limits.hi : v > limits.hi;
+  if (!text || !Number.isFinite(v) || low || high || (limits.integer && !Number.isInteger(v))) {
+    const kind = limits.integer ? "a whole number" : "a number";
+    const lo = `${limits.lo} ${limits.loOpen ? "<" : "≤"}`;
+    const hi = `${limits.hiOpen ? "<" : "≤"} ${limits.hi}`;
+    throw new Error(`${name} must be ${kind} with ${lo} ${name} ${hi} (got “${text || "nothing"}”)`);
+  }
+  return v;
+}
+
+/** A labelled number field in the backdoor panel's style. */
+export function numberField(/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ value,
+  /** @type {{min: string, max: string, step: string, title: string, wide?: boolean, symbol?: boolean}} */ o) {
+  const input = /** @type {HTMLInputElement} */ (el(`input.bd-input${o.wide ? ".bd-wide" : ""}#${id}`, {
+    type: "number", min: o.min, max: o.max, step: o.step, value, title: o.title,
+  }));
+  return { input, element: el(`label.bd-field${o.symbol ? ".df-symbol" : ""}`, { title: o.title }, label, input) };
+}
+
+/**
+ * A grid of result tiles; `set` fills them: [id, label, text, raw value for data-value, sub-line?].
+ * @param {string} id
+ */
+export function tiles(id) {
+  const element = el(`dl.bd-summary.df-tiles#${id}`, { hidden: true });
+  return {
+    element,
+    /** @param {[string, string, string, number | null | undefined, string?][]} items */
+    set(items) {
+      element.replaceChildren(...items.map(([tid, label, text, raw, sub]) =>
+        el("div.bd-stat", null, el("dt", null, label),
+          el(`dd#${tid}`, raw == null ? null : { dataset: { value: String(raw) } }, text),
+          sub ? el("dd.df-sub", null, sub) : null)));
+      element.hidden = false;
+    },
+    hide() { element.hidden = true; },
+  };
+}
+
+/** The card's message line: running (with elapsed seconds), done, or a clear error. */
+export function statusLine(/** @type {string} */ id) {
+  const element = el(`p.df-status#${id}`, { "aria-live": "polite", hidden: true, dataset: { state: "idle" } });
+  /** @type {number | undefined} */
+  let timer;
+  const stop = () => { if (timer !== undefined) clearInterval(timer); timer = undefined; };
+  return {
+    element,
+    running(/** @type {string} */ text) {
+      stop();
+      const t0 = performance.now();
+      const show = () => { element.textContent = `${text} ${((performance.now() - t0) / 1000).toFixed(1)} s`; };
+      show();
+      timer = window.setInterval(show, 200);
+      element.dataset.state = "running";
+      element.hidden = false;
+    },
+    done(/** @type {string} */ text) { stop(); element.textContent = text; element.dataset.state = "done"; element.hidden = !text; },
+    error(/** @type {string} */ text) { stop(); element.textContent = text; element.dataset.state = "error"; element.hidden = false; },
+    clear() { stop(); element.textContent = ""; element.dataset.state = "idle"; element.hidden = true; },
+  };
+}
+
+/** The message of an error, without Python's "ValueError: " prefix. @param {any} err */
+export function cleanMessage(err) {
+  const text = String(err && err.message ? err.message : err);
+  return text.replace(/^(\w+Error): /, "");
+}
+
+/** One line naming a defense result's settings. @param {any} r a defend reply (or a replayed result's defense) */
+export function describeDefense(r) {
+  const p = r.params;
+  if (r.type === "proximity") {
+    const source = p.radius === "auto" || p.radius === "r_sep" ? p.radius : "typed";
+    const how = p.vote === "knn" ? `k-NN, k = ${p.k}` : `radius ${length(r.radius)} (${source}), ties ${p.ties === "keep" ? "keep the label" : "→ −1"}`;
+    return `proximity, ${how}`;
+  }
+  return `smoothing, σ = ${p.sigma}, n₀ = ${p.n0}, n = ${p.n}, α = ${p.alpha}`;
+}
