@@ -337,7 +337,8 @@ def _decimal_parts(v: np.ndarray) -> _DecimalParts:
     return _DecimalParts(v < 0, digits, width, exp10)
 
 
-_DIGIT_SUM_4 = np.array([sum(map(int, str(i))) for i in range(10_000)], dtype=np.int64)
+_FOUR = np.arange(10_000, dtype=np.int64)
+_DIGIT_SUM_4 = _FOUR % 10 + _FOUR // 10 % 10 + _FOUR // 100 % 10 + _FOUR // 1000  # (vectorised: import time)
 
 
 def _digit_sum(x: np.ndarray) -> np.ndarray:

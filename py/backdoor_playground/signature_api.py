@@ -97,8 +97,8 @@ def signature_estimate(s, budget_s: float = 5.0) -> dict:
         bd._rates = _rates
     lo, hi = sigschemes.TOY_RSA_BITS
     rows = []
-    for scheme, bits in (("toy-rsa", lo), ("toy-rsa", 32), ("toy-rsa", hi), ("lamport", None), ("rsa", None),
-                         ("ed25519", None)):
+    toy_sizes = sorted({lo, 32, hi} | ({bd.keys.bits} if bd is not None and bd.scheme.name == "toy-rsa" else set()))
+    for scheme, bits in (*(("toy-rsa", b) for b in toy_sizes), ("lamport", None), ("rsa", None), ("ed25519", None)):
         e = forgery.estimate(scheme, bits, _rates)
         label = sigschemes.SCHEMES[scheme].label + (f" {e['bits']}-bit" if scheme == "toy-rsa" else "")
         e["text"] = f"{label}: {e['human']}"

@@ -235,7 +235,7 @@ function refreshMarks() {
   for (const i of state.picks) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "selected" });
   const chosen = parts.records.selected();
   if (chosen) marks.push({ x: chosen.x1, y: chosen.y1, kind: "trigger" });
-  ctx.heatmap.setMarks(marks);
+  ctx.heatmap.setMarks(marks, "checksum");
   parts.root.dataset.marks = String(marks.length);
   parts.activate.setPicked(state.picks.size);
 }

@@ -1,6 +1,6 @@
 // @ts-check
 // Rings on the output plot around the test points whose label the last defense changed (green, kind
-// "defended"), drawn next to the other panels' marks (which keep theirs: only "defended" rings are replaced).
+// "defended"), drawn as the defense panel's own set next to the other panels' marks.
 
 import { MARK_COLORS } from "./heatmap.js";
 
@@ -16,7 +16,6 @@ MARK_COLORS.defended = "#2e7d32";
  * @returns {number | null}
  */
 export function drawDefenseMarks(heatmap, result, test, show) {
-  const others = heatmap.marks.filter((m) => m.kind !== "defended");
   const model = result?.model_labels;
   /** @type {import("./heatmap.js").Mark[]} */
   const mine = [];
@@ -25,6 +24,6 @@ export function drawDefenseMarks(heatmap, result, test, show) {
       if (label !== model[i] && 3 * i + 1 < test.length) mine.push({ x: test[3 * i], y: test[3 * i + 1], kind: "defended" });
     });
   }
-  if (mine.length || others.length !== heatmap.marks.length) heatmap.setMarks([...others, ...mine]);
+  heatmap.setMarks(mine, "defense");
   return result && !model ? null : mine.length;
 }

@@ -72,7 +72,7 @@ export class Heatmap {
     /** @type {number[]} */ this.train = [];
     /** @type {number[]} */ this.test = [];
     this.showTest = false;
-    /** @type {Mark[]} */ this.marks = [];
+    /** @type {Map<string, Mark[]>} */ this.markSets = new Map();
     /** @type {Region[]} */ this.regions = [];
     /** @type {((x: number, y: number) => void)[]} */ this.pickListeners = [];
 
@@ -143,12 +143,20 @@ export class Heatmap {
 
   /**
    * Marks drawn over the points: a ring at (x, y) and, when (x0, y0) is given, a thin line
-   * and a hollow dot showing where the point came from.
+   * and a hollow dot showing where the point came from. Each panel owns its set, so one panel's
+   * marks never erase another's; an empty list removes the owner's set.
    * @param {Mark[]} marks
+   * @param {string} [owner]
    */
-  setMarks(marks) {
-    this.marks = marks;
+  setMarks(marks, owner = "main") {
+    if (marks.length) this.markSets.set(owner, marks);
+    else this.markSets.delete(owner);
     this.redrawOverlay();
+  }
+
+  /** Every owner's marks, in the order the owners first drew. @returns {Mark[]} */
+  get marks() {
+    return [...this.markSets.values()].flat();
   }
 
   /**

@@ -177,7 +177,7 @@ function refreshMarks() {
     if (t && t.x1 != null) marks.push({ x: t.x1, y: t.y1, kind: "trigger" });
   }
   for (const i of state.picks) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "selected" });
-  ctx.heatmap.setMarks(marks);
+  ctx.heatmap.setMarks(marks, "signature");
   parts.root.dataset.marks = String(marks.length);
   parts.block.setCounts(test.length / 3, state.picks.size);
 }
