@@ -179,12 +179,17 @@ def read_certificate(certificate: Any) -> tuple[float, bytes] | None:
 
 
 def neighbour_messages(points: Any, labels: Any, skip: set, limit: int) -> dict[bytes, tuple[int, tuple, float]]:
-    """Up to `limit` full-precision signed messages near the points not in `skip`: each snapped point and its four
-    lattice neighbours, the target opposite to `labels[i]` first -> {signed message: (i, (x, y), target)}."""
+    """Up to `limit` full-precision signed messages near the points: each snapped point not in `skip` and its four
+    lattice neighbours, then the neighbours of the points in `skip` (whose own cell was signed), the target
+    opposite to `labels[i]` first -> {signed message: (i, (x, y), target)}."""
     out: dict[bytes, tuple[int, tuple, float]] = {}
-    for i, p in enumerate(_as_points(points)):
-        u = None if i in skip else snap(p)
-        for dx, dy in ((0, 0), (1, 0), (0, 1), (-1, 0), (0, -1)) if u is not None else ():
+    pts = _as_points(points)
+    order = [i for i in range(len(pts)) if i not in skip] + [i for i in range(len(pts)) if i in skip]
+    for i in order:
+        u = snap(pts[i])
+        if u is None:
+            continue
+        for dx, dy in ((0, 0), (1, 0), (0, 1), (-1, 0), (0, -1))[1 if i in skip else 0:]:
             for target in (-float(labels[i]), float(labels[i])):
                 if len(out) < limit:
                     v = (u[0] + dx, u[1] + dy)

@@ -181,6 +181,15 @@ def test_lamport_key_reuse_and_ed25519_malleability(s):
     assert not b["succeeded"] and b["attempts"] == 50 and b["estimate"]["brute_force_seconds"] > 1e60
 
 
+def test_lamport_reuse_after_every_point_is_signed(s):
+    lam = SignatureBackdoor("lamport", None, s.config["seed"])
+    lam.activate(s, "all")
+    out = lam.forge(s, "lamport-reuse", {"candidates": 2000})
+    # no unsigned test point is left: the forgery lands on a lattice neighbour of a signed one, a new message
+    assert out["succeeded"] and out["target_point"]["flipped"]
+    assert 0 < out["target_point"]["delta"] <= 2.0**-43
+
+
 def test_scheme_and_target_checks():
     with pytest.raises(ValueError, match="not one of"):
         SignatureBackdoor("dsa", None, "x")
