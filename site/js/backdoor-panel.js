@@ -11,6 +11,7 @@ import { buildActivateCard, MARK_ALL_UP_TO } from "./bd-activate.js";
 import { buildBudgetCard } from "./bd-budget.js";
 import { buildRecords } from "./bd-records.js";
 import { buildResidues } from "./bd-residues.js";
+import { createPicks, showTestPoints } from "./picks.js";
 
 /**
  * What main.js hands over.
@@ -20,16 +21,12 @@ import { buildResidues } from "./bd-residues.js";
  *            getModel: () => any, getData: () => any}} BackdoorContext
  */
 
-/** Within this distance (data units) of a click, the nearest test point is picked. */
-const PICK_RADIUS = 0.5;
-
 const state = {
   /** @type {BackdoorContext | null} */ ctx: null,
   /** @type {any} */ lastSnap: null,
   /** @type {any} */ stats: null,
-  /** @type {Set<number>} */ picks: new Set(),
+  picks: createPicks(),
   /** @type {any} */ result: null,
-  /** @type {number[] | null} */ testData: null,
   /** @type {Record<string, string>} */ descriptions: {},  // variant -> one line, from residue_histograms()
 };
 /** @type {Record<string, any>} */
@@ -47,8 +44,8 @@ export function initBackdoorPanel(ctx) {
     call: ctx.call, reportError: ctx.reportError, pause: ctx.pause,
     testCount: () => (ctx.getData()?.test.length ?? 0) / 3,
     firstLayer: () => firstLayerSize(),
-    picks: () => [...state.picks].sort((a, b) => a - b),
-    onTarget: (t) => { if (t === "picked") showTestPoints(); },
+    picks: state.picks.sorted,
+    onTarget: (t) => { if (t === "picked") showTestPoints(ctx); },
     clearPicks: () => { state.picks.clear(); refreshMarks(); },
     gate: (host, p, labels) => parts.budget.gate(host, p, labels),
     onKChange: () => parts.budget.refresh(),
@@ -86,8 +83,7 @@ export function onBackdoorSnapshot(snap) {
   const ctx = state.ctx;
   if (!ctx) return;
   const test = snap.data?.test ?? [];
-  if (!sameNumbers(test, state.testData)) state.picks.clear();
-  state.testData = test;
+  state.picks.follow(test);
   parts.activate.abort();
   parts.activate.setSizes(test.length / 3, firstLayerSize());
   parts.activate.setPicked(state.picks.size);
@@ -232,7 +228,7 @@ function refreshMarks() {
     if (r.flipped || (all && r.delta)) marks.push({ x: r.x1, y: r.y1, x0: r.x0, y0: r.y0, kind: r.flipped ? "flipped" : "moved" });
   }
   const test = ctx.getData()?.test ?? [];
-  for (const i of state.picks) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "selected" });
+  marks.push(...state.picks.marks(test));
   const chosen = parts.records.selected();
   if (chosen) marks.push({ x: chosen.x1, y: chosen.y1, kind: "trigger" });
   ctx.heatmap.setMarks(marks, "checksum");
@@ -240,27 +236,12 @@ function refreshMarks() {
   parts.activate.setPicked(state.picks.size);
 }
 
-/** A click on the plot toggles the nearest test point within PICK_RADIUS. @param {number} x @param {number} y */
+/** A click on the plot toggles the nearest test point (picks.js). @param {number} x @param {number} y */
 function pick(x, y) {
-  const test = state.ctx?.getData()?.test ?? [];
-  let best = -1;
-  let bestD = PICK_RADIUS;
-  for (let i = 0; 3 * i + 1 < test.length; i++) {
-    const d = Math.hypot(test[3 * i] - x, test[3 * i + 1] - y);
-    if (d < bestD) { best = i; bestD = d; }
-  }
-  if (best < 0) return;
-  if (state.picks.has(best)) state.picks.delete(best);
-  else state.picks.add(best);
+  if (!state.picks.toggleNear(state.ctx?.getData()?.test ?? [], x, y)) return;
   parts.activate.setTarget("picked");
-  showTestPoints();
+  showTestPoints(state.ctx);
   refreshMarks();
-}
-
-/** The picks are test points: draw them. */
-function showTestPoints() {
-  const ctx = state.ctx;
-  if (ctx && !ctx.getConfig().showTestData) ctx.update({ showTestData: true });
 }
 
 // ------------------------------------------------------------------------------------------------ helpers
@@ -268,11 +249,4 @@ function showTestPoints() {
 function firstLayerSize() {
   const sizes = state.ctx?.getModel()?.layer_sizes ?? [];
   return sizes.length > 2 ? sizes[1] : 1;
-}
-
-/** @param {number[]} a @param {number[] | null} b */
-function sameNumbers(a, b) {
-  if (!b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

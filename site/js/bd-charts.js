@@ -4,6 +4,7 @@
 
 import { valueColor } from "./colors.js";
 import { DOMAIN } from "./heatmap.js";
+import { prepare } from "./canvas.js";
 
 const AXIS = "#9a9a9a";
 const TEXT = "#767676";
@@ -13,19 +14,6 @@ const BAR = "#7b8d99";
 const SUPERSCRIPT = /** @type {Record<string, string>} */ ({
   "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹",
 });
-
-/** Size a canvas for the device's pixel ratio; returns its 2-D context in CSS pixels. */
-function prepare(/** @type {HTMLCanvasElement} */ canvas, /** @type {number} */ width, /** @type {number} */ height) {
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  return ctx;
-}
 
 // ------------------------------------------------------------------------------------------------ numbers
 

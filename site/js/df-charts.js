@@ -5,6 +5,7 @@
 
 import { el } from "./calc-dom.js";
 import { sci } from "./bd-charts.js";
+import { prepare } from "./canvas.js";
 
 export const COLORS = {
   blue: "#0877bd", orange: "#f59322", grey: "#9aa5ad", purple: "#6a1b9a", pink: "#c2185b", ink: "#2b2b2b",
@@ -23,20 +24,6 @@ const PAD = { left: 34, right: 10, top: 18, bottom: 28 };
  *            xMin?: number, xMax?: number, marks?: VMark[], width?: number, height?: number,
  *            yFormat?: (v: number) => string, xFormat?: (v: number) => string}} LineSpec
  */
-
-/** Size a canvas for the device's pixel ratio; returns its 2-D context in CSS pixels. */
-function prepare(/** @type {HTMLCanvasElement} */ canvas, /** @type {number} */ width, /** @type {number} */ height) {
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  ctx.font = FONT;
-  return ctx;
-}
 
 /** Round "nice" ticks (1-2-5) covering [lo, hi], about `n` of them. @param {number} lo @param {number} hi */
 function niceTicks(lo, hi, n = 5) {
@@ -131,7 +118,7 @@ function drawMarks(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {VMark
 export function drawLineChart(canvas, s) {
   const W = s.width ?? 290;
   const H = s.height ?? 170;
-  const ctx = prepare(canvas, W, H);
+  const ctx = prepare(canvas, W, H, FONT);
   const xs = s.x.filter((v) => Number.isFinite(v) && (!s.xLog || v > 0));
   const x0 = s.xMin ?? Math.min(...xs);
   const x1 = s.xMax ?? Math.max(...xs);
@@ -186,7 +173,7 @@ export function drawLineChart(canvas, s) {
 export function drawGroupedHistogram(canvas, s) {
   const W = s.width ?? 290;
   const H = s.height ?? 170;
-  const ctx = prepare(canvas, W, H);
+  const ctx = prepare(canvas, W, H, FONT);
   const x0 = s.edges[0];
   const x1 = s.edges[s.edges.length - 1];
   const max = Math.max(1, ...s.groups.flatMap((g) => g.counts));

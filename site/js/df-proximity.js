@@ -5,7 +5,7 @@
 
 import { el } from "./calc-dom.js";
 import { COLORS, drawGroupedHistogram, drawLineChart, figure, figureLegend } from "./df-charts.js";
-import { length, numberField, ofText, percent, readNumber, statusLine, tiles } from "./df-util.js";
+import { length, numberField, outcomeTiles, readNumber, runButton, statusLine, tiles } from "./df-util.js";
 
 const TIE_RULES = /** @type {Record<string, string>} */ ({
   negative: "A tie (as many blue as orange neighbours) relabels the point orange (−1): NN Calculator's rule, which favours one class.",
@@ -27,8 +27,8 @@ export function buildProximityCard(cb) {
     el("option", { value: "negative" }, "tie → orange (−1), as NN Calculator"),
     el("option", { value: "keep" }, "tie → keep the model's label")));
   const tieText = el("p.bd-desc#df-tie-rule", null, TIE_RULES.negative);
-  const run = /** @type {HTMLButtonElement} */ (el("button.text-button.bd-primary#df-prox-run", { type: "button" }, "Run proximity"));
   const status = statusLine("df-prox-status");
+  const run = runButton("df-prox-run", "Run proximity", params, status, cb.run);
   const results = tiles("df-prox-results");
   const hist = figure("df-hist", "Training-pair distances", "Distance histograms of training pairs: N–N, P–P and N–P, the radius marked");
   const curve = figure("df-radius-curve", "Accuracy and attack success after, by radius", "Accuracy after and attack success after against the radius");
@@ -81,33 +81,17 @@ export function buildProximityCard(cb) {
     return { type: "proximity", radius, vote, k: kv, ties: ties.value };
   }
 
-  run.addEventListener("click", () => {
-    let p;
-    try {
-      p = params();
-    } catch (err) {
-      status.error(String(/** @type {any} */ (err).message));
-      return;
-    }
-    cb.run(p);
-  });
-
   /** @param {any} r defend's reply (type proximity) @param {any} before the metrics without a defense */
   function show(r, before) {
     const knnVote = r.params.vote === "knn";
     const source = { auto: "auto", r_sep: "r_sep" }[String(r.params.radius)] ?? "typed";
     const m = r.activated ? r.activated : (before?.attack_success_rate?.n ?? 0);
-    const total = r.labels?.length ?? r.metrics?.clean_accuracy?.n ?? 0;
     results.set([
       ["df-prox-radius", knnVote ? "vote" : "radius used", knnVote ? `k = ${r.k}` : length(r.radius), knnVote ? r.k : r.radius,
         knnVote ? "k nearest training points" : `${source}`],
       ["df-prox-rauto", "r_auto (NIST)", length(r.radius_auto), r.radius_auto, "argmax N–N · P–P / N–P"],
       ["df-prox-rsep", "r_sep", length(r.radius_sep), r.radius_sep, "½ · min inter-class distance"],
-      ["df-prox-restored", "restored", ofText(r.restored, r.flipped), r.restored, "of the flipped points"],
-      ["df-prox-clean-changed", "clean labels changed", ofText(r.clean_changed ?? r.twin_changed, r.clean_n ?? total), r.clean_changed ?? r.twin_changed, "at the untouched test points"],
-      ["df-prox-acc", "accuracy after", percent(r.accuracy_after), r.accuracy_after, "on the inputs shown"],
-      ["df-prox-asr", "attack success after", percent(r.asr_after), r.asr_after,
-        before?.attack_success_rate?.value != null ? `was ${percent(before.attack_success_rate.value)} (${m} activated)` : ""],
+      ...outcomeTiles("df-prox", r, before, ` (${m} activated)`),
     ]);
     const c = r.curves;
     plots.hidden = !c;

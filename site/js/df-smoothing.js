@@ -7,7 +7,7 @@
 import { el } from "./calc-dom.js";
 import { sci } from "./bd-charts.js";
 import { COLORS, drawLineChart, figure, figureLegend } from "./df-charts.js";
-import { length, numberField, ofText, percent, readNumber, statusLine, tiles } from "./df-util.js";
+import { length, numberField, ofText, outcomeTiles, readNumber, runButton, shownCount, statusLine, tiles } from "./df-util.js";
 
 /** Lipschitz bound of the smoothed ±1 score (Salman et al.): 2 √(2/π) γ / σ. @param {number} gamma @param {number} sigma */
 export const lipschitz = (gamma, sigma) => 2 * Math.sqrt(2 / Math.PI) * gamma / sigma;
@@ -18,8 +18,8 @@ export function buildSmoothingCard(cb) {
   const n0 = numberField("df-n0", "n₀", "100", { min: "1", max: "10000", step: "1", title: "Samples that pick the class (1 to 10,000)", symbol: true });
   const n = numberField("df-n", "n", "1000", { min: "1", max: "100000", step: "100", title: "Samples that certify it (1 to 100,000)", wide: true, symbol: true });
   const alpha = numberField("df-alpha", "α", "0.001", { min: "0.000001", max: "0.49", step: "0.001", title: "Failure probability of the certificate (0 < α < 0.5)", symbol: true });
-  const run = /** @type {HTMLButtonElement} */ (el("button.text-button.bd-primary#df-smooth-run", { type: "button" }, "Run smoothing"));
   const status = statusLine("df-smooth-status");
+  const run = runButton("df-smooth-run", "Run smoothing", params, status, cb.run);
   const results = tiles("df-smooth-results");
   const cert = figure("df-cert-curve", "Certified accuracy by radius", "Certified accuracy against the radius, clean and activated inputs");
   const imm = figure("df-immunization", "Immunization: attack success by σ", "Attack success against sigma, plain and adaptive attacker, with the Lipschitz bound");
@@ -53,17 +53,6 @@ export function buildSmoothingCard(cb) {
       alpha: readNumber(alpha.input, "α", { lo: 0, hi: 0.5, loOpen: true, hiOpen: true }),
     };
   }
-
-  run.addEventListener("click", () => {
-    let p;
-    try {
-      p = params();
-    } catch (err) {
-      status.error(String(/** @type {any} */ (err).message));
-      return;
-    }
-    cb.run(p);
-  });
 
   /** @param {any} r */
   function drawImmunization(r) {
@@ -120,16 +109,11 @@ export function buildSmoothingCard(cb) {
   /** @param {any} r defend's reply (type smoothing) @param {any} before the metrics without a defense */
   function show(r, before) {
     last = r;
-    const total = r.labels?.length ?? r.metrics?.clean_accuracy?.n ?? 0;
     results.set([
-      ["df-smooth-abstained", "abstentions", ofText(r.abstained, total), r.abstained, "label 0: no clear majority"],
+      ["df-smooth-abstained", "abstentions", ofText(r.abstained, shownCount(r)), r.abstained, "label 0: no clear majority"],
       ["df-smooth-median-radius", "median certified radius", length(r.radius), r.radius, "over the inputs shown"],
       ["df-smooth-rmax", "R_max", length(r.radius_max), r.radius_max, "σ·Φ⁻¹(α^(1/n))"],
-      ["df-smooth-restored", "restored", ofText(r.restored, r.flipped), r.restored, "of the flipped points"],
-      ["df-smooth-clean-changed", "clean labels changed", ofText(r.clean_changed ?? r.twin_changed, r.clean_n ?? total), r.clean_changed ?? r.twin_changed, "at the untouched test points"],
-      ["df-smooth-acc", "accuracy after", percent(r.accuracy_after), r.accuracy_after, "on the inputs shown"],
-      ["df-smooth-asr", "attack success after", percent(r.asr_after), r.asr_after,
-        before?.attack_success_rate?.value != null ? `was ${percent(before.attack_success_rate.value)}` : ""],
+      ...outcomeTiles("df-smooth", r, before),
     ]);
     const c = r.curves;
     plots.hidden = !c;

@@ -1,11 +1,12 @@
 // @ts-check
 // Small shared parts of the defenses panel: number formats (rates with their Wilson interval), checked number
-// inputs, the result tiles, and the in-card message line (errors show there, never on the console).
+// inputs, the run button, the result tiles, and the in-card message line (errors show there, never on the console).
 
 import { el } from "./calc-dom.js";
 import { sci } from "./bd-charts.js";
 
 /** @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate */
+/** @typedef {[string, string, string, number | null | undefined, string?]} Tile  [id, label, text, raw value for data-value, sub-line?] */
 
 /** Is `v` a rate object {value, lo, hi, k, n}? @param {any} v @returns {v is Rate} */
 export const isRate = (v) => v != null && typeof v === "object" && "value" in v && "n" in v;
@@ -70,14 +71,14 @@ export function numberField(/** @type {string} */ id, /** @type {string} */ labe
 }
 
 /**
- * A grid of result tiles; `set` fills them: [id, label, text, raw value for data-value, sub-line?].
+ * A grid of result tiles; `set` fills them (Tile: [id, label, text, raw value for data-value, sub-line?]).
  * @param {string} id
  */
 export function tiles(id) {
   const element = el(`dl.bd-summary.df-tiles#${id}`, { hidden: true });
   return {
     element,
-    /** @param {[string, string, string, number | null | undefined, string?][]} items */
+    /** @param {Tile[]} items */
     set(items) {
       element.replaceChildren(...items.map(([tid, label, text, raw, sub]) =>
         el("div.bd-stat", null, el("dt", null, label),
@@ -87,6 +88,47 @@ export function tiles(id) {
     },
     hide() { element.hidden = true; },
   };
+}
+
+/** How many inputs a defend reply labelled. @param {any} r */
+export const shownCount = (r) => r.labels?.length ?? r.metrics?.clean_accuracy?.n ?? 0;
+
+/**
+ * The tiles every defense card ends with: restored points, clean labels changed, accuracy and attack success after.
+ * @param {string} prefix the card's id prefix ("df-prox") @param {any} r defend's reply
+ * @param {any} before the metrics without a defense @param {string} [wasNote] follows "was …" under attack success
+ * @returns {Tile[]}
+ */
+export function outcomeTiles(prefix, r, before, wasNote = "") {
+  const changed = r.clean_changed ?? r.twin_changed;
+  return [
+    [`${prefix}-restored`, "restored", ofText(r.restored, r.flipped), r.restored, "of the flipped points"],
+    [`${prefix}-clean-changed`, "clean labels changed", ofText(changed, r.clean_n ?? shownCount(r)), changed, "at the untouched test points"],
+    [`${prefix}-acc`, "accuracy after", percent(r.accuracy_after), r.accuracy_after, "on the inputs shown"],
+    [`${prefix}-asr`, "attack success after", percent(r.asr_after), r.asr_after,
+      before?.attack_success_rate?.value != null ? `was ${percent(before.attack_success_rate.value)}${wasNote}` : ""],
+  ];
+}
+
+/**
+ * The card's run button: a click reads the fields (`params` throws on a bad one; its message shows on the status
+ * line) and hands them to `run`.
+ * @param {string} id @param {string} label @param {() => Record<string, any>} params
+ * @param {{error: (text: string) => void}} status @param {(params: Record<string, any>) => void} run
+ */
+export function runButton(id, label, params, status, run) {
+  const button = /** @type {HTMLButtonElement} */ (el(`button.text-button.bd-primary#${id}`, { type: "button" }, label));
+  button.addEventListener("click", () => {
+    let p;
+    try {
+      p = params();
+    } catch (err) {
+      status.error(String(/** @type {any} */ (err).message));
+      return;
+    }
+    run(p);
+  });
+  return button;
 }
 
 /** The card's message line: running (with elapsed seconds), done, or a clear error. */

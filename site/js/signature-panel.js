@@ -9,6 +9,7 @@ import { el } from "./calc-dom.js";
 import { buildCsumCard } from "./sg-csum.js";
 import { buildBlockCard } from "./sg-block.js";
 import { buildForgeCard } from "./sg-forge.js";
+import { createPicks, showTestPoints } from "./picks.js";
 
 /**
  * What main.js hands over.
@@ -17,14 +18,10 @@ import { buildForgeCard } from "./sg-forge.js";
  *            getConfig: () => Record<string, any>, getData: () => any, getModel: () => any}} SignatureContext
  */
 
-/** Within this distance (data units) of a click, the nearest test point is picked (as in the backdoor panel). */
-const PICK_RADIUS = 0.5;
-
 const state = {
   /** @type {SignatureContext | null} */ ctx: null,
   /** @type {any} */ lastSnap: null,
-  /** @type {number[] | null} */ testData: null,
-  /** @type {Set<number>} */ picks: new Set(),
+  picks: createPicks(),
   /** @type {any} */ csum: null,        // the last CSUM signature result
   /** @type {any} */ activation: null,  // the last signature_activate result
   /** @type {any} */ forged: null,      // the last signature_forge result
@@ -44,14 +41,14 @@ export function initSignaturePanel(ctx) {
   parts.root = root;
   parts.csum = buildCsumCard({
     call: ctx.call, getConfig: ctx.getConfig, setBusy,
-    onResult: (r) => { state.csum = r; state.marksFrom = "csum"; showTestPoints(); refreshMarks(); },
+    onResult: (r) => { state.csum = r; state.marksFrom = "csum"; showTestPoints(ctx); refreshMarks(); },
   });
   parts.block = buildBlockCard({
     call: ctx.call, setBusy,
     testCount: () => (ctx.getData()?.test.length ?? 0) / 3,
-    picks: () => [...state.picks].sort((a, b) => a - b),
+    picks: state.picks.sorted,
     clearPicks: () => { state.picks.clear(); refreshMarks(); },
-    showTestPoints,
+    showTestPoints: () => showTestPoints(ctx),
     onView: (view) => {
       ctx.network.setSignatureBlock(view);
       parts.forge.setView(view);
@@ -98,12 +95,10 @@ export function onSignatureSnapshot(snap) {
   const ctx = state.ctx;
   if (!ctx || !snap) return;
   const test = snap.data?.test ?? [];
-  if (!sameNumbers(test, state.testData)) {
-    state.picks.clear();
+  if (state.picks.follow(test)) {
     state.csum = null;
     parts.csum.clear();
   }
-  state.testData = test;
   state.regression = snap.config?.problem === "regression";
   parts.note.hidden = !state.regression;
   parts.grid.hidden = state.regression;
@@ -176,39 +171,17 @@ function refreshMarks() {
     const t = state.forged?.target_point;
     if (t && t.x1 != null) marks.push({ x: t.x1, y: t.y1, kind: "trigger" });
   }
-  for (const i of state.picks) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "selected" });
+  marks.push(...state.picks.marks(test));
   ctx.heatmap.setMarks(marks, "signature");
   parts.root.dataset.marks = String(marks.length);
   parts.block.setCounts(test.length / 3, state.picks.size);
 }
 
-/** A click on the plot toggles the nearest test point within PICK_RADIUS. @param {number} x @param {number} y */
+/** A click on the plot toggles the nearest test point (picks.js). @param {number} x @param {number} y */
 function pick(x, y) {
   if (state.regression) return;
-  const test = state.ctx?.getData()?.test ?? [];
-  let best = -1;
-  let bestD = PICK_RADIUS;
-  for (let i = 0; 3 * i + 1 < test.length; i++) {
-    const d = Math.hypot(test[3 * i] - x, test[3 * i + 1] - y);
-    if (d < bestD) { best = i; bestD = d; }
-  }
-  if (best < 0) return;
-  if (state.picks.has(best)) state.picks.delete(best);
-  else state.picks.add(best);
+  if (!state.picks.toggleNear(state.ctx?.getData()?.test ?? [], x, y)) return;
   parts.block.choosePicked();
-  showTestPoints();
+  showTestPoints(state.ctx);
   refreshMarks();
-}
-
-/** Picks and CSUM flips are test points: draw them. */
-function showTestPoints() {
-  const ctx = state.ctx;
-  if (ctx && !ctx.getConfig().showTestData) ctx.update({ showTestData: true });
-}
-
-/** @param {number[]} a @param {number[] | null} b */
-function sameNumbers(a, b) {
-  if (!b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

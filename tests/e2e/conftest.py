@@ -112,3 +112,56 @@ def screenshot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# ---------------------------------------------------------------- helpers the panel tests share
+
+EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"
+# Circle data, one hidden layer of 4 ReLUs: NIST's digit-edit setting (nist-reference §2.4). This seed trains to a
+# low test loss within a few hundred epochs, and its digit edits move points by ~1e-7 whatever epoch training
+# stops at between 200 and 700 (checked in CPython).
+FLOW_HASH = "dataset=circle&networkShape=4&activation=relu&seed=42"
+
+
+def value(page, selector: str) -> float:
+    """A number a panel shows, read from its data-value attribute (the text is formatted)."""
+    return float(page.get_attribute(selector, "data-value"))
+
+
+def wait_text(page, selector: str, text: str, timeout: float = 20_000) -> None:
+    page.wait_for_function("([sel, text]) => (document.querySelector(sel)?.textContent || '').includes(text)",
+                           arg=[selector, text], timeout=timeout)
+
+
+def set_field(page, selector: str, text: str) -> None:
+    """Type a value and commit it (change event), as a user does with Tab."""
+    page.fill(selector, text)
+    page.press(selector, "Tab")
+
+
+def train_until_fit(page, min_epochs: int = 300, max_loss: float = 0.03, timeout: float = 90_000) -> None:
+    """Play until at least min_epochs ran and the test loss is below max_loss, then pause."""
+    page.click("#play-pause-button")
+    page.wait_for_function(
+        f"{EPOCH_JS} >= {min_epochs} && Number(document.querySelector('#loss-test').textContent) < {max_loss}",
+        timeout=timeout)
+    page.click("#play-pause-button")
+    page.wait_for_function("!document.body.classList.contains('playing')")
+    page.wait_for_timeout(300)  # the chunk in flight lands
+
+
+def plant(page) -> None:
+    """Plant the checksum backdoor from the backdoor panel and wait for its stats."""
+    page.click("#bd-plant")
+    page.wait_for_selector("#bd-agreement")
+
+
+def pick_test_points(page, indices: list[int]) -> None:
+    """Click the output plot on the given test points."""
+    test = page.evaluate("window.__bp.data().test")
+    page.locator("#heatmap").scroll_into_view_if_needed()
+    box = page.locator("#heatmap canvas.heatmap-overlay").bounding_box()
+    for i in indices:
+        x, y = test[3 * i], test[3 * i + 1]
+        page.mouse.click(box["x"] + (x + 6) / 12 * box["width"], box["y"] + (6 - y) / 12 * box["height"])
+        page.wait_for_timeout(50)

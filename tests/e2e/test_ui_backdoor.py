@@ -6,14 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import screenshot
+from conftest import FLOW_HASH, pick_test_points, plant, screenshot, set_field, train_until_fit, value, wait_text
 
-EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"
 PANEL = "#backdoor-panel"
-# Circle data, one hidden layer of 4 ReLUs: NIST's digit-edit setting (nist-reference §2.4). This seed trains to a
-# low test loss within a few hundred epochs, and its digit edits move points by ~1e-7 whatever epoch training
-# stops at between 200 and 700 (checked in CPython).
-FLOW_HASH = "dataset=circle&networkShape=4&activation=relu&seed=42"
 
 
 def shot(page, name: str) -> Path:
@@ -23,46 +18,9 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def value(page, selector: str) -> float:
-    """A number the panel shows, read from its data-value attribute (the text is formatted)."""
-    return float(page.get_attribute(selector, "data-value"))
-
-
-def wait_text(page, selector: str, text: str, timeout: float = 20_000) -> None:
-    page.wait_for_function("([sel, text]) => (document.querySelector(sel)?.textContent || '').includes(text)",
-                           arg=[selector, text], timeout=timeout)
-
-
 def wait_calibrated(page) -> str:
     wait_text(page, "#bd-calibration", "trials/s")
     return page.text_content("#bd-calibration")
-
-
-def train_until_fit(page, min_epochs: int = 300, max_loss: float = 0.03) -> None:
-    """Play until at least min_epochs ran and the test loss is below max_loss, then pause."""
-    page.click("#play-pause-button")
-    page.wait_for_function(
-        f"{EPOCH_JS} >= {min_epochs} && Number(document.querySelector('#loss-test').textContent) < {max_loss}",
-        timeout=90_000)
-    page.click("#play-pause-button")
-    page.wait_for_function("!document.body.classList.contains('playing')")
-    page.wait_for_timeout(300)  # the chunk in flight lands
-
-
-def set_field(page, selector: str, text: str) -> None:
-    """Type a value and commit it (change event), as a user does with Tab."""
-    page.fill(selector, text)
-    page.press(selector, "Tab")
-
-
-def pick_test_points(page, indices: list[int]) -> None:
-    """Click the output plot on the given test points."""
-    test = page.evaluate("window.__bp.data().test")
-    box = page.locator("#heatmap canvas.heatmap-overlay").bounding_box()
-    for i in indices:
-        x, y = test[3 * i], test[3 * i + 1]
-        page.mouse.click(box["x"] + (x + 6) / 12 * box["width"], box["y"] + (6 - y) / 12 * box["height"])
-        page.wait_for_timeout(50)
 
 
 def wait_search_end(page, timeout: float = 60_000) -> str:
@@ -85,8 +43,7 @@ def test_plant_activate_search_cancel_remove(app):
     # ---- 1. plant with the defaults (decimal, key 150, m 256, p 15, all hidden layers)
     assert page.input_value("#bd-variant") == "decimal"
     assert [page.input_value(s) for s in ("#bd-key", "#bd-modulo", "#bd-precision")] == ["150", "256", "15"]
-    page.click("#bd-plant")
-    page.wait_for_selector("#bd-agreement")
+    plant(page)
     assert value(page, "#bd-agreement") >= 0.97
     assert value(page, "#bd-agreement-grid") >= 0.97
     assert 0 <= value(page, "#bd-trigger") < 0.1

@@ -9,8 +9,7 @@ import base64
 import json
 from pathlib import Path
 
-from conftest import screenshot
-from test_ui_backdoor import FLOW_HASH, train_until_fit, value, wait_text
+from conftest import FLOW_HASH, plant, screenshot, set_field, train_until_fit, value, wait_text
 
 PANEL = "#defense-panel"
 
@@ -29,11 +28,6 @@ def wait_status(page, selector: str, timeout: float = 60_000) -> str:
     return page.get_attribute(selector, "data-state")
 
 
-def set_field(page, selector: str, text: str) -> None:
-    page.fill(selector, text)
-    page.press(selector, "Tab")
-
-
 def test_defenses_undo_the_digit_edit_trigger(app, page):
     page = app(FLOW_HASH)
     page.wait_for_selector("#df-prox-run")
@@ -44,8 +38,7 @@ def test_defenses_undo_the_digit_edit_trigger(app, page):
 
     # ---- train, plant, activate every test point by digit edit (the backdoor panel above)
     train_until_fit(page)
-    page.click("#bd-plant")
-    page.wait_for_selector("#bd-agreement")
+    plant(page)
     page.click("#bd-activate")
     page.wait_for_selector("#bd-flipped")
     flipped = int(value(page, "#bd-flipped"))

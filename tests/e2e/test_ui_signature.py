@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import screenshot
+from conftest import FLOW_HASH, pick_test_points, plant, screenshot, train_until_fit
 
-EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"
 PANEL = "#signature-panel"
-FLOW_HASH = "dataset=circle&networkShape=4&activation=relu&seed=42"
 
 
 def shot(page, name: str) -> Path:
@@ -38,26 +36,6 @@ def wait_idle(page) -> None:
     page.wait_for_function("document.querySelector('#signature-panel').dataset.busy === '0'", timeout=30_000)
 
 
-def train_briefly(page, min_epochs: int = 150, max_loss: float = 0.05) -> None:
-    page.click("#play-pause-button")
-    page.wait_for_function(
-        f"{EPOCH_JS} >= {min_epochs} && Number(document.querySelector('#loss-test').textContent) < {max_loss}",
-        timeout=60_000)
-    page.click("#play-pause-button")
-    page.wait_for_function("!document.body.classList.contains('playing')")
-    page.wait_for_timeout(300)  # the chunk in flight lands
-
-
-def pick_test_points(page, indices: list[int]) -> None:
-    test = page.evaluate("window.__bp.data().test")
-    page.locator("#heatmap").scroll_into_view_if_needed()
-    box = page.locator("#heatmap canvas.heatmap-overlay").bounding_box()
-    for i in indices:
-        x, y = test[3 * i], test[3 * i + 1]
-        page.mouse.click(box["x"] + (x + 6) / 12 * box["width"], box["y"] + (6 - y) / 12 * box["height"])
-        page.wait_for_timeout(50)
-
-
 def forge(page, method: str) -> bool:
     page.select_option("#sg-forge-method", method)
     assert page.is_enabled("#sg-forge-run"), page.text_content("#sg-forge-reasons")
@@ -72,7 +50,7 @@ def test_csum_signature_block_activate_forge(app):
     page = app(FLOW_HASH)
     page.wait_for_selector("#sg-csum-run")
     page.wait_for_selector("#sg-limit-factor", timeout=30_000)  # the device calibration
-    train_briefly(page)
+    train_until_fit(page, min_epochs=150, max_loss=0.05, timeout=60_000)  # a brief training is enough here
 
     # ---- A. NN Calculator's CSUM signature: the DOM shows what Python computes
     assert page.input_value("#sg-csum-modulo") == "256" and page.input_value("#sg-csum-precision") == "15"
@@ -171,8 +149,7 @@ def test_errors_show_in_the_card(app):
     assert "No points picked" in page.text_content("#sg-block-error")
     page.click("#sg-remove")  # one backdoor at a time: the checksum operator and the signature block do not stack
     page.wait_for_function("document.querySelector('#network .net-stage').dataset.signature === ''")
-    page.click("#bd-plant")
-    page.wait_for_selector("#bd-agreement")
+    plant(page)
     page.click("#sg-install")
     page.wait_for_function("document.querySelector('#sg-block-error').textContent.includes('remove the checksum backdoor')")
     page.select_option("#problem", "regression")
