@@ -330,9 +330,14 @@ def test_env() -> tuple[Path, dict]:
     return py, env
 
 
+# One test process per core, a whole file per process (module fixtures stay in one process); arguments given to
+# `build.py test` come after these, so `-n 0` runs everything in one process again.
+PARALLEL = ["-n", "auto", "--dist", "loadfile"]
+
+
 def test(pytest_args: list[str]) -> int:
     py, env = test_env()
-    cmd = [str(py), "-m", "pytest", *(pytest_args or ["tests"])]
+    cmd = [str(py), "-m", "pytest", *PARALLEL, *(pytest_args or ["tests"])]
     log("$ " + " ".join(cmd))
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
