@@ -11,7 +11,7 @@ import { buildActivateCard, MARK_ALL_UP_TO } from "./bd-activate.js";
 import { buildBudgetCard } from "./bd-budget.js";
 import { buildRecords } from "./bd-records.js";
 import { buildResidues } from "./bd-residues.js";
-import { createPicks, showTestPoints } from "./picks.js";
+import { createPicks, picksFor, showTestPoints, trackPickOwner } from "./picks.js";
 
 /**
  * What main.js hands over.
@@ -20,6 +20,9 @@ import { createPicks, showTestPoints } from "./picks.js";
  *            pause: () => void, heatmap: import("./heatmap.js").Heatmap, getConfig: () => Record<string, any>,
  *            getModel: () => any, getData: () => any}} BackdoorContext
  */
+
+/** This panel's name for picks.js: the plot picks for the panel last touched. */
+const PICK_OWNER = "checksum";
 
 const state = {
   /** @type {BackdoorContext | null} */ ctx: null,
@@ -65,6 +68,7 @@ export function initBackdoorPanel(ctx) {
     parts.records.element,
     parts.residues.element);
   ctx.heatmap.onPick((x, y) => pick(x, y));
+  trackPickOwner(PICK_OWNER, root);
   new MutationObserver(() => {
     const playing = document.body.classList.contains("playing");
     if (!playing && parts.wasPlaying) refreshModelViews();
@@ -238,6 +242,7 @@ function refreshMarks() {
 
 /** A click on the plot toggles the nearest test point (picks.js). @param {number} x @param {number} y */
 function pick(x, y) {
+  if (!picksFor(PICK_OWNER)) return;  // the plot picks for the panel the user last touched
   if (!state.picks.toggleNear(state.ctx?.getData()?.test ?? [], x, y)) return;
   parts.activate.setTarget("picked");
   showTestPoints(state.ctx);

@@ -5,6 +5,22 @@
 /** Within this distance (data units) of a click, the nearest test point is picked. */
 export const PICK_RADIUS = 0.5;
 
+/** The panel the plot's clicks pick for: the one last touched; "" (none yet) lets every panel pick. */
+let owner = "";
+
+/**
+ * Make `root`'s panel the owner of the plot's clicks whenever the user presses anywhere inside it.
+ * @param {string} name @param {HTMLElement} root
+ */
+export function trackPickOwner(name, root) {
+  root.addEventListener("pointerdown", () => { owner = name; }, true);
+}
+
+/** Whether a click on the plot picks for panel `name`. @param {string} name */
+export function picksFor(name) {
+  return owner === "" || owner === name;
+}
+
 /** One panel's picked test points (indices into the flat test array [x, y, label, ...]). */
 export function createPicks() {
   /** @type {Set<number>} */

@@ -9,7 +9,7 @@ import { el } from "./calc-dom.js";
 import { buildCsumCard } from "./sg-csum.js";
 import { buildBlockCard } from "./sg-block.js";
 import { buildForgeCard } from "./sg-forge.js";
-import { createPicks, showTestPoints } from "./picks.js";
+import { createPicks, picksFor, showTestPoints, trackPickOwner } from "./picks.js";
 
 /**
  * What main.js hands over.
@@ -17,6 +17,9 @@ import { createPicks, showTestPoints } from "./picks.js";
  *            heatmap: import("./heatmap.js").Heatmap, network: import("./network.js").NetworkView,
  *            getConfig: () => Record<string, any>, getData: () => any, getModel: () => any}} SignatureContext
  */
+
+/** This panel's name for picks.js: the plot picks for the panel last touched. */
+const PICK_OWNER = "signature";
 
 const state = {
   /** @type {SignatureContext | null} */ ctx: null,
@@ -77,6 +80,7 @@ export function initSignaturePanel(ctx) {
     parts.note,
     parts.grid);
   ctx.heatmap.onPick((x, y) => pick(x, y));
+  trackPickOwner(PICK_OWNER, root);
   new MutationObserver(() => {
     const playing = document.body.classList.contains("playing");
     if (!playing && parts.wasPlaying && parts.block.installed()) refreshStats();
@@ -179,6 +183,7 @@ function refreshMarks() {
 
 /** A click on the plot toggles the nearest test point (picks.js). @param {number} x @param {number} y */
 function pick(x, y) {
+  if (!picksFor(PICK_OWNER)) return;  // the plot picks for the panel the user last touched
   if (state.regression) return;
   if (!state.picks.toggleNear(state.ctx?.getData()?.test ?? [], x, y)) return;
   parts.block.choosePicked();

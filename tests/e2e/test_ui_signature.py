@@ -119,6 +119,8 @@ def test_csum_signature_block_activate_forge(app):
     pick_test_points(page, [0, 1, 2])
     assert page.text_content("#sg-picked-count") == "3"
     assert page.is_checked("#sg-points-picked")
+    # the plot picked for the panel last used (this one), not for the checksum panel above
+    assert page.text_content("#bd-picked-count") == "0"
     page.click("#sg-activate")
     page.wait_for_selector("#sg-flipped")
     wait_idle(page)
