@@ -92,7 +92,7 @@ def from_records(*, train_points, train_labels, test_points, test_labels, record
 def from_session(s) -> Attacked:
     """The live session's test set under its backdoor: the signature block if one is installed, else the model's
     checksum operator (an unplanted model is its own clean reference; no activation means nothing activated)."""
-    signature = getattr(s, "signature", None)
+    signature = s.signature
     if signature is not None:
         return signature.attacked(s)
     if s.config["problem"] == "regression":

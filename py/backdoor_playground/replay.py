@@ -20,16 +20,10 @@ MAX_REPLAY_CHARS = 20_000
 DEFAULT_ACTIVATION = {"type": "checksum", "activation": "none"}
 
 
-def _plan(s) -> dict:
-    if not isinstance(getattr(s, "plan_record", None), dict):
-        s.plan_record = {}
-    return s.plan_record
-
-
 def record(s, method: str, args: Mapping[str, Any], value: Any) -> None:
     """Note a successful page action in the session's experiment config (actions that do not shape the
     experiment are ignored)."""
-    plan = _plan(s)
+    plan = s.plan_record
     bd = plan.get("backdoor")
     if method not in ("defend", "signature_forge"):
         s.defended = None  # the attack changed: the last defense no longer describes it
@@ -72,7 +66,7 @@ def backdoor_attack_keys() -> tuple[str, ...]:
 def session_result(s) -> dict:
     """The live state as an experiment result: config (with "epochs" = epochs trained and the recorded
     backdoor / defense), versions, clean, backdoored, activation, forgery, defense, metrics."""
-    plan = _plan(s)
+    plan = s.plan_record
     config = {**s.config, "epochs": s.epoch, **json.loads(json.dumps(plan))}
     if s.planted_activations is not None:  # train as the clean model was trained; the plant stage swaps them
         config["activations"] = list(s.planted_activations)

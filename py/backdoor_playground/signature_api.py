@@ -24,7 +24,7 @@ def _classification(s, what: str) -> None:
 
 
 def _installed(s) -> SignatureBackdoor:
-    if getattr(s, "signature", None) is None:
+    if s.signature is None:
         raise ValueError("no signature backdoor is installed: call signature_install first")
     return s.signature
 
@@ -59,7 +59,7 @@ def signature_install(s, scheme: str = "toy-rsa", bits: int | None = None, targe
 
 def signature_remove(s) -> dict:
     """Drop the verifier, its key and any activation: {"removed": bool}."""
-    removed = getattr(s, "signature", None) is not None
+    removed = s.signature is not None
     s.signature = None
     return {"removed": removed}
 
@@ -90,7 +90,7 @@ def signature_estimate(s, budget_s: float = 5.0) -> dict:
     {factor_bits, brute_force_bits}, "schemes": [forgery.estimate + "text"]}; measured once per worker."""
     global _rates
     budget_s = _float_in("budget_s", budget_s, 0.0, 3600.0)
-    bd = getattr(s, "signature", None)
+    bd = s.signature
     if _rates is None:
         _rates = bd._rates if bd is not None and bd._rates else forgery.calibrate()
     if bd is not None and bd._rates is None:
@@ -111,7 +111,7 @@ def signature_estimate(s, budget_s: float = 5.0) -> dict:
 def signature_view(s) -> dict:
     """{"installed": False} or the backdoor's view (scheme, label, carrier, bits, signature_bits, vk, carrier bits
     per coordinate, perturbation_bound, description, activated count) with "installed": True."""
-    bd = getattr(s, "signature", None)
+    bd = s.signature
     return {"installed": False} if bd is None else {"installed": True, **bd.view()}
 
 
