@@ -17,6 +17,8 @@ from __future__ import annotations
 import time
 from typing import Any, Mapping
 
+import numpy as np
+
 from . import backdoor, csumsig
 from . import signature_api as api
 from .sigbackdoor import APPLIES, FORGE_METHODS, check_scheme_bits, check_target
@@ -93,6 +95,7 @@ def stage_plant(s, bd: dict, result: dict) -> None:
     start = time.perf_counter()
     if bd["type"] == "csum-signature":
         out = api.csum_signature(s, bd["modulo"], bd["precision"])
+        s.csum_signature_result = out  # the page shows (and exports) it after a replay
         result["backdoored"] = {**csum_section(out), "seconds": time.perf_counter() - start}
         return
     api.signature_install(s, bd["scheme"], bd["bits"], bd["target"])
@@ -119,8 +122,17 @@ def signature_section(s) -> dict:
         "signature_bits": view["signature_bits"], "perturbation_bound": view["perturbation_bound"],
         "vk": view["vk"], "agreement": stats["agreement"], "agreement_grid": stats["agreement_grid"],
         "accidental_accepts": stats["accidental_accepts"], "accidental_accepts_grid": stats["accidental_accepts_grid"],
-        "verify_calls_grid": stats["verify_calls_grid"], "test_accuracy": stats["backdoored_test_accuracy"],
+        "verify_calls_grid": stats["verify_calls_grid"], "test_accuracy": _untouched_accuracy(s),
         "clean_test_accuracy": stats["clean_test_accuracy"]}
+
+
+def _untouched_accuracy(s) -> float | None:
+    """The selector's test accuracy at the test points as they are (before any activation moves them)."""
+    att = s.signature.attacked(s)
+    if not len(att.test_points):
+        return None
+    labels = att.predict(att.test_points, np.full(len(att.test_points), -1))
+    return float(np.mean(labels == att.test_labels))
 
 
 def stage_activate(s, bd: dict, result: dict) -> None:
@@ -158,4 +170,5 @@ def stage_forge(s, bd: dict, result: dict) -> None:
         log10 = est.get(key)
         out["predicted_seconds"] = 10.0**log10 if log10 is not None and log10 < 300 else None
     result["forgery"] = out
+    s.last_forgery = out  # the page shows (and exports) it after a replay
 

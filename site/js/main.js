@@ -203,8 +203,12 @@ function applySnapshot(snap) {
 /** @param {string} hash */
 function setHash(hash) {
   const next = "#" + hash;
+  stateHash = hash;
   if (location.hash !== next) history.replaceState(null, "", next);
 }
+
+/** The playground's own link, as last set (a failed Replay link puts it back). */
+let stateHash = "";
 
 // ---------------------------------------------------------------- actions
 
@@ -297,11 +301,25 @@ function bindActions() {
   });
   bindFiles({ call, applySnapshot, reportError, pause: () => player.pause(), idle });
   window.addEventListener("hashchange", () => (isReplay(location.hash)
-    ? rebuild("replay", { link: location.hash }) : rebuild("init", { hash: location.hash })));
+    ? replayLink() : rebuild("init", { hash: location.hash })));
 }
 
 /** A Replay link (#replay=…, from "Export results") re-runs an exported experiment; any other hash is state. */
 const isReplay = (/** @type {string} */ hash) => hash.startsWith("#replay=");
+
+/** Why a replay failed, in one line. @param {any} err */
+const replayFailure = (err) => `Replay failed: ${String(err && err.message ? err.message : err).split("\n").pop()}`;
+
+/** A Replay link pasted into a running page: re-run it; a damaged one leaves the playground as it was. */
+async function replayLink() {
+  player.pause();
+  try {
+    applySnapshot(await call("replay", { link: location.hash }));
+  } catch (err) {
+    notify(replayFailure(err), "error");
+    setHash(stateHash);
+  }
+}
 
 /** The playground the link asks for; a damaged Replay link says why and falls back to the default playground. */
 async function firstSnapshot() {
@@ -311,7 +329,7 @@ async function firstSnapshot() {
     return await py.call("replay", { link: location.hash });
   } catch (err) {
     const snap = await py.call("init", { hash: "" });
-    snap.notices = [`Replay failed: ${String(err && err.message ? err.message : err).split("\n").pop()}`];
+    snap.notices = [replayFailure(err)];
     return snap;
   }
 }

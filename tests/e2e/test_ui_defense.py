@@ -146,3 +146,51 @@ def test_defenses_undo_the_digit_edit_trigger(app, page):
     assert page.get_attribute("#df-metrics-card", "data-after") == "0"
     assert "cleared" in page.text_content("#df-stale")
     shot(page, "4-regression")
+
+
+def _close(a, b, path="result"):
+    """a == b, floats within 1e-9 relative (Pyodide's libm may differ from CPython's in the last bits)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert set(a) == set(b), f"{path}: keys differ: {set(a) ^ set(b)}"
+        for k in a:
+            _close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), f"{path}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b)):
+            _close(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)), f"{path}: {a} != {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def test_a_replay_link_reruns_the_experiment_as_the_command_line_does(app, page):
+    from backdoor_playground import experiment, replay
+
+    # The signature backdoor: its trigger does not read the last digits of pre-activations, which differ by an
+    # ulp between CPython (FMA-based BLAS) and Pyodide, so every number must match (the checksum's trigger counts
+    # can differ by a point or two across the two platforms; docs/ARCHITECTURE.md).
+    config = {"dataset": "circle", "networkShape": [4], "seed": "replay", "epochs": 40,
+              "backdoor": {"type": "signature", "scheme": "toy-rsa", "bits": 24, "points": list(range(30)),
+                           "forgery": {"method": "factor"}},
+              "defense": {"type": "proximity", "radius": "auto"}}
+    expected = experiment.strip_timing(experiment.run_experiment(config))
+    app(replay.encode(config))
+    page.wait_for_selector("#df-prox-restored[data-value]", timeout=30_000)
+    assert int(page.get_attribute("#df-prox-restored", "data-value")) == expected["defense"]["restored"]
+    assert "Replayed" in page.text_content("#df-prox-status")
+    got = experiment.strip_timing(page.evaluate("window.__bp.call('experiment_result', {})")["result"])
+    for section in ("clean", "backdoored", "activation", "forgery", "defense", "metrics"):
+        _close(got[section], json.loads(json.dumps(expected[section])), section)
+    shot(page, "5-replayed")
+    # a damaged link pasted into the running page: it says why and the playground stays as it was
+    epoch = page.text_content("#iter-number")
+    page.evaluate("location.hash = '#replay=not-base64!'")
+    page.wait_for_function("document.body.innerText.includes('Replay failed')")
+    assert "damaged" in page.inner_text("body") and page.text_content("#iter-number") == epoch
+    assert "replay=" not in page.evaluate("location.hash")  # the playground's own link is back
+    # opened fresh, a damaged link boots the default playground with the same notice
+    base = page.url.split("#")[0]
+    page.goto("about:blank")
+    page.goto(base + "#replay=not-base64!")
+    page.wait_for_function("document.body.dataset.panels === '1' && document.body.innerText.includes('Replay failed')")

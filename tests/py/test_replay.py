@@ -113,3 +113,14 @@ def test_export_after_a_replay_keeps_the_defense(page_run):
     again = api.call("experiment_result")["result"]
     assert again["defense"]["restored"] == page_run["result"]["defense"]["restored"]
     assert "model_labels" not in again["defense"] and "labels" not in again["defense"]
+
+
+def test_page_and_command_line_describe_the_signature_block_the_same_way():
+    config = {"dataset": "circle", "networkShape": [4], "seed": "sig-page", "epochs": 30,
+              "backdoor": {"type": "signature", "scheme": "toy-rsa", "bits": 24, "points": list(range(30)),
+                           "forgery": {"method": "factor"}}}
+    expected = experiment.strip_timing(experiment.run_experiment(config))
+    api.call("replay", {"link": replay.encode(config)})
+    got = experiment.strip_timing(api.call("experiment_result")["result"])
+    for section in ("clean", "backdoored", "activation", "forgery", "metrics"):
+        assert got[section] == json.loads(json.dumps(expected[section])), section
