@@ -330,9 +330,10 @@ def test_env() -> tuple[Path, dict]:
     return py, env
 
 
-# One test process per core, a whole file per process (module fixtures stay in one process); arguments given to
-# `build.py test` come after these, so `-n 0` runs everything in one process again.
-PARALLEL = ["-n", "auto", "--dist", "loadfile"]
+# One test process per core (at most 4: each browser-test process runs its own Chromium), a whole file per
+# process (module fixtures stay in one process); arguments given to `build.py test` come after these, so `-n 0`
+# runs everything in one process again.
+PARALLEL = ["-n", str(max(1, min(4, os.cpu_count() or 1))), "--dist", "loadfile"]
 
 
 def test(pytest_args: list[str]) -> int:
