@@ -9,6 +9,7 @@ so every defense and metric works on all of them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -45,6 +46,13 @@ class Attacked:
     backdoor: str              # "checksum", "signature", ... (for reports)
     accidental: np.ndarray | None = None  # (m,) bool: the trigger fires on the untouched test point (if known)
     activation: dict | None = None        # the activation's summary (seconds, trials, ...) for the cost metrics
+
+    @functools.cached_property
+    def untouched_pred(self) -> np.ndarray:
+        """(m,) the backdoored model's labels at the untouched test points (owner -1: no certificate attached);
+        computed once, as every defense and metric needs it."""
+        m = len(self.test_points)
+        return self.predict(self.test_points, np.full(m, -1)) if m else np.zeros(0)
 
     @property
     def perturbation(self) -> np.ndarray:

@@ -300,6 +300,15 @@ def _check_points(points: Any) -> np.ndarray:
     return P
 
 
+def check_points(points: Any) -> Any:
+    """A config's `points`: "all" or a list of non-negative test indices (ValueError otherwise); range is checked
+    later against the test set (select_indices)."""
+    if not (points == "all" or (isinstance(points, list) and all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in points))):
+        raise ValueError(f"points must be \"all\" or a list of test-point indices, got {points!r}")
+    return points
+
+
 def select_indices(n: int, indices: Any) -> np.ndarray:
     """"all" or None -> 0..n-1; otherwise the given point indices, each checked to lie in 0..n-1."""
     if indices is None or (isinstance(indices, str) and indices == "all"):

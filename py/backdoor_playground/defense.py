@@ -97,11 +97,6 @@ def json_safe(v: Any) -> Any:
     return v
 
 
-def _bd_clean(att) -> np.ndarray:
-    """The backdoored model's labels at the untouched test points (owner -1: no certificate attached)."""
-    return att.predict(att.test_points, np.full(len(att.test_points), -1)) if len(att.test_points) else np.zeros(0)
-
-
 def outcome(att, labels, labels_clean, bd_clean) -> dict:
     """Counts for defended labels at the inputs (`labels`) and at the untouched points (`labels_clean`)."""
     labels, labels_clean = np.asarray(labels), np.asarray(labels_clean)
@@ -234,7 +229,7 @@ def run_defense(att, params: Mapping, rng: np.random.Generator, curves: bool = T
     """Defended labels at every input and untouched test point, their outcome counts, and the curves."""
     # curves=False skips smoothing's sigma sweep (the experiment stage drops the curves anyway)
     p = check_defense(params)
-    bd_clean = _bd_clean(att)
+    bd_clean = att.untouched_pred
     out = _proximity(att, p, bd_clean) if p["type"] == "proximity" else _smoothing(att, p, rng, curves)
     return json_safe({"type": p["type"], "params": p, **outcome(att, out["labels"], out["labels_clean"], bd_clean),
                       **out, "model_labels": att.bd_pred})
@@ -249,7 +244,7 @@ def metrics(att, defended: Mapping | None = None) -> dict:
     m = len(att.test_points)
     act, flip = att.activated, att.flipped
     n_act, n_flip = int(act.sum()), int(flip.sum())
-    bd_clean = _bd_clean(att)
+    bd_clean = att.untouched_pred
     truth = att.test_labels
     pert = att.perturbation[act]
     seconds = (att.activation or {}).get("seconds")

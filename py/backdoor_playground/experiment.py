@@ -81,10 +81,10 @@ def _check_backdoor(raw: Any, config: dict) -> dict:
                  if k in raw and k not in ATTACK_KEYS[method] and not (k == "calibrate_ms" and method == "search")]
     if misplaced:
         raise ValueError(f"backdoor.{misplaced[0]} does not apply to activation {method!r}")
-    points = raw.get("points", "all")
-    if not (points == "all" or (isinstance(points, list) and all(
-            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in points))):
-        raise ValueError(f"backdoor.points must be \"all\" or a list of test-point indices, got {points!r}")
+    try:
+        points = backdoor.check_points(raw.get("points", "all"))
+    except ValueError as exc:
+        raise ValueError(f"backdoor.{exc}") from None
     return {"type": kind, **plant.to_dict(), "activation": method, "points": points, **attack,
             **({"calibrate_ms": calibrate_ms} if method == "search" else {})}
 

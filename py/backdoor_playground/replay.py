@@ -13,11 +13,10 @@ import binascii
 import json
 from typing import Any, Mapping
 
-from . import attacked, defense, experiment, sweep
+from . import attacked, backdoor, defense, experiment, sweep
 
 PREFIX = "replay="
 MAX_REPLAY_CHARS = 20_000
-DEFAULT_ACTIVATION = {"type": "checksum", "activation": "none"}
 
 
 def record(s, method: str, args: Mapping[str, Any], value: Any) -> None:
@@ -34,8 +33,9 @@ def record(s, method: str, args: Mapping[str, Any], value: Any) -> None:
         plan.pop("backdoor", None)
     elif method in ("activate", "search_start") and bd and bd.get("type") == "checksum":
         activation = args.get("method", "digit-edit") if method == "activate" else "search"
-        for key in (*backdoor_attack_keys(), "calibrate_ms"):
-            bd.pop(key, None)
+        for key in experiment.BACKDOOR_KEYS:  # the previous activation's settings go; the plant's stay
+            if key not in ("type", *backdoor.PLANT_KEYS):
+                bd.pop(key, None)
         bd.update({"activation": activation, "points": args.get("points", "all"), **dict(args.get("params") or {})})
         if activation == "search":
             bd["calibrate_ms"] = 0
@@ -57,10 +57,6 @@ def record(s, method: str, args: Mapping[str, Any], value: Any) -> None:
         s.last_forgery = value
     elif method == "defend":
         plan["defense"] = defense.check_defense(args.get("params") or {})
-
-
-def backdoor_attack_keys() -> tuple[str, ...]:
-    return ("activation", "points", "window", "refine", "k", "radius", "max_trials")
 
 
 def session_result(s) -> dict:

@@ -53,10 +53,10 @@ def check_signature_backdoor(raw: Any, config: dict) -> dict:
         target = check_target(raw.get("target", "flip"))
     except ValueError as exc:
         raise ValueError(f"backdoor.{exc}") from None
-    points = raw.get("points", "all")
-    if not (points == "all" or (isinstance(points, list) and all(
-            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in points))):
-        raise ValueError(f"backdoor.points must be \"all\" or a list of test-point indices, got {points!r}")
+    try:
+        points = backdoor.check_points(raw.get("points", "all"))
+    except ValueError as exc:
+        raise ValueError(f"backdoor.{exc}") from None
     return {"type": kind, "scheme": scheme, "bits": bits, "target": target, "points": points,
             "forgery": _check_forgery(raw.get("forgery", {}), scheme, points)}
 
@@ -131,8 +131,7 @@ def _untouched_accuracy(s) -> float | None:
     att = s.signature.attacked(s)
     if not len(att.test_points):
         return None
-    labels = att.predict(att.test_points, np.full(len(att.test_points), -1))
-    return float(np.mean(labels == att.test_labels))
+    return float(np.mean(att.untouched_pred == att.test_labels))
 
 
 def stage_activate(s, bd: dict, result: dict) -> None:

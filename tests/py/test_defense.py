@@ -205,7 +205,7 @@ def test_outcome_and_metrics_by_hand():
     att = hand_attacked()
     # defended: 0 restored, 1 abstained, 2 kept, 3 (untouched) changed, 4 kept; twins: 2 and 3 changed
     labels, labels_clean = [1.0, 0.0, -1.0, -1.0, 1.0], [1.0, 1.0, 1.0, -1.0, 1.0]
-    o = defense.outcome(att, labels, labels_clean, defense._bd_clean(att))
+    o = defense.outcome(att, labels, labels_clean, att.untouched_pred)
     assert o == {"flipped": 2, "restored": 1, "activated": 3, "clean_n": 5, "clean_changed": 2, "twin_changed": 2,
                  "untouched_n": 2, "untouched_changed": 1, "unflipped_changed": 1, "differs_from_clean": 2, "accuracy_after": 0.8,
                  "clean_accuracy_after": 0.8, "asr_after": 0.0, "abstained": 1, "abstained_clean": 0}
