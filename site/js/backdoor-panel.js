@@ -11,6 +11,7 @@ import { buildActivateCard, MARK_ALL_UP_TO } from "./bd-activate.js";
 import { buildBudgetCard } from "./bd-budget.js";
 import { buildRecords } from "./bd-records.js";
 import { buildResidues } from "./bd-residues.js";
+import { onTrainingStop } from "./training.js";
 import { createPicks, picksFor, showTestPoints, trackPickOwner } from "./picks.js";
 
 /**
@@ -69,11 +70,7 @@ export function initBackdoorPanel(ctx) {
     parts.residues.element);
   ctx.heatmap.onPick((x, y) => pick(x, y));
   trackPickOwner(PICK_OWNER, root);
-  new MutationObserver(() => {
-    const playing = document.body.classList.contains("playing");
-    if (!playing && parts.wasPlaying) refreshModelViews();
-    parts.wasPlaying = playing;
-  }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+  onTrainingStop(refreshModelViews);
   if (state.lastSnap) onBackdoorSnapshot(state.lastSnap);
   parts.budget.calibrate();
 }

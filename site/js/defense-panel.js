@@ -92,7 +92,8 @@ export function onDefenseSnapshot(snap) {
 function watch(root) {
   const changed = () => {
     state.dirty = true;
-    if (state.visible) scheduleRefresh();
+    // while training the epoch counter changes every frame: the stop (a class change) schedules the refresh
+    if (state.visible && !document.body.classList.contains("playing")) scheduleRefresh();
   };
   const observer = new MutationObserver(changed);
   observer.observe(document.body, { attributes: true, attributeFilter: ["class"] });

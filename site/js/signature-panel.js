@@ -9,6 +9,7 @@ import { el } from "./calc-dom.js";
 import { buildCsumCard } from "./sg-csum.js";
 import { buildBlockCard } from "./sg-block.js";
 import { buildForgeCard } from "./sg-forge.js";
+import { onTrainingStop } from "./training.js";
 import { createPicks, picksFor, showTestPoints, trackPickOwner } from "./picks.js";
 
 /**
@@ -81,11 +82,7 @@ export function initSignaturePanel(ctx) {
     parts.grid);
   ctx.heatmap.onPick((x, y) => pick(x, y));
   trackPickOwner(PICK_OWNER, root);
-  new MutationObserver(() => {
-    const playing = document.body.classList.contains("playing");
-    if (!playing && parts.wasPlaying && parts.block.installed()) refreshStats();
-    parts.wasPlaying = playing;
-  }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+  onTrainingStop(() => { if (parts.block.installed()) refreshStats(); });
   if (state.lastSnap) onSignatureSnapshot(state.lastSnap);
   parts.forge.refreshEstimate();
 }
