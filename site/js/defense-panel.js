@@ -149,6 +149,7 @@ function adopt(card, r, text) {
 function adoptReplayed(result) {
   const r = { ...result.defense, metrics: result.metrics, replayed: true };
   adopt(r.type === "smoothing" ? parts.smooth : parts.prox, r, `Replayed: ${describeDefense(r)} (re-run from the link; run it again for the plots)`);
+  refreshReplay();  // the link of what the page now shows
 }
 
 async function exportResult() {

@@ -182,6 +182,8 @@ def test_a_replay_link_reruns_the_experiment_as_the_command_line_does(app, page)
     got = experiment.strip_timing(page.evaluate("window.__bp.call('experiment_result', {})")["result"])
     for section in ("clean", "backdoored", "activation", "forgery", "defense", "metrics"):
         _close(got[section], json.loads(json.dumps(expected[section])), section)
+    page.wait_for_function("document.querySelector('#df-replay-link')?.href.includes('#replay=')")
+    assert replay.decode(page.get_attribute("#df-replay-link", "href").split("#", 1)[1])["backdoor"]["scheme"] == "toy-rsa"
     shot(page, "5-replayed")
     # a damaged link pasted into the running page: it says why and the playground stays as it was
     epoch = page.text_content("#iter-number")
