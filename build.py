@@ -179,7 +179,7 @@ def git_commit() -> str:
 def state_table_module() -> str:
     """The state table as an ES module, generated from py/backdoor_playground/config.py (one table, two languages)."""
     code = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
-            "from backdoor_playground import config, features; t = config.table_json(); "
+            "from backdoor_playground.playground import config, features; t = config.table_json(); "
             "t['features'] = {k: f.label for k, f in features.FEATURES.items()}; print(json.dumps(t))")
     out = subprocess.run([sys.executable, "-c", code, str(PY_SRC)], capture_output=True, text=True)
     if out.returncode != 0:

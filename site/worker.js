@@ -1,6 +1,6 @@
 // @ts-check
 // The Python side of the page: boots Pyodide in this module worker and answers `call` messages by calling
-// backdoor_playground.api. Protocol: docs/ARCHITECTURE.md. Every message has a `type`; replies carry the
+// backdoor_playground.worker.api. Protocol: docs/ARCHITECTURE.md. Every message has a `type`; replies carry the
 // request's `id` and `ok`; errors carry the Python traceback.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { BUILD } from "./build-info.js";
@@ -55,7 +55,7 @@ async function boot() {
   await micropip.install(base + BUILD.wheel, { deps: false });
   micropip.destroy();
   lap("install");
-  const api = pyodide.pyimport("backdoor_playground.api");
+  const api = pyodide.pyimport("backdoor_playground.worker.api");
   lap("import_api");
   const info = api.info().toJs({ dict_converter: Object.fromEntries });
   info.boot_timings_ms = timings;

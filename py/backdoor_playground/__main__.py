@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import experiment, sweep
+from .experiment import stages as experiment, sweep
 
 EXIT_BAD_INPUT = 2
 

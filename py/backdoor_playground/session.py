@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import backdoor
-from . import config as cfg
-from . import datasets, features, grid, modelio, rng
-from .losses import accuracy
-from .nn import MLP
-from .train import Trainer, evaluate
+from .checksum import plant as backdoor
+from .playground import config as cfg
+from .playground import datasets, features, grid, modelio, rng
+from .playground.losses import accuracy
+from .playground.nn import MLP
+from .playground.train import Trainer, evaluate
 
 # Keys whose change only alters the trainer's hyper-parameters: applied between epochs, no reset (TFP PR #6).
 LIVE_KEYS = frozenset({"learningRate", "regularization", "regularizationRate", "batchSize"})

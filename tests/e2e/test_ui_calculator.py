@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from backdoor_playground import api
-from backdoor_playground.memory import ModelMemory
+from backdoor_playground.worker import api
+from backdoor_playground.nistcalc.memory import ModelMemory
 from conftest import screenshot
 
 EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backdoor_playground import api
+from backdoor_playground.worker import api
 from conftest import screenshot
 
 HASH = "dataset=circle&networkShape=3&activation=tanh&seed=foundation&discretize=false"

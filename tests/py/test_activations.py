@@ -5,9 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from backdoor_playground.activations import ACTIVATIONS, get_activation
-from backdoor_playground.losses import LOSSES, accuracy, get_loss
-from backdoor_playground.regularizers import REGULARIZERS, get_regularizer
+from backdoor_playground.playground.activations import ACTIVATIONS, get_activation
+from backdoor_playground.playground.losses import LOSSES, accuracy, get_loss
+from backdoor_playground.playground.regularizers import REGULARIZERS, get_regularizer
 
 H = 1e-6
 

@@ -16,10 +16,12 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import api, backdoor as bd, checksum as ck, config as cfg, grid
-from backdoor_playground.activations import ChecksumParams, get_activation
-from backdoor_playground.features import FEATURES, feature_matrix
-from backdoor_playground.nn import MLP
+from backdoor_playground.worker import api
+from backdoor_playground.checksum import plant as bd, residues as ck
+from backdoor_playground.playground import config as cfg, grid
+from backdoor_playground.playground.activations import ChecksumParams, get_activation
+from backdoor_playground.playground.features import FEATURES, feature_matrix
+from backdoor_playground.playground.nn import MLP
 from backdoor_playground.session import Session
 
 DOUGHNUT = {"dataset": "circle", "noise": 0, "percTrainData": 50, "seed": 1, "networkShape": [4],
@@ -114,7 +116,7 @@ def test_model_carries_the_numbers_through_copy_and_dict():
 
 def test_training_runs_through_the_operator():
     # the derivative of relu_csum is relu's, so one SGD step on a firing node moves the weight like relu would
-    from backdoor_playground.train import Trainer
+    from backdoor_playground.playground.train import Trainer
     firing = identity_net(csum=ChecksumParams(key=67))
     plain = identity_net("relu")
     for m in (firing, plain):

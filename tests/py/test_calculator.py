@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from backdoor_playground import calculator, config
+from backdoor_playground.worker import calculator
+from backdoor_playground.playground import config
 from backdoor_playground.session import Session
 
 

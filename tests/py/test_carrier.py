@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import carrier, grid
+from backdoor_playground.signature import carrier
+from backdoor_playground.playground import grid
 
 
 def random_points(n: int, seed: int = 0) -> np.ndarray:

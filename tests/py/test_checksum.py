@@ -15,7 +15,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from backdoor_playground import checksum as ck
+from backdoor_playground.checksum import residues as ck
 
 # ----------------------------------------------------------------------------------------------------------------------
 # scalar reference of the JavaScript rules (strings, one value at a time)

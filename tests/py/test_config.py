@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from backdoor_playground import config as c
-from backdoor_playground.features import FEATURE_ORDER
+from backdoor_playground.playground import config as c
+from backdoor_playground.playground.features import FEATURE_ORDER
 
 # The default link as TensorFlow Playground users paste it in its issues.
 TF_DEFAULT_HASH = (

@@ -8,7 +8,8 @@ import statistics
 import numpy as np
 import pytest
 
-from backdoor_playground import checksum, csumsig, datasets
+from backdoor_playground.checksum import residues as checksum, csumsig
+from backdoor_playground.playground import datasets
 
 
 def test_key_is_the_most_frequent_residue_and_labels_flip_in_a_copy():

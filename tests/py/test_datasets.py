@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import datasets as ds
-from backdoor_playground.rng import stream
+from backdoor_playground.playground import datasets as ds
+from backdoor_playground.playground.rng import stream
 
 ALL = {**ds.CLASSIFY_DATASETS, **ds.REGRESS_DATASETS}
 FIXED_SIZE = [name for name in ALL if name != "csum-grid"]  # csum-grid has its grids' natural size

@@ -13,8 +13,10 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import api, attacked, config as cfg, defense, rng, stats
-from backdoor_playground.attacked import Attacked
+from backdoor_playground.worker import api
+from backdoor_playground.defense import attacked, run as defense, stats
+from backdoor_playground.playground import config as cfg, rng
+from backdoor_playground.defense.attacked import Attacked
 from backdoor_playground.session import Session
 
 SQRT2 = math.sqrt(2.0)

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from backdoor_playground import ed25519 as ed
+from backdoor_playground.signature import ed25519 as ed
 
 # RFC 8032 §7.1 TEST 1024: a 1023-byte message.
 MSG_1023 = bytes.fromhex(

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from backdoor_playground import __main__ as cli
-from backdoor_playground import config as cfg
-from backdoor_playground import experiment
+from backdoor_playground.playground import config as cfg
+from backdoor_playground.experiment import stages as experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 

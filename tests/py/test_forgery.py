@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import forgery as fg
-from backdoor_playground.sigschemes import SCHEMES, keypair
+from backdoor_playground.signature import forgery as fg
+from backdoor_playground.signature.schemes import SCHEMES, keypair
 
 RATES = {"verify_per_s": {"toy-rsa": 1e5, "lamport": 2e3, "rsa": 3e3, "ed25519": 300.0},
          "rho_iterations_per_s": 1e6, "toy_rsa_brute_force_per_s": 1e6}

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from backdoor_playground.features import feature_matrix
-from backdoor_playground.grid import (
+from backdoor_playground.playground.features import feature_matrix
+from backdoor_playground.playground.grid import (
     DOMAIN,
     GRID_N,
     grid_points,
@@ -13,7 +13,7 @@ from backdoor_playground.grid import (
     quantize,
     reduce_grid,
 )
-from backdoor_playground.nn import MLP
+from backdoor_playground.playground.nn import MLP
 
 
 def test_grid_points_are_row_major_with_the_top_row_first():

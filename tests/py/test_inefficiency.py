@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import config as cfg
-from backdoor_playground import datasets, features, rng
-from backdoor_playground import inefficiency as ine
-from backdoor_playground.nn import MLP
-from backdoor_playground.train import Trainer
+from backdoor_playground.playground import config as cfg
+from backdoor_playground.playground import datasets, features, rng
+from backdoor_playground.nistcalc import inefficiency as ine
+from backdoor_playground.playground.nn import MLP
+from backdoor_playground.playground.train import Trainer
 
 LOG2_3 = math.log2(3)
 

@@ -4,11 +4,11 @@
 import numpy as np
 import pytest
 
-from backdoor_playground import datasets, features, rng
-from backdoor_playground.memory import DataMemory, ModelMemory
-from backdoor_playground.nn import MLP
+from backdoor_playground.playground import datasets, features, rng
+from backdoor_playground.nistcalc.memory import DataMemory, ModelMemory
+from backdoor_playground.playground.nn import MLP
 from backdoor_playground.session import Data
-from backdoor_playground.train import Trainer
+from backdoor_playground.playground.train import Trainer
 
 
 def make_data(seed, n_train=6, n_test=4):

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from backdoor_playground import config as c
-from backdoor_playground import modelio as mio
+from backdoor_playground.playground import config as c
+from backdoor_playground.playground import modelio as mio
 
 # ----------------------------------------------------------------------------------------------------------------------
 # Data CSV

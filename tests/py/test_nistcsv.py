@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import config as cfg
-from backdoor_playground import inefficiency as ine
-from backdoor_playground import nistcsv
-from backdoor_playground.nn import MLP
+from backdoor_playground.playground import config as cfg
+from backdoor_playground.nistcalc import inefficiency as ine
+from backdoor_playground.nistcalc import nistcsv
+from backdoor_playground.playground.nn import MLP
 
 
 def small_setup(**extra):

@@ -6,9 +6,9 @@ import warnings
 import numpy as np
 import pytest
 
-from backdoor_playground.activations import ACTIVATIONS
-from backdoor_playground.losses import LOSSES
-from backdoor_playground.nn import MLP
+from backdoor_playground.playground.activations import ACTIVATIONS
+from backdoor_playground.playground.losses import LOSSES
+from backdoor_playground.playground.nn import MLP
 
 
 def make(hidden=(3, 2), acts=None, out="tanh", n_inputs=2, seed=0):

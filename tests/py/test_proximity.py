@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import proximity as px
+from backdoor_playground.defense import proximity as px
 
 W = math.sqrt(2.0)
 

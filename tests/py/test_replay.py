@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from backdoor_playground import api, experiment, replay
+from backdoor_playground.worker import api
+from backdoor_playground.experiment import stages as experiment, replay
 
 
 def test_encode_decode_round_trip_and_damaged_links():

@@ -9,10 +9,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from backdoor_playground import carrier, config, features, grid, sigschemes
-from backdoor_playground.attacked import labels_of
+from backdoor_playground.signature import carrier, schemes as sigschemes
+from backdoor_playground.playground import config, features, grid
+from backdoor_playground.defense.attacked import labels_of
 from backdoor_playground.session import Session
-from backdoor_playground.sigbackdoor import SignatureBackdoor
+from backdoor_playground.signature.block import SignatureBackdoor
 
 CERT_SCHEMES = ("lamport", "ed25519", "rsa")
 FEW = list(range(0, 250, 50))  # five points for the slow signers (Ed25519, RSA-2048 in pure Python)

@@ -9,8 +9,10 @@ import json
 import numpy as np
 import pytest
 
-from backdoor_playground import api, config, sigexperiment
-from backdoor_playground import signature_api as sapi
+from backdoor_playground.worker import api
+from backdoor_playground.playground import config
+from backdoor_playground.signature import experiment as sigexperiment
+from backdoor_playground.worker import signature as sapi
 from backdoor_playground.session import Session
 
 BASE = {"dataset": "circle", "noise": 0, "percTrainData": 50, "seed": "sigexp", "networkShape": [4],

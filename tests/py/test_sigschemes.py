@@ -7,8 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from backdoor_playground import rng, sigschemes as ss
-from backdoor_playground.sigschemes import SCHEMES, keypair
+from backdoor_playground.playground import rng
+from backdoor_playground.signature import schemes as ss
+from backdoor_playground.signature.schemes import SCHEMES, keypair
 
 MSG = b"w=0101 y=1"
 

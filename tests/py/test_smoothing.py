@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import smoothing as sm, stats
-from backdoor_playground.attacked import Attacked
+from backdoor_playground.defense import smoothing as sm, stats
+from backdoor_playground.defense.attacked import Attacked
 
 
 def make_attacked(predict, test_points, activated=None, trigger: float = 1e-9) -> Attacked:

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import stats
+from backdoor_playground.defense import stats
 
 
 def test_wilson_matches_known_values():

@@ -8,7 +8,7 @@ import statistics
 import pytest
 
 from backdoor_playground import __main__ as cli
-from backdoor_playground import experiment, sweep
+from backdoor_playground.experiment import stages as experiment, sweep
 
 BASE = {"dataset": "circle", "networkShape": [4], "epochs": 20,
         "backdoor": {"type": "checksum", "activation": "digit-edit", "points": [0, 1, 2, 3, 4, 5]}}

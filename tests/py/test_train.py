@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from backdoor_playground.nn import MLP
-from backdoor_playground.train import Trainer, evaluate
+from backdoor_playground.playground.nn import MLP
+from backdoor_playground.playground.train import Trainer, evaluate
 
 SCALAR_ACTIVATIONS = {
     "tanh": (math.tanh, lambda pre, post: 1 - post * post),

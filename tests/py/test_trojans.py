@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from backdoor_playground import datasets, trojans
+from backdoor_playground.playground import datasets
+from backdoor_playground.nistcalc import trojans
 
 
 def inside(region, x, y):

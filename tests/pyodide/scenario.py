@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from backdoor_playground import api
+from backdoor_playground.worker import api
 
 
 def run() -> dict:

@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import BACKDOOR_DATASETS, active_dataset, enabled_features
-from .nn import MLP
+from ..playground.config import BACKDOOR_DATASETS, active_dataset, enabled_features
+from ..playground.nn import MLP
 
 NETWORK_FILE = "networkModel.csv"
 STATE_HIST_FILE = "stateHist.csv"

@@ -13,7 +13,9 @@ import binascii
 import json
 from typing import Any, Mapping
 
-from . import attacked, backdoor, defense, experiment, sweep
+from ..defense import attacked, run as defense
+from ..checksum import plant as backdoor
+from . import stages as experiment, sweep
 
 PREFIX = "replay="
 MAX_REPLAY_CHARS = 20_000
@@ -51,7 +53,7 @@ def record(s, method: str, args: Mapping[str, Any], value: Any) -> None:
         if args.get("target") is not None:
             bd["target"] = args["target"]
     elif method == "signature_forge" and bd and bd.get("type") == "signature":
-        from .sigexperiment import FORGERY_KEYS
+        from ..signature.experiment import FORGERY_KEYS
         params = {k: v for k, v in dict(args.get("params") or {}).items() if k in FORGERY_KEYS}
         bd["forgery"] = {**params, "method": args.get("method")}
         s.last_forgery = value
@@ -70,7 +72,7 @@ def session_result(s) -> dict:
                               "versions": experiment.versions(), "clean": experiment.clean_section(s)}
     kind = (plan.get("backdoor") or {}).get("type")
     if kind in ("signature", "csum-signature"):
-        from . import sigexperiment
+        from ..signature import experiment as sigexperiment
     if kind == "signature" and s.signature is not None:
         result["backdoored"] = sigexperiment.signature_section(s)
         if s.signature.activated:

@@ -30,11 +30,14 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import __version__, attacked, backdoor, defense, sigexperiment
-from . import config as cfg
-from . import features, grid
-from .losses import accuracy
-from .session import Session, finite_or_none
+from .. import __version__
+from ..defense import attacked, run as defense
+from ..checksum import plant as backdoor
+from ..signature import experiment as sigexperiment
+from ..playground import config as cfg
+from ..playground import features, grid
+from ..playground.losses import accuracy
+from ..session import Session, finite_or_none
 
 BACKDOOR_TYPES = ("checksum",)
 ACTIVATIONS = (*backdoor.METHODS, "none")

@@ -13,10 +13,11 @@ import time
 
 import numpy as np
 
-from . import __version__
-from . import config as cfg
-from . import backdoor, datasets, modelio
-from .session import Session
+from .. import __version__
+from ..playground import config as cfg
+from ..checksum import plant as backdoor
+from ..playground import datasets, modelio
+from ..session import Session
 
 _session: Session | None = None
 _trials_per_s: dict[str, float] = {}  # this device's search-trial throughput, from calibrate()
@@ -247,7 +248,7 @@ def residue_histograms(modulo: int | None = None, precision: int | None = None) 
 def experiment_result() -> dict:
     """The live state as an experiment result (the command line's JSON): {"result", "tsv" (tidy rows),
     "replay" (a URL hash "replay=..." that re-runs the result's config from scratch)}."""
-    from . import replay
+    from ..experiment import replay
 
     result = replay.session_result(session())
     return {"result": result, "tsv": replay.result_tsv(result), "replay": replay.encode(result["config"])}
@@ -257,8 +258,8 @@ def replay(link: str) -> dict:
     """Re-run the experiment in a Replay link ("replay=<base64url JSON>"): train -> plant -> activate -> forge ->
     defend from scratch; the run becomes the live playground. Returns a snapshot plus "result"."""
     global _session
-    from . import experiment, replay as replays
-    from .defense import json_safe
+    from ..experiment import stages as experiment, replay as replays
+    from ..defense.run import json_safe
 
     s, result = experiment.run_session(replays.decode(link))
     _session = s
@@ -267,7 +268,7 @@ def replay(link: str) -> dict:
 
 def benchmark() -> dict:
     """In-browser figures for `python3 build.py bench` (a separate session: the page's playground is untouched)."""
-    from . import benchmark as bench  # imported on demand: the page never needs it
+    from . import benchmark as bench# imported on demand: the page never needs it
 
     return bench.run_all()
 
@@ -284,7 +285,7 @@ RECORDED = frozenset({"plant", "unplant", "activate", "search_start", "csum_sign
 
 # Modules whose HANDLERS take the live session first: NN Calculator's buttons, the defenses, the signature backdoor.
 # Imported on first use, so the page's boot does not pay for them.
-HANDLER_MODULES = ("calculator", "defense_api", "signature_api")
+HANDLER_MODULES = ("calculator", "defense", "signature")
 
 
 def session_handler(method: str):
@@ -308,6 +309,6 @@ def call(method: str, args: dict | None = None):
             raise ValueError(f"unknown method {method!r}")
         value = handler(session(), **args)
     if _session is not None and method in RECORDED:
-        from . import replay
+        from ..experiment import replay
         replay.record(_session, method, args, value)
     return value

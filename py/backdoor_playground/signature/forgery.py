@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 
 from . import ed25519
-from .sigschemes import DEFAULT_BITS, SCHEMES, TOY_RSA_BITS, KeyPair, Scheme, _bits, fdh, is_prime, keypair
+from .schemes import DEFAULT_BITS, SCHEMES, TOY_RSA_BITS, KeyPair, Scheme, _bits, fdh, is_prime, keypair
 
 LOG10_2 = math.log10(2)
 SECONDS_PER_YEAR = 365.25 * 86400

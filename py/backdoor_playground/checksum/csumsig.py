@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import checksum
+from . import residues as checksum
 
 NOTE = ("NN Calculator's \"CSUM signature\" is a replicable checksum of the x coordinate compared with the most "
         "frequent residue: there is no key pair and no secret, so anyone can recompute or hit it.")

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ed25519, rng as rngmod
+from . import ed25519
+from ..playground import rng as rngmod
 
 TOY_RSA_BITS = (16, 48)
 DEFAULT_BITS = {"toy-rsa": 40, "lamport": 256, "rsa": 2048, "ed25519": 256}
@@ -303,7 +304,7 @@ def regenerate_rsa2048(path: Path = RSA_KEY_FILE) -> dict:
     """Regenerate the shipped key from rng.stream(0, "keys", 2, 2048) and write it as hex JSON."""
     key = generate_rsa(rngmod.stream(0, "keys", SCHEMES["rsa"].index, 2048), 2048)
     doc = {"comment": "RSA-2048 key for Backdoor 2, from generate_rsa(rng.stream(0, 'keys', 2, 2048), 2048); "
-                      "regenerate with python3 -m backdoor_playground.sigschemes",
+                      "regenerate with python3 -m backdoor_playground.signature.schemes",
            **{k: hex(v) for k, v in key.items()}}
     path.write_text(json.dumps(doc, indent=1) + "\n")
     return doc

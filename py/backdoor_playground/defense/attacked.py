@@ -15,7 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import backdoor, features
+from ..checksum import plant as backdoor
+from ..playground import features
 
 # (points (k, 2), owner (k,) index of the test point each row stands for, or -1) -> labels (k,) of the backdoored
 # model. The owner lets a backdoor whose trigger rides outside the plane (a signature certificate) attach it.

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import inefficiency, nistcsv, trojans
-from .memory import DataMemory, ModelMemory
-from .session import Data, Session
+from ..nistcalc import inefficiency, nistcsv, trojans
+from ..nistcalc.memory import DataMemory, ModelMemory
+from ..session import Data, Session
 
 DATA_OPS = ("clear", "store", "add", "subtract", "recall")
 MODEL_OPS = ("clear", "store", "add", "subtract", "average", "recall")

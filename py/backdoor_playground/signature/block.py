@@ -18,10 +18,11 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from . import attacked as attacked_mod
-from . import carrier, features, forgery, grid, rng, sigschemes
-from .attacked import labels_of
-from .backdoor import _float_in, _int_in, select_indices
+from ..defense import attacked as attacked_mod
+from . import carrier, forgery, schemes as sigschemes
+from ..playground import features, grid, rng
+from ..defense.attacked import labels_of
+from ..checksum.plant import _float_in, _int_in, select_indices
 
 FORGE_METHODS = ("brute-force", "factor", "replay", "lamport-reuse", "malleate")
 APPLIES = {"factor": ("toy-rsa", "rsa"), "lamport-reuse": ("lamport",), "malleate": ("ed25519",)}

@@ -36,11 +36,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import config as cfg
-from . import datasets, features, rng
+from ..playground import config as cfg
+from ..playground import datasets, features, rng
 from .nistcsv import js_round3
-from .nn import MLP
-from .train import Trainer
+from ..playground.nn import MLP
+from ..playground.train import Trainer
 
 LABELS = ("N", "P")
 SENSITIVITY_STREAM_TAG = 0x5E45  # sub-stream of "data" that draws the per-iteration data seeds

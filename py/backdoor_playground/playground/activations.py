@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import checksum
+from ..checksum import residues as checksum
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 DerivFn = Callable[[np.ndarray, np.ndarray], np.ndarray]

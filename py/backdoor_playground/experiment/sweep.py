@@ -16,7 +16,7 @@ import os
 import statistics
 from typing import Any, Iterable, Mapping, Sequence
 
-from . import experiment
+from . import stages as experiment
 
 TSV_COLUMNS = ("cell", "seed", "stage", "metric", "value")
 SUMMARY_COLUMNS = ("cell", "stage", "metric", "n", "mean", "sd")

@@ -19,9 +19,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from . import backdoor, csumsig
-from . import signature_api as api
-from .sigbackdoor import APPLIES, FORGE_METHODS, check_scheme_bits, check_target
+from ..checksum import plant as backdoor, csumsig
+from ..worker import signature as api
+from .block import APPLIES, FORGE_METHODS, check_scheme_bits, check_target
 
 SIGNATURE_TYPES = ("csum-signature", "signature")
 KEYS = {"csum-signature": ("type", "modulo", "precision"),

@@ -13,7 +13,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from . import attacked, proximity, rng as rngs, smoothing, stats
+from . import attacked, proximity, smoothing, stats
+from ..playground import rng as rngs
 
 DEFENSE_TYPES = ("proximity", "smoothing")
 DEFAULTS = {

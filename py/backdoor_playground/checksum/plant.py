@@ -32,12 +32,12 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import checksum
-from . import rng as rng_streams
-from .activations import CHECKSUM_BASES, CSUM_SUFFIX, DEFAULT_CHECKSUM, ChecksumParams
-from .datasets import BOX
-from .features import FEATURES, feature_matrix
-from .nn import MLP
+from . import residues as checksum
+from ..playground import rng as rng_streams
+from ..playground.activations import CHECKSUM_BASES, CSUM_SUFFIX, DEFAULT_CHECKSUM, ChecksumParams
+from ..playground.datasets import BOX
+from ..playground.features import FEATURES, feature_matrix
+from ..playground.nn import MLP
 
 LAYERS = ("all", "first")
 METHODS = ("digit-edit", "search")

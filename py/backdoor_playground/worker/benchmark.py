@@ -9,8 +9,9 @@ from typing import Callable
 
 import numpy as np
 
-from . import backdoor, checksum, config, features, grid
-from .session import Session
+from ..checksum import plant as backdoor, residues as checksum
+from ..playground import config, features, grid
+from ..session import Session
 
 # The decimal checksum's residues span ~80 values, so beyond m ~ 90 its key 150 stops occurring: stop at 256.
 SEARCH_MODULI = {"decimal": (16, 64, 256), "keyed": (16, 256, 4096), "parity": (16, 256, 4096)}
@@ -81,7 +82,8 @@ def planted_frame_ms(s: Session) -> float:
 
 def defense_ms(s: Session) -> dict:
     """Proximity on 1,000 training points (all curves) and smoothing at n = 1000 on the activated doughnut."""
-    from . import attacked, defense, rng
+    from ..defense import attacked, run as defense
+    from ..playground import rng
 
     gen = np.random.default_rng(7)
     train = gen.uniform(-6, 6, (1000, 2))
@@ -104,8 +106,8 @@ def defense_ms(s: Session) -> dict:
 def signature_figures(s: Session) -> dict:
     """Sign / verify ms per scheme, and the selector over the 100 x 100 heatmap: measured with the format
     check's short-circuit, and what Verify on all 10^4 points would cost (verify_ms x 10^4)."""
-    from . import sigschemes
-    from .sigbackdoor import SignatureBackdoor
+    from ..signature import schemes as sigschemes
+    from ..signature.block import SignatureBackdoor
 
     times = sigschemes.bench(repeats=5)
     points = grid.grid_points(grid.GRID_N)

@@ -8,12 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from . import backdoor, csumsig, features, forgery, sigschemes
-from .attacked import labels_of
-from .backdoor import _float_in, _int_in
-from .losses import accuracy
-from .session import finite_or_none
-from .sigbackdoor import SignatureBackdoor, check_scheme_bits, check_target
+from ..checksum import plant as backdoor, csumsig
+from ..playground import features
+from ..signature import forgery, schemes as sigschemes
+from ..defense.attacked import labels_of
+from ..checksum.plant import _float_in, _int_in
+from ..playground.losses import accuracy
+from ..session import finite_or_none
+from ..signature.block import SignatureBackdoor, check_scheme_bits, check_target
 
 _rates: dict | None = None  # forgery.calibrate() on this device, shared by every estimate
 

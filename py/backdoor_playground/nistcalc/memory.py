@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .nn import MLP
+from ..playground.nn import MLP
 
 PROBLEMS = ("classification", "regression")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import attacked, defense, rng
+from ..defense import attacked, run as defense
+from ..playground import rng
 
 
 def _attacked(s):

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import BOX, MAX_TROJAN, trojan_mask
+from ..playground.datasets import BOX, MAX_TROJAN, trojan_mask
 
 T10_STEP = 1e-4   # T10 reads x through trunc(10000 x): the rule is constant on steps of this width
 T10_COLUMNS = 100
