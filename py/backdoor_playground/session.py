@@ -5,15 +5,23 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import attacks
 from .checksum import plant as backdoor
 from .playground import config as cfg
 from .playground import datasets, features, grid, modelio, rng
 from .playground.losses import accuracy
 from .playground.nn import MLP
 from .playground.train import Trainer, evaluate
+
+if TYPE_CHECKING:
+    from .attacks import Attack
+    from .defense.attacked import Attacked
+    from .nistcalc.inefficiency import SensitivityRun
+    from .nistcalc.memory import DataMemory, ModelMemory
 
 # Keys whose change only alters the trainer's hyper-parameters: applied between epochs, no reset (TFP PR #6).
 LIVE_KEYS = frozenset({"learningRate", "regularization", "regularizationRate", "batchSize"})
@@ -22,8 +30,6 @@ DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData"
 # Keys that rebuild the model from the same init stream.
 MODEL_KEYS = frozenset({"networkShape", "activation", "activations", "initZero", "initSeed", "loss",
                         *features.FEATURE_ORDER})
-# Checksum numbers: a planted model's operator takes them live (same weights, new numbers).
-CSUM_KEYS = frozenset({"csum_key", "csum_modulo", "csum_precision", "csum_variant", "csum_secret"})
 
 THUMB_N = 20
 
@@ -78,9 +84,21 @@ class Session:
 
     def __init__(self, config: dict):
         self.config = config
-        self.uploaded: tuple | None = None
-        self.hover: str | None = None
+        self.uploaded: tuple | None = None      # (points, labels, split) of an uploaded CSV, re-split on seed changes
+        self.hover: str | None = None           # the node whose grid the page shows at full resolution
         self.data = generate_data(config)
+        # set by rebuild_model / make_trainer
+        self.model: MLP
+        self.trainer: Trainer
+        self.X_train: np.ndarray
+        self.X_test: np.ndarray
+        self.attack: Attack | None = None       # the live backdoor (attacks.py), one at a time
+        self.defended: dict | None = None       # the last defense result, for drawing
+        self.defense_settings: dict | None = None  # its checked parameters: what a Replay link re-runs
+        # NN Calculator's state (worker/calculator.py creates the memories on first use)
+        self.data_memory: DataMemory | None = None
+        self.model_memory: ModelMemory | None = None
+        self.sensitivity_job: SensitivityRun | None = None
         self.rebuild_model()
 
     # ---------------------------------------------------------------- construction
@@ -98,9 +116,9 @@ class Session:
         init_rng = rng.stream(c["seed"], "init", c["initSeed"])
         self.model = MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
                          output_activation(c), init_rng, init_zero=c["initZero"],
-                         csum=self.csum_params().csum)
-        self.forget_backdoor()
+                         csum=backdoor.params_from_config(c).csum)
         self.make_trainer()
+        self.set_attack(attacks.adopt(self))
 
     def make_trainer(self) -> None:
         c = self.config
@@ -125,9 +143,8 @@ class Session:
             self.rebuild_model()
             return "data"
         if changed & MODEL_KEYS:
-            if "activation" in changed and self.planted_activations is not None:
-                # the activation menu after planting means "this activation everywhere", not the planted list
-                new_config["activations"] = self.planted_activations
+            if self.attack is not None:
+                self.config = new_config = self.attack.rebuild_config(changed, new_config)
             self.rebuild_model()
             return "model"
         kind = "none"
@@ -138,9 +155,8 @@ class Session:
             t.regularization = new_config["regularization"]
             t.regularization_rate = new_config["regularizationRate"]
             kind = "live"
-        if changed & CSUM_KEYS and backdoor.planted_layers(self.model):
-            self.model.csum = self.csum_params().csum  # same weights, new numbers: the grid must be redrawn
-            kind = "backdoor"
+        if self.attack is not None and self.attack.config_changed(self, changed):
+            kind = "backdoor"  # same weights, new backdoor numbers: the grid must be redrawn
         return kind
 
     def use_uploaded(self, points: np.ndarray, labels: np.ndarray, split) -> None:
@@ -246,178 +262,59 @@ class Session:
         new_config, notices = cfg.validate(checked["config"])
         model = MLP.from_dict(checked["model"])
         model.csum = backdoor.params_from_config(new_config).csum
-        self.forget_backdoor()
         self.config = new_config
         self.data = generate_data(new_config)
         self.uploaded = None
         self.model = model
         self.make_trainer()
+        self.set_attack(attacks.adopt(self))
         return notices
 
 
-    # ---------------------------------------------------------------- backdoor
+    # ---------------------------------------------------------------- the backdoor (attacks.py) and the defense
 
-    def forget_backdoor(self) -> None:
-        """Drop the planting state (clean model, activation results, a running search): the model was replaced."""
-        self.clean_model: MLP | None = None
-        self.planted_activations: list[str] | None = None  # config["activations"] before planting
-        self.activated: dict | None = None
-        self.search: backdoor.SearchRun | None = None
-        self.signature = None  # a sigbackdoor.SignatureBackdoor wrapped around the model, if installed
-        self.defended: dict | None = None  # the last defense result, for drawing
-        self.plan_record: dict = {}  # the page's backdoor / defense actions as an experiment config (replay.py)
-        self.csum_signature_result: dict | None = None  # NN Calculator's CSUM signature, as last run
-        self.last_forgery: dict | None = None  # the last forgery attempt against the signature block
+    def set_attack(self, attack: "Attack | None") -> None:
+        """The live backdoor (one at a time); the last defense no longer describes the attack."""
+        self.attack = attack
+        self.attack_changed()
 
-    def csum_params(self, params: dict | None = None) -> backdoor.PlantParams:
-        """Plant parameters: `params` over the config's csum_* keys."""
-        return backdoor.plant_params(params, backdoor.params_from_config(self.config))
+    def attack_changed(self) -> None:
+        """The attack was planted, moved or removed: the last defense result no longer applies."""
+        self.defended, self.defense_settings = None, None
 
-    def plant(self, params: dict | None = None) -> dict:
-        """Swap the hidden operators for checksum operators, keeping the weights; the config records the numbers
-        (csum_*) and the planted operators (activations), so links and model files carry the backdoor."""
-        if self.signature is not None:
-            raise ValueError("remove the signature block first (one backdoor at a time)")
-        pp = self.csum_params(params)
-        if self.clean_model is None or not backdoor.planted_layers(self.model):
-            clean, before = self.model.copy(), list(self.config["activations"])
-        else:  # re-planting with other numbers: the clean reference stays the model as it was first planted
-            clean, before = self.clean_model, self.planted_activations
-        planted = backdoor.plant(self.model, pp)
-        csum = pp.csum
-        new_config, _ = cfg.validate({**self.config, "activations": planted.activation_names[:-1],
-                                      "csum_variant": csum.variant, "csum_key": csum.key,
-                                      "csum_modulo": csum.modulo, "csum_precision": csum.precision,
-                                      "csum_secret": csum.secret, "csum_layers": pp.layers})
-        self.config = new_config
-        self.model, self.clean_model, self.planted_activations = planted, clean, before
-        self.activated, self.search = None, None
-        self.trainer.model = planted  # the trainer notices the new model and keeps its epoch count
-        return self.backdoor_stats()
+    def install(self, kind: str, settings: dict) -> "Attack":
+        """Install a backdoor of type `kind` with checked `settings` (one at a time; a replaceable one, such as
+        NN Calculator's CSUM signature, makes way)."""
+        cls = attacks.get(kind)
+        current = self.attack
+        if current is not None and not current.replaceable and current.type != kind:
+            raise ValueError(f"remove the {current.type} backdoor first (one backdoor at a time)")
+        attack = cls.install(self, settings)
+        self.set_attack(attack)
+        return attack
 
-    def unplant(self) -> None:
-        """Plain operators again (the current weights stay); the clean reference is dropped."""
-        if backdoor.planted_layers(self.model):
-            self.model = backdoor.unplant(self.model)
-            self.trainer.model = self.model
-        activations = self.planted_activations if self.planted_activations is not None else []
-        if any(a in backdoor.CHECKSUM_BASES for a in self.config["activations"]):
-            self.config = {**self.config, "activations": activations}
-        self.forget_backdoor()
+    def remove_attack(self) -> bool:
+        """Undo the live backdoor's plant; True when there was one."""
+        attack = self.attack
+        if attack is None:
+            return False
+        attack.remove(self)
+        self.set_attack(None)
+        return True
 
-    def backdoor_stats(self) -> dict:
-        """The planted model against its clean reference: agreement on the test set and the grid, trigger rates."""
-        model, clean = self.model, self.clean_model
-        layers = backdoor.planted_layers(model)
-        out: dict = {"planted": bool(layers), "layers": [l + 1 for l in layers],
-                     "params": backdoor.PlantParams(backdoor.model_checksum(model),
-                                                    self.config["csum_layers"]).to_dict(),
-                     "has_clean": clean is not None}
-        if not layers:
-            return out
-        X_grid = features.feature_matrix(grid.grid_points(grid.GRID_N), self.feature_names)
-        X_test, y_test = self.X_test, self.data.test_labels
-        n = len(y_test)
-        out.update({
-            "trigger_rate": finite_or_none(backdoor.trigger_rate(model, X_test)) if n else None,
-            "node_trigger_rate": finite_or_none(backdoor.node_trigger_rate(model, X_test)) if n else None,
-            "trigger_rate_grid": backdoor.trigger_rate(model, X_grid),
-            "test_accuracy": finite_or_none(accuracy(model.predict(X_test), y_test)) if n else None,
-        })
-        if clean is not None:
-            out.update({
-                "agreement": finite_or_none(backdoor.agreement(clean, model, X_test)) if n else None,
-                "agreement_grid": backdoor.agreement(clean, model, X_grid),
-                "clean_test_accuracy": finite_or_none(accuracy(clean.predict(X_test), y_test)) if n else None,
-            })
-        return out
+    def clean_model(self) -> MLP:
+        """The model before the backdoor changed it (the live model when the attack left its operators alone)."""
+        attack = self.attack
+        return attack.clean_model if attack is not None and attack.clean_model is not None else self.model
 
-    def _attack_model(self) -> MLP:
-        """The model an attack runs on: the live one; an unplanted one tests the config's numbers (a control)."""
-        if backdoor.planted_layers(self.model):
-            return self.model
-        model = self.model.copy()
-        model.csum = self.csum_params().csum
-        return model
-
-    def _keep_activation(self, result: dict) -> dict:
-        """Remember an activation result and add the test accuracy with the moved points (original labels)."""
-        points = self.data.test_points.copy()
-        for r in result["records"]:
-            points[r["index"]] = r["x1"], r["y1"]
-        X = features.feature_matrix(points, self.feature_names)
-        labels = self.data.test_labels
-        result["summary"]["test_accuracy_after"] = (
-            finite_or_none(accuracy(self.model.predict(X), labels)) if len(labels) else None)
-        self.activated = result
-        return result
-
-    def activate(self, method: str = "digit-edit", points="all", params: dict | None = None) -> dict:
-        """Activate the backdoor on test points ("all" or indices): {"records", "summary"}, kept for drawing."""
-        if method == "digit-edit":
-            result = backdoor.activate_digit_edit(self._attack_model(), self.data.test_points, self.feature_names,
-                                                  params, indices=points)
-        elif method == "search":
-            result = backdoor.SearchRun(self.model, self.data.test_points, self.feature_names, params,
-                                        indices=points, seed=self.config["seed"]).run()
-        else:
-            raise ValueError(f"method {method!r} is not one of {', '.join(backdoor.METHODS)}")
-        return self._keep_activation(result)
-
-    def search_start(self, points="all", params: dict | None = None) -> dict:
-        self.search = backdoor.SearchRun(self.model, self.data.test_points, self.feature_names, params,
-                                         indices=points, seed=self.config["seed"])
-        return self.search.progress()
-
-    def _search(self) -> backdoor.SearchRun:
-        if self.search is None:
-            raise ValueError("no search is running: call search_start first")
-        return self.search
-
-    def search_step(self, budget_ms: float = 50.0) -> dict:
-        """Progress; once finished it carries "result" ({"records", "summary"}), also kept for drawing."""
-        run = self._search()
-        progress = run.step(budget_ms)
-        if run.finished:
-            progress["result"] = self._keep_activation(run.result())
-            self.search = None
-        return progress
-
-    def search_cancel(self) -> dict:
-        run = self._search()
-        progress = run.cancel()
-        progress["result"] = self._keep_activation(run.result())
-        self.search = None
-        return progress
-
-    def residue_histograms(self, modulo: int | None = None, precision: int | None = None) -> dict:
-        """Residue counts per variant over the first-layer pre-activations of every data point (train and test)
-        under the current model (over the x coordinates when there is no hidden layer)."""
-        c = self.config
-        modulo = c["csum_modulo"] if modulo is None else modulo
-        precision = c["csum_precision"] if precision is None else precision
-        if isinstance(modulo, bool) or not isinstance(modulo, int) or not 2 <= modulo <= backdoor.UI_MAX_MODULO:
-            raise ValueError(f"modulo must be an integer between 2 and {backdoor.UI_MAX_MODULO}, got {modulo!r}")
-        csum = self.csum_params({"modulo": modulo, "precision": precision, "key": c["csum_key"] % modulo}).csum
-        points = np.concatenate([self.data.train_points, self.data.test_points])
-        if len(self.model.layer_sizes) > 2:
-            values = self.model.forward(features.feature_matrix(points, self.feature_names)).pre[0]
-            source = "first-layer pre-activations of the train and test points"
-        else:
-            values = points[:, 0]
-            source = "x coordinates of the train and test points"
-        out = {"source": source, "count": int(values.size), "modulo": csum.modulo, "precision": csum.precision,
-               "key": csum.key, "histograms": {}, "key_frequency": {}, "distinct": {},
-               "descriptions": {v: backdoor.checksum.VARIANTS[v].description for v in backdoor.checksum.VARIANTS}}
-        for variant in backdoor.checksum.VARIANTS:
-            params = backdoor.ChecksumParams(variant, csum.key, csum.modulo, csum.precision, csum.secret)
-            residues = params.residue(values).ravel()
-            # intp: bincount refuses int64 where intp is 32-bit (wasm32); -1 (non-finite) has no residue
-            counts = np.bincount(residues[residues >= 0].astype(np.intp), minlength=csum.modulo)
-            out["histograms"][variant] = counts.tolist()
-            out["key_frequency"][variant] = float(counts[csum.key] / values.size) if values.size else None
-            out["distinct"][variant] = int(np.count_nonzero(counts))
-        return out
+    def attacked(self) -> "Attacked":
+        """The test set under the live attack (nothing activated, the model its own reference, without one)."""
+        if self.config["problem"] == "regression":
+            raise ValueError("defenses need a classification problem (labels +1 / -1)")
+        if self.attack is not None:
+            return self.attack.attacked(self)
+        from .defense import attacked
+        return attacked.untouched(self)
 
 
 def finite_or_none(v: float) -> float | None:

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from backdoor_playground.worker import api
+from backdoor_playground.worker import checksum as checksum_handlers
 from backdoor_playground.checksum import plant as bd, residues as ck
 from backdoor_playground.playground import config as cfg, grid
 from backdoor_playground.playground.activations import ChecksumParams, get_activation
@@ -525,70 +526,70 @@ def page(doughnut):
 
 
 def test_api_plant_records_the_backdoor_in_config_and_link(page):
-    reply = api.plant(params={"key": 150})
+    reply = api.call("plant", {"params": {'key': 150}})
     assert reply["config"]["activations"] == ["relu_csum"]
     assert "activations=relu_csum" in reply["hash"]
     stats = reply["backdoor"]
     assert stats["planted"] and stats["layers"] == [1] and stats["agreement"] >= 0.97
     assert stats["agreement_grid"] >= 0.97 and 0 <= stats["trigger_rate"] < 0.05
     assert len(reply["frame"]["grids"]) > 0
-    assert page.clean_model is not None and page.clean_model.activation_names[0] == "relu"
+    assert page.attack.clean_model is not None and page.attack.clean_model.activation_names[0] == "relu"
 
 
 def test_api_model_file_round_trips_a_planted_model(page):
-    api.plant(params={"variant": "keyed", "modulo": 64, "key": 5, "secret": 77})
+    api.call("plant", {"params": {'variant': 'keyed', 'modulo': 64, 'key': 5, 'secret': 77}})
     X = page.X_test
     before = page.model.predict(X)
-    document = api.export_model()
+    document = api.call("export_model")
     assert document["config"]["csum_variant"] == "keyed" and document["config"]["csum_secret"] == 77
-    api.import_model(text=json.dumps(document))
+    api.call("import_model", {"text": json.dumps(document)})
     after = api.session().model
     assert after.csum == ChecksumParams("keyed", 5, 64, 15, 77)
     np.testing.assert_array_equal(after.predict(X), before)
 
 
 def test_api_new_numbers_act_live_and_unplant_restores(page):
-    api.plant()
-    reply = api.update(patch={"csum_key": 120, "learningRate": 0.1})
+    api.call("plant")
+    reply = api.call("update", {"patch": {'csum_key': 120, 'learningRate': 0.1}})
     assert reply["kind"] == "backdoor" and page.model.csum.key == 120 and "frame" in reply
     assert page.trainer.learning_rate == 0.1
-    reply = api.unplant()
+    reply = api.call("unplant")
     assert reply["config"]["activations"] == [] and page.model.activation_names == ["relu", "tanh"]
     assert reply["backdoor"]["planted"] is False
-    api.plant()
-    reply = api.update(patch={"activation": "tanh"})  # the menu after planting: tanh everywhere, a fresh model
+    api.call("plant")
+    reply = api.call("update", {"patch": {'activation': 'tanh'}})  # the menu after planting: tanh everywhere, a fresh model
     assert reply["kind"] == "model" and reply["config"]["activations"] == []
-    assert api.session().model.activation_names == ["tanh", "tanh"] and api.session().clean_model is None
+    assert api.session().model.activation_names == ["tanh", "tanh"] and api.session().attack is None
 
 
 def test_api_activate_and_search(page):
-    api.plant()
-    result = api.activate(method="digit-edit", points=[0, 1, 2, 3])
-    assert result["summary"]["attempted"] == 4 and page.activated is result
+    api.call("plant")
+    result = api.call("activate", {"method": 'digit-edit', "points": [0, 1, 2, 3]})
+    assert result["summary"]["attempted"] == 4 and page.attack.activated is result
     assert 0 <= result["summary"]["test_accuracy_after"] <= 1
     with pytest.raises(ValueError, match="method"):
-        api.activate(method="guess")
-    api.plant(params={"variant": "keyed", "modulo": 16})
-    progress = api.search_start(points=[0, 1], params={"k": 1})
+        api.call("activate", {"method": 'guess'})
+    api.call("plant", {"params": {'variant': 'keyed', 'modulo': 16}})
+    progress = api.call("search_start", {"points": [0, 1], "params": {'k': 1}})
     assert progress["total"] == 2 and not progress["finished"]
     while not progress["finished"]:
-        progress = api.search_step(budget_ms=20)
+        progress = api.call("search_step", {"budget_ms": 20})
     assert progress["result"]["summary"]["matched"] == 2
-    api.search_start(points="all", params={"k": 4})
-    assert api.search_cancel()["cancelled"]
+    api.call("search_start", {"points": 'all', "params": {'k': 4}})
+    assert api.call("search_cancel")["cancelled"]
     with pytest.raises(ValueError, match="search_start"):
-        api.search_step()
+        api.call("search_step")
 
 
 def test_api_calibration_estimate_and_histograms(page):
     with pytest.raises(ValueError, match="calibrate"):
-        api._trials_per_s.clear()
-        api.search_estimate(variant="keyed")
-    estimate = api.search_estimate(variant="keyed", modulo=256, k=2, budget_s=1.0, trials_per_s=65536.0)
+        checksum_handlers._trials_per_s.clear()
+        api.call("search_estimate", {"variant": 'keyed'})
+    estimate = api.call("search_estimate", {"variant": 'keyed', "modulo": 256, "k": 2, "budget_s": 1.0, "trials_per_s": 65536.0})
     assert estimate["expected_trials"] == 65536 and estimate["predicted_seconds"] == pytest.approx(1.0)
     assert estimate["max_modulo"] == 256 and estimate["max_k"] == 2 and "max modulo 256" in estimate["text"]
-    assert set(api.calibrate(budget_ms=30)["trials_per_s"]) == set(ck.VARIANTS)
-    hist = api.residue_histograms(modulo=64)
+    assert set(api.call("calibrate", {"budget_ms": 30})["trials_per_s"]) == set(ck.VARIANTS)
+    hist = api.call("residue_histograms", {"modulo": 64})
     n = len(page.data.train_labels) + len(page.data.test_labels)
     assert hist["count"] == 4 * n
     for variant, counts in hist["histograms"].items():

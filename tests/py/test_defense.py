@@ -27,9 +27,8 @@ def attacked_session(hash_: str, epochs: int):
     assert notices == []
     s = Session(c)
     s.train(epochs=epochs)
-    s.plant()
-    s.activate("digit-edit", "all")
-    return s, attacked.from_session(s)
+    s.install("checksum", {}).activate(s, "digit-edit", "all")
+    return s, s.attacked()
 
 
 @pytest.fixture(scope="module")
@@ -257,9 +256,9 @@ def test_stage_defend(doughnut):
 
 def test_worker_handlers():
     api.init(hash="dataset=circle&networkShape=8")
-    api.train(epochs=150)
-    api.plant()
-    api.activate(method="digit-edit", points=list(range(0, 250, 5)))
+    api.call("train", {"epochs": 150})
+    api.call("plant")
+    api.call("activate", {"method": 'digit-edit', "points": list(range(0, 250, 5))})
     out = api.call("defend", {"params": {"type": "proximity"}})
     assert api.session().defended is out and out["activated"] == 50 and out["untouched_n"] == 200
     assert out["metrics"]["false_positive_rate"]["n"] == 250 and len(out["labels"]) == 250

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backdoor_playground import __main__ as cli
+from backdoor_playground.experiment import cli
 from backdoor_playground.playground import config as cfg
 from backdoor_playground.experiment import stages as experiment
 

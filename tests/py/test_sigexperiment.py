@@ -11,7 +11,9 @@ import pytest
 
 from backdoor_playground.worker import api
 from backdoor_playground.playground import config
-from backdoor_playground.signature import experiment as sigexperiment
+from backdoor_playground import attacks
+from backdoor_playground.experiment import stages
+from backdoor_playground.experiment.plan import Plan
 from backdoor_playground.worker import signature as sapi
 from backdoor_playground.session import Session
 
@@ -28,10 +30,10 @@ def trained(**overrides) -> Session:
 
 
 def run(s: Session, raw: dict) -> dict:
-    bd = sigexperiment.check_signature_backdoor(raw, s.config)
+    plan = Plan(attacks.check(raw, s.config))
     result: dict = {}
-    for stage in (sigexperiment.stage_plant, sigexperiment.stage_activate, sigexperiment.stage_forge):
-        stage(s, bd, result)
+    for stage in (stages.stage_plant, stages.stage_activate, stages.stage_forge):
+        stage(s, plan, result)
     json.dumps(result, allow_nan=False)
     return result
 
@@ -47,7 +49,7 @@ def test_toy_rsa_run_through_every_stage():
     assert a["max_abs_delta"] < 1e-7 and a["median_abs_delta"] < 1e-7
     assert f["method"] == "factor" and f["succeeded"] and f["attempts"] >= 1 and f["seconds"] >= 0
     assert f["target_point"]["flipped"]  # every test point was signed: the forger signs the next message cell
-    replay = s.signature.forge(s, "replay")
+    replay = s.attack.block.forge(s, "replay")
     assert not replay["succeeded"] and not replay["target_point"]["flipped"]
 
 
@@ -58,10 +60,10 @@ def test_certificate_run_and_defaults():
     assert r["backdoored"]["agreement"] == 1.0 and r["activation"]["flipped"] == 3
     assert r["activation"]["max_abs_delta"] <= 2.0**-44
     assert r["forgery"]["method"] == "replay" and not r["forgery"]["succeeded"]
-    bd = sigexperiment.check_signature_backdoor({"type": "signature", "scheme": "ed25519"}, s.config)
+    bd = attacks.check({"type": "signature", "scheme": "ed25519"}, s.config)
     assert bd["bits"] == 256 and bd["target"] == "flip" and bd["points"] == "all"
     assert bd["forgery"] == {"method": "brute-force", "max_trials": 100000, "budget_s": 10.0}
-    assert sigexperiment.check_signature_backdoor({"type": "signature"}, s.config)["forgery"]["method"] == "factor"
+    assert attacks.check({"type": "signature"}, s.config)["forgery"]["method"] == "factor"
 
 
 def test_csum_signature_stage():
@@ -93,28 +95,28 @@ def test_csum_signature_stage():
 def test_bad_configs_name_the_key(raw, message):
     cfg, _ = config.validate(BASE)
     with pytest.raises(ValueError) as err:
-        sigexperiment.check_signature_backdoor(raw, cfg)
+        attacks.check(raw, cfg)
     assert str(err.value).startswith(message)
 
 
 def test_regression_is_refused():
     cfg, _ = config.validate({**BASE, "problem": "regression"})
     with pytest.raises(ValueError, match="classification"):
-        sigexperiment.check_signature_backdoor({"type": "signature"}, cfg)
+        attacks.check({"type": "signature"}, cfg)
     with pytest.raises(ValueError, match="classification"):
         sapi.signature_install(Session(cfg))
 
 
 def test_handlers_through_the_worker_api():
     api.init(config=BASE)
-    api.train(epochs=100)
+    api.call("train", {"epochs": 100})
     assert api.call("signature_view") == {"installed": False}
     with pytest.raises(ValueError, match="signature_install first"):
         api.call("signature_activate", {})
-    api.plant()
+    api.call("plant")
     with pytest.raises(ValueError, match="remove the checksum backdoor first"):
         api.call("signature_install", {})
-    api.unplant()
+    api.call("unplant")
     reply = api.call("signature_install", {"scheme": "toy-rsa", "bits": 20})
     assert reply["view"]["bits"] == 20 and reply["stats"]["agreement"] == 1.0
     act = api.call("signature_activate", {"points": [1, 2, 3], "target": -1})
@@ -129,11 +131,15 @@ def test_handlers_through_the_worker_api():
     rsa = next(e for e in est["schemes"] if e["scheme"] == "rsa")
     assert "RSA-2048" in rsa["text"] and "years on this device" in rsa["text"] and not rsa["live"]
     assert est["live_limit"]["factor_bits"] is not None
+    with pytest.raises(ValueError, match="remove the signature backdoor first"):  # one backdoor at a time
+        api.call("csum_signature", {})
+    assert api.call("signature_remove") == {"removed": True}
+    assert api.call("signature_view") == {"installed": False}
     csum = api.call("csum_signature", {})
     assert csum["modulo"] == 256 and csum["precision"] == 15 and csum["flipped"] >= 1
     json.dumps([reply, act, stats, forged, est, csum], allow_nan=False)
-    assert api.call("signature_remove") == {"removed": True}
-    assert api.call("signature_view") == {"installed": False}
+    api.call("signature_install", {"scheme": "toy-rsa", "bits": 20})  # the CSUM signature makes way
+    assert api.call("signature_view")["installed"]
 
 
 @pytest.mark.parametrize("method,args,message", [

@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from backdoor_playground import __main__ as cli
+from backdoor_playground.experiment import cli
 from backdoor_playground.experiment import stages as experiment, sweep
 
 BASE = {"dataset": "circle", "networkShape": [4], "epochs": 20,

@@ -16,7 +16,7 @@ def run() -> dict:
                                            "&regularizationRate=0.001&batchSize=7&noise=20&seed=agree2"
                                            "&xSquared=true&sinX=true")):
         snap = api.init(hash=hash_)
-        frame = api.train(epochs=25)
+        frame = api.call("train", {"epochs": 25})
         weights = np.concatenate([np.ravel(w) for w in frame["weights"]])
         out[name] = {
             "data_sum": float(np.sum(snap["data"]["train"])),

@@ -3,8 +3,8 @@ labels, the backdoored model's labels and the attacker's targets kept as separat
 overwrites its test labels in place, so it cannot tell them apart afterwards).
 
 Labels are +1 / -1 throughout: an output >= 0 is +1 (TensorFlow Playground's colouring); a NaN output is -1.
-Every backdoor type builds one `Attacked` (the checksum operator here, the signature block in sigbackdoor.py),
-so every defense and metric works on all of them.
+Every backdoor builds one `Attacked` (Attack.attacked in attacks.py), so every defense and metric works on all
+of them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Callable
 
 import numpy as np
 
-from ..checksum import plant as backdoor
 from ..playground import features
 
 # (points (k, 2), owner (k,) index of the test point each row stands for, or -1) -> labels (k,) of the backdoored
@@ -98,21 +97,11 @@ def from_records(*, train_points, train_labels, test_points, test_labels, record
                     None if accidental is None else np.asarray(accidental, dtype=bool), activation)
 
 
-def from_session(s) -> Attacked:
-    """The live session's test set under its backdoor: the signature block if one is installed, else the model's
-    checksum operator (an unplanted model is its own clean reference; no activation means nothing activated)."""
-    signature = s.signature
-    if signature is not None:
-        return signature.attacked(s)
-    if s.config["problem"] == "regression":
-        raise ValueError("defenses need a classification problem (labels +1 / -1)")
+def untouched(s) -> Attacked:
+    """The live session's test set with nothing activated: the model is its own clean reference."""
     names = s.feature_names
-    bd = model_predictor(s.model, names)
-    clean = model_predictor(s.clean_model if s.clean_model is not None else s.model, names)
-    records = s.activated["records"] if s.activated else []
-    fires = backdoor.fired(s.model, s.X_test)
+    model = model_predictor(s.model, names)
     return from_records(train_points=s.data.train_points, train_labels=s.data.train_labels,
-                        test_points=s.data.test_points, test_labels=s.data.test_labels, records=records,
-                        predict=lambda points, owners: bd(points), clean_predict=clean, backdoor="checksum",
-                        accidental=fires.any(axis=1) if fires.size else np.zeros(len(s.X_test), dtype=bool),
-                        activation=s.activated["summary"] if s.activated else None)
+                        test_points=s.data.test_points, test_labels=s.data.test_labels, records=[],
+                        predict=lambda points, owners: model(points), clean_predict=model, backdoor="none",
+                        accidental=np.zeros(len(s.data.test_points), dtype=bool))

@@ -286,9 +286,10 @@ def stage_defend(session, defense_params: Mapping, result: dict) -> None:
     """result["defense"] = run_defense without labels / curves (+ "seconds"); result["metrics"] = metrics."""
     start = time.perf_counter()
     params = check_defense(defense_params)
-    att = attacked.from_session(session)
+    att = session.attacked()
     defended = run_defense(att, params, rngs.stream(session.config["seed"], "defense"), curves=False)
     result["defense"] = {k: v for k, v in defended.items() if k not in BULKY}
     result["metrics"] = metrics(att, defended)
     result["defense"]["seconds"] = time.perf_counter() - start
-    session.defended = {**defended, "metrics": result["metrics"]}  # the page shows (and exports) it after a replay
+    # the page shows (and exports) it after a replay
+    session.defended, session.defense_settings = {**defended, "metrics": result["metrics"]}, params

@@ -309,3 +309,18 @@ def live_limit(rates: dict, budget_s: float) -> dict:
             lim["brute_force_bits"] = b
     lim["budget_s"] = budget_s
     return lim
+
+
+def estimate_table(rates: dict, budget_s: float, toy_bits: int | None = None) -> dict:
+    """What forging each scheme costs at `rates` (calibrate()): {"rates", "budget_s", "live_limit": {factor_bits,
+    brute_force_bits}, "schemes": [estimate + "text", "live"]}; toy RSA at its sizes plus `toy_bits`."""
+    lo, hi = TOY_RSA_BITS
+    rows = []
+    toy_sizes = sorted({lo, 32, hi} | ({toy_bits} if toy_bits is not None else set()))
+    for scheme, bits in (*(("toy-rsa", b) for b in toy_sizes), ("lamport", None), ("rsa", None), ("ed25519", None)):
+        e = estimate(scheme, bits, rates)
+        label = SCHEMES[scheme].label + (f" {e['bits']}-bit" if scheme == "toy-rsa" else "")
+        e["text"] = f"{label}: {e['human']}"
+        e["live"] = e["best_log10_seconds"] <= math.log10(budget_s)
+        rows.append(e)
+    return {"rates": rates, "budget_s": budget_s, "live_limit": live_limit(rates, budget_s), "schemes": rows}

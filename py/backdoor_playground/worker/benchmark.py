@@ -88,18 +88,18 @@ def defense_ms(s: Session) -> dict:
     gen = np.random.default_rng(7)
     train = gen.uniform(-6, 6, (1000, 2))
     labels = np.where(np.hypot(train[:, 0], train[:, 1]) < 3.0, 1.0, -1.0)
-    s.plant({})
-    s.activate("digit-edit", "all")
-    att = attacked.from_session(s)
+    attack = s.install("checksum", {})
+    activated = attack.activate(s, "digit-edit", "all")
+    att = s.attacked()
     big = attacked.from_records(train_points=train, train_labels=labels, test_points=att.test_points,
-                                test_labels=att.test_labels, records=s.activated["records"], predict=att.predict,
+                                test_labels=att.test_labels, records=activated["records"], predict=att.predict,
                                 clean_predict=att.clean_predict, backdoor="checksum")
     out = {"proximity_ms_1000": median_ms(lambda: defense.run_defense(
         big, {"type": "proximity"}, rng.stream(0, "defense")), repeats=3)}
     smooth = {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001}
     out["smoothing_ms_n1000"] = median_ms(lambda: defense.run_defense(
         att, smooth, rng.stream(0, "defense"), curves=False), repeats=3)
-    s.unplant()  # the operators go, the weights stay: the next figures see the clean doughnut
+    s.remove_attack()  # the operators go, the weights stay: the next figures see the clean doughnut
     return {k: round(v, 1) for k, v in out.items()}
 
 

@@ -13,15 +13,15 @@ DATA_OPS = ("clear", "store", "add", "subtract", "recall")
 MODEL_OPS = ("clear", "store", "add", "subtract", "average", "recall")
 
 
-def memories(s: Session) -> tuple[DataMemory, ModelMemory]:
+def _memories(s: Session) -> tuple[DataMemory, ModelMemory]:
     """The session's memories, created on first use."""
-    if not hasattr(s, "data_memory"):
+    if s.data_memory is None or s.model_memory is None:
         s.data_memory, s.model_memory = DataMemory(), ModelMemory()
     return s.data_memory, s.model_memory
 
 
 def memory_info(s: Session) -> dict:
-    data_mem, model_mem = memories(s)
+    data_mem, model_mem = _memories(s)
     return {"data": data_mem.summary(), "model": model_mem.summary(),
             "tooltips": {"data": {op: DataMemory.describe(op) for op in DATA_OPS},
                          "model": {op: ModelMemory.describe(op) for op in MODEL_OPS}}}
@@ -31,7 +31,7 @@ def data_memory(s: Session, op: str) -> dict:
     """D MC / MS / M+ / M− / MR. Recall replaces the data (deep copies) and rebuilds the network, as NN Calculator."""
     if op not in DATA_OPS:
         raise ValueError(f"unknown data memory operation {op!r}; expected one of {', '.join(DATA_OPS)}")
-    mem, _ = memories(s)
+    mem, _ = _memories(s)
     problem = s.config["problem"]
     if op == "clear":
         mem.clear()
@@ -58,7 +58,7 @@ def model_memory(s: Session, op: str) -> dict:
     """NN MC / MS / M+ / M− / AVG / MR. Recall writes the stored parameters into the current network."""
     if op not in MODEL_OPS:
         raise ValueError(f"unknown model memory operation {op!r}; expected one of {', '.join(MODEL_OPS)}")
-    _, mem = memories(s)
+    _, mem = _memories(s)
     if op == "recall":
         mem.recall(s.model)
         s.make_trainer()  # gradients carried over from before the recall belong to other weights
@@ -91,7 +91,7 @@ def sensitivity_start(s: Session, runs: int = 3, iterations: int = 100) -> dict:
 
 def sensitivity_step(s: Session, budget_ms: float = 50.0) -> dict:
     """One short chunk of the running sensitivity analysis; the page loops, so it can show progress and cancel."""
-    job = getattr(s, "sensitivity_job", None)
+    job = s.sensitivity_job
     if job is None:
         raise ValueError("no sensitivity analysis is running")
     progress: dict[str, Any] = job.step(budget_ms)
@@ -102,7 +102,7 @@ def sensitivity_step(s: Session, budget_ms: float = 50.0) -> dict:
 
 
 def sensitivity_cancel(s: Session) -> dict:
-    job = getattr(s, "sensitivity_job", None)
+    job = s.sensitivity_job
     if job is None:
         return {"cancelled": False}
     job.cancel()
@@ -120,8 +120,3 @@ def save_results_csv(s: Session, split: str = "test") -> dict:
         raise ValueError("split must be 'train' or 'test'")
     X, y = (s.X_train, s.data.train_labels) if split == "train" else (s.X_test, s.data.test_labels)
     return {"files": nistcsv.save_results_csv(inefficiency.kl_inefficiency(s.model, X, y))}
-
-
-HANDLERS = {f.__name__: f for f in (memory_info, data_memory, model_memory, trojan_regions, run_inference,
-                                    run_inefficiency, sensitivity_start, sensitivity_step, sensitivity_cancel,
-                                    save_nn_csv, save_results_csv)}

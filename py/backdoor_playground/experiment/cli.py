@@ -1,0 +1,115 @@
+"""Command line:
+
+    python3 -m backdoor_playground experiment CONFIG.json [--out RESULT.json]
+    python3 -m backdoor_playground sweep CONFIG.json --seeds 5 --set backdoor.modulo=20,64,256 [--out results.tsv]
+
+`experiment` runs experiment.run_experiment on the JSON config and writes the result as JSON (stdout without
+--out). `sweep` runs the grid of --set values (repeatable) times seeds on a process pool, writes the tidy TSV
+(one row per cell, seed, stage and metric) to --out and the summary (mean ± sd per cell) next to it as
+NAME.summary.tsv, and prints the summary; without --out the tidy TSV goes to stdout.
+A bad config prints "error: ..." naming the bad key and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import stages as experiment, sweep
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """A problem with the user's files or config: reported as "error: ..." with exit status 2."""
+
+
+def _read_json(path: str) -> object:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise BadInput(f"{path} is not valid JSON: {exc}") from None
+
+
+def _write_text(text: str, out: str | None) -> None:
+    """To the file `out`, or to stdout without one."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    """train -> plant -> activate -> forge -> defend on one config."""
+    config = _read_json(args.config)
+    try:
+        result = experiment.run_experiment(config)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    _write_text(json.dumps(result, indent=2, allow_nan=False) + "\n", args.out)
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """The grid of --set values times seeds, as tidy rows and a summary."""
+    config = _read_json(args.config)
+    if not isinstance(config, dict):
+        raise BadInput("the config must be a JSON object")
+    if args.out is not None and not Path(args.out).resolve().parent.is_dir():
+        raise BadInput(f"cannot write {args.out}: its folder does not exist")  # say so before the long run
+    try:
+        rows = sweep.run_sweep(config, args.set or [], args.seeds, args.jobs)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    summary = sweep.summarize(rows)
+    if args.out is None:
+        _write_text(sweep.to_tsv(sweep.TSV_COLUMNS, rows), None)
+        return 0
+    out = Path(args.out)
+    _write_text(sweep.to_tsv(sweep.TSV_COLUMNS, rows), str(out))
+    _write_text(sweep.to_tsv(sweep.SUMMARY_COLUMNS, summary), str(out.with_name(out.stem + ".summary.tsv")))
+    sys.stdout.write(sweep.summary_table(summary))
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
+    "experiment": (cmd_experiment, "run one experiment: train -> plant -> activate -> forge -> defend"),
+    "sweep": (cmd_sweep, "run an experiment over a grid of settings and seeds; tidy TSV + summary"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python3 -m backdoor_playground",
+                                     description="Backdoor Playground experiments from the command line.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    experiment_parser = sub.add_parser("experiment", help=COMMANDS["experiment"][1])
+    experiment_parser.add_argument("config", metavar="CONFIG.json", help="experiment config (JSON object)")
+    experiment_parser.add_argument("--out", metavar="RESULT.json", help="write the result here instead of stdout")
+    sweep_parser = sub.add_parser("sweep", help=COMMANDS["sweep"][1])
+    sweep_parser.add_argument("config", metavar="CONFIG.json", help="experiment config (JSON object)")
+    sweep_parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 per cell (default 5)")
+    sweep_parser.add_argument("--set", action="append", metavar="KEY=V1,V2",
+                              help="a setting to vary, e.g. backdoor.modulo=20,64,256 (repeatable)")
+    sweep_parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count)")
+    sweep_parser.add_argument("--out", metavar="results.tsv", help="tidy TSV here, summary in results.summary.tsv")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)  # usage errors exit with status 2 too
+    try:
+        return COMMANDS[args.command][0](args)
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+

@@ -1,0 +1,205 @@
+"""Backdoor 2 as an Attack (attacks.py): Goldwasser et al.'s signature block (block.py) around the classifier.
+
+Plant installs the verifier + selector with a key pair from the session's seed; activation signs the chosen test
+points; forge runs a key-less attack (forgery.py). The settings object of an experiment:
+
+    {"type": "signature", "scheme": "toy-rsa" | "lamport" | "rsa" | "ed25519", "bits": 32 (toy-rsa only),
+     "target": "flip" | 1 | -1, "points": "all" | [test indices],
+     "forgery": {"method": "factor" (toy-rsa) | "brute-force" | "replay" | "lamport-reuse" | "malleate",
+                 "max_trials": 100000, "budget_s": 10, "index", "source", "candidates"}}
+
+The selector equals the classifier on every unsigned input, so backdoored.agreement is exactly 1.0 unless a
+signature is forged. Experiments forge with a capped attempt (max_trials, budget_s) even when the calibrated
+estimate says it cannot succeed: the result then reports an honest failure. A brute force cut short by budget_s
+(rather than max_trials) makes `attempts` depend on the machine.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from ..attacks import Attack, prefixed
+from ..checksum.plant import _float_in, _int_in, check_points
+from ..defense.attacked import Attacked, labels_of
+from ..playground import features
+from .block import APPLIES, FORGE_METHODS, SignatureBackdoor, check_scheme_bits, check_target
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+KEYS = ("type", "scheme", "bits", "target", "points", "forgery")
+FORGERY_KEYS = ("method", "max_trials", "budget_s", "index", "source", "candidates", "target")
+
+
+class SignatureAttack(Attack):
+    """The installed verifier + selector (`block`), and the last forgery attempt against it."""
+
+    type = "signature"
+
+    def __init__(self, settings: dict, block: SignatureBackdoor):
+        super().__init__(settings)
+        self.block = block
+        self.last_forgery: dict | None = None
+
+    @staticmethod
+    def live(s: "Session") -> "SignatureAttack":
+        """The session's signature attack; ValueError when none is installed."""
+        if not isinstance(s.attack, SignatureAttack):
+            raise ValueError("no signature backdoor is installed: call signature_install first")
+        return s.attack
+
+    # ---------------------------------------------------------------- config
+
+    @classmethod
+    def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
+        for key in raw:
+            if key not in KEYS:
+                raise ValueError(f"backdoor.{key} is not a {cls.type} setting; expected one of {', '.join(KEYS)}")
+        if config["problem"] == "regression":
+            raise ValueError(f"backdoor.type {cls.type} needs a classification problem (labels +1 / -1)")
+        try:
+            scheme, bits = check_scheme_bits(raw.get("scheme", "toy-rsa"), raw.get("bits"))
+            target = check_target(raw.get("target", "flip"))
+            points = check_points(raw.get("points", "all"))
+        except ValueError as exc:
+            raise prefixed(exc) from None
+        return {"type": cls.type, "scheme": scheme, "bits": bits, "target": target, "points": points,
+                "forgery": check_forgery(raw.get("forgery", {}), scheme, points)}
+
+    # ---------------------------------------------------------------- stages
+
+    @classmethod
+    def install(cls, s: "Session", settings: dict) -> "SignatureAttack":
+        """Wrap the classifier in a verifier + selector with a key pair from the session's seed."""
+        if s.config["problem"] == "regression":
+            raise ValueError("the signature backdoor needs a classification problem (labels +1 / -1)")
+        scheme, bits = check_scheme_bits(settings.get("scheme", "toy-rsa"), settings.get("bits"))
+        target = check_target(settings.get("target", "flip"))
+        block = SignatureBackdoor(scheme, bits, s.config["seed"], target)
+        recorded = {"type": cls.type, **{k: settings[k] for k in ("scheme", "bits", "target") if k in settings},
+                    "points": []}
+        return cls(recorded, block)
+
+    def activate(self, s: "Session", points: Any = "all", target: Any = None) -> dict:
+        """Sign and write the carrier for test points ("all" or indices); target "flip" | 1 | -1 (default: the
+        installed one). {"records": [...], "summary": {... "test_accuracy_after"}}; kept for drawing."""
+        out = self.block.activate(s, points, target)
+        att = self.block.attacked(s)
+        out["summary"]["test_accuracy_after"] = (float(np.mean(att.bd_pred == att.test_labels))
+                                                 if len(att.test_labels) else None)
+        self.settings["points"] = points
+        if target is not None:
+            self.settings["target"] = target
+        s.attack_changed()
+        return out
+
+    def forge(self, s: "Session", method: Any, params: Any = None) -> dict:
+        """One key-less attack ("brute-force", "factor", "replay", "lamport-reuse", "malleate"); see
+        SignatureBackdoor.forge for params. ValueError when it does not apply or would exceed budget_s."""
+        if params is not None and not isinstance(params, dict):
+            raise ValueError(f"params must be an object, got {type(params).__name__}")
+        if not isinstance(method, str):
+            raise ValueError(f"method must be a string, got {method!r}")
+        out = self.block.forge(s, method, params)
+        self.settings["forgery"] = {**{k: v for k, v in dict(params or {}).items() if k in FORGERY_KEYS},
+                                    "method": method}
+        self.last_forgery = out
+        return out
+
+    def activate_as(self, s: "Session", settings: dict) -> None:
+        try:
+            self.activate(s, settings["points"])
+        except ValueError as exc:
+            raise ValueError(f"backdoor.points: {exc}") from None
+
+    def forge_as(self, s: "Session", settings: dict) -> dict:
+        """An attacker without the key: {"method", "attempts", "succeeded", "seconds", ...}."""
+        forgery = settings["forgery"]
+        params = {k: v for k, v in forgery.items() if k != "method"}
+        try:
+            out = self.block.forge(s, forgery["method"], {**params, "bounded": True})
+        except ValueError as exc:
+            raise ValueError(f"backdoor.forgery: {exc}") from None
+        est = out.pop("estimate", None)  # calibrated on this machine: only its timing survives strip_timing
+        if est is not None:
+            key = "brute_force_log10_seconds" if forgery["method"] == "brute-force" else "factoring_log10_seconds"
+            log10 = est.get(key)
+            out["predicted_seconds"] = 10.0**log10 if log10 is not None and log10 < 300 else None
+        self.settings["forgery"] = dict(forgery)
+        self.last_forgery = out  # the page shows (and exports) it after a replay
+        return out
+
+    # ---------------------------------------------------------------- what the page and results see
+
+    def attacked(self, s: "Session") -> Attacked:
+        return self.block.attacked(s)
+
+    def sections(self, s: "Session") -> dict:
+        out: dict = {"backdoored": self.backdoored_section(s)}
+        if self.block.activated:
+            out["activation"] = {**self.block.activated["summary"], "records": self.block.activated["records"]}
+        if self.last_forgery:
+            out["forgery"] = {k: v for k, v in self.last_forgery.items() if k != "estimate"}
+        return out
+
+    def backdoored_section(self, s: "Session") -> dict:
+        """The installed verifier + selector: scheme, carrier, key summary, agreement with the classifier."""
+        view, stats = self.block.view(), self.stats(s)
+        att = self.block.attacked(s)
+        untouched = float(np.mean(att.untouched_pred == att.test_labels)) if len(att.test_points) else None
+        return {
+            "scheme": view["scheme"], "label": view["label"], "bits": view["bits"], "carrier": view["carrier"],
+            "signature_bits": view["signature_bits"], "perturbation_bound": view["perturbation_bound"],
+            "vk": view["vk"], "agreement": stats["agreement"], "agreement_grid": stats["agreement_grid"],
+            "accidental_accepts": stats["accidental_accepts"],
+            "accidental_accepts_grid": stats["accidental_accepts_grid"],
+            "verify_calls_grid": stats["verify_calls_grid"], "test_accuracy": untouched,
+            "clean_test_accuracy": stats["clean_test_accuracy"]}
+
+    def stats(self, s: "Session") -> dict:
+        """Selector vs classifier: agreement on the untouched test points and the grid (1.0 unless forged),
+        accidental accepts, Verify calls the format check let through, clean / backdoored test accuracy."""
+        bd = self.block
+        agree = bd.agreement(s)
+        d = s.data
+        n = len(d.test_labels)
+        clean = labels_of(s.model.predict(features.feature_matrix(d.test_points, s.feature_names))) if n else None
+        att = bd.attacked(s) if n else None
+        return {"agreement": agree["test"], "agreement_grid": agree["grid"],
+                "accidental_accepts": agree["accepted_test"], "accidental_accepts_grid": agree["accepted_grid"],
+                "verify_calls_grid": agree["verify_calls_grid"],
+                "clean_test_accuracy": float(np.mean(clean == labels_of(d.test_labels))) if n else None,
+                "backdoored_test_accuracy": float(np.mean(att.bd_pred == att.test_labels)) if n else None,
+                "activated": int(att.activated.sum()) if n else 0, "flipped": int(att.flipped.sum()) if n else 0}
+
+
+def check_forgery(raw: Any, scheme: str, points: Any) -> dict:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"backdoor.forgery must be an object, got {type(raw).__name__}")
+    for key in raw:
+        if key not in FORGERY_KEYS:
+            raise ValueError(f"backdoor.forgery.{key} is not a forgery setting; expected one of "
+                             f"{', '.join(FORGERY_KEYS)}")
+    method = raw.get("method", "factor" if scheme == "toy-rsa" else "brute-force")
+    if method not in FORGE_METHODS:
+        raise ValueError(f"backdoor.forgery.method {method!r} is not one of {', '.join(FORGE_METHODS)}")
+    if scheme not in APPLIES.get(method, (scheme,)):
+        raise ValueError(f"backdoor.forgery.method {method} does not apply to {scheme}: only to "
+                         f"{' / '.join(APPLIES[method])}")
+    if method in ("replay", "lamport-reuse", "malleate") and points == []:
+        raise ValueError(f"backdoor.forgery.method {method} needs activated points (backdoor.points is empty)")
+    out = {"method": method}
+    try:
+        out["max_trials"] = _int_in("max_trials", raw.get("max_trials", 100_000), 1, 10**9)
+        out["budget_s"] = _float_in("budget_s", raw.get("budget_s", 10), 0.0, 3600.0)
+        for key, high in (("index", 10**9), ("source", 10**9), ("candidates", 100_000)):
+            if key in raw:
+                out[key] = _int_in(key, raw[key], 0 if key != "candidates" else 1, high)
+        if "target" in raw:
+            out["target"] = check_target(raw["target"])
+    except ValueError as exc:
+        raise ValueError(f"backdoor.forgery.{exc}") from None
+    return out
