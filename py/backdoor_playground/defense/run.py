@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import attacked, proximity, smoothing, stats
+from ..limits import Limit
 from ..playground import rng as rngs
 
 DEFENSE_TYPES = ("proximity", "smoothing")
@@ -21,6 +22,15 @@ DEFAULTS = {
     "proximity": {"type": "proximity", "radius": "auto", "vote": "radius", "k": 5, "ties": "negative"},
     "smoothing": {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001},
 }
+# the bounded numbers of check_defense (limits.py: one rule each, also sent to the page's fields)
+LIMITS = {limit.name: limit for limit in (
+    Limit("radius", 0.0, 1e6, lo_open=True, doc="proximity radius (a number, or \"auto\" / \"r_sep\")"),
+    Limit("k", 1, 999, 5, integer=True, doc="k nearest training points (capped at the training size)"),
+    Limit("sigma", 0.0, 6.0, 0.1, lo_open=True, doc="smoothing noise level"),
+    Limit("n0", 1, 10_000, 100, integer=True, doc="noise samples that pick the class"),
+    Limit("n", 1, 100_000, 1000, integer=True, doc="noise samples that bound its probability"),
+    Limit("alpha", 0.0, 0.5, 0.001, lo_open=True, hi_open=True, doc="failure probability of a certificate"),
+)}
 IMMUNIZATION_SIGMAS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 IMMUNIZATION_N = 200  # samples per point for the sigma sweep (speed; the defense itself uses the configured n)
 RADIUS_GRID = tuple(np.linspace(0.1, 3.0 * math.sqrt(2.0), 30).tolist())
@@ -31,20 +41,6 @@ BULKY = ("labels", "labels_clean", "model_labels", "curves")  # left out of the 
 
 # ----------------------------------------------------------------------------------------------------------------
 # configuration
-
-
-def _number(key: str, v: Any, lo: float, hi: float, lo_open: bool = True, hi_open: bool = False) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
-            or (v <= lo if lo_open else v < lo) or (v >= hi if hi_open else v > hi):
-        lo_s, hi_s = ("<" if lo_open else "<="), ("<" if hi_open else "<=")
-        raise ValueError(f"defense.{key} must be a number with {lo:g} {lo_s} {key} {hi_s} {hi:g}, got {v!r}")
-    return float(v)
-
-
-def _integer(key: str, v: Any, lo: int, hi: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ValueError(f"defense.{key} must be an integer from {lo} to {hi}, got {v!r}")
-    return v
 
 
 def _choice(key: str, v: Any, choices: tuple) -> Any:
@@ -67,15 +63,13 @@ def check_defense(raw: Any) -> dict:
         if not (isinstance(p["radius"], str) and p["radius"] in ("auto", "r_sep")):
             if isinstance(p["radius"], str):
                 raise ValueError(f"defense.radius must be \"auto\", \"r_sep\" or a number > 0, got {p['radius']!r}")
-            p["radius"] = _number("radius", p["radius"], 0.0, 1e6)
+            p["radius"] = LIMITS["radius"].check(p["radius"], "defense.")
         _choice("vote", p["vote"], ("radius", "knn"))
-        _integer("k", p["k"], 1, 999)
+        p["k"] = LIMITS["k"].check(p["k"], "defense.")
         _choice("ties", p["ties"], ("negative", "keep"))
     else:
-        p["sigma"] = _number("sigma", p["sigma"], 0.0, 6.0)
-        _integer("n0", p["n0"], 1, 10_000)
-        _integer("n", p["n"], 1, 100_000)
-        p["alpha"] = _number("alpha", p["alpha"], 0.0, 0.5, hi_open=True)
+        for key in ("sigma", "n0", "n", "alpha"):
+            p[key] = LIMITS[key].check(p[key], "defense.")
     return p
 
 

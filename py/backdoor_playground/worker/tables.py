@@ -1,0 +1,22 @@
+"""The tables the page is generated from (build.py writes them as ES modules): the URL state table, every owner's
+LIMITS (limits.py) and the worker's method names (api.METHODS). One source, two languages."""
+
+from __future__ import annotations
+
+from .. import limits
+from ..defense import run as defense
+from ..playground import config, features
+from .api import METHODS
+
+
+def state_table() -> dict:
+    """config.STATE_TABLE for the page, the feature labels, and every LIMITS table keyed by its owner."""
+    table = config.table_json()
+    table["features"] = {k: f.label for k, f in features.FEATURES.items()}
+    table["limits"] = {"defense": limits.table(defense.LIMITS)}
+    return table
+
+
+def api_table() -> dict[str, str]:
+    """Method name -> the same name: the page imports these constants instead of writing names as strings."""
+    return {name: name for name in METHODS}
