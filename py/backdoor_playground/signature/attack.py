@@ -45,11 +45,17 @@ class SignatureAttack(Attack):
         self.last_forgery: dict | None = None
 
     @staticmethod
+    def installed(s: "Session") -> "SignatureAttack | None":
+        """The session's signature attack, if that is the live backdoor."""
+        return s.attack if isinstance(s.attack, SignatureAttack) else None
+
+    @staticmethod
     def live(s: "Session") -> "SignatureAttack":
         """The session's signature attack; ValueError when none is installed."""
-        if not isinstance(s.attack, SignatureAttack):
+        attack = SignatureAttack.installed(s)
+        if attack is None:
             raise ValueError("no signature backdoor is installed: call signature_install first")
-        return s.attack
+        return attack
 
     # ---------------------------------------------------------------- config
 

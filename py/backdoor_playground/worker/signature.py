@@ -32,7 +32,7 @@ def signature_install(s: Session, scheme: str = "toy-rsa", bits: int | None = No
 
 def signature_remove(s: Session) -> dict:
     """Drop the verifier, its key and any activation: {"removed": bool}."""
-    removed = isinstance(s.attack, SignatureAttack)
+    removed = SignatureAttack.installed(s) is not None
     if removed:
         s.remove_attack()
     return {"removed": removed}
@@ -55,7 +55,8 @@ def signature_estimate(s: Session, budget_s: float = 5.0) -> dict:
     worker."""
     global _rates
     budget_s = _float_in("budget_s", budget_s, 0.0, 3600.0)
-    block = s.attack.block if isinstance(s.attack, SignatureAttack) else None
+    attack = SignatureAttack.installed(s)
+    block = attack.block if attack is not None else None
     if _rates is None:
         _rates = block._rates if block is not None and block._rates else forgery.calibrate()
     if block is not None and block._rates is None:
@@ -67,9 +68,8 @@ def signature_estimate(s: Session, budget_s: float = 5.0) -> dict:
 def signature_view(s: Session) -> dict:
     """{"installed": False} or the backdoor's view (scheme, label, carrier, bits, signature_bits, vk, carrier bits
     per coordinate, perturbation_bound, description, activated count) with "installed": True."""
-    if not isinstance(s.attack, SignatureAttack):
-        return {"installed": False}
-    return {"installed": True, **s.attack.block.view()}
+    attack = SignatureAttack.installed(s)
+    return {"installed": False} if attack is None else {"installed": True, **attack.block.view()}
 
 
 def signature_stats(s: Session) -> dict:
