@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checksum import plant as backdoor
+from . import checksum as backdoor
 from .playground import config as cfg
 from .playground import datasets, features, grid, modelio, rng
 from .playground.losses import accuracy
@@ -98,7 +98,7 @@ class Session:
         init_rng = rng.stream(c["seed"], "init", c["initSeed"])
         self.model = MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
                          output_activation(c), init_rng, init_zero=c["initZero"],
-                         csum=self.csum_params().csum)
+                         operator_params=self.csum_params().csum)
         self.forget_backdoor()
         self.make_trainer()
 
@@ -139,7 +139,7 @@ class Session:
             t.regularization_rate = new_config["regularizationRate"]
             kind = "live"
         if changed & CSUM_KEYS and backdoor.planted_layers(self.model):
-            self.model.csum = self.csum_params().csum  # same weights, new numbers: the grid must be redrawn
+            self.model.operator_params = self.csum_params().csum  # same weights, new numbers: the grid must be redrawn
             kind = "backdoor"
         return kind
 
@@ -245,7 +245,7 @@ class Session:
         checked = modelio.parse_model_json(document)
         new_config, notices = cfg.validate(checked["config"])
         model = MLP.from_dict(checked["model"])
-        model.csum = backdoor.params_from_config(new_config).csum
+        model.operator_params = backdoor.params_from_config(new_config).csum
         self.forget_backdoor()
         self.config = new_config
         self.data = generate_data(new_config)
@@ -337,7 +337,7 @@ class Session:
         if backdoor.planted_layers(self.model):
             return self.model
         model = self.model.copy()
-        model.csum = self.csum_params().csum
+        model.operator_params = self.csum_params().csum
         return model
 
     def _keep_activation(self, result: dict) -> dict:
@@ -396,9 +396,7 @@ class Session:
         c = self.config
         modulo = c["csum_modulo"] if modulo is None else modulo
         precision = c["csum_precision"] if precision is None else precision
-        if isinstance(modulo, bool) or not isinstance(modulo, int) or not 2 <= modulo <= backdoor.UI_MAX_MODULO:
-            raise ValueError(f"modulo must be an integer between 2 and {backdoor.UI_MAX_MODULO}, got {modulo!r}")
-        csum = self.csum_params({"modulo": modulo, "precision": precision, "key": c["csum_key"] % modulo}).csum
+        csum = self.csum_params({"modulo": modulo, "precision": precision, "key": c["csum_key"]}).csum
         points = np.concatenate([self.data.train_points, self.data.test_points])
         if len(self.model.layer_sizes) > 2:
             values = self.model.forward(features.feature_matrix(points, self.feature_names)).pre[0]
@@ -408,12 +406,10 @@ class Session:
             source = "x coordinates of the train and test points"
         out = {"source": source, "count": int(values.size), "modulo": csum.modulo, "precision": csum.precision,
                "key": csum.key, "histograms": {}, "key_frequency": {}, "distinct": {},
-               "descriptions": {v: backdoor.checksum.VARIANTS[v].description for v in backdoor.checksum.VARIANTS}}
-        for variant in backdoor.checksum.VARIANTS:
+               "descriptions": {v: backdoor.VARIANTS[v].description for v in backdoor.VARIANTS}}
+        for variant in backdoor.VARIANTS:
             params = backdoor.ChecksumParams(variant, csum.key, csum.modulo, csum.precision, csum.secret)
-            residues = params.residue(values).ravel()
-            # intp: bincount refuses int64 where intp is 32-bit (wasm32); -1 (non-finite) has no residue
-            counts = np.bincount(residues[residues >= 0].astype(np.intp), minlength=csum.modulo)
+            counts = params.histogram(values)
             out["histograms"][variant] = counts.tolist()
             out["key_frequency"][variant] = float(counts[csum.key] / values.size) if values.size else None
             out["distinct"][variant] = int(np.count_nonzero(counts))

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..checksum import plant as backdoor
+from .. import checksum as backdoor
 from ..playground import features
 
 # (points (k, 2), owner (k,) index of the test point each row stands for, or -1) -> labels (k,) of the backdoored

@@ -14,7 +14,7 @@ import json
 from typing import Any, Mapping
 
 from ..defense import attacked, run as defense
-from ..checksum import plant as backdoor
+from .. import checksum as backdoor
 from . import stages as experiment, sweep
 
 PREFIX = "replay="

@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import __version__
 from ..defense import attacked, run as defense
-from ..checksum import plant as backdoor
+from .. import checksum as backdoor
 from ..signature import experiment as sigexperiment
 from ..playground import config as cfg
 from ..playground import features, grid
@@ -71,13 +71,12 @@ def _check_backdoor(raw: Any, config: dict) -> dict:
                                       backdoor.params_from_config(config))
         attack = {k: raw[k] for k in ATTACK_KEYS[method] if k in raw}
         if method == "search":
-            backdoor.SearchParams.from_dict(attack, backdoor.MAX_TRIALS_LIMIT)  # k is re-checked against the net
+            backdoor.SearchParams.from_dict(attack)  # k is re-checked against the net
         elif method == "digit-edit":
-            backdoor._int_in("window", attack.get("window", backdoor.DEFAULT_WINDOW), -1, 1 << 24)
-            backdoor._int_in("refine", attack.get("refine", backdoor.DEFAULT_REFINE), 0, 20)
+            backdoor.digit_edit_params(attack)
         calibrate_ms = raw.get("calibrate_ms", 300)
         if method == "search" and calibrate_ms != 0:
-            backdoor._float_in("calibrate_ms", calibrate_ms, 0.0, 60_000.0)
+            backdoor.float_in("calibrate_ms", calibrate_ms, 0.0, 60_000.0)
     except ValueError as exc:
         raise ValueError(f"backdoor.{exc}") from None
     misplaced = [k for k in (*backdoor.DIGIT_EDIT_KEYS, "k", "radius", "max_trials", "calibrate_ms")

@@ -19,7 +19,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..checksum import plant as backdoor, csumsig
+from .. import checksum as backdoor
+from ..checksum import csumsig
 from ..worker import signature as api
 from .block import APPLIES, FORGE_METHODS, check_scheme_bits, check_target
 
@@ -45,10 +46,8 @@ def check_signature_backdoor(raw: Any, config: dict) -> dict:
     try:
         if kind == "csum-signature":
             return {"type": kind,
-                    "modulo": backdoor._int_in("modulo", raw.get("modulo", config["csum_modulo"]), 2,
-                                               backdoor.UI_MAX_MODULO),
-                    "precision": backdoor._int_in("precision", raw.get("precision", config["csum_precision"]),
-                                                  1, 17)}
+                    "modulo": backdoor.check("modulo", raw.get("modulo", config["csum_modulo"])),
+                    "precision": backdoor.check("precision", raw.get("precision", config["csum_precision"]))}
         scheme, bits = check_scheme_bits(raw.get("scheme", "toy-rsa"), raw.get("bits"))
         target = check_target(raw.get("target", "flip"))
     except ValueError as exc:
@@ -78,11 +77,11 @@ def _check_forgery(raw: Any, scheme: str, points: Any) -> dict:
         raise ValueError(f"backdoor.forgery.method {method} needs activated points (backdoor.points is empty)")
     out = {"method": method}
     try:
-        out["max_trials"] = backdoor._int_in("max_trials", raw.get("max_trials", 100_000), 1, 10**9)
-        out["budget_s"] = backdoor._float_in("budget_s", raw.get("budget_s", 10), 0.0, 3600.0)
+        out["max_trials"] = backdoor.int_in("max_trials", raw.get("max_trials", 100_000), 1, 10**9)
+        out["budget_s"] = backdoor.float_in("budget_s", raw.get("budget_s", 10), 0.0, 3600.0)
         for key, high in (("index", 10**9), ("source", 10**9), ("candidates", 100_000)):
             if key in raw:
-                out[key] = backdoor._int_in(key, raw[key], 0 if key != "candidates" else 1, high)
+                out[key] = backdoor.int_in(key, raw[key], 0 if key != "candidates" else 1, high)
         if "target" in raw:
             out["target"] = check_target(raw["target"])
     except ValueError as exc:

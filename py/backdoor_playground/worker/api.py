@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import __version__
 from ..playground import config as cfg
-from ..checksum import plant as backdoor
+from .. import checksum as backdoor
 from ..playground import datasets, modelio
 from ..session import Session
 
@@ -216,7 +216,7 @@ def search_estimate(budget_s: float = 1.0, k: int = 1, variant: str | None = Non
     params = backdoor.plant_params({"variant": variant or c["csum_variant"],
                                     "modulo": c["csum_modulo"] if modulo is None else modulo,
                                     "precision": c["csum_precision"] if precision is None else precision,
-                                    "key": (c["csum_key"] % (modulo or c["csum_modulo"])) if key is None else key})
+                                    "key": c["csum_key"] if key is None else key})
     csum = params.csum
     if trials_per_s is None:
         if csum.variant not in _trials_per_s:

@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from ..checksum import plant as backdoor, csumsig
+from .. import checksum as backdoor
+from ..checksum import csumsig
 from ..playground import features
 from ..signature import forgery, schemes as sigschemes
 from ..defense.attacked import labels_of
-from ..checksum.plant import _float_in, _int_in
+from ..checksum.params import float_in as _float_in
 from ..playground.losses import accuracy
 from ..session import finite_or_none
 from ..signature.block import SignatureBackdoor, check_scheme_bits, check_target
@@ -35,8 +36,8 @@ def csum_signature(s, modulo: int | None = None, precision: int | None = None) -
     """NN Calculator's CSUM Signature on the test set (defaults: the config's csum_modulo / csum_precision):
     csumsig.csum_signature's dict (key, histogram, flipped, flipped_indices, labels_after, losses, note)."""
     _classification(s, "the CSUM signature")
-    modulo = _int_in("modulo", s.config["csum_modulo"] if modulo is None else modulo, 2, backdoor.UI_MAX_MODULO)
-    precision = _int_in("precision", s.config["csum_precision"] if precision is None else precision, 1, 17)
+    modulo = backdoor.check("modulo", s.config["csum_modulo"] if modulo is None else modulo)
+    precision = backdoor.check("precision", s.config["csum_precision"] if precision is None else precision)
     d = s.data
     outputs = s.model.predict(s.X_test) if len(d.test_labels) else np.zeros(0)
     train_outputs = s.model.predict(s.X_train) if len(d.train_labels) else np.zeros(0)
