@@ -198,7 +198,8 @@ def test_fast_path_certifies_most_everyday_values():
     values = np.concatenate([rng.uniform(-6, 6, 20_000), rng.normal(0, 3, 20_000), rng.uniform(-1, 1, 20_000)])
     _, certified = decimal_fast._fast_residues(values, decimal_fast._fast_plan(256, 15))
     assert certified.mean() > 0.95
-    assert decimal_fast._fast_plan(256, 1) is None and decimal_fast._fast_plan(256, 16) is None  # those take the exact routes
+    # those take the exact routes
+    assert decimal_fast._fast_plan(256, 1) is None and decimal_fast._fast_plan(256, 16) is None
 
 
 def test_fast_path_never_warns_on_special_values():
@@ -223,7 +224,8 @@ def test_one_at_a_time_route_equals_reference(modulo, precision):
     assert got == [csum_reference(v, modulo, precision) for v in values]
 
 
-@pytest.mark.parametrize("n", [1, 2, decimal_fast.SCALAR_MAX, decimal_fast.SCALAR_MAX + 1, 40, decimal_fast.FALLBACK_SCALAR_MAX * 3])
+@pytest.mark.parametrize("n", [1, 2, decimal_fast.SCALAR_MAX, decimal_fast.SCALAR_MAX + 1, 40,
+                               decimal_fast.FALLBACK_SCALAR_MAX * 3])
 def test_every_route_size_agrees(n):
     # tiny arrays go one at a time; others take the fast path with 0, a few or many fallback values
     rng = np.random.default_rng(n)

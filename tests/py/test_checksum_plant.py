@@ -40,7 +40,8 @@ def test_plant_keeps_weights_and_swaps_operators():
     assert planted.operator_params == ChecksumParams(key=99)
     for a, b in zip(model.weights + model.biases, planted.weights + planted.biases):
         np.testing.assert_array_equal(a, b)
-    assert model.activation_names == ["relu", "linear", "tanh"] and model.operator_params is None  # the original is untouched
+    # the original is untouched
+    assert model.activation_names == ["relu", "linear", "tanh"] and model.operator_params is None
     first = bd.plant(planted, {"layers": "first"})
     assert first.activation_names == ["relu_csum", "linear", "tanh"] and bd.planted_layers(first) == [0]
     back = bd.unplant(planted)

@@ -158,7 +158,8 @@ def predict_search_seconds(trials_per_s: float, p_key: float, k: int = 1, varian
 
 def search_cap(trials_per_s: float, budget_s: float = 1.0, k: int = 1, variant: str = "keyed",
                precision: int = PARAMS["precision"].default, key: int = PARAMS["key"].default) -> int | None:
-    """Largest modulo m (up to PARAMS' limit, 65536) whose predicted k-node search (predict_search_seconds) fits budget_s, or None.
+    """Largest modulo m (up to the modulo's limit, 65536) whose predicted k-node search (predict_search_seconds)
+    fits budget_s, or None.
 
     The key is read modulo m (as the config's csum_key). With a plain rate: keyed m = floor((rate * budget)^(1/k));
     parity and decimal: scanned with p_key_model. Decimal raw sums lie in [1336, 1481], so past them residues no

@@ -103,8 +103,9 @@ def match_checksum(
     """NN Calculator's matchChecksum: d_i -> clip(d_i - (csum - key), 0, 9), least significant digit first.
 
     Only digits among the first `precision` characters are edited; the value is rebuilt as
-    Number(coefficient) * Math.pow(10, exponent) with V8's powers of ten. The key is read modulo m. Returns the edited float when
-    csum(result) == key, else None; an array input gives a float64 array with NaN where the edit misses.
+    Number(coefficient) * Math.pow(10, exponent) with V8's powers of ten. The key is read modulo m. Returns the
+    edited float when csum(result) == key, else None; an array input gives a float64 array with NaN where the edit
+    misses.
     """
     modulo = check("modulo", modulo)
     precision = check("precision", precision)

@@ -159,7 +159,7 @@ def register_family(suffix: str, factory: Callable[[Activation, Any, str], Activ
 
 
 def base_activation(name: str) -> str:
-    """The plain activation behind an operator name ("relu_csum" -> "relu"; a plain name is its own base)."""
+    """The plain activation behind an operator name ("relu<suffix>" -> "relu"; a plain name is its own base)."""
     family = FAMILIES.get(name)
     return name[: -len(family.suffix)] if family else name
 
@@ -176,7 +176,8 @@ def get_activation(name: str, operator_params: Any = None) -> Activation:
     family = FAMILIES.get(name) if isinstance(name, str) else None
     if family is not None:
         if operator_params is not None and not isinstance(operator_params, family.params_type):
-            raise ValueError(f"{name} needs {family.params_type.__name__} or None, got {type(operator_params).__name__}")
+            raise ValueError(f"{name} needs {family.params_type.__name__} or None, "
+                             f"got {type(operator_params).__name__}")
         return _family_activation(name, operator_params)
     try:
         return ACTIVATIONS[name]
