@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import attacks
-from .checksum import plant as backdoor
+from . import checksum as backdoor
 from .playground import config as cfg
 from .playground import datasets, features, grid, modelio, rng
 from .playground.losses import accuracy
@@ -116,7 +116,7 @@ class Session:
         init_rng = rng.stream(c["seed"], "init", c["initSeed"])
         self.model = MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
                          output_activation(c), init_rng, init_zero=c["initZero"],
-                         csum=backdoor.params_from_config(c).csum)
+                         operator_params=backdoor.params_from_config(c).csum)
         self.make_trainer()
         self.set_attack(attacks.adopt(self))
 
@@ -261,7 +261,7 @@ class Session:
         checked = modelio.parse_model_json(document)
         new_config, notices = cfg.validate(checked["config"])
         model = MLP.from_dict(checked["model"])
-        model.csum = backdoor.params_from_config(new_config).csum
+        model.operator_params = backdoor.params_from_config(new_config).csum
         self.config = new_config
         self.data = generate_data(new_config)
         self.uploaded = None

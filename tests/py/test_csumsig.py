@@ -8,7 +8,8 @@ import statistics
 import numpy as np
 import pytest
 
-from backdoor_playground.checksum import residues as checksum, csumsig
+from backdoor_playground import checksum
+from backdoor_playground.checksum import csumsig
 from backdoor_playground.playground import datasets
 
 

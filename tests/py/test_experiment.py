@@ -93,7 +93,7 @@ def test_no_backdoor_object_means_clean_training_only():
     ({"backdoor": {"type": "signature", "scheme": "dsa"}}, "^backdoor.scheme"),
     ({"backdoor": {"type": "signature", "bits": 64}}, "^backdoor.bits"),
     ({"backdoor": {"variant": "md5"}}, "^backdoor.variant"),
-    ({"backdoor": {"key": 300}}, "^backdoor.key"),
+    ({"backdoor": {"key": 65536}}, "^backdoor.key"),
     ({"backdoor": {"modulo": 1}}, "^backdoor.modulo"),
     ({"backdoor": {"precision": 40}}, "^backdoor.precision"),
     ({"backdoor": {"layers": "last"}}, "^backdoor.layers"),
@@ -143,7 +143,7 @@ def test_cli_writes_the_result_and_exits_2_on_bad_input(tmp_path, capsys):
     printed = json.loads(capsys.readouterr().out)
     assert experiment.strip_timing(printed) == experiment.strip_timing(result)
 
-    for name, text, message in (("bad.json", '{"seed": 1, "backdoor": {"key": 999}}', "error: backdoor.key"),
+    for name, text, message in (("bad.json", '{"seed": 1, "backdoor": {"key": 70000}}', "error: backdoor.key"),
                                 ("broken.json", '{"seed": ', "error: "), ("list.json", "[1]", "error: the config")):
         path = tmp_path / name
         path.write_text(text)

@@ -44,6 +44,15 @@ def test_a_bad_cell_fails_before_any_run():
         sweep.jobs_for(BASE, [], 0)
 
 
+def test_the_readme_sweep_keeps_the_key_and_reads_it_modulo_each_m():
+    # README: sweep CONFIG.json --set backdoor.modulo=20,64,256 with the backdoor's key 150 (read as key mod m)
+    with_key = {**BASE, "backdoor": {**BASE["backdoor"], "key": 150}}
+    assert len(sweep.jobs_for(with_key, ["backdoor.modulo=20,64,256"], 2)) == 6
+    result = experiment.run_experiment({**with_key, "epochs": 0, "backdoor": {**with_key["backdoor"], "modulo": 20,
+                                                                            "points": [0]}})
+    assert (result["backdoored"]["params"]["modulo"], result["backdoored"]["params"]["key"]) == (20, 150 % 20)
+
+
 @pytest.fixture(scope="module")
 def rows():
     return sweep.run_sweep(BASE, ["backdoor.modulo=20,64"], 2, workers=2)

@@ -24,7 +24,7 @@ from ..playground import features, grid
 from ..playground.losses import accuracy
 from ..playground.nn import MLP
 from ..session import finite_or_none
-from . import plant as backdoor
+from .. import checksum as backdoor
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -47,7 +47,7 @@ def operator_model(s: "Session") -> MLP:
     if backdoor.planted_layers(s.model):
         return s.model
     model = s.model.copy()
-    model.csum = config_params(s.config).csum
+    model.operator_params = config_params(s.config).csum
     return model
 
 
@@ -82,13 +82,12 @@ class ChecksumAttack(Attack):
             plant = config_params(config, {k: raw[k] for k in backdoor.PLANT_KEYS if k in raw})
             attack = {k: raw[k] for k in ATTACK_KEYS[method] if k in raw}
             if method == "search":
-                backdoor.SearchParams.from_dict(attack, backdoor.MAX_TRIALS_LIMIT)  # k is re-checked against the net
+                backdoor.SearchParams.from_dict(attack)  # k is re-checked against the net
             elif method == "digit-edit":
-                backdoor._int_in("window", attack.get("window", backdoor.DEFAULT_WINDOW), -1, 1 << 24)
-                backdoor._int_in("refine", attack.get("refine", backdoor.DEFAULT_REFINE), 0, 20)
+                backdoor.digit_edit_params(attack)
             calibrate_ms = raw.get("calibrate_ms", 300)
             if method == "search" and calibrate_ms != 0:
-                backdoor._float_in("calibrate_ms", calibrate_ms, 0.0, 60_000.0)
+                backdoor.float_in("calibrate_ms", calibrate_ms, 0.0, 60_000.0)
             points = backdoor.check_points(raw.get("points", "all"))
         except ValueError as exc:
             raise prefixed(exc) from None
@@ -108,7 +107,7 @@ class ChecksumAttack(Attack):
     def config_changed(self, s: "Session", changed: set[str]) -> bool:
         if not (changed & CSUM_KEYS and backdoor.planted_layers(s.model)):
             return False
-        s.model.csum = config_params(s.config).csum
+        s.model.operator_params = config_params(s.config).csum
         return True
 
     def rebuild_config(self, changed: set[str], config: dict) -> dict:

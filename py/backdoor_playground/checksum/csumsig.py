@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from . import residues as checksum
+from . import decimal as checksum
+from .params import check
 
 NOTE = ("NN Calculator's \"CSUM signature\" is a replicable checksum of the x coordinate compared with the most "
         "frequent residue: there is no key pair and no secret, so anyone can recompute or hit it.")
@@ -45,8 +46,8 @@ def csum_signature(test_points: Any, test_labels: Any, outputs: Any, modulo: int
 
     `outputs` are the network's outputs on the test points; the losses are half-MSE against the original and the
     flipped labels ("Backdoor MSE Test loss"); loss_train (train outputs against train labels) does not change."""
-    modulo = checksum._check_modulo(modulo)
-    precision = checksum._check_precision(precision)
+    modulo = check("modulo", modulo)
+    precision = check("precision", precision)
     labels = np.asarray(test_labels, dtype=np.float64).ravel()
     res = residues(test_points, modulo, precision)
     if res.size != labels.size:

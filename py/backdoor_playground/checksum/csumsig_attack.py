@@ -15,7 +15,7 @@ from ..defense import attacked
 from ..playground.losses import accuracy
 from ..session import finite_or_none
 from . import csumsig
-from .plant import UI_MAX_MODULO, _int_in
+from .params import check
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -89,5 +89,5 @@ class CsumSignatureAttack(Attack):
 
 def check_numbers(config: Mapping[str, Any], modulo: Any = None, precision: Any = None) -> dict:
     """{"modulo", "precision"} checked; missing ones from the config's csum_modulo / csum_precision."""
-    return {"modulo": _int_in("modulo", config["csum_modulo"] if modulo is None else modulo, 2, UI_MAX_MODULO),
-            "precision": _int_in("precision", config["csum_precision"] if precision is None else precision, 1, 17)}
+    return {"modulo": check("modulo", config["csum_modulo"] if modulo is None else modulo),
+            "precision": check("precision", config["csum_precision"] if precision is None else precision)}

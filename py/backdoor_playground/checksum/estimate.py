@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..playground import features
-from . import plant as backdoor
+from .. import checksum as backdoor
 from .attack import config_params
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def search_estimate(s: "Session", rates: Mapping[str, float], budget_s: float = 
     params = config_params(c, {"variant": variant or c["csum_variant"],
                                "modulo": c["csum_modulo"] if modulo is None else modulo,
                                "precision": c["csum_precision"] if precision is None else precision,
-                               "key": (c["csum_key"] % (modulo or c["csum_modulo"])) if key is None else key})
+                               "key": c["csum_key"] if key is None else key})
     csum = params.csum
     if trials_per_s is None:
         if csum.variant not in rates:
@@ -52,9 +52,7 @@ def residue_histograms(s: "Session", modulo: int | None = None, precision: int |
     c = s.config
     modulo = c["csum_modulo"] if modulo is None else modulo
     precision = c["csum_precision"] if precision is None else precision
-    if isinstance(modulo, bool) or not isinstance(modulo, int) or not 2 <= modulo <= backdoor.UI_MAX_MODULO:
-        raise ValueError(f"modulo must be an integer between 2 and {backdoor.UI_MAX_MODULO}, got {modulo!r}")
-    csum = config_params(s.config, {"modulo": modulo, "precision": precision, "key": c["csum_key"] % modulo}).csum
+    csum = config_params(s.config, {"modulo": modulo, "precision": precision, "key": c["csum_key"]}).csum
     points = np.concatenate([s.data.train_points, s.data.test_points])
     if len(s.model.layer_sizes) > 2:
         values = s.model.forward(features.feature_matrix(points, s.feature_names)).pre[0]
@@ -64,12 +62,10 @@ def residue_histograms(s: "Session", modulo: int | None = None, precision: int |
         source = "x coordinates of the train and test points"
     out = {"source": source, "count": int(values.size), "modulo": csum.modulo, "precision": csum.precision,
            "key": csum.key, "histograms": {}, "key_frequency": {}, "distinct": {},
-           "descriptions": {v: backdoor.checksum.VARIANTS[v].description for v in backdoor.checksum.VARIANTS}}
-    for variant in backdoor.checksum.VARIANTS:
+           "descriptions": {v: backdoor.VARIANTS[v].description for v in backdoor.VARIANTS}}
+    for variant in backdoor.VARIANTS:
         params = backdoor.ChecksumParams(variant, csum.key, csum.modulo, csum.precision, csum.secret)
-        residues = params.residue(values).ravel()
-        # intp: bincount refuses int64 where intp is 32-bit (wasm32); -1 (non-finite) has no residue
-        counts = np.bincount(residues[residues >= 0].astype(np.intp), minlength=csum.modulo)
+        counts = params.histogram(values)
         out["histograms"][variant] = counts.tolist()
         out["key_frequency"][variant] = float(counts[csum.key] / values.size) if values.size else None
         out["distinct"][variant] = int(np.count_nonzero(counts))

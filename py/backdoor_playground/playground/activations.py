@@ -3,26 +3,21 @@
 `f` maps a layer's pre-activations (x @ W + b) to its outputs; `df(pre, post)` is d post / d pre, given both
 so that each function can use whichever is cheaper (tanh and sigmoid reuse `post`, ReLU needs `pre`);
 `f_into(pre, out)` writes f(pre) into an existing array (the network keeps reusable layer buffers).
-All work elementwise on arrays of any shape. The type stays general on purpose: checksum activations
-(built by a factory with parameters) are Activations too, and may leave f_into out.
+All work elementwise on arrays of any shape.
 
-Checksum activations ("<base>_csum", NN Calculator's ReLU_CSUM and Linear_CSUM, plus tanh and sigmoid) are
-f(x) = -base(x) if residue(x) == key else base(x), with the derivative of the base (as NN Calculator trains
-them). Their numbers live in one `ChecksumParams` (variant, key, modulo, precision, secret) that the model carries,
-so the operator and every attack read the same values. They are built on demand and are not in ACTIVATIONS.
+Extension point: `register_family(suffix, factory, ...)` adds operators named "<base><suffix>" for every plain base
+activation. The factory builds the Activation from the base and the model's operator parameters, an object the
+network carries without reading it (`MLP.operator_params`); the family also names the model-file field that holds
+those parameters and how to read them back. Family operators are built on demand and are not in ACTIVATIONS.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-import operator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
-
-from ..checksum import residues as checksum
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 DerivFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -137,121 +132,82 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
-CSUM_SUFFIX = "_csum"
-# checksum operator name -> the plain activation it wraps
-CHECKSUM_BASES: dict[str, str] = {base + CSUM_SUFFIX: base for base in ("relu", "linear", "tanh", "sigmoid")}
-CSUM_VARIANTS = tuple(checksum.VARIANTS)
-MAX_CSUM_SECRET = 2**53 - 1  # JavaScript reads larger integers inexactly
-
-
-def _param_int(name: str, value: Any, low: int, high: int) -> int:
-    """`value` as an int in [low, high] (integral floats accepted, bools not); ValueError naming `name`."""
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            number = int(value)
-        else:
-            raise ValueError(f"{name} must be an integer, got {value!r}") from None
-    if not low <= number <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {number}")
-    return number
-
 
 @dataclass(frozen=True)
-class ChecksumParams:
-    """The numbers a checksum operator tests: residue_variant(x; modulo, precision[, secret]) == key."""
+class Family:
+    """Operators "<base><suffix>" built by factory(base Activation, operator params, name) -> Activation."""
 
-    variant: str = "decimal"
-    key: int = checksum.DEFAULT_KEY
-    modulo: int = checksum.DEFAULT_MODULO
-    precision: int = checksum.DEFAULT_PRECISION
-    secret: int = 0  # the keyed variant's PRF key; unused by the others
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.variant, str) or self.variant not in CSUM_VARIANTS:
-            raise ValueError(f"variant {self.variant!r} is not one of {', '.join(CSUM_VARIANTS)}")
-        modulo = _param_int("modulo", self.modulo, 2, checksum.MAX_MODULO)
-        object.__setattr__(self, "modulo", modulo)
-        object.__setattr__(self, "precision", _param_int("precision", self.precision, 1, 17))
-        object.__setattr__(self, "key", _param_int("key", self.key, 0, modulo - 1))
-        object.__setattr__(self, "secret", _param_int("secret", self.secret, 0, MAX_CSUM_SECRET))
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "ChecksumParams":
-        """Parameters from plain data; unknown keys raise ValueError naming them."""
-        if not isinstance(d, Mapping):
-            raise ValueError(f"checksum parameters must be an object, got {type(d).__name__}")
-        unknown = [k for k in d if k not in cls.__dataclass_fields__]
-        if unknown:
-            raise ValueError(f"unknown checksum parameter {unknown[0]!r}; expected variant, key, modulo, precision, "
-                             "secret")
-        return cls(**d)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def checker(self) -> Any:
-        """The checksum.VARIANTS object for this variant (the keyed one under this secret)."""
-        return _keyed_checker(self.secret) if self.variant == "keyed" else checksum.VARIANTS[self.variant]
-
-    def residue(self, values: np.ndarray) -> np.ndarray:
-        """Residue of every value (int64, same shape; -1 for NaN/inf, which never matches)."""
-        return np.asarray(self.checker().residue(values, self.modulo, self.precision), dtype=np.int64)
-
-    def fires(self, values: np.ndarray) -> np.ndarray:
-        """residue(values) == key, elementwise."""
-        return self.residue(values) == self.key
+    suffix: str
+    factory: Callable[[Activation, Any, str], Activation]
+    bases: tuple[str, ...]
+    params_type: type            # the operator parameters this family reads (None means the family's defaults)
+    field: str                   # model-file key holding the parameters (MLP.to_dict / from_dict)
+    params_from_dict: Callable[[Any], Any]
 
 
-DEFAULT_CHECKSUM = ChecksumParams()
+FAMILIES: dict[str, Family] = {}  # operator name -> its family
 
 
-@functools.lru_cache(maxsize=16)
-def _keyed_checker(secret: int) -> Any:
-    """KeyedChecksum under `secret`, built once (its sub-keys cost a SHA-256)."""
-    return checksum.VARIANTS["keyed"].with_secret(secret)
+def register_family(suffix: str, factory: Callable[[Activation, Any, str], Activation], *, params_type: type,
+                    field: str, params_from_dict: Callable[[Any], Any],
+                    bases: tuple[str, ...] = tuple(ACTIVATIONS)) -> None:
+    """Add the operators "<base><suffix>" for every base in `bases` (re-registering the same suffix replaces it)."""
+    family = Family(suffix, factory, tuple(bases), params_type, field, params_from_dict)
+    for base in family.bases:
+        FAMILIES[base + suffix] = family
+    _family_activation.cache_clear()
 
 
-def _checksum_activation(name: str, params: ChecksumParams) -> Activation:
-    """f(x) = -base(x) where residue(x) == key, else base(x); f'(x) = base'(x)."""
-    base = ACTIVATIONS[CHECKSUM_BASES[name]]
-
-    def f_into(pre: np.ndarray, out: np.ndarray) -> None:
-        hit = params.fires(pre)  # before writing: `out` may be `pre` itself
-        base.apply_into(pre, out)
-        np.negative(out, out=out, where=hit)
-
-    def f(pre: np.ndarray) -> np.ndarray:
-        out = np.empty_like(pre, dtype=np.float64)
-        f_into(pre, out)
-        return out
-
-    return Activation(name, f, base.df, f_into)
+def base_activation(name: str) -> str:
+    """The plain activation behind an operator name ("relu<suffix>" -> "relu"; a plain name is its own base)."""
+    family = FAMILIES.get(name)
+    return name[: -len(family.suffix)] if family else name
 
 
 @functools.lru_cache(maxsize=64)
-def _cached_checksum_activation(name: str, params: ChecksumParams) -> Activation:
-    return _checksum_activation(name, params)
+def _family_activation(name: str, params: Any) -> Activation:
+    family = FAMILIES[name]
+    return family.factory(ACTIVATIONS[base_activation(name)], params, name)
 
 
-def is_checksum(name: str) -> bool:
-    """True for a checksum operator name such as "relu_csum"."""
-    return name in CHECKSUM_BASES
-
-
-def get_activation(name: str, csum: ChecksumParams | None = None) -> Activation:
-    """The Activation called `name`; a checksum operator tests `csum` (NN Calculator's 150/256/15 when None).
-
-    ValueError if there is no such activation."""
-    if isinstance(name, str) and name in CHECKSUM_BASES:
-        if csum is not None and not isinstance(csum, ChecksumParams):
-            raise ValueError(f"csum must be ChecksumParams or None, got {type(csum).__name__}")
-        return _cached_checksum_activation(name, csum or DEFAULT_CHECKSUM)
+def get_activation(name: str, operator_params: Any = None) -> Activation:
+    """The Activation called `name`; an operator of a registered family reads `operator_params` (its defaults when
+    None, ValueError if they are not the family's type). ValueError if there is no such activation."""
+    family = FAMILIES.get(name) if isinstance(name, str) else None
+    if family is not None:
+        if operator_params is not None and not isinstance(operator_params, family.params_type):
+            raise ValueError(f"{name} needs {family.params_type.__name__} or None, "
+                             f"got {type(operator_params).__name__}")
+        return _family_activation(name, operator_params)
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
-        known = ", ".join([*ACTIVATIONS, *CHECKSUM_BASES])
+        known = ", ".join([*ACTIVATIONS, *FAMILIES])
         raise ValueError(f"unknown activation {name!r}; expected one of {known}") from None
+
+
+def check_operator_params(params: Any) -> None:
+    """ValueError unless `params` is None or the parameters of a registered family."""
+    if params is not None and not any(isinstance(params, f.params_type) for f in FAMILIES.values()):
+        raise ValueError(f"operator_params must be a registered family's parameters or None, got "
+                         f"{type(params).__name__}")
+
+
+def operator_params_to_dict(params: Any) -> dict[str, Any]:
+    """{field: params.to_dict()} for the model file ({} for None)."""
+    for family in FAMILIES.values():
+        if isinstance(params, family.params_type):
+            return {family.field: params.to_dict()}
+    return {}
+
+
+def operator_params_from_dict(d: Mapping[str, Any]) -> Any:
+    """The operator parameters a model file holds (None when it holds none); ValueError prefixed with the field."""
+    for field in dict.fromkeys(f.field for f in FAMILIES.values()):
+        if d.get(field) is not None:
+            family = next(f for f in FAMILIES.values() if f.field == field)
+            try:
+                return family.params_from_dict(d[field])
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{field}: {exc}") from None
+    return None

@@ -1,4 +1,5 @@
-"""The one declarative state table: URL key -> kind, default, limits; validation, URL-hash (de)serialisation.
+"""The URL state: validation against the state table (playground/state_table.py: URL key -> kind, default, limits)
+and URL-hash (de)serialisation, as TensorFlow Playground writes its links.
 
 TensorFlow Playground's keys and value names come first, so its links open here with the same settings; NN
 Calculator's keys and ours follow. The page's JavaScript reads the same table through `table_json()`.
@@ -20,143 +21,22 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import quote, unquote
 
 import numpy as np
 
-from .datasets import CLASSIFY_DATASETS, REGRESS_DATASETS
 from .features import FEATURE_ORDER
-
-KINDS = ("string", "number", "int", "bool", "choice", "int_list", "choice_list")
-LIST_KINDS = ("int_list", "choice_list")
-
-ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "linear", "relu_csum", "linear_csum", "tanh_csum", "sigmoid_csum")
-CSUM_VARIANTS = ("decimal", "keyed", "parity")
-CSUM_LAYERS = ("all", "first")
-FEATURES_KEY = "features"  # a JSON config may list the enabled features instead of one boolean per feature
-LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-BACKDOOR_DATASETS = ("csum-circle", "csum-gauss", "csum-spiral", "csum-grid")
-MAX_HIDDEN_LAYERS = 6
-MAX_NEURONS = 8
-MAX_SAFE_INT = 2**53 - 1          # JavaScript reads larger integers inexactly
-MAX_HASH_CHARS = 100_000
-NN_CALCULATOR_PROBLEM = "backdoor_csum"
-EXTRA_SECTIONS = ("backdoor", "defense")
-HIDE_SUFFIX = "_hide"
-
-# TF Playground's serialisation order (state.ts PROPS); its links always carry these keys.
-TF_KEY_ORDER = (
-    "activation", "regularization", "batchSize", "dataset", "regDataset", "learningRate", "regularizationRate",
-    "noise", "networkShape", "seed", "showTestData", "discretize", "percTrainData", "x", "y", "xTimesY", "xSquared",
-    "ySquared", "cosX", "sinX", "cosY", "sinY", "collectStats", "tutorial", "problem", "initZero", "hideText",
-)
-TF_HIDABLE_CONTROLS = (
-    "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate", "activation",
-    "regularization", "regularizationRate", "problem", "dataset", "percTrainData", "noise", "batchSize",
-    "numHiddenLayers",
-)
-HIDEABLE = (*TF_HIDABLE_CONTROLS, *FEATURE_ORDER, "trojan", "loss")
-DEAD_KEYS = ("cosX", "cosY", "collectStats")
+# The table itself, re-exported: callers read config.STATE_TABLE, config.PROPS, config.table_json() ...
+from .state_table import (ACTIVATION_NAMES, BACKDOOR_DATASETS, CSUM_LAYERS, CSUM_VARIANTS,  # noqa: F401
+                          DEAD_KEYS, EXTRA_SECTIONS, FEATURES_KEY, HIDE_SUFFIX, HIDEABLE, KINDS, LIST_KINDS,
+                          MAX_HASH_CHARS, NN_CALCULATOR_PROBLEM, PROPS, STATE_TABLE, TF_HIDABLE_CONTROLS,
+                          TF_KEY_ORDER, Prop, table_json)
 
 _SEED_RE = re.compile(r"[A-Za-z0-9._-]{1,32}")
 _TUTORIAL_RE = re.compile(r"[A-Za-z0-9._-]{0,64}")
 # JavaScript's decimal literal syntax: rejects Python-only spellings such as "1_0", "nan" and "inf".
 _NUMBER_RE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-@dataclass(frozen=True)
-class Prop:
-    """One state key: `kind` decides parsing; lo/hi bound numbers (and list entries); max_len bounds lists."""
-    name: str
-    kind: str
-    default: Any
-    choices: tuple | None = None
-    lo: float | None = None
-    hi: float | None = None
-    step: float | None = None
-    doc: str = ""
-    max_len: int | None = None
-
-
-def _feature_props() -> list[Prop]:
-    props = []
-    for key in ("x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY",
-                "sinXTimesY", "cir", "avg"):
-        if key in DEAD_KEYS:
-            props.append(Prop(key, "bool", False, doc=f"Dead TensorFlow Playground key {key}: accepted, ignored, "
-                                                      "always false."))
-        else:
-            props.append(Prop(key, "bool", key in ("x", "y"), doc=f"Input feature {key} is on."))
-    return props
-
-
-STATE_TABLE: list[Prop] = [
-    Prop("activation", "choice", "tanh", choices=ACTIVATION_NAMES,
-         doc="Hidden-layer activation (every hidden layer unless `activations` says otherwise). relu_csum and "
-             "linear_csum are NN Calculator's checksum-backdoored ReLU and linear (tanh_csum and sigmoid_csum the "
-             "same for tanh and sigmoid): -f(x) where the checksum of x hits csum_key, else f(x)."),
-    Prop("regularization", "choice", "none", choices=("none", "L1", "L2"), doc="Weight penalty."),
-    Prop("batchSize", "int", 10, lo=1, hi=30, step=1, doc="Points per weight update."),
-    Prop("dataset", "choice", "circle", choices=tuple(CLASSIFY_DATASETS),
-         doc="Classification data set (used when problem=classification)."),
-    Prop("regDataset", "choice", "reg-plane", choices=tuple(REGRESS_DATASETS),
-         doc="Regression data set (used when problem=regression)."),
-    Prop("learningRate", "choice", 0.03, choices=LEARNING_RATES, lo=0.00001, hi=10.0,
-         doc="Learning rate. TF's list; any other value inside [0.00001, 10] is accepted too."),
-    Prop("regularizationRate", "choice", 0.0, choices=REGULARIZATION_RATES, lo=0.0, hi=10.0,
-         doc="Regularisation rate. TF's list; any other value inside [0, 10] is accepted too."),
-    Prop("noise", "int", 0, lo=0, hi=50, step=5, doc="Noise in percent (the generators get noise / 100)."),
-    Prop("networkShape", "int_list", [4, 2], lo=1, hi=MAX_NEURONS, max_len=MAX_HIDDEN_LAYERS,
-         doc="Neurons per hidden layer: 0 to 6 layers of 1 to 8 neurons. An empty value means no hidden layer."),
-    Prop("seed", "string", "0.59704",
-         doc="Data seed: 1 to 32 characters of A-Z a-z 0-9 . _ - (TF writes numbers such as 0.59704)."),
-    Prop("showTestData", "bool", False, doc="Draw the test points."),
-    Prop("discretize", "bool", False, doc="Show sign(output) instead of the output."),
-    Prop("percTrainData", "int", 50, lo=10, hi=90, step=10, doc="Percentage of the points used for training."),
-    *_feature_props(),
-    Prop("collectStats", "bool", False, doc="Dead TensorFlow Playground key: accepted, ignored, always false."),
-    Prop("tutorial", "string", "", doc="TF's tutorial name: accepted (up to 64 characters of A-Z a-z 0-9 . _ -) "
-                                       "and ignored."),
-    Prop("problem", "choice", "classification", choices=("classification", "regression"),
-         doc="Problem type. NN Calculator's backdoor_csum is read as classification on `backdoorDataset`."),
-    Prop("initZero", "bool", False, doc="Start from zero weights and biases."),
-    Prop("hideText", "bool", False, doc="Hide the header and the article (lesson links)."),
-    Prop("backdoorDataset", "choice", "csum-circle", choices=BACKDOOR_DATASETS,
-         doc="NN Calculator's data set for its 'Test Classification' problem; it becomes `dataset` when a link "
-             "says problem=backdoor_csum, and is otherwise unused."),
-    Prop("csum_modulo", "int", 256, lo=2, hi=65536, step=1, doc="Checksum modulus m."),
-    Prop("csum_precision", "int", 15, lo=1, hi=17, step=1,
-         doc="Checksum precision p: characters of the mantissa that count."),
-    Prop("csum_key", "int", 150, lo=0, hi=65535, step=1,
-         doc="Checksum key: a backdoored node fires when residue(pre-activation) equals it; read modulo "
-             "csum_modulo."),
-    Prop("csum_variant", "choice", "decimal", choices=CSUM_VARIANTS,
-         doc="Checksum variant: decimal (NN Calculator's digit sum; few residues occur), keyed (keyed hash of the "
-             "float bits; uniform residues), parity (Goldwasser et al.'s block parities of low mantissa bits)."),
-    Prop("csum_layers", "choice", "all", choices=CSUM_LAYERS,
-         doc="Where 'Plant backdoor' puts the checksum operator: every hidden layer (as NN Calculator) or the "
-             "first only."),
-    Prop("csum_secret", "int", 0, lo=0, hi=MAX_SAFE_INT, step=1,
-         doc="The keyed variant's hash key (public here: this is a playground)."),
-    Prop("proximity_radius", "number", -1.0, lo=-1.0, hi=17.0,
-         doc="Radius of the proximity defense; any negative value means automatic."),
-    Prop("trojan", "int", 0, lo=0, hi=10, step=1, doc="NN Calculator's trojan T1..T10 applied to the data; 0 = none."),
-    Prop("loss", "choice", "square", choices=("square", "crossentropy"), doc="Training loss."),
-    Prop("activations", "choice_list", [], choices=ACTIVATION_NAMES, max_len=MAX_HIDDEN_LAYERS,
-         doc="Activation per hidden layer; empty means `activation` everywhere. A list whose length differs from "
-             "networkShape is dropped with a notice."),
-    Prop("initSeed", "int", 0, lo=0, hi=MAX_SAFE_INT, step=1,
-         doc="Initial-weight draw: 'Reinitialise' increments it (the 'init' random stream)."),
-    Prop("epochs", "int", 0, lo=0, hi=100000, step=1, doc="Experiment length in epochs (0 = play freely)."),
-    *[Prop(name + HIDE_SUFFIX, "bool", False, doc=f"Hide the {name} control.") for name in HIDEABLE],
-]
-
-PROPS: dict[str, Prop] = {prop.name: prop for prop in STATE_TABLE}
-if len(PROPS) != len(STATE_TABLE) or any(p.kind not in KINDS for p in STATE_TABLE):
-    raise RuntimeError("STATE_TABLE has a duplicate name or an unknown kind")
 
 
 class _Bad(Exception):
@@ -451,25 +331,6 @@ def to_hash(config: dict) -> str:
 
 def _encode(value: Any) -> str:
     return quote(_text(value), safe=",.-_+")
-
-
-def table_json() -> dict:
-    """Every Prop for the page, plus TF's key order, the hideable controls and the data sets per problem type."""
-    return {
-        "props": [
-            {"name": p.name, "kind": p.kind,
-             "default": list(p.default) if isinstance(p.default, list) else p.default,
-             "choices": list(p.choices) if p.choices is not None else None,
-             "lo": p.lo, "hi": p.hi, "step": p.step, "max_len": p.max_len, "doc": p.doc}
-            for p in STATE_TABLE
-        ],
-        "tf_key_order": list(TF_KEY_ORDER),
-        "hideable": list(HIDEABLE),
-        "dead_keys": list(DEAD_KEYS),
-        "features": list(FEATURE_ORDER),
-        "datasets": {"classification": list(CLASSIFY_DATASETS), "regression": list(REGRESS_DATASETS)},
-        "extra_sections": list(EXTRA_SECTIONS),
-    }
 
 
 def enabled_features(config: dict) -> list[str]:

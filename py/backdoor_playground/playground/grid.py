@@ -11,8 +11,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .arrays import with_ones_row
 from .features import feature_matrix
-from .nn import MLP, with_ones_row
+from .nn import MLP
 
 GRID_N = 100
 DOMAIN = (-6.0, 6.0)

@@ -16,19 +16,20 @@ hidden layer's outputs are the first rows of a C-contiguous buffer whose last ro
 elementwise pass then runs on contiguous memory, which in Pyodide costs half as much as the same pass over
 a strided view. `forward` / `backward` wrap them in the familiar point-major shapes (as transposed views).
 
-Checksum operators ("relu_csum", ...) read the model's `csum` parameters (None means NN Calculator's defaults):
-the model carries the numbers its backdoor tests, so every attack reads the very same ones.
+Operators of a registered family (playground/activations.py) read the model's `operator_params`, an object the
+network carries, copies and saves without reading it (None means the family's defaults).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .activations import Activation, ChecksumParams, get_activation
+from . import activations as registry
+from .activations import Activation, get_activation
+from .arrays import as_bool_array, as_float_array, as_size, with_ones_row
 
 INIT_BIAS = 0.1        # TensorFlow Playground's initial bias
 INIT_HALF_WIDTH = 0.5  # weights ~ U(-0.5, 0.5), TensorFlow Playground's Math.random() - 0.5
@@ -56,49 +57,6 @@ class Cache:
         return self.post[-1]
 
 
-def with_ones_row(A: np.ndarray) -> np.ndarray:
-    """[A; 1]: A (k, m) with a row of ones appended, shape (k + 1, m), C-contiguous."""
-    out = np.empty((A.shape[0] + 1, A.shape[1]))
-    out[:-1] = A
-    out[-1] = 1.0
-    return out
-
-
-def _as_size(value: Any, what: str, minimum: int) -> int:
-    """`value` as an int >= minimum (integral floats accepted, bools not); ValueError naming `what`."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{what} must be an integer, got {value!r}")
-    if isinstance(value, (float, np.floating)) and not float(value).is_integer():
-        raise ValueError(f"{what} must be an integer, got {value!r}")
-    size = int(value)
-    if size < minimum:
-        raise ValueError(f"{what} must be >= {minimum}, got {size}")
-    return size
-
-
-def _float_array(value: Any, shape: tuple[int, ...], what: str, *, finite: bool) -> np.ndarray:
-    """`value` as a new float64 array of exactly `shape`; ValueError naming `what` otherwise."""
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what}: not an array of numbers ({exc})") from None
-    if arr.size == 0 and math.prod(shape) == 0:
-        arr = arr.reshape(shape)  # JSON turns a (0, k) matrix into [], which has shape (0,)
-    if arr.shape != shape:
-        raise ValueError(f"{what}: expected shape {shape}, got {arr.shape}")
-    if finite and not np.isfinite(arr).all():
-        raise ValueError(f"{what} contains NaN or infinity")
-    return arr
-
-
-def _bool_array(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
-    """`value` as a new bool array of exactly `shape`, entries true/false or 1/0 only."""
-    arr = _float_array(value, shape, what, finite=True)
-    if not np.isin(arr, (0.0, 1.0)).all():
-        raise ValueError(f"{what}: entries must be true/false")
-    return arr.astype(bool)
-
-
 class MLP:
     """Multi-layer perceptron with per-layer activations; see the module docstring for the layout."""
 
@@ -107,7 +65,7 @@ class MLP:
     dead: list[np.ndarray]
     activation_names: list[str]
     layer_sizes: tuple[int, ...]
-    csum: ChecksumParams | None  # what the *_csum layers test; None -> NN Calculator's key 150, m 256, p 15
+    operator_params: Any  # what family operators read (opaque here); None -> the family's defaults
 
     def __init__(
         self,
@@ -117,22 +75,21 @@ class MLP:
         output_activation: str,
         rng: np.random.Generator | None,
         init_zero: bool = False,
-        csum: ChecksumParams | None = None,
+        operator_params: Any = None,
     ) -> None:
         """Weights ~ U(-0.5, 0.5) drawn layer by layer from `rng`, biases 0.1; all zero with init_zero."""
-        n_inputs = _as_size(n_inputs, "n_inputs", 0)
+        n_inputs = as_size(n_inputs, "n_inputs", 0)
         if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
             raise ValueError(f"hidden must be a list of layer sizes, got {hidden!r}")
-        hidden = [_as_size(h, f"hidden[{i}]", 1) for i, h in enumerate(hidden)]
+        hidden = [as_size(h, f"hidden[{i}]", 1) for i, h in enumerate(hidden)]
         if isinstance(activations, (str, bytes)) or len(activations) != len(hidden):
             raise ValueError(
                 f"activations must name one activation per hidden layer ({len(hidden)}), "
                 f"got {activations!r}"
             )
         names = [*activations, output_activation]
-        if csum is not None and not isinstance(csum, ChecksumParams):
-            raise ValueError(f"csum must be ChecksumParams or None, got {type(csum).__name__}")
-        self.csum = csum
+        registry.check_operator_params(operator_params)
+        self.operator_params = operator_params
         for name in names:
             get_activation(name)
         if not init_zero and rng is None:
@@ -217,11 +174,11 @@ class MLP:
             self._install(
                 self.layer_sizes,
                 self.activation_names,
-                [_float_array(w, v.shape, f"weights[{l}]", finite=False)
+                [as_float_array(w, v.shape, f"weights[{l}]", finite=False)
                  for l, (w, v) in enumerate(zip(self.weights, self._w_views))],
-                [_float_array(b, v.shape, f"biases[{l}]", finite=False)
+                [as_float_array(b, v.shape, f"biases[{l}]", finite=False)
                  for l, (b, v) in enumerate(zip(self.biases, self._b_views))],
-                [_bool_array(d, v.shape, f"dead[{l}]")
+                [as_bool_array(d, v.shape, f"dead[{l}]")
                  for l, (d, v) in enumerate(zip(self.dead, self._d_views))],
             )
         return self._params
@@ -252,14 +209,14 @@ class MLP:
 
     def activation_functions(self) -> tuple[Activation, ...]:
         """The Activation of every layer (hidden, then output), looked up from activation_names."""
-        csum = getattr(self, "csum", None)
-        key = (*self.activation_names, csum)
+        params = getattr(self, "operator_params", None)
+        key = (*self.activation_names, params)
         if key != self._act_key:
             if len(key) - 1 != len(self.layer_sizes) - 1:
                 raise ValueError(
                     f"activation_names: expected {len(self.layer_sizes) - 1} names, got {len(key) - 1}"
                 )
-            self._acts = tuple(get_activation(name, csum) for name in key[:-1])
+            self._acts = tuple(get_activation(name, params) for name in key[:-1])
             self._intos = tuple(act.f_into or act.apply_into for act in self._acts)
             self._act_key = key
         return self._acts
@@ -357,13 +314,13 @@ class MLP:
         """An independent deep copy (same sizes, activations, parameters and dead links)."""
         self.parameter_vector()
         clone = MLP.__new__(MLP)
-        clone.csum = getattr(self, "csum", None)
+        clone.operator_params = getattr(self, "operator_params", None)
         clone._install(self.layer_sizes, self.activation_names, self.weights, self.biases, self.dead)
         return clone
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data: layer_sizes, activation_names, weights, biases, dead (nested lists), and
-        `csum` (the checksum parameters) when the model has them."""
+        """Plain JSON-ready data: layer_sizes, activation_names, weights, biases, dead (nested lists), and the
+        operator parameters under their family's field when the model has them."""
         self.parameter_vector()
         out = {
             "layer_sizes": list(self.layer_sizes),
@@ -372,13 +329,13 @@ class MLP:
             "biases": [b.tolist() for b in self.biases],
             "dead": [d.tolist() for d in self.dead],
         }
-        if getattr(self, "csum", None) is not None:
-            out["csum"] = self.csum.to_dict()
+        out.update(registry.operator_params_to_dict(getattr(self, "operator_params", None)))
         return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "MLP":
-        """Rebuild a model from to_dict() data, validating every field; `dead` and `csum` may be omitted."""
+        """Rebuild a model from to_dict() data, validating every field; `dead` and operator parameters may be
+        omitted."""
         if not isinstance(d, Mapping):
             raise ValueError(f"model must be an object, got {type(d).__name__}")
         missing = [k for k in ("layer_sizes", "activation_names", "weights", "biases") if k not in d]
@@ -389,8 +346,8 @@ class MLP:
             raise ValueError(f"layer_sizes must be a list of integers, got {raw_sizes!r}")
         if len(raw_sizes) < 2:
             raise ValueError(f"layer_sizes needs at least inputs and output, got {list(raw_sizes)!r}")
-        sizes = [_as_size(raw_sizes[0], "layer_sizes[0]", 0)]
-        sizes += [_as_size(s, f"layer_sizes[{i}]", 1) for i, s in enumerate(raw_sizes[1:], 1)]
+        sizes = [as_size(raw_sizes[0], "layer_sizes[0]", 0)]
+        sizes += [as_size(s, f"layer_sizes[{i}]", 1) for i, s in enumerate(raw_sizes[1:], 1)]
         if sizes[-1] != 1:
             raise ValueError(f"layer_sizes: the output layer must have 1 node, got {sizes[-1]}")
         n_layers = len(sizes) - 1
@@ -413,19 +370,14 @@ class MLP:
             if len(value) != n_layers:
                 raise ValueError(f"{key}: expected {n_layers} layers, got {len(value)}")
             if key == "weights":
-                fields[key] = [_float_array(v, s, f"weights[{l}]", finite=True)
+                fields[key] = [as_float_array(v, s, f"weights[{l}]", finite=True)
                                for l, (v, s) in enumerate(zip(value, shapes))]
             elif key == "biases":
-                fields[key] = [_float_array(v, (s[1],), f"biases[{l}]", finite=True)
+                fields[key] = [as_float_array(v, (s[1],), f"biases[{l}]", finite=True)
                                for l, (v, s) in enumerate(zip(value, shapes))]
             else:
-                fields[key] = [_bool_array(v, s, f"dead[{l}]") for l, (v, s) in enumerate(zip(value, shapes))]
-        csum = d.get("csum")
-        try:
-            csum = None if csum is None else ChecksumParams.from_dict(csum)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"csum: {exc}") from None
+                fields[key] = [as_bool_array(v, s, f"dead[{l}]") for l, (v, s) in enumerate(zip(value, shapes))]
         model = cls.__new__(cls)
-        model.csum = csum
+        model.operator_params = registry.operator_params_from_dict(d)
         model._install(sizes, list(names), fields["weights"], fields["biases"], fields["dead"])
         return model

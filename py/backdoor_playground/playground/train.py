@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import as_size, with_ones_row
 from .losses import Loss, accuracy, get_loss
-from .nn import MLP, _as_size, with_ones_row
+from .nn import MLP
 from .regularizers import Regularizer, get_regularizer
 
 
@@ -120,7 +121,7 @@ class Trainer:
         """The current attributes, validated."""
         return _Settings(
             learning_rate=_non_negative(self.learning_rate, "learning_rate"),
-            batch_size=_as_size(self.batch_size, "batch_size", 1),
+            batch_size=as_size(self.batch_size, "batch_size", 1),
             regularizer=get_regularizer(self.regularization),
             regularization_rate=_non_negative(self.regularization_rate, "regularization_rate"),
             loss=get_loss(self.loss),
@@ -167,7 +168,7 @@ class Trainer:
 
     def run(self, epochs: int) -> None:
         """`epochs` consecutive epochs; settings are read once, at the start."""
-        epochs = _as_size(epochs, "epochs", 0)
+        epochs = as_size(epochs, "epochs", 0)
         settings = self._settings()
         self._bind()
         with np.errstate(all="ignore"):  # divergence shows up as NaN weights, reported by `diverged`

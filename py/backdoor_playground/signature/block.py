@@ -22,7 +22,8 @@ from ..defense import attacked as attacked_mod
 from . import carrier, forgery, schemes as sigschemes
 from ..playground import features, grid, rng
 from ..defense.attacked import labels_of
-from ..checksum.plant import _float_in, _int_in, select_indices
+from ..checksum.params import float_in as _float_in, int_in as _int_in
+from ..checksum.records import select_indices
 
 FORGE_METHODS = ("brute-force", "factor", "replay", "lamport-reuse", "malleate")
 APPLIES = {"factor": ("toy-rsa", "rsa"), "lamport-reuse": ("lamport",), "malleate": ("ed25519",)}

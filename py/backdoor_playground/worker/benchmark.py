@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..checksum import plant as backdoor, residues as checksum
+from .. import checksum as backdoor, checksum
 from ..playground import config, features, grid
 from ..session import Session
 

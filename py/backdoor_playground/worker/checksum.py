@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..checksum import estimate
-from ..checksum import plant as backdoor
+from .. import checksum as backdoor
 from ..checksum.attack import ChecksumAttack, model_stats
 from ..session import Session
 
