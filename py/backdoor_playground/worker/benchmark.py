@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import checksum as backdoor, checksum
+from .. import checksum
 from ..playground import config, features, grid
 from ..session import Session
 
@@ -45,9 +45,9 @@ def trained_doughnut(epochs: int = 400) -> Session:
 
 def digit_edit_ms(s: Session) -> float:
     """NN Calculator's activation on every test point of the planted doughnut."""
-    planted = backdoor.plant(s.model, {})
+    planted = checksum.plant(s.model, {})
     names = s.feature_names
-    return median_ms(lambda: backdoor.activate_digit_edit(planted, s.data.test_points, names), repeats=5)
+    return median_ms(lambda: checksum.activate_digit_edit(planted, s.data.test_points, names), repeats=5)
 
 
 def search_ms(s: Session, trials_per_s: dict) -> list[dict]:
@@ -56,19 +56,19 @@ def search_ms(s: Session, trials_per_s: dict) -> list[dict]:
     names = s.feature_names
     for variant in checksum.VARIANTS:
         for modulo in SEARCH_MODULI[variant]:
-            key = 150 % modulo
-            planted = backdoor.plant(s.model, {"variant": variant, "modulo": modulo, "key": key})
+            key = checksum.reduce_key(150, modulo)
+            planted = checksum.plant(s.model, {"variant": variant, "modulo": modulo, "key": key})
             per_point = []
             for index in range(SEARCH_POINTS):
-                run = backdoor.SearchRun(planted, s.data.test_points, names, {"k": 1}, [index], seed="bench")
+                run = checksum.SearchRun(planted, s.data.test_points, names, {"k": 1}, [index], seed="bench")
                 t0 = time.perf_counter()
                 run.run()
                 per_point.append((time.perf_counter() - t0) * 1000.0)
             # Medians: the decimal checksum's per-point cost is heavy-tailed (some points are nearly out of
             # reach), and the calibration predicts the median point for it.
             measured = statistics.median(per_point)
-            p_key = backdoor.p_key_model(variant, modulo, 15, key)
-            predicted = backdoor.predict_search_seconds(trials_per_s[variant], p_key, 1) * 1000.0
+            p_key = checksum.p_key_model(variant, modulo, 15, key)
+            predicted = checksum.predict_search_seconds(trials_per_s[variant], p_key, 1) * 1000.0
             rows.append({"variant": variant, "modulo": modulo, "measured_ms": round(measured, 2),
                          "predicted_ms": round(predicted, 2) if np.isfinite(predicted) else None})
     return rows
@@ -76,7 +76,7 @@ def search_ms(s: Session, trials_per_s: dict) -> list[dict]:
 
 def planted_frame_ms(s: Session) -> float:
     """One frame of the planted doughnut: every neuron over the 100x100 grid, checksums included."""
-    planted = backdoor.plant(s.model, {})
+    planted = checksum.plant(s.model, {})
     return median_ms(lambda: grid.network_grids(planted, s.feature_names), repeats=5)
 
 
@@ -129,7 +129,7 @@ def run_all() -> dict:
     s = trained_doughnut()
     out["activation_ms_digit_edit"] = round(digit_edit_ms(s), 2)
     out["planted_frame_ms"] = round(planted_frame_ms(s), 2)
-    rates = backdoor.calibrate(300.0, s.feature_names)
+    rates = checksum.calibrate(300.0, s.feature_names)
     out["trials_per_s"] = {k: round(v) for k, v in rates.items()}
     out["search_ms"] = search_ms(s, rates)
     out.update(defense_ms(s))
