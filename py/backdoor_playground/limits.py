@@ -1,58 +1,77 @@
-"""One rule per number: a bounded numeric setting is declared once, as a `Limit` in its owner's LIMITS table, and
-every checker (config files, worker handlers, the command line) calls `Limit.check`. The build writes every table
-into the page's generated `state-table.js` (worker/tables.py), so the page's fields use the same bounds."""
+"""One rule per number: a bounded setting is declared once, as a `Limit` in its owner's table (checksum/params.py
+PARAMS, defense/run.py LIMITS, ...), and every checker (URL state table, config files, worker handlers, the command
+line) goes through it. The build writes every table into the page's generated `state-table.js`
+(worker/tables.py), so the page's fields use the same bounds and defaults.
+
+Integers accept integral floats (150.0 is 150: JSON writers and JavaScript do not always tell them apart) and
+refuse bools and fractions. This module imports nothing from the package.
+"""
 
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy as np
 
 
 @dataclass(frozen=True)
 class Limit:
-    """lo <= value <= hi (or < where open); an integer when `integer`; `default` when absent."""
+    """Integers in [low, high]; or numbers in [low, high] with either end open (`low_open`, `high_open`)."""
 
-    name: str
-    lo: float
-    hi: float
-    default: Any = None
-    integer: bool = False
-    lo_open: bool = False
-    hi_open: bool = False
-    doc: str = ""
+    low: int | float
+    high: int | float
+    default: Any
+    doc: str
+    integer: bool = True
+    low_open: bool = False
+    high_open: bool = False
 
-    def ok(self, value: Any) -> bool:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False
-        if self.integer and not isinstance(value, int):
-            return False
-        if not math.isfinite(value):
-            return False
-        above = value > self.lo if self.lo_open else value >= self.lo
-        below = value < self.hi if self.hi_open else value <= self.hi
-        return above and below
-
-    def text(self) -> str:
-        """"an integer from 2 to 65536" / "a number with 0 < sigma <= 6"."""
-        if self.integer and not (self.lo_open or self.hi_open):
-            return f"an integer from {self.lo:g} to {self.hi:g}"
-        lo_s, hi_s = ("<" if self.lo_open else "<="), ("<" if self.hi_open else "<=")
-        kind = "an integer" if self.integer else "a number"
-        return f"{kind} with {self.lo:g} {lo_s} {self.name} {hi_s} {self.hi:g}"
-
-    def check(self, value: Any = None, prefix: str = "") -> Any:
-        """The value (the default when None) if it is within bounds; ValueError "<prefix><name> must be ..."."""
-        if value is None and self.default is not None:
-            value = self.default
-        if not self.ok(value):
-            raise ValueError(f"{prefix}{self.name} must be {self.text()}, got {value!r}")
-        return value if self.integer else float(value)
+    def check(self, name: str, value: Any, high: int | float | None = None) -> Any:
+        """`value` within the limit (`high` lowers the upper end, e.g. k <= a layer's width); ValueError naming
+        `name` otherwise."""
+        top = self.high if high is None else min(self.high, high)
+        if self.integer:
+            return int_in(name, value, self.low, top)
+        return number_in(name, value, self.low, top, self.low_open, self.high_open)
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
+def int_in(name: str, value: Any, low: int, high: int) -> int:
+    """`value` as an int in [low, high] (integral floats accepted, bools not); ValueError naming `name`."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+            number = int(value)
+        else:
+            raise ValueError(f"{name} must be an integer, got {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {number}")
+    return number
+
+
+def number_in(name: str, value: Any, low: float, high: float, low_open: bool = True,
+              high_open: bool = False) -> float:
+    """`value` as a finite float between low and high (ends open as given; default (low, high]); ValueError
+    naming `name` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    above = number > low if low_open else number >= low
+    below = number < high if high_open else number <= high
+    if not (math.isfinite(number) and above and below):
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
+    return number
+
+
 def table(limits: dict[str, Limit]) -> dict[str, dict]:
-    """A LIMITS table as plain data for the page."""
+    """A limits table as plain data for the page."""
     return {name: limit.to_json() for name, limit in limits.items()}

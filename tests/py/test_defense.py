@@ -58,7 +58,7 @@ def test_check_defense_fills_defaults():
 @pytest.mark.parametrize("raw,key", [
     ({"type": "pgd"}, "defense.type"), ({"radius": 0}, "defense.radius"), ({"radius": "big"}, "defense.radius"),
     ({"radius": True}, "defense.radius"), ({"radius": math.inf}, "defense.radius"), ({"vote": "all"}, "defense.vote"),
-    ({"k": 0}, "defense.k"), ({"k": 2.0}, "defense.k"), ({"ties": "positive"}, "defense.ties"),
+    ({"k": 0}, "defense.k"), ({"k": 2.5}, "defense.k"), ({"ties": "positive"}, "defense.ties"),
     ({"sigma": 0.1}, "defense.sigma"),  # a smoothing key on the proximity defense
     ({"type": "smoothing", "sigma": 0}, "defense.sigma"), ({"type": "smoothing", "sigma": 6.5}, "defense.sigma"),
     ({"type": "smoothing", "n": True}, "defense.n"), ({"type": "smoothing", "n": 100_001}, "defense.n"),
@@ -270,3 +270,8 @@ def test_worker_handlers():
     api.init(hash="problem=regression")
     with pytest.raises(ValueError, match="classification"):
         api.call("defend", {"params": {}})
+
+
+def test_integers_follow_the_one_rule_of_limits_py():
+    """An integral float is the integer (as for every bounded number, limits.py); a fraction is refused above."""
+    assert defense.check_defense({"k": 2.0})["k"] == 2 and isinstance(defense.check_defense({"k": 2.0})["k"], int)

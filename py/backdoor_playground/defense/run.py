@@ -23,14 +23,16 @@ DEFAULTS = {
     "smoothing": {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001},
 }
 # the bounded numbers of check_defense (limits.py: one rule each, also sent to the page's fields)
-LIMITS = {limit.name: limit for limit in (
-    Limit("radius", 0.0, 1e6, lo_open=True, doc="proximity radius (a number, or \"auto\" / \"r_sep\")"),
-    Limit("k", 1, 999, 5, integer=True, doc="k nearest training points (capped at the training size)"),
-    Limit("sigma", 0.0, 6.0, 0.1, lo_open=True, doc="smoothing noise level"),
-    Limit("n0", 1, 10_000, 100, integer=True, doc="noise samples that pick the class"),
-    Limit("n", 1, 100_000, 1000, integer=True, doc="noise samples that bound its probability"),
-    Limit("alpha", 0.0, 0.5, 0.001, lo_open=True, hi_open=True, doc="failure probability of a certificate"),
-)}
+LIMITS = {
+    "radius": Limit(0.0, 1e6, None, "proximity radius (a number, or \"auto\" / \"r_sep\")", integer=False,
+                    low_open=True),
+    "k": Limit(1, 999, 5, "k nearest training points (capped at the training size)"),
+    "sigma": Limit(0.0, 6.0, 0.1, "smoothing noise level", integer=False, low_open=True),
+    "n0": Limit(1, 10_000, 100, "noise samples that pick the class"),
+    "n": Limit(1, 100_000, 1000, "noise samples that bound its probability"),
+    "alpha": Limit(0.0, 0.5, 0.001, "failure probability of a certificate", integer=False, low_open=True,
+                   high_open=True),
+}
 IMMUNIZATION_SIGMAS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 IMMUNIZATION_N = 200  # samples per point for the sigma sweep (speed; the defense itself uses the configured n)
 RADIUS_GRID = tuple(np.linspace(0.1, 3.0 * math.sqrt(2.0), 30).tolist())
@@ -63,13 +65,13 @@ def check_defense(raw: Any) -> dict:
         if not (isinstance(p["radius"], str) and p["radius"] in ("auto", "r_sep")):
             if isinstance(p["radius"], str):
                 raise ValueError(f"defense.radius must be \"auto\", \"r_sep\" or a number > 0, got {p['radius']!r}")
-            p["radius"] = LIMITS["radius"].check(p["radius"], "defense.")
+            p["radius"] = LIMITS["radius"].check("defense.radius", p["radius"])
         _choice("vote", p["vote"], ("radius", "knn"))
-        p["k"] = LIMITS["k"].check(p["k"], "defense.")
+        p["k"] = LIMITS["k"].check("defense.k", p["k"])
         _choice("ties", p["ties"], ("negative", "keep"))
     else:
         for key in ("sigma", "n0", "n", "alpha"):
-            p[key] = LIMITS[key].check(p[key], "defense.")
+            p[key] = LIMITS[key].check(f"defense.{key}", p[key])
     return p
 
 

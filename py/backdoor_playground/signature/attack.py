@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..attacks import Attack, prefixed
-from ..checksum.params import float_in, int_in
+from ..limits import int_in, number_in
 from ..checksum.records import check_points
 from ..defense.attacked import Attacked, labels_of
 from ..playground import features
@@ -201,7 +201,7 @@ def check_forgery(raw: Any, scheme: str, points: Any) -> dict:
     out = {"method": method}
     try:
         out["max_trials"] = int_in("max_trials", raw.get("max_trials", 100_000), 1, 10**9)
-        out["budget_s"] = float_in("budget_s", raw.get("budget_s", 10), 0.0, 3600.0)
+        out["budget_s"] = number_in("budget_s", raw.get("budget_s", 10), 0.0, 3600.0)
         for key, high in (("index", 10**9), ("source", 10**9), ("candidates", 100_000)):
             if key in raw:
                 out[key] = int_in(key, raw[key], 0 if key != "candidates" else 1, high)

@@ -22,7 +22,7 @@ from ..defense import attacked as attacked_mod
 from . import carrier, forgery, schemes as sigschemes
 from ..playground import features, grid, rng
 from ..defense.attacked import labels_of
-from ..checksum.params import float_in as _float_in, int_in as _int_in
+from ..limits import int_in, number_in
 from ..checksum.records import select_indices
 
 FORGE_METHODS = ("brute-force", "factor", "replay", "lamport-reuse", "malleate")
@@ -51,7 +51,7 @@ def check_scheme_bits(scheme: Any, bits: Any) -> tuple[str, int]:
     fixed = sigschemes.DEFAULT_BITS[scheme]
     if scheme == "toy-rsa":
         lo, hi = sigschemes.TOY_RSA_BITS
-        return scheme, _int_in("bits", 32 if bits is None else bits, lo, hi)
+        return scheme, int_in("bits", 32 if bits is None else bits, lo, hi)
     if bits is not None and (isinstance(bits, bool) or bits != fixed):
         raise ValueError(f"bits applies to toy-rsa only: {scheme} has a fixed size of {fixed} bits, got {bits!r}")
     return scheme, fixed
@@ -314,8 +314,8 @@ class SignatureBackdoor:
         for key in p:
             if key not in FORGE_PARAMS:
                 raise ValueError(f"{key} is not a forgery parameter; expected one of {', '.join(FORGE_PARAMS)}")
-        budget_s = _float_in("budget_s", p.get("budget_s", 10.0), 0.0, 3600.0)
-        max_trials = _int_in("max_trials", p.get("max_trials", 100_000), 1, 10**9)
+        budget_s = number_in("budget_s", p.get("budget_s", 10.0), 0.0, 3600.0)
+        max_trials = int_in("max_trials", p.get("max_trials", 100_000), 1, 10**9)
         est = None
         if method in ("brute-force", "factor"):
             est = self.estimate()
@@ -352,7 +352,7 @@ class SignatureBackdoor:
             out["target_point"] = self._present(s, src, self._label(s, src), target, s.data.test_points[src],
                                                 bytes.fromhex(out["signature_hex"]))
         else:
-            out = self._lamport_reuse(s, _int_in("candidates", p.get("candidates", 2000), 1, 100_000))
+            out = self._lamport_reuse(s, int_in("candidates", p.get("candidates", 2000), 1, 100_000))
         if method in ("replay", "malleate"):
             out["source"] = src
         # forgery.py names its attacks ("factor_and_sign", ...): keep that as "attack", "method" is ours
