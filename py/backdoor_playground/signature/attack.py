@@ -22,11 +22,10 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..attacks import Attack, prefixed
-from ..limits import int_in, number_in
 from ..checksum.records import check_points
 from ..defense.attacked import Attacked, labels_of
 from ..playground import features
-from .block import APPLIES, FORGE_METHODS, SignatureBackdoor, check_scheme_bits, check_target
+from .block import APPLIES, FORGE_METHODS, LIMITS, SignatureBackdoor, check_scheme_bits, check_target
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -200,11 +199,11 @@ def check_forgery(raw: Any, scheme: str, points: Any) -> dict:
         raise ValueError(f"backdoor.forgery.method {method} needs activated points (backdoor.points is empty)")
     out = {"method": method}
     try:
-        out["max_trials"] = int_in("max_trials", raw.get("max_trials", 100_000), 1, 10**9)
-        out["budget_s"] = number_in("budget_s", raw.get("budget_s", 10), 0.0, 3600.0)
-        for key, high in (("index", 10**9), ("source", 10**9), ("candidates", 100_000)):
+        for key in ("max_trials", "budget_s"):
+            out[key] = LIMITS[key].check(key, raw.get(key, LIMITS[key].default))
+        for key in ("index", "source", "candidates"):
             if key in raw:
-                out[key] = int_in(key, raw[key], 0 if key != "candidates" else 1, high)
+                out[key] = LIMITS[key].check(key, raw[key])
         if "target" in raw:
             out["target"] = check_target(raw["target"])
     except ValueError as exc:

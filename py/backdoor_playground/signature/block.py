@@ -22,9 +22,18 @@ from ..defense import attacked as attacked_mod
 from . import carrier, forgery, schemes as sigschemes
 from ..playground import features, grid, rng
 from ..defense.attacked import labels_of
-from ..limits import int_in, number_in
+from ..limits import Limit
 from ..checksum.records import select_indices
 
+# the bounded numbers of the signature backdoor and its forgeries (limits.py: one rule each)
+LIMITS = {
+    "bits": Limit(sigschemes.TOY_RSA_BITS[0], sigschemes.TOY_RSA_BITS[1], 32, "toy RSA modulus size in bits"),
+    "budget_s": Limit(0.0, 3600.0, 10.0, "seconds a forgery attempt may run", integer=False, low_open=True),
+    "max_trials": Limit(1, 10**9, 100_000, "forgery attempts before giving up"),
+    "candidates": Limit(1, 100_000, 2000, "Lamport key reuse: lattice neighbours tried"),
+    "index": Limit(0, 10**9, 0, "the test point a forger targets"),
+    "source": Limit(0, 10**9, 0, "the signed test point a replay copies"),
+}
 FORGE_METHODS = ("brute-force", "factor", "replay", "lamport-reuse", "malleate")
 APPLIES = {"factor": ("toy-rsa", "rsa"), "lamport-reuse": ("lamport",), "malleate": ("ed25519",)}
 FORGE_PARAMS = ("index", "target", "source", "max_trials", "budget_s", "candidates", "bounded")
@@ -51,7 +60,7 @@ def check_scheme_bits(scheme: Any, bits: Any) -> tuple[str, int]:
     fixed = sigschemes.DEFAULT_BITS[scheme]
     if scheme == "toy-rsa":
         lo, hi = sigschemes.TOY_RSA_BITS
-        return scheme, int_in("bits", 32 if bits is None else bits, lo, hi)
+        return scheme, LIMITS["bits"].check("bits", LIMITS["bits"].default if bits is None else bits)
     if bits is not None and (isinstance(bits, bool) or bits != fixed):
         raise ValueError(f"bits applies to toy-rsa only: {scheme} has a fixed size of {fixed} bits, got {bits!r}")
     return scheme, fixed
@@ -314,8 +323,8 @@ class SignatureBackdoor:
         for key in p:
             if key not in FORGE_PARAMS:
                 raise ValueError(f"{key} is not a forgery parameter; expected one of {', '.join(FORGE_PARAMS)}")
-        budget_s = number_in("budget_s", p.get("budget_s", 10.0), 0.0, 3600.0)
-        max_trials = int_in("max_trials", p.get("max_trials", 100_000), 1, 10**9)
+        budget_s = LIMITS["budget_s"].check("budget_s", p.get("budget_s", LIMITS["budget_s"].default))
+        max_trials = LIMITS["max_trials"].check("max_trials", p.get("max_trials", LIMITS["max_trials"].default))
         est = None
         if method in ("brute-force", "factor"):
             est = self.estimate()
@@ -352,7 +361,7 @@ class SignatureBackdoor:
             out["target_point"] = self._present(s, src, self._label(s, src), target, s.data.test_points[src],
                                                 bytes.fromhex(out["signature_hex"]))
         else:
-            out = self._lamport_reuse(s, int_in("candidates", p.get("candidates", 2000), 1, 100_000))
+            out = self._lamport_reuse(s, LIMITS["candidates"].check("candidates", p.get("candidates", LIMITS["candidates"].default)))
         if method in ("replay", "malleate"):
             out["source"] = src
         # forgery.py names its attacks ("factor_and_sign", ...): keep that as "attack", "method" is ours

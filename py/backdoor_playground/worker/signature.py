@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..checksum.csumsig_attack import check_numbers
-from ..limits import number_in
 from ..session import Session
 from ..signature import forgery
 from ..signature.attack import SignatureAttack
+from ..signature.block import LIMITS
 
 _rates: dict | None = None  # forgery.calibrate() on this device, shared by every estimate
 
@@ -54,7 +54,7 @@ def signature_estimate(s: Session, budget_s: float = 5.0) -> dict:
     """This device's forgery rates and what each scheme would cost (forgery.estimate_table); measured once per
     worker."""
     global _rates
-    budget_s = number_in("budget_s", budget_s, 0.0, 3600.0)
+    budget_s = LIMITS["budget_s"].check("budget_s", budget_s)
     attack = SignatureAttack.installed(s)
     block = attack.block if attack is not None else None
     if _rates is None:

@@ -4,8 +4,10 @@ LIMITS (limits.py) and the worker's method names (api.METHODS). One source, two 
 from __future__ import annotations
 
 from .. import limits
+from ..checksum import params as checksum_params
 from ..defense import run as defense
 from ..playground import config, features
+from ..signature import block as signature_block
 from .api import METHODS
 
 
@@ -13,7 +15,8 @@ def state_table() -> dict:
     """config.STATE_TABLE for the page, the feature labels, and every LIMITS table keyed by its owner."""
     table = config.table_json()
     table["features"] = {k: f.label for k, f in features.FEATURES.items()}
-    table["limits"] = {"defense": limits.table(defense.LIMITS)}
+    table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
+                       "signature": limits.table(signature_block.LIMITS)}
     return table
 
 
