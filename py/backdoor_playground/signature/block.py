@@ -59,7 +59,6 @@ def check_scheme_bits(scheme: Any, bits: Any) -> tuple[str, int]:
         raise ValueError(f"scheme {scheme!r} is not one of {', '.join(sigschemes.SCHEMES)}")
     fixed = sigschemes.DEFAULT_BITS[scheme]
     if scheme == "toy-rsa":
-        lo, hi = sigschemes.TOY_RSA_BITS
         return scheme, LIMITS["bits"].check("bits", LIMITS["bits"].default if bits is None else bits)
     if bits is not None and (isinstance(bits, bool) or bits != fixed):
         raise ValueError(f"bits applies to toy-rsa only: {scheme} has a fixed size of {fixed} bits, got {bits!r}")
