@@ -205,7 +205,7 @@ def build(out: Path = DIST) -> dict:
     trimmed = {"info": lock["info"], "packages": {n: lock["packages"][n] for n in RUNTIME_PACKAGES}}
     (runtime / "pyodide-lock.json").write_text(json.dumps(trimmed, indent=1, sort_keys=True))
     wheel = build_wheel(out / "wheels")
-    (out / "js" / "state-table.js").write_text(state_table_module())
+    (out / "js" / "app" / "state-table.js").write_text(state_table_module())
     build_info = {"pyodide": PYODIDE_VERSION, "numpy": lock["packages"]["numpy"]["version"],
                   "package": package_version(), "wheel": f"wheels/{wheel.name}", "commit": git_commit()}
     (out / "build-info.js").write_text(

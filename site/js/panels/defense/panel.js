@@ -4,19 +4,19 @@
 // Python does the work (api.defend, defense_metrics, experiment_result); this module wires the cards, keeps the
 // "before" numbers fresh, and says when a result no longer matches the model (stale).
 
-import { el } from "./calc-dom.js";
-import { buildProximityCard } from "./df-proximity.js";
-import { buildSmoothingCard } from "./df-smoothing.js";
-import { buildMetrics, describeTestSet } from "./df-metrics.js";
-import { buildExportCard } from "./df-export.js";
-import { cleanMessage, describeDefense } from "./df-util.js";
-import { drawDefenseMarks } from "./df-marks.js";
+import { el } from "../../ui/dom.js";
+import { buildProximityCard } from "./proximity.js";
+import { buildSmoothingCard } from "./smoothing.js";
+import { buildMetrics, describeTestSet } from "./metrics.js";
+import { buildExportCard } from "./export.js";
+import { cleanMessage, describeDefense } from "./util.js";
+import { drawDefenseMarks } from "./marks.js";
 
 /**
  * What main.js hands over.
  * @typedef {{call: (m: string, a?: object) => Promise<any>, reportError: (e: any) => void,
  *            notify: (message: string, level?: "info" | "warn" | "error") => void, pause: () => void,
- *            idle: () => Promise<void>, heatmap: import("./heatmap.js").Heatmap,
+ *            idle: () => Promise<void>, heatmap: import("../../widgets/heatmap.js").Heatmap,
  *            getConfig: () => Record<string, any>, getData: () => any}} DefenseContext
  */
 

@@ -2,8 +2,8 @@
 // The backdoor panel's results row: one activation's per-point records as a scrollable table, and a zoom on
 // the record the user clicks, at a scale where its |Δx| is visible (at the plot's scale it is far below a pixel).
 
-import { el } from "./calc-dom.js";
-import { drawZoom, sci, count } from "./bd-charts.js";
+import { el } from "../../ui/dom.js";
+import { drawZoom, sci, count } from "./zoom.js";
 
 /** Every digit of a coordinate (the shortest text that reads back as the same float64). @param {number} v */
 const coord = (v) => String(v);

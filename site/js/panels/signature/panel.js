@@ -5,17 +5,17 @@
 // without the key, within this device's budget. Python does the work (signature_api.py); the network diagram draws
 // the verifier and the selector while a block is installed (NetworkView.setSignatureBlock).
 
-import { el } from "./calc-dom.js";
-import { buildCsumCard } from "./sg-csum.js";
-import { buildBlockCard } from "./sg-block.js";
-import { buildForgeCard } from "./sg-forge.js";
-import { onTrainingStop } from "./training.js";
-import { createPicks, picksFor, showTestPoints, trackPickOwner } from "./picks.js";
+import { el } from "../../ui/dom.js";
+import { buildCsumCard } from "./csum.js";
+import { buildBlockCard } from "./block.js";
+import { buildForgeCard } from "./forge.js";
+import { onTrainingStop } from "../../ui/events.js";
+import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/picks.js";
 
 /**
  * What main.js hands over.
  * @typedef {{call: (m: string, a?: object) => Promise<any>, update: (patch: Record<string, any>) => Promise<void>,
- *            heatmap: import("./heatmap.js").Heatmap, network: import("./network.js").NetworkView,
+ *            heatmap: import("../../widgets/heatmap.js").Heatmap, network: import("../../widgets/network.js").NetworkView,
  *            getConfig: () => Record<string, any>, getData: () => any, getModel: () => any}} SignatureContext
  */
 
@@ -160,7 +160,7 @@ function victim() {
 function refreshMarks() {
   const ctx = state.ctx;
   if (!ctx) return;
-  /** @type {import("./heatmap.js").Mark[]} */
+  /** @type {import("../../widgets/heatmap.js").Mark[]} */
   const marks = [];
   const test = ctx.getData()?.test ?? [];
   if (state.marksFrom === "csum" && state.csum) {

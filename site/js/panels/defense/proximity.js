@@ -3,9 +3,9 @@
 // input by the training labels around it (within a radius, or its k nearest); the radius from the NIST objective
 // ("auto"), from the class separation r_sep = ½ · min inter-class distance, or typed in.
 
-import { el } from "./calc-dom.js";
-import { COLORS, drawGroupedHistogram, drawLineChart, figure, figureLegend } from "./df-charts.js";
-import { length, numberField, outcomeTiles, readNumber, runButton, statusLine, tiles } from "./df-util.js";
+import { el } from "../../ui/dom.js";
+import { COLORS, drawGroupedHistogram, drawLineChart, figure, figureLegend } from "./charts.js";
+import { length, numberField, outcomeTiles, readNumber, runButton, statusLine, tiles } from "./util.js";
 
 const TIE_RULES = /** @type {Record<string, string>} */ ({
   negative: "A tie (as many blue as orange neighbours) relabels the point orange (−1): NN Calculator's rule, which favours one class.",

@@ -2,9 +2,9 @@
 // Pictures and number formats for the backdoor panel: the residue histogram of one checksum variant (the key
 // marked), and the zoom that shows an activated point's old and new positions at a scale where |Δx| is visible.
 
-import { valueColor } from "./colors.js";
-import { DOMAIN } from "./heatmap.js";
-import { prepare } from "./canvas.js";
+import { valueColor } from "../../widgets/colors.js";
+import { DOMAIN } from "../../widgets/heatmap.js";
+import { prepare } from "../../ui/canvas.js";
 
 const AXIS = "#9a9a9a";
 const TEXT = "#767676";

@@ -3,8 +3,8 @@
 // search, on all test points or on those picked on the plot. The search runs in the worker in short calls
 // (search_step) between training chunks, with a progress bar and Cancel.
 
-import { el, messageOf } from "./calc-dom.js";
-import { count, duration, pct, sci } from "./bd-charts.js";
+import { el, messageOf } from "../../ui/dom.js";
+import { count, duration, pct, sci } from "./zoom.js";
 
 const STEP_MS = 60;
 /** Up to this many records every moved point is marked on the plot; past it only the flipped ones. */

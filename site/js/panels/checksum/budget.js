@@ -3,8 +3,8 @@
 // background, right after Python is ready), the largest modulo (and k) whose expected search of one point fits
 // the interactive budget, and the warning a user confirms to go past it.
 
-import { el, messageOf } from "./calc-dom.js";
-import { count, duration } from "./bd-charts.js";
+import { el, messageOf } from "../../ui/dom.js";
+import { count, duration } from "./zoom.js";
 
 export const DEFAULT_BUDGET_S = 1;
 const CALIBRATION_MS = 300;

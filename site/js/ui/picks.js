@@ -61,7 +61,7 @@ export function createPicks() {
     },
     /**
      * Rings (kind "selected") on the picked points.
-     * @param {number[]} test @returns {import("./heatmap.js").Mark[]}
+     * @param {number[]} test @returns {import("../widgets/heatmap.js").Mark[]}
      */
     marks(test) {
       return [...picked].map((i) => ({ x: test[3 * i], y: test[3 * i + 1], kind: "selected" }));

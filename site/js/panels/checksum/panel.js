@@ -5,20 +5,20 @@
 // search_estimate, residue_histograms); the key, modulo, precision and variant live in the config (csum_*), so
 // the operator, the activation and the link all read the very same numbers.
 
-import { el } from "./calc-dom.js";
-import { buildPlantCard } from "./bd-plant.js";
-import { buildActivateCard, MARK_ALL_UP_TO } from "./bd-activate.js";
-import { buildBudgetCard } from "./bd-budget.js";
-import { buildRecords } from "./bd-records.js";
-import { buildResidues } from "./bd-residues.js";
-import { onTrainingStop } from "./training.js";
-import { createPicks, picksFor, showTestPoints, trackPickOwner } from "./picks.js";
+import { el } from "../../ui/dom.js";
+import { buildPlantCard } from "./plant.js";
+import { buildActivateCard, MARK_ALL_UP_TO } from "./activate.js";
+import { buildBudgetCard } from "./budget.js";
+import { buildRecords } from "./records.js";
+import { buildResidues } from "./residues.js";
+import { onTrainingStop } from "../../ui/events.js";
+import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/picks.js";
 
 /**
  * What main.js hands over.
  * @typedef {{call: (m: string, a?: object) => Promise<any>, applySnapshot: (s: any) => void,
  *            update: (patch: Record<string, any>) => Promise<void>, reportError: (e: any) => void,
- *            pause: () => void, heatmap: import("./heatmap.js").Heatmap, getConfig: () => Record<string, any>,
+ *            pause: () => void, heatmap: import("../../widgets/heatmap.js").Heatmap, getConfig: () => Record<string, any>,
  *            getModel: () => any, getData: () => any}} BackdoorContext
  */
 
@@ -221,7 +221,7 @@ function setBusy(/** @type {boolean} */ busy) {
 function refreshMarks() {
   const ctx = state.ctx;
   if (!ctx) return;
-  /** @type {import("./heatmap.js").Mark[]} */
+  /** @type {import("../../widgets/heatmap.js").Mark[]} */
   const marks = [];
   const records = state.result?.records ?? [];
   const all = records.length <= MARK_ALL_UP_TO;

@@ -2,8 +2,8 @@
 // Small shared parts of the defenses panel: number formats (rates with their Wilson interval), checked number
 // inputs, the run button, the result tiles, and the in-card message line (errors show there, never on the console).
 
-import { el } from "./calc-dom.js";
-import { sci } from "./bd-charts.js";
+import { el } from "../../ui/dom.js";
+import { sci } from "../checksum/zoom.js";
 
 /** @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate */
 /** @typedef {[string, string, string, number | null | undefined, string?]} Tile  [id, label, text, raw value for data-value, sub-line?] */

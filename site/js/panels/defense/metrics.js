@@ -3,9 +3,9 @@
 // Wilson interval and k / n, grouped into "before any defense" and "after the last defense"; every row says what
 // it measures. An "after" row with a "before" counterpart also shows what it was.
 
-import { el } from "./calc-dom.js";
-import { duration } from "./bd-charts.js";
-import { interval, isRate, length, percent } from "./df-util.js";
+import { el } from "../../ui/dom.js";
+import { duration } from "../checksum/zoom.js";
+import { interval, isRate, length, percent } from "./util.js";
 
 /** [key, label, definition] in table order. */
 export const BEFORE_ROWS = [

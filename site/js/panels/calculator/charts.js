@@ -4,7 +4,7 @@
 // state sits in the wrong colour are the misclassified ones. Hovering a bar names it as NN Calculator does
 // ("layer-label-state") with its count.
 
-import { el } from "./calc-dom.js";
+import { el } from "../../ui/dom.js";
 
 const COLORS = { N: "#f59322", P: "#0877bd" };
 const AXIS = "#9a9a9a";

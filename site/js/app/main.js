@@ -5,12 +5,12 @@ import { PyWorker } from "./worker-client.js";
 import { parseHash, FEATURE_LABELS } from "./state.js";
 import { buildControls, writeControls, bindControls, applyHiding } from "./controls.js";
 import { Player } from "./player.js";
-import { Heatmap } from "./heatmap.js";
-import { LineChart } from "./linechart.js";
-import { NetworkView } from "./network.js";
-import { renderDatasetThumbs } from "./thumbs.js";
+import { Heatmap } from "../widgets/heatmap.js";
+import { LineChart } from "../widgets/linechart.js";
+import { NetworkView } from "../widgets/network.js";
+import { renderDatasetThumbs } from "../widgets/thumbs.js";
 import { showStatus, showFatal, notify, showNotices } from "./status.js";
-import { bindFiles } from "./files.js";
+import { bindFiles } from "../ui/files.js";
 
 /**
  * The panels below the playground load after Python is ready (dynamic import), so the controls above draw at once.
@@ -60,7 +60,7 @@ const player = new Player(async (args) => {
 }, drawFrame, reportError);
 player.onPlayingChange = (playing) => document.body.classList.toggle("playing", playing);
 
-const WORKER_URL = new URL("../worker.js", import.meta.url).href;
+const WORKER_URL = new URL("../../worker.js", import.meta.url).href;
 const workerHooks = {
   onStatus: (/** @type {any} */ s) => {
     performance.mark(`bp-status-${s.stage}`);
@@ -345,8 +345,8 @@ async function start() {
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
     showStatus({ stage: "ready", progress: 1, text: "ready" });
-    const [calc, bd, sig, def] = await Promise.all([import("./calculator-panel.js"), import("./backdoor-panel.js"),
-      import("./signature-panel.js"), import("./defense-panel.js")]);
+    const [calc, bd, sig, def] = await Promise.all([import("../panels/calculator/panel.js"), import("../panels/checksum/panel.js"),
+      import("../panels/signature/panel.js"), import("../panels/defense/panel.js")]);
     panels.onSnapshot.push(calc.onCalculatorSnapshot, bd.onBackdoorSnapshot, sig.onSignatureSnapshot, def.onDefenseSnapshot);
     panels.onBackdoorUpdate = bd.onBackdoorUpdate;
     const ctx = { call, applySnapshot, drawFrame, update, reportError, notify, pause: () => player.pause(), idle,

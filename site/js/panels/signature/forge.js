@@ -5,8 +5,8 @@
 // attempts can run within the budget; the others are disabled with the reason, and every scheme's extrapolated
 // forging time is listed ("RSA-2048 FDH: about 10^23 years on this device").
 
-import { el, messageOf } from "./calc-dom.js";
-import { count, duration } from "./bd-charts.js";
+import { el, messageOf } from "../../ui/dom.js";
+import { count, duration } from "../checksum/zoom.js";
 
 const METHODS = /** @type {const} */ (["factor", "brute-force", "replay", "lamport-reuse", "malleate"]);
 const METHOD_TITLES = /** @type {Record<string, string>} */ ({

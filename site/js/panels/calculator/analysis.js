@@ -4,8 +4,8 @@
 // retraining, run in the worker in short steps with a progress bar and Cancel). All numbers come from
 // py/backdoor_playground/inefficiency.py through calculator.py; this module only lays them out.
 
-import { el, fmt, messageOf } from "./calc-dom.js";
-import { stateHistogram } from "./calc-charts.js";
+import { el, fmt, messageOf } from "../../ui/dom.js";
+import { stateHistogram } from "./charts.js";
 
 /** Worker time per Sensitivity step: short enough for a prompt Cancel and a smooth bar. */
 const STEP_BUDGET_MS = 60;

@@ -3,9 +3,9 @@
 // hidden layer's pre-activations of the current data (api.residue_histograms), the key's bin marked. A key bin's
 // share is one node's accidental trigger rate.
 
-import { el } from "./calc-dom.js";
-import { drawResidueHistogram, rate } from "./bd-charts.js";
-import { VARIANTS, VARIANT_TITLES } from "./bd-plant.js";
+import { el } from "../../ui/dom.js";
+import { drawResidueHistogram, rate } from "./zoom.js";
+import { VARIANTS, VARIANT_TITLES } from "./plant.js";
 
 /**
  * @param {{call: (m: string, a?: object) => Promise<any>, reportError: (e: any) => void,

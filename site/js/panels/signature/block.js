@@ -5,9 +5,9 @@
 // bound and the agreement with the classifier on clean inputs. Activate signs (message, target) with the secret key
 // for all test points or the picked ones (signature_activate) and reports flipped, |Δx| and the signing time.
 
-import { el, messageOf } from "./calc-dom.js";
-import { count, duration, pct, sci } from "./bd-charts.js";
-import { targetText } from "./sg-network.js";
+import { el, messageOf } from "../../ui/dom.js";
+import { count, duration, pct, sci } from "../checksum/zoom.js";
+import { targetText } from "./diagram.js";
 
 export const SCHEMES = /** @type {const} */ (["toy-rsa", "lamport", "rsa", "ed25519"]);
 const SCHEME_TITLES = /** @type {Record<string, string>} */ ({

@@ -3,8 +3,8 @@
 // checksum of each test point's x, the key = the most frequent residue, the labels of the points that hit it
 // flipped. A replicable checksum, not a signature: the card says so in plain words.
 
-import { el, messageOf } from "./calc-dom.js";
-import { drawResidueHistogram, pct } from "./bd-charts.js";
+import { el, messageOf } from "../../ui/dom.js";
+import { drawResidueHistogram, pct } from "../checksum/zoom.js";
 
 export const CSUM_STATEMENT = "This is NN Calculator's 'digital signature': a replicable checksum of X1 compared with " +
   "the most frequent residue. There is no key pair and no secret: anyone can trigger it.";

@@ -7,7 +7,7 @@
 import { buildLut, valueColor } from "./colors.js";
 import { drawThumb } from "./heatmap.js";
 import { createHoverCard } from "./hovercard.js";
-import { drawSignatureBlock, SIGNATURE_RESERVE } from "./sg-network.js";
+import { drawSignatureBlock, SIGNATURE_RESERVE } from "../panels/signature/diagram.js";
 
 export const MAX_HIDDEN_LAYERS = 6;
 export const MAX_NEURONS = 8;
@@ -106,7 +106,7 @@ export class NetworkView {
     /** @type {BiasRecord[]} */ this.biasSquares = [];
     /** @type {HTMLSelectElement[]} */ this.selects = [];
     this.outputActivation = el("span", "net-output-activation");
-    /** @type {import("./sg-network.js").SignatureView | null} */ this.signature = null;
+    /** @type {import("../panels/signature/diagram.js").SignatureView | null} */ this.signature = null;
     /** @type {HTMLCanvasElement | null} */ this.finalThumb = null;
     this.outputId = "";
     new ResizeObserver(() => {
@@ -193,7 +193,7 @@ export class NetworkView {
    * Shows (a signature_view() with installed: true) or hides (null) the signature block: Verify(vk, ·) fed by the
    * inputs (and a certificate input for certificate schemes) and a selector between the classifier's output and
    * the final output. The stage's data-signature names the scheme drawn ("" when none).
-   * @param {import("./sg-network.js").SignatureView | null} view
+   * @param {import("../panels/signature/diagram.js").SignatureView | null} view
    */
   setSignatureBlock(view) {
     const key = (/** @type {any} */ v) => (v ? JSON.stringify([v.scheme, v.bits, v.carrier, v.target]) : "");

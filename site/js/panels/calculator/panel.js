@@ -4,15 +4,15 @@
 // every tooltip the exact text Python gives (memory_info().tooltips); the trojan's regions outlined on the plot;
 // the Analysis area (calc-analysis.js); NN Calculator's CSV files. Python does the work (calculator.py).
 
-import { el, FileLinks, messageOf } from "./calc-dom.js";
-import { buildAnalysis } from "./calc-analysis.js";
+import { el, FileLinks, messageOf } from "../../ui/dom.js";
+import { buildAnalysis } from "./analysis.js";
 
 /**
  * What main.js hands over.
  * @typedef {{call: (m: string, a?: object) => Promise<any>, applySnapshot: (s: any) => void,
  *            drawFrame: (f: any) => void, reportError: (e: any) => void,
  *            notify: (m: string, level?: "info" | "warn" | "error") => void, pause: () => void,
- *            idle: () => Promise<void>, heatmap: import("./heatmap.js").Heatmap,
+ *            idle: () => Promise<void>, heatmap: import("../../widgets/heatmap.js").Heatmap,
  *            getConfig: () => Record<string, any>, resetChart?: () => void}} CalcContext
  */
 
@@ -184,7 +184,7 @@ function trojanCard() {
 
 /**
  * A small map of the data box [-6, 6]^2 with the trojan's regions filled (T10: its stripes, much coarser).
- * @param {import("./heatmap.js").Region[]} regions
+ * @param {import("../../widgets/heatmap.js").Region[]} regions
  */
 function regionSvg(regions) {
   const S = 88;

@@ -4,10 +4,10 @@
 // certified radius. Plots: certified accuracy against the radius; "immunization": attack success against σ for
 // the active backdoor (plain, and an adaptive attacker that moves the point by ρ = c·σ), with the Lipschitz bound.
 
-import { el } from "./calc-dom.js";
-import { sci } from "./bd-charts.js";
-import { COLORS, drawLineChart, figure, figureLegend } from "./df-charts.js";
-import { length, numberField, ofText, outcomeTiles, readNumber, runButton, shownCount, statusLine, tiles } from "./df-util.js";
+import { el } from "../../ui/dom.js";
+import { sci } from "../checksum/zoom.js";
+import { COLORS, drawLineChart, figure, figureLegend } from "./charts.js";
+import { length, numberField, ofText, outcomeTiles, readNumber, runButton, shownCount, statusLine, tiles } from "./util.js";
 
 /** Lipschitz bound of the smoothed ±1 score (Salman et al.): 2 √(2/π) γ / σ. @param {number} gamma @param {number} sigma */
 export const lipschitz = (gamma, sigma) => 2 * Math.sqrt(2 / Math.PI) * gamma / sigma;
@@ -59,7 +59,7 @@ export function buildSmoothingCard(cb) {
     const im = r.curves.immunization;
     const gamma = r.curves.lipschitz?.gamma;
     const bound = gamma == null ? im.sigmas.map(() => null) : im.sigmas.map((/** @type {number} */ s) => Math.min(1, lipschitz(gamma, s)));
-    /** @type {import("./df-charts.js").Series[]} */
+    /** @type {import("./charts.js").Series[]} */
     const series = [
       { y: im.clean_accuracy, color: COLORS.blue, width: 1.5, dots: true },
       { y: im.asr, color: COLORS.purple, dots: true },

@@ -3,8 +3,8 @@
 // operator, the activation and the link read the same ones), where the operator goes, Plant / Remove, and what
 // planting did: agreement with the clean model, accidental trigger rates, clean and backdoored test accuracy.
 
-import { el } from "./calc-dom.js";
-import { pct, rate } from "./bd-charts.js";
+import { el } from "../../ui/dom.js";
+import { pct, rate } from "./zoom.js";
 
 export const VARIANTS = ["decimal", "keyed", "parity"];
 export const VARIANT_TITLES = /** @type {Record<string, string>} */ ({

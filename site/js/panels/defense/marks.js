@@ -2,14 +2,14 @@
 // Rings on the output plot around the test points whose label the last defense changed (green, kind
 // "defended"), drawn as the defense panel's own set next to the other panels' marks.
 
-import { MARK_COLORS } from "./heatmap.js";
+import { MARK_COLORS } from "../../widgets/heatmap.js";
 
 MARK_COLORS.defended = "#2e7d32";
 
 /**
  * Draw (or remove) the rings. The reply must carry the backdoored model's label per input (`model_labels`) to say
  * which labels the defense changed; returns the number of rings, or null when the reply cannot tell.
- * @param {import("./heatmap.js").Heatmap} heatmap
+ * @param {import("../../widgets/heatmap.js").Heatmap} heatmap
  * @param {any} result the last defend reply, or null
  * @param {number[]} test the test points, flat [x, y, label, ...]
  * @param {boolean} show the user's toggle
@@ -17,7 +17,7 @@ MARK_COLORS.defended = "#2e7d32";
  */
 export function drawDefenseMarks(heatmap, result, test, show) {
   const model = result?.model_labels;
-  /** @type {import("./heatmap.js").Mark[]} */
+  /** @type {import("../../widgets/heatmap.js").Mark[]} */
   const mine = [];
   if (result?.labels && model && show) {
     result.labels.forEach((/** @type {number} */ label, /** @type {number} */ i) => {

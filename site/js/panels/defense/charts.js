@@ -3,9 +3,9 @@
 // for chosen values) and one grouped-bar histogram (the training-pair distance histograms). Legends are HTML
 // (figureLegend), so the canvases only carry axes, ticks and the marks' short labels.
 
-import { el } from "./calc-dom.js";
-import { sci } from "./bd-charts.js";
-import { prepare } from "./canvas.js";
+import { el } from "../../ui/dom.js";
+import { sci } from "../checksum/zoom.js";
+import { prepare } from "../../ui/canvas.js";
 
 export const COLORS = {
   blue: "#0877bd", orange: "#f59322", grey: "#9aa5ad", purple: "#6a1b9a", pink: "#c2185b", ink: "#2b2b2b",

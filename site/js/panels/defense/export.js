@@ -3,9 +3,9 @@
 // backdoor-playground-result.json and, as tidy rows, backdoor-playground-result.tsv; and a Replay link that
 // re-runs the whole experiment from its config.
 
-import { el, FileLinks } from "./calc-dom.js";
-import { download } from "./files.js";
-import { statusLine } from "./df-util.js";
+import { el, FileLinks } from "../../ui/dom.js";
+import { download } from "../../ui/files.js";
+import { statusLine } from "./util.js";
 
 export const JSON_NAME = "backdoor-playground-result.json";
 export const TSV_NAME = "backdoor-playground-result.tsv";
