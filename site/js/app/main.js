@@ -11,15 +11,8 @@ import { NetworkView } from "../widgets/network.js";
 import { renderDatasetThumbs } from "../widgets/thumbs.js";
 import { showStatus, showFatal, notify, showNotices } from "./status.js";
 import { bindFiles } from "../ui/files.js";
-
-/**
- * The panels below the playground load after Python is ready (dynamic import), so the controls above draw at once.
- * Until then their hooks do nothing: they read the state when they start.
- */
-const panels = {
-  /** @type {((snap: any) => void)[]} */ onSnapshot: [],
-  onBackdoorUpdate: (/** @type {any} */ _reply) => {},
-};
+import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
+import { emit } from "../ui/events.js";
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -58,7 +51,10 @@ const player = new Player(async (args) => {
   await restarting;
   return py.call("train", args);
 }, drawFrame, reportError);
-player.onPlayingChange = (playing) => document.body.classList.toggle("playing", playing);
+player.onPlayingChange = (playing) => {
+  document.body.classList.toggle("playing", playing);  // styling only (the play button's icon); the hub tells modules
+  emit(playing ? "training-started" : "training-stopped", {});
+};
 
 const WORKER_URL = new URL("../../worker.js", import.meta.url).href;
 const workerHooks = {
@@ -104,7 +100,7 @@ async function recover(e) {
       if (saved) applySnapshot(await py.call("import_model", { text: JSON.stringify(saved) }));
       notify("Python restarted: your settings and weights are back (the epoch count starts again).", "info");
     } catch (err) {
-      showFatal({ message: `Python could not be restarted: ${err && err.message ? err.message : err}` });
+      showFatal({ message: `Python could not be restarted: ${messageOf(err)}` });
     }
   })();
   await restarting;
@@ -114,19 +110,13 @@ async function recover(e) {
 /** @param {any} err */
 function reportError(err) {
   console.warn(err);
-  notify(String(err && err.message ? err.message : err), "error");
+  notify(messageOf(err), "error");
 }
 
 // ---------------------------------------------------------------- drawing
 
-/** The epoch counter as TF Playground shows it: 000,000. @param {number} n */
-function formatEpoch(n) {
-  const s = String(n).padStart(6, "0");
-  return s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-/** @param {number | null} v */
-const fmt = (v) => (v == null ? "–" : v.toFixed(3));
+/** The output metrics keep TF Playground's en dash for "no value" (index.html starts with it; the panels use DASH). */
+const OUTPUT_DASH = "–";
 
 /** @param {any} frame */
 function drawFrame(frame) {
@@ -134,16 +124,17 @@ function drawFrame(frame) {
   drawFrameParts(frame);
   app.drawMs.push(performance.now() - t0);
   if (app.drawMs.length > 200) app.drawMs.splice(0, 100);
+  emit("frame", { frame });
 }
 
 /** @param {any} frame */
 function drawFrameParts(frame) {
   app.frame = frame;
   $("iter-number").textContent = formatEpoch(frame.epoch);
-  $("loss-train").textContent = fmt(frame.loss_train);
-  $("loss-test").textContent = fmt(frame.loss_test);
-  $("acc-train").textContent = frame.acc_train == null ? "–" : `${(100 * frame.acc_train).toFixed(1)}%`;
-  $("acc-test").textContent = frame.acc_test == null ? "–" : `${(100 * frame.acc_test).toFixed(1)}%`;
+  $("loss-train").textContent = fixed(frame.loss_train, 3, OUTPUT_DASH);
+  $("loss-test").textContent = fixed(frame.loss_test, 3, OUTPUT_DASH);
+  $("acc-train").textContent = percent(frame.acc_train, 1, OUTPUT_DASH);
+  $("acc-test").textContent = percent(frame.acc_test, 1, OUTPUT_DASH);
   if (frame.loss_train != null) ui.chart.push(frame.epoch, frame.loss_train, frame.loss_test ?? frame.loss_train);
   const shown = (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
     frame.layout.find((g) => g.id === frame.output_id);
@@ -197,7 +188,7 @@ function applySnapshot(snap) {
   drawThumbs();
   drawFrame(snap.frame);
   app.lastSnapshot = snap;
-  for (const fn of panels.onSnapshot) fn(snap);
+  emit("snapshot", { snap });
 }
 
 /** @param {string} hash */
@@ -220,7 +211,11 @@ const call = (m, a) => player.exclusive(async () => {
 /** Resolves once the chunk in flight (if any) has landed. */
 const idle = () => player.exclusive(async () => {});
 
-/** Send a settings change; the reply says whether it applied live or rebuilt. @param {Record<string, any>} patch */
+/**
+ * Send a settings change; the reply says whether it applied live or rebuilt. Resolves to the reply (kind "backdoor":
+ * new checksum numbers on the planted model, which the checksum panel that asked shows), or null after an error.
+ * @param {Record<string, any>} patch @returns {Promise<any>}
+ */
 async function update(patch) {
   const viewOnly = Object.keys(patch).every((k) => k === "showTestData" || k === "discretize");
   try {
@@ -232,20 +227,22 @@ async function update(patch) {
       setHash(reply.hash);
       writeControls(app.config);
       showNotices(reply.notices);
-      if (reply.kind === "backdoor") { // new checksum numbers on the planted model: same weights, new picture
-        drawFrame(reply.frame);
-        panels.onBackdoorUpdate(reply);
-      }
+      if (reply.kind === "backdoor") drawFrame(reply.frame); // new checksum numbers on the planted model: new picture
     }
     if (viewOnly) {
       drawPoints();
       if (app.frame) drawFrame(app.frame);
     }
+    return reply;
   } catch (err) {
     reportError(err);
     writeControls(app.config);
+    return null;
   }
 }
+
+/** A new random sample of the same dataset (Regenerate, and the calculator's D RG). */
+const regenerate = () => update({ seed: Math.random().toFixed(5) });
 
 /** Run a worker call that returns a snapshot, pausing first. @param {string} method @param {object} args */
 async function rebuild(method, args = {}) {
@@ -271,7 +268,7 @@ function bindActions() {
   $("next-step-button").addEventListener("click", () => player.step());
   $("reset-button").addEventListener("click", () => rebuild("reset", { reinit: false }));
   $("reinit-button").addEventListener("click", () => rebuild("reset", { reinit: true }));
-  $("data-regen-button").addEventListener("click", () => update({ seed: Math.random().toFixed(5) }));
+  $("data-regen-button").addEventListener("click", () => regenerate());
   $("copy-link-button").addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(location.href);
@@ -308,7 +305,7 @@ function bindActions() {
 const isReplay = (/** @type {string} */ hash) => hash.startsWith("#replay=");
 
 /** Why a replay failed, in one line. @param {any} err */
-const replayFailure = (err) => `Replay failed: ${String(err && err.message ? err.message : err).split("\n").pop()}`;
+const replayFailure = (err) => `Replay failed: ${messageOf(err).split("\n").pop()}`;
 
 /** A Replay link pasted into a running page: re-run it; a damaged one leaves the playground as it was. */
 async function replayLink() {
@@ -345,22 +342,20 @@ async function start() {
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
     showStatus({ stage: "ready", progress: 1, text: "ready" });
-    const [calc, bd, sig, def] = await Promise.all([import("../panels/calculator/panel.js"), import("../panels/checksum/panel.js"),
+    // The panels below the playground load after Python is ready (dynamic import), so the controls above draw at
+    // once. Each exports init(ctx) (the panel contract: docs/JS-LAYOUT-NOTES.md) and listens to the hub.
+    const panels = await Promise.all([import("../panels/calculator/panel.js"), import("../panels/checksum/panel.js"),
       import("../panels/signature/panel.js"), import("../panels/defense/panel.js")]);
-    panels.onSnapshot.push(calc.onCalculatorSnapshot, bd.onBackdoorSnapshot, sig.onSignatureSnapshot, def.onDefenseSnapshot);
-    panels.onBackdoorUpdate = bd.onBackdoorUpdate;
-    const ctx = { call, applySnapshot, drawFrame, update, reportError, notify, pause: () => player.pause(), idle,
-      heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config, getModel: () => app.model,
-      getData: () => app.data, resetChart: () => ui.chart.reset() };
-    calc.initCalculatorPanel(ctx);
-    bd.initBackdoorPanel(ctx);
-    sig.initSignaturePanel(ctx);
-    def.initDefensePanel(ctx);
+    /** @type {import("../panels/context.js").PanelContext} */
+    const ctx = { call, applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
+      idle, isPlaying: () => player.playing, heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config,
+      getModel: () => app.model, getData: () => app.data, getFrame: () => app.frame, resetChart: () => ui.chart.reset() };
+    for (const panel of panels) panel.init(ctx);
     // The panels missed the snapshots applied before they loaded: give them the latest one.
-    for (const fn of panels.onSnapshot) fn(app.lastSnapshot);
+    emit("snapshot", { snap: app.lastSnapshot });
     document.body.dataset.panels = "1";
   } catch (err) {
-    if (!document.body.dataset.error) showFatal({ message: String(err && err.message ? err.message : err) });
+    if (!document.body.dataset.error) showFatal({ message: messageOf(err) });
   }
 }
 

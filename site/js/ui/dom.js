@@ -1,5 +1,5 @@
 // @ts-check
-// Small DOM and number helpers shared by the NN Calculator panel modules (calculator-panel.js, calc-*.js).
+// The page's ONE element helper, el(), used by every panel and the widgets.
 
 /**
  * Create an element: `el("div.card#id", {title: "…", onclick: fn}, child, "text", …)`.
@@ -28,33 +28,4 @@ export function el(spec, attrs = null, ...children) {
     node.append(typeof child === "number" ? String(child) : child);
   }
   return node;
-}
-
-/** A number with `digits` decimals, "—" when missing or not finite. @param {number | null | undefined} v */
-export function fmt(v, digits = 3) {
-  return v == null || !Number.isFinite(v) ? "—" : v.toFixed(digits);
-}
-
-/** The message of an error or rejection value. @param {any} err */
-export function messageOf(err) {
-  return String(err && err.message ? err.message : err);
-}
-
-/** An <a download> for `text` (its blob URL is revoked by `revoke()` or when it is replaced). */
-export class FileLinks {
-  constructor() {
-    /** @type {string[]} */ this.urls = [];
-  }
-
-  revoke() {
-    for (const url of this.urls) URL.revokeObjectURL(url);
-    this.urls = [];
-  }
-
-  /** @param {string} name @param {string} text @param {string} [type] */
-  link(name, text, type = "text/csv") {
-    const url = URL.createObjectURL(new Blob([text], { type }));
-    this.urls.push(url);
-    return el("a.calc-file-link", { href: url, download: name, title: `Save ${name} again` }, name);
-  }
 }

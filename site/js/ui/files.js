@@ -1,5 +1,9 @@
 // @ts-check
-// Model and data files: export downloads, imports that leave the playground untouched when the file is bad.
+// Files: model and data export downloads, imports that leave the playground untouched when the file is bad, and
+// FileLinks (<a download> links for generated files, the defense and calculator panels).
+
+import { el } from "./dom.js";
+import { messageOf } from "./format.js";
 
 /** Save `text` as a file called `name`. @param {string} text @param {string} name @param {string} type */
 export function download(text, name, type = "application/json") {
@@ -56,8 +60,27 @@ export function bindFiles(ctx) {
         await ctx.idle();
         ctx.applySnapshot(await ctx.call(method, { text }));
       } catch (err) {
-        ctx.reportError(new Error(`The ${what} was not loaded (nothing changed): ${err && err.message ? err.message : err}`));
+        ctx.reportError(new Error(`The ${what} was not loaded (nothing changed): ${messageOf(err)}`));
       }
     });
+  }
+}
+
+/** An <a download> for `text` (its blob URL is revoked by `revoke()` or when it is replaced). */
+export class FileLinks {
+  constructor() {
+    /** @type {string[]} */ this.urls = [];
+  }
+
+  revoke() {
+    for (const url of this.urls) URL.revokeObjectURL(url);
+    this.urls = [];
+  }
+
+  /** @param {string} name @param {string} text @param {string} [type] */
+  link(name, text, type = "text/csv") {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    this.urls.push(url);
+    return el("a.calc-file-link", { href: url, download: name, title: `Save ${name} again` }, name);
   }
 }

@@ -2,12 +2,13 @@
 // The FEATURES and HIDDEN LAYERS columns: feature tiles, hidden neurons, the output node, and the
 // links between them (SVG paths whose width and colour show each weight). Node thumbnails are
 // small canvases laid over the SVG. Pure rendering plus events: it never changes the model itself,
-// it reports what the user asked for through on(event, cb) and waits for the next render.
+// it reports what the user asked for through on(event, cb) and waits for the next render. Others draw extra parts
+// into it through setDecoration (the signature panel's Verify box and selector): this widget imports no panel.
 
 import { buildLut, valueColor } from "./colors.js";
 import { drawThumb } from "./heatmap.js";
 import { createHoverCard } from "./hovercard.js";
-import { drawSignatureBlock, SIGNATURE_RESERVE } from "../panels/signature/diagram.js";
+import { el } from "../ui/dom.js";
 
 export const MAX_HIDDEN_LAYERS = 6;
 export const MAX_NEURONS = 8;
@@ -32,16 +33,16 @@ const WIDEST_WEIGHT = 5;
  */
 
 /**
- * @param {string} tag
- * @param {string} className
- * @param {Record<string, string>} [attrs]
+ * Extra parts drawn into the diagram by someone else, registered with setDecoration(name, decoration): `reserve`
+ * CSS px kept free right of the output node, `outputLabel` replaces the output node's label ("output"), `key`
+ * says when a new decoration draws differently (same key: no rebuild), and `draw` adds its elements on every build
+ * and may return a thumbnail that shows the output node's picture.
+ * @typedef {{key: string, reserve: number, outputLabel?: string,
+ *   draw: (g: DecorationGeometry) => {outputThumb?: HTMLCanvasElement} | void}} Decoration
+ * @typedef {{svg: SVGSVGElement, nodes: HTMLElement, node: number, width: number, output: {x: number, y: number},
+ *   features: Record<string, {x: number, y: number}>}} DecorationGeometry
+ *   output: top-left of the output node; features: top-left of every feature tile, by feature id
  */
-function el(tag, className, attrs = {}) {
-  const node = document.createElement(tag);
-  node.className = className;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
 
 /**
  * A copy of `list` with one entry replaced.
@@ -87,10 +88,10 @@ export class NetworkView {
     this.addLayerButton.addEventListener("click", () => this.emit("addLayer"));
     this.removeLayerButton.addEventListener("click", () => this.emit("removeLayer"));
 
-    this.stage = find("stage") ?? container.appendChild(el("div", "net-stage", { "data-net": "stage" }));
+    this.stage = find("stage") ?? container.appendChild(el("div.net-stage", { "data-net": "stage" }));
     this.svg = document.createElementNS(SVG_NS, "svg");
     this.svg.setAttribute("class", "net-links");
-    this.nodeLayer = el("div", "net-nodes");
+    this.nodeLayer = el("div.net-nodes");
     this.card = createHoverCard(this.stage, {
       read: (target) => this.readValue(target),
       commit: (target, value) => this.commitValue(target, value),
@@ -105,9 +106,9 @@ export class NetworkView {
     /** @type {LinkRecord[]} */ this.links = [];
     /** @type {BiasRecord[]} */ this.biasSquares = [];
     /** @type {HTMLSelectElement[]} */ this.selects = [];
-    this.outputActivation = el("span", "net-output-activation");
-    /** @type {import("../panels/signature/diagram.js").SignatureView | null} */ this.signature = null;
-    /** @type {HTMLCanvasElement | null} */ this.finalThumb = null;
+    this.outputActivation = el("span.net-output-activation");
+    /** @type {Map<string, Decoration>} */ this.decorations = new Map();
+    /** @type {HTMLCanvasElement[]} */ this.outputThumbs = [];  // decorations' copies of the output's picture
     this.outputId = "";
     new ResizeObserver(() => {
       if (this.model && Math.abs(this.stage.clientWidth - this.builtWidth) > 1) {
@@ -190,15 +191,13 @@ export class NetworkView {
   }
 
   /**
-   * Shows (a signature_view() with installed: true) or hides (null) the signature block: Verify(vk, ·) fed by the
-   * inputs (and a certificate input for certificate schemes) and a selector between the classifier's output and
-   * the final output. The stage's data-signature names the scheme drawn ("" when none).
-   * @param {import("../panels/signature/diagram.js").SignatureView | null} view
+   * Adds, replaces (same name) or removes (null) a decoration; the diagram rebuilds when what it draws changes.
+   * @param {string} name @param {Decoration | null} decoration
    */
-  setSignatureBlock(view) {
-    const key = (/** @type {any} */ v) => (v ? JSON.stringify([v.scheme, v.bits, v.carrier, v.target]) : "");
-    if (key(view) === key(this.signature)) return;
-    this.signature = view;
+  setDecoration(name, decoration) {
+    if ((decoration?.key ?? null) === (this.decorations.get(name)?.key ?? null)) return;
+    if (decoration) this.decorations.set(name, decoration);
+    else this.decorations.delete(name);
     if (this.model) {
       this.build(this.model);
       this.applyState();
@@ -215,7 +214,7 @@ export class NetworkView {
     for (const { id, offset, w, h } of layout) {
       const canvas = this.thumbs.get(id);
       if (canvas) drawThumb(canvas, buffer, offset, w, h, this.lut);
-      if (this.finalThumb && id === this.outputId) drawThumb(this.finalThumb, buffer, offset, w, h, this.lut);
+      if (id === this.outputId) for (const thumb of this.outputThumbs) drawThumb(thumb, buffer, offset, w, h, this.lut);
     }
   }
 
@@ -227,7 +226,8 @@ export class NetworkView {
     const sizes = model.layerSizes;
     const hiddenCount = sizes.length - 2;
     const firstX = LABEL_WIDTH;
-    const outputX = width - NODE - 8 - (this.signature ? SIGNATURE_RESERVE : 0);
+    const decorations = [...this.decorations.values()];
+    const outputX = width - NODE - 8 - decorations.reduce((sum, d) => sum + d.reserve, 0);
     const columnX = (/** @type {number} */ c) => firstX + ((outputX - firstX) * c) / (hiddenCount + 1);
     const rowY = (/** @type {number} */ r) => CONTROLS_HEIGHT + r * ROW;
     const gap = (outputX - firstX) / (hiddenCount + 1);
@@ -261,11 +261,11 @@ export class NetworkView {
       if (!isOutput) this.addLayerControls(l - 1, sizes[l], x + NODE / 2, Math.min(gap - 6, 96));
     }
     const outputPos = positions[positions.length - 1][0];
-    const outputLabel = el("div", "net-output-label");
+    const outputLabel = el("div.net-output-label");
     outputLabel.style.left = `${outputPos.x + NODE / 2}px`;
     outputLabel.style.top = `${outputPos.y + NODE + 6}px`;
-    outputLabel.textContent = this.signature ? "classifier" : "output";
-    this.outputActivation = el("span", "net-output-activation");
+    outputLabel.textContent = decorations.find((d) => d.outputLabel)?.outputLabel ?? "output";
+    this.outputActivation = el("span.net-output-activation");
     outputLabel.append(document.createElement("br"), this.outputActivation);
     this.nodeLayer.append(outputLabel);
 
@@ -275,12 +275,11 @@ export class NetworkView {
       });
     }
     this.outputId = String(nextId - 1);
-    this.finalThumb = null;
-    this.stage.dataset.signature = this.signature ? this.signature.scheme : "";
-    if (this.signature) {
-      const inputs = ["x", "y"].map((id) => ({ x: firstX, y: rowY(model.features.findIndex((f) => f.id === id)) }));
-      this.finalThumb = drawSignatureBlock({ svg: this.svg, nodes: this.nodeLayer, view: this.signature, node: NODE,
-        width, output: outputPos, inputs }).finalThumb;
+    this.outputThumbs = [];
+    const features = Object.fromEntries(model.features.map((f, row) => [f.id, { x: firstX, y: rowY(row) }]));
+    for (const decoration of decorations) {
+      const drawn = decoration.draw({ svg: this.svg, nodes: this.nodeLayer, node: NODE, width, output: outputPos, features });
+      if (drawn?.outputThumb) this.outputThumbs.push(drawn.outputThumb);
     }
     this.svg.setAttribute("width", String(width));
     this.svg.setAttribute("height", String(rowY(Math.max(model.features.length, MAX_NEURONS))));
@@ -298,7 +297,7 @@ export class NetworkView {
     node.setAttribute("aria-checked", String(feature.enabled));
     node.setAttribute("aria-label", feature.label);
     node.tabIndex = 0;
-    const label = el("div", "net-feature-label");
+    const label = el("div.net-feature-label");
     label.classList.toggle("disabled", !feature.enabled);
     label.textContent = feature.label;
     label.style.top = `${pos.y}px`;
@@ -324,7 +323,7 @@ export class NetworkView {
    */
   addNeuronNode(id, pos, biasLayer, j, isOutput) {
     this.placeNode(id, pos, isOutput ? "net-node net-output" : "net-node net-hidden");
-    const square = el("div", "net-bias", { "data-bl": String(biasLayer), "data-bj": String(j) });
+    const square = el("div.net-bias", { "data-bl": String(biasLayer), "data-bj": String(j) });
     square.style.left = `${pos.x - 3}px`;
     square.style.top = `${pos.y + NODE - 4}px`;
     this.nodeLayer.append(square);
@@ -337,10 +336,10 @@ export class NetworkView {
    * @param {string} className
    */
   placeNode(id, pos, className) {
-    const node = el("div", className, { "data-id": id });
+    const node = el("div", { class: className, "data-id": id });
     node.style.left = `${pos.x}px`;
     node.style.top = `${pos.y}px`;
-    const canvas = /** @type {HTMLCanvasElement} */ (el("canvas", "net-thumb", { width: "10", height: "10" }));
+    const canvas = /** @type {HTMLCanvasElement} */ (el("canvas.net-thumb", { width: "10", height: "10" }));
     node.append(canvas);
     this.thumbs.set(id, canvas);
     node.addEventListener("mouseenter", () => this.emit("hoverNode", id));
@@ -357,22 +356,22 @@ export class NetworkView {
    * @param {number} width
    */
   addLayerControls(h, size, centerX, width) {
-    const box = el("div", "net-layer-controls", { "data-layer": String(h) });
+    const box = el("div.net-layer-controls", { "data-layer": String(h) });
     box.style.left = `${centerX - width / 2}px`;
     box.style.width = `${width}px`;
-    const plus = /** @type {HTMLButtonElement} */ (el("button", "pm-button", { type: "button", "aria-label": `Add a neuron to layer ${h + 1}` }));
+    const plus = /** @type {HTMLButtonElement} */ (el("button.pm-button", { type: "button", "aria-label": `Add a neuron to layer ${h + 1}` }));
     plus.textContent = "+";
     plus.disabled = size >= MAX_NEURONS;
     plus.addEventListener("click", () => this.emit("addNeuron", h));
-    const minus = /** @type {HTMLButtonElement} */ (el("button", "pm-button", { type: "button", "aria-label": `Remove a neuron from layer ${h + 1}` }));
+    const minus = /** @type {HTMLButtonElement} */ (el("button.pm-button", { type: "button", "aria-label": `Remove a neuron from layer ${h + 1}` }));
     minus.textContent = "\u2212";
     minus.disabled = size <= MIN_NEURONS;
     minus.addEventListener("click", () => this.emit("removeNeuron", h));
-    const buttons = el("div", "pm-buttons");
+    const buttons = el("div.pm-buttons");
     buttons.append(plus, minus);
-    const count = el("div", "net-neuron-count");
+    const count = el("div.net-neuron-count");
     count.textContent = size === 1 ? "1 neuron" : `${size} neurons`;
-    const select = /** @type {HTMLSelectElement} */ (el("select", "net-activation", { "aria-label": `Activation of layer ${h + 1}` }));
+    const select = /** @type {HTMLSelectElement} */ (el("select.net-activation", { "aria-label": `Activation of layer ${h + 1}` }));
     for (const name of this.model?.layerActivationChoices ?? []) select.append(new Option(name, name));
     select.addEventListener("change", () => this.emit("layerActivation", h, select.value));
     this.selects.push(select);
@@ -464,7 +463,7 @@ export class NetworkView {
 
 /** The FEATURES / HIDDEN LAYERS header for containers that do not bring their own. */
 function buildHeader() {
-  const header = el("div", "net-header", { "data-net": "header" });
+  const header = el("div.net-header", { "data-net": "header" });
   header.innerHTML = `
     <div class="net-features-title"><h2 class="column-title">Features</h2>
       <p class="column-hint">Which inputs feed the network? Click to toggle.</p></div>

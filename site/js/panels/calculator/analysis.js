@@ -4,26 +4,20 @@
 // retraining, run in the worker in short steps with a progress bar and Cancel). All numbers come from
 // py/backdoor_playground/inefficiency.py through calculator.py; this module only lays them out.
 
-import { el, fmt, messageOf } from "../../ui/dom.js";
+import { el } from "../../ui/dom.js";
 import { stateHistogram } from "./charts.js";
+import { DASH, fixed, formatEpoch, messageOf } from "../../ui/format.js";
 
 /** Worker time per Sensitivity step: short enough for a prompt Cancel and a smooth bar. */
 const STEP_BUDGET_MS = 60;
 const LIMITS = { runs: [1, 100], iterations: [1, 10000] };
 
-/**
- * @typedef {{call: (m: string, a?: object) => Promise<any>, notify: (m: string, level?: any) => void,
- *            reportError: (e: any) => void}} AnalysisContext
- */
+/** @typedef {import("../context.js").PanelContext} AnalysisContext */
 
-/** The epoch the page shows, for "computed at epoch N". */
-function shownEpoch() {
-  return (document.getElementById("iter-number")?.textContent || "").trim();
-}
-
-/** "ran at epoch 000,120" stamp, so a result read later is not mistaken for the current network's. */
-function stamp() {
-  return el("span.calc-stamp", null, `network at epoch ${shownEpoch()}`);
+/** "ran at epoch 000,120" stamp, so a result read later is not mistaken for the current network's. @param {AnalysisContext} ctx */
+function stamp(ctx) {
+  const frame = ctx.getFrame();
+  return el("span.calc-stamp", null, `network at epoch ${frame ? formatEpoch(frame.epoch) : ""}`);
 }
 
 /**
@@ -53,7 +47,7 @@ export function buildAnalysis(root, ctx) {
     title: "Inference: the half mean squared error ½(o − t)² of the current network on the training and the test points.",
     onclick: () => guarded(inferenceButton, async () => {
       const r = await ctx.call("run_inference");
-      inferenceOut.replaceChildren(el("p.calc-result-line", null, el("strong", null, r.text), " ", stamp()));
+      inferenceOut.replaceChildren(el("p.calc-result-line", null, el("strong", null, r.text), " ", stamp(ctx)));
     }),
   }, "Inference"));
 
@@ -65,7 +59,7 @@ export function buildAnalysis(root, ctx) {
     onclick: () => guarded(inefficiencyButton, async () => {
       const r = await ctx.call("run_inefficiency");
       inefficiencyOut.replaceChildren(
-        el("p.calc-result-head", null, "Inefficiency ", stamp()),
+        el("p.calc-result-head", null, "Inefficiency ", stamp(ctx)),
         el("div.calc-splits", null, renderSplit("Training data", r.train), renderSplit("Test data", r.test)));
     }),
   }, "Inefficiency"));
@@ -93,9 +87,9 @@ function renderSplit(title, r) {
     el("p.calc-split-sub", null,
       `${r.n_points} points: ground truth ${counts.N ?? 0} N · ${counts.P ?? 0} P; predicted ${predicted.N ?? 0} N · ${predicted.P ?? 0} P`),
     el("div.calc-averages", null,
-      el("div", null, el("span", null, "Arithmetic average KL"), el("strong.calc-avg-arith", null, fmt(r.arithmetic_mean))),
+      el("div", null, el("span", null, "Arithmetic average KL"), el("strong.calc-avg-arith", null, fixed(r.arithmetic_mean))),
       el("div", null, el("span", null, "Geometric average KL"), el("strong.calc-avg-geo", null,
-        r.geometric_mean == null && r.arithmetic_mean != null ? "undefined" : fmt(r.geometric_mean)))),
+        r.geometric_mean == null && r.arithmetic_mean != null ? "undefined" : fixed(r.geometric_mean)))),
     notes.length ? el("ul.calc-notes", null, ...notes.map((n) => el("li", null, n))) : null,
     klTable(r.layers),
     overlapTable(r.layers),
@@ -121,10 +115,10 @@ function klTable(layers) {
       body.append(el("tr", { class: k === 0 ? "calc-layer-first" : null },
         k === 0 ? el("th", { rowspan: layer.table.length, scope: "row" }, layerName(layer)) : null,
         el(`td.calc-label.calc-label-${row.label}`, null, row.label),
-        el("td.num.calc-kl", { dataset: { value: kl == null ? "" : String(kl) } }, fmt(kl)),
+        el("td.num.calc-kl", { dataset: { value: kl == null ? "" : String(kl) } }, fixed(kl)),
         el("td.num", null, row.nonzero_states),
-        el("td.mono", null, row.max_state == null ? "—" : `${row.max_state} (${row.max_count})`),
-        el("td.mono", null, row.min_state == null ? "—" : `${row.min_state} (${row.min_count})`)));
+        el("td.mono", null, row.max_state == null ? DASH : `${row.max_state} (${row.max_count})`),
+        el("td.mono", null, row.min_state == null ? DASH : `${row.min_state} (${row.min_count})`)));
     });
   }
   return el("table.calc-table.calc-kl-table", null,
@@ -139,7 +133,7 @@ function overlapTable(layers) {
   /** @param {any} layer @param {string} label */
   const bits = (layer, label) => {
     const list = layer.constant_bits.filter((/** @type {any} */ b) => b.label === label);
-    return list.length ? list.map((/** @type {any} */ b) => `bit ${b.bit} = ${b.value}`).join(", ") : "—";
+    return list.length ? list.map((/** @type {any} */ b) => `bit ${b.bit} = ${b.value}`).join(", ") : DASH;
   };
   return el("table.calc-table.calc-overlap-table", null,
     el("caption", null, "Overlapping states and constant bits (bit 0 = node 0)"),
@@ -255,7 +249,7 @@ function buildSensitivity(ctx, out) {
       result = result || p.result;
       progress.dataset.state = result && result.cancelled ? "cancelled" : "done";
       if (result && result.cancelled) progressText.textContent = `cancelled: ${result.completed_runs} of ${result.runs} runs finished`;
-      if (result) out.replaceChildren(renderSensitivity(result));
+      if (result) out.replaceChildren(renderSensitivity(result, ctx));
     } catch (err) {
       progress.dataset.state = "failed";
       progressText.textContent = "failed";
@@ -269,16 +263,16 @@ function buildSensitivity(ctx, out) {
   return { controls: el("div.calc-sens-controls", null, run, runs.label, iterations.label, cancel, progress) };
 }
 
-/** Mean ± sd per layer and label, NN Calculator's text lines and notes. @param {any} r */
-function renderSensitivity(r) {
+/** Mean ± sd per layer and label, NN Calculator's text lines and notes. @param {any} r @param {AnalysisContext} ctx */
+function renderSensitivity(r, ctx) {
   /** @param {any} s */
   const cell = (s) => el("td.num.calc-sens-value", { dataset: { mean: s.mean == null ? "" : String(s.mean) } },
-    s.mean == null ? "—" : `${fmt(s.mean)} ± ${fmt(s.sd)}`);
+    s.mean == null ? DASH : `${fixed(s.mean)} ± ${fixed(s.sd)}`);
   const title = r.cancelled
     ? `Sensitivity (cancelled): ${r.completed_runs} of ${r.runs} runs of ${r.iterations} iterations`
     : `Sensitivity: ${r.runs} run${r.runs === 1 ? "" : "s"} of ${r.iterations} iteration${r.iterations === 1 ? "" : "s"}`;
   return el("div.calc-sens-result", { dataset: { finished: String(Boolean(r.finished)) } },
-    el("p.calc-result-head", null, title, " ", stamp()),
+    el("p.calc-result-head", null, title, " ", stamp(ctx)),
     el("table.calc-table.calc-sens-table", null,
       el("caption", null, "KL divergence over the runs: mean ± population standard deviation"),
       el("thead", null, el("tr", null, ...["Layer", "Nodes", "KL(N)", "KL(P)"].map((h, k) => el("th", { class: k > 1 ? "num" : null, scope: "col" }, h)))),

@@ -4,17 +4,13 @@
 // every tooltip the exact text Python gives (memory_info().tooltips); the trojan's regions outlined on the plot;
 // the Analysis area (calc-analysis.js); NN Calculator's CSV files. Python does the work (calculator.py).
 
-import { el, FileLinks, messageOf } from "../../ui/dom.js";
+import { el } from "../../ui/dom.js";
+import { FileLinks } from "../../ui/files.js";
 import { buildAnalysis } from "./analysis.js";
+import { on } from "../../ui/events.js";
+import { messageOf } from "../../ui/format.js";
 
-/**
- * What main.js hands over.
- * @typedef {{call: (m: string, a?: object) => Promise<any>, applySnapshot: (s: any) => void,
- *            drawFrame: (f: any) => void, reportError: (e: any) => void,
- *            notify: (m: string, level?: "info" | "warn" | "error") => void, pause: () => void,
- *            idle: () => Promise<void>, heatmap: import("../../widgets/heatmap.js").Heatmap,
- *            getConfig: () => Record<string, any>, resetChart?: () => void}} CalcContext
- */
+/** @typedef {import("../context.js").PanelContext} CalcContext */
 
 /** Keypad layout: [op, key label]; ops are calculator.py's DATA_OPS / MODEL_OPS (and RG, the page's regenerate). */
 const DATA_KEYS = [["clear", "MC"], ["recall", "MR"], ["add", "M+"], ["subtract", "M−"], ["store", "MS"], ["regen", "RG"]];
@@ -36,7 +32,7 @@ const parts = {};
  * Build the panel (call once, when the page is ready).
  * @param {CalcContext} ctx
  */
-export function initCalculatorPanel(ctx) {
+export function init(ctx) {
   const root = document.getElementById("calculator-panel");
   if (!root) return;
   state.ctx = ctx;
@@ -53,17 +49,17 @@ export function initCalculatorPanel(ctx) {
   buildAnalysis(/** @type {HTMLElement} */ (root.querySelector("#calc-analysis")), ctx);
   injectSliderNote();
   refreshMemory();
-  if (state.lastSnap) onCalculatorSnapshot(state.lastSnap);
+  on("snapshot", ({ snap }) => onSnapshot(snap));
 }
 
 /**
- * main.js calls this from applySnapshot: redraw the trojan regions for the new settings and re-read the
- * memories (a new session starts with empty ones).
+ * A snapshot (hub): redraw the trojan regions for the new settings and re-read the memories (a new session starts
+ * with empty ones).
  * @param {any} snap
  */
-export function onCalculatorSnapshot(snap) {
+function onSnapshot(snap) {
   state.lastSnap = snap;
-  if (!state.ctx) return;
+  if (!state.ctx || !snap) return;
   showTrojan(snap.config);
   refreshMemory();
 }
@@ -94,7 +90,7 @@ async function onKey(kind, op, button) {
   const ctx = state.ctx;
   if (!ctx) return;
   if (op === "regen") {
-    document.getElementById("data-regen-button")?.click();
+    ctx.regenerate();
     return;
   }
   const pad = parts[`${kind}Pad`];
@@ -110,7 +106,7 @@ async function onKey(kind, op, button) {
     if (reply.kind === "snapshot") {
       ctx.applySnapshot(reply);
     } else if (reply.kind === "frame") {
-      ctx.resetChart?.();  // the recall starts a new trainer at epoch 0
+      ctx.resetChart();  // the recall starts a new trainer at epoch 0
       ctx.drawFrame(reply.frame);
     }
     showMemory(reply.memory);

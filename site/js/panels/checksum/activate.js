@@ -3,8 +3,8 @@
 // search, on all test points or on those picked on the plot. The search runs in the worker in short calls
 // (search_step) between training chunks, with a progress bar and Cancel.
 
-import { el, messageOf } from "../../ui/dom.js";
-import { count, duration, pct, sci } from "./zoom.js";
+import { el } from "../../ui/dom.js";
+import { count, duration, messageOf, percent, sci } from "../../ui/format.js";
 
 const STEP_MS = 60;
 /** Up to this many records every moved point is marked on the plot; past it only the flipped ones. */
@@ -26,45 +26,45 @@ const METHOD_TEXT = {
  */
 export function buildActivateCard(ctx) {
   const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {string} */ id, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
-    el("label.bd-choice", null, el(`input#${id}`, { type: "radio", name, value, checked }), ...label);
+    el("label.card-choice", null, el(`input#${id}`, { type: "radio", name, value, checked }), ...label);
 
-  const methodText = el("p.bd-desc#bd-method-desc", null, METHOD_TEXT["digit-edit"]);
-  const k = /** @type {HTMLInputElement} */ (el("input.bd-input#bd-k", { type: "number", min: "1", max: "8", step: "1", value: "1" }));
-  const kOf = el("span.bd-unit#bd-k-of", null, "");
-  const maxTrials = /** @type {HTMLInputElement} */ (el("input.bd-input.bd-wide#bd-max-trials", {
+  const methodText = el("p.card-desc#bd-method-desc", null, METHOD_TEXT["digit-edit"]);
+  const k = /** @type {HTMLInputElement} */ (el("input.card-input#bd-k", { type: "number", min: "1", max: "8", step: "1", value: "1" }));
+  const kOf = el("span.card-unit#bd-k-of", null, "");
+  const maxTrials = /** @type {HTMLInputElement} */ (el("input.card-input.card-wide#bd-max-trials", {
     type: "number", min: "1", max: "1000000000", step: "1", value: String(DEFAULT_MAX_TRIALS),
     title: "The search gives up on a point after this many trials",
   }));
-  const searchOptions = el("div.bd-row#bd-search-options", { hidden: true },
-    el("label.bd-field", { title: "How many first-layer nodes must fire at once (the paper: 1)" }, "k", k, kOf),
-    el("label.bd-field", null, "give up after", maxTrials, el("span.bd-unit", null, "trials")));
+  const searchOptions = el("div.card-row#bd-search-options", { hidden: true },
+    el("label.card-field", { title: "How many first-layer nodes must fire at once (the paper: 1)" }, "k", k, kOf),
+    el("label.card-field", null, "give up after", maxTrials, el("span.card-unit", null, "trials")));
   const allCount = el("span#bd-all-count", null, "");
   const pickedCount = el("span#bd-picked-count", null, "0");
-  const clear = el("button.bd-link#bd-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear");
-  const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.bd-primary#bd-activate", { type: "button" }, "Activate"));
+  const clear = el("button.card-link#bd-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear");
+  const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#bd-activate", { type: "button" }, "Activate"));
   const bar = el("div.bd-progress-bar#bd-progress-bar");
   const progressText = el("span.bd-progress-text#bd-progress-text", null, "");
   const cancel = /** @type {HTMLButtonElement} */ (el("button.text-button#bd-cancel", { type: "button" }, "Cancel"));
   const progress = el("div.bd-progress#bd-progress", { hidden: true, dataset: { state: "idle" } },
     el("div.bd-progress-track", null, bar), progressText, cancel);
-  const summary = el("dl.bd-summary#bd-summary", { hidden: true });
-  const card = el("section.bd-card#bd-activate-card", null,
-    el("h3.bd-card-title", null, el("span.bd-step", null, "2"), "Activate"),
-    el("div.bd-row", { role: "radiogroup", "aria-label": "Method" },
-      el("span.bd-label", null, "Method"),
+  const summary = el("dl.card-summary#bd-summary", { hidden: true });
+  const card = el("section.card#bd-activate-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "2"), "Activate"),
+    el("div.card-row", { role: "radiogroup", "aria-label": "Method" },
+      el("span.card-label", null, "Method"),
       radio("bd-method", "digit-edit", "bd-method-digit", true, "digit edit"),
       radio("bd-method", "search", "bd-method-search", false, "search")),
     methodText,
     searchOptions,
-    el("div.bd-row", { role: "radiogroup", "aria-label": "Target" },
-      el("span.bd-label", null, "Points"),
+    el("div.card-row", { role: "radiogroup", "aria-label": "Target" },
+      el("span.card-label", null, "Points"),
       radio("bd-target", "all", "bd-target-all", true, el("span", null, "all ", allCount, " test points")),
       radio("bd-target", "picked", "bd-target-picked", false, el("span", null, "picked on the plot (", pickedCount, ")")), clear),
-    el("p.bd-note#bd-pick-hint", null, "Click the output plot to pick or unpick the nearest test point."),
-    el("div.bd-row", null, activate),
+    el("p.card-note#bd-pick-hint", null, "Click the output plot to pick or unpick the nearest test point."),
+    el("div.card-row", null, activate),
     progress,
     summary,
-    el("p.bd-note.bd-foot", null, `Afterwards: every point's record below (click one to zoom in on it), and rings on the output plot around the flipped points (every moved point when there are at most ${MARK_ALL_UP_TO}).`));
+    el("p.card-note.card-foot", null, `Afterwards: every point's record below (click one to zoom in on it), and rings on the output plot around the flipped points (every moved point when there are at most ${MARK_ALL_UP_TO}).`));
 
   const method = () => /** @type {"digit-edit" | "search"} */ (
     /** @type {HTMLInputElement} */ (card.querySelector('input[name="bd-method"]:checked')).value);
@@ -106,15 +106,15 @@ export function buildActivateCard(ctx) {
   /** @param {any} s */
   function showSummary(s) {
     const item = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ value, /** @type {number | null} */ raw = null) =>
-      el("div.bd-stat", null, el("dt", null, label), el(`dd#${id}`, raw == null ? null : { dataset: { value: String(raw) } }, value));
+      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, raw == null ? null : { dataset: { value: String(raw) } }, value));
     summary.replaceChildren(
       item("bd-attempted", "attempted", count(s.attempted), s.attempted),
       item("bd-matched", "matched", count(s.matched), s.matched),
       item("bd-flipped", "flipped", count(s.flipped), s.flipped),
       item("bd-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
       item("bd-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
-      item("bd-acc-after", "test accuracy after", pct(s.test_accuracy_after), s.test_accuracy_after));
-    summary.append(el("p.bd-note.bd-summary-note", null,
+      item("bd-acc-after", "test accuracy after", percent(s.test_accuracy_after), s.test_accuracy_after));
+    summary.append(el("p.card-note.card-summary-note", null,
       `${s.method}, ${s.variant} checksum, key ${s.key}, m = ${s.modulo}, p = ${s.precision}` +
       (s.k ? `, k = ${s.k}: ${count(s.trials)} trials` : "") + ` in ${duration(s.seconds)}` +
       (s.cancelled ? " (cancelled: the points finished so far)" : "") +

@@ -3,8 +3,8 @@
 // background, right after Python is ready), the largest modulo (and k) whose expected search of one point fits
 // the interactive budget, and the warning a user confirms to go past it.
 
-import { el, messageOf } from "../../ui/dom.js";
-import { count, duration } from "./zoom.js";
+import { el } from "../../ui/dom.js";
+import { count, duration, messageOf } from "../../ui/format.js";
 
 export const DEFAULT_BUDGET_S = 1;
 const CALIBRATION_MS = 300;
@@ -51,21 +51,21 @@ export function ask(host, message, okLabel, cancelLabel) {
  *          getConfig: () => Record<string, any>, getK: () => number}} ctx
  */
 export function buildBudgetCard(ctx) {
-  const headline = el("p.bd-calibration#bd-calibration", { "aria-live": "polite" }, "Measuring this device…");
-  const rates = el("p.bd-rates#bd-rates", null, "");
-  const budget = /** @type {HTMLInputElement} */ (el("input.bd-input#bd-budget", {
+  const headline = el("p.card-calibration#bd-calibration", { "aria-live": "polite" }, "Measuring this device…");
+  const rates = el("p.card-rates#bd-rates", null, "");
+  const budget = /** @type {HTMLInputElement} */ (el("input.card-input#bd-budget", {
     type: "number", min: "0.05", max: "600", step: "0.1", value: String(DEFAULT_BUDGET_S),
     title: "How long the search for one point may take before the page asks first (seconds)",
   }));
-  const now = el("p.bd-estimate#bd-estimate", { "aria-live": "polite" }, "");
-  const again = el("button.bd-link#bd-recalibrate", { type: "button", title: "Measure the throughput again (300 ms)" }, "measure again");
-  const card = el("section.bd-card#bd-budget-card", null,
-    el("h3.bd-card-title", null, el("span.bd-step", null, "3"), "Device budget"),
+  const now = el("p.card-estimate#bd-estimate", { "aria-live": "polite" }, "");
+  const again = el("button.card-link#bd-recalibrate", { type: "button", title: "Measure the throughput again (300 ms)" }, "measure again");
+  const card = el("section.card#bd-budget-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "3"), "Device budget"),
     headline,
-    el("label.bd-field", null, "Budget per point", budget, el("span.bd-unit", null, "s")),
+    el("label.card-field", null, "Budget per point", budget, el("span.card-unit", null, "s")),
     now,
     rates,
-    el("p.bd-note", null,
+    el("p.card-note", null,
       "The cap is advice, not a wall: past it the page asks first, and a running search shows its progress and can be cancelled. ",
       again));
 

@@ -11,23 +11,16 @@ import { buildActivateCard, MARK_ALL_UP_TO } from "./activate.js";
 import { buildBudgetCard } from "./budget.js";
 import { buildRecords } from "./records.js";
 import { buildResidues } from "./residues.js";
-import { onTrainingStop } from "../../ui/events.js";
+import { emit, on } from "../../ui/events.js";
 import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/picks.js";
 
-/**
- * What main.js hands over.
- * @typedef {{call: (m: string, a?: object) => Promise<any>, applySnapshot: (s: any) => void,
- *            update: (patch: Record<string, any>) => Promise<void>, reportError: (e: any) => void,
- *            pause: () => void, heatmap: import("../../widgets/heatmap.js").Heatmap, getConfig: () => Record<string, any>,
- *            getModel: () => any, getData: () => any}} BackdoorContext
- */
+/** @typedef {import("../context.js").PanelContext} BackdoorContext */
 
 /** This panel's name for picks.js: the plot picks for the panel last touched. */
 const PICK_OWNER = "checksum";
 
 const state = {
   /** @type {BackdoorContext | null} */ ctx: null,
-  /** @type {any} */ lastSnap: null,
   /** @type {any} */ stats: null,
   picks: createPicks(),
   /** @type {any} */ result: null,
@@ -37,7 +30,7 @@ const state = {
 const parts = {};
 
 /** Build the panel (once, when Python is ready); starts the device calibration in the background. @param {BackdoorContext} ctx */
-export function initBackdoorPanel(ctx) {
+export function init(ctx) {
   const root = document.getElementById("backdoor-panel");
   if (!root) return;
   state.ctx = ctx;
@@ -50,39 +43,38 @@ export function initBackdoorPanel(ctx) {
     firstLayer: () => firstLayerSize(),
     picks: state.picks.sorted,
     onTarget: (t) => { if (t === "picked") showTestPoints(ctx); },
-    clearPicks: () => { state.picks.clear(); refreshMarks(); },
+    clearPicks: () => { state.picks.clear(); picksChanged(); },
     gate: (host, p, labels) => parts.budget.gate(host, p, labels),
     onKChange: () => parts.budget.refresh(),
     setBusy,
     onResult: (r) => showResult(r),
   });
-  parts.records = buildRecords({ plotSize: ctx.heatmap.size, onSelect: () => refreshMarks() });
+  parts.records = buildRecords({ plotSize: ctx.heatmap.size, onSelect: () => picksChanged() });
   parts.residues = buildResidues({
     call: ctx.call, reportError: ctx.reportError, getConfig: ctx.getConfig,
     onDescriptions: (d) => { state.descriptions = d; syncFields(ctx.getConfig()); },
   });
   root.replaceChildren(
-    el("div.bd-head", null,
+    el("div.panel-head", null,
       el("h2.column-title", null, "Backdoor: a checksum in the operator"),
       el("p.column-hint", null, "Plant it in the trained network, trigger it with invisible input edits, and see what it costs to find the trigger.")),
-    el("div.bd-grid", null, parts.plant.element, parts.activate.element, parts.budget.element),
+    el("div.card-grid", null, parts.plant.element, parts.activate.element, parts.budget.element),
     parts.records.element,
     parts.residues.element);
   ctx.heatmap.onPick((x, y) => pick(x, y));
   trackPickOwner(PICK_OWNER, root);
-  onTrainingStop(refreshModelViews);
-  if (state.lastSnap) onBackdoorSnapshot(state.lastSnap);
+  on("training-stopped", refreshModelViews);
+  on("snapshot", ({ snap }) => onSnapshot(snap));
   parts.budget.calibrate();
 }
 
 /**
- * main.js calls this from applySnapshot: a new model (plant/unplant replies carry `backdoor`), maybe new data.
+ * A snapshot (hub): a new model (plant/unplant replies carry `backdoor`), maybe new data.
  * @param {any} snap
  */
-export function onBackdoorSnapshot(snap) {
-  state.lastSnap = snap;
+function onSnapshot(snap) {
   const ctx = state.ctx;
-  if (!ctx) return;
+  if (!ctx || !snap) return;
   const test = snap.data?.test ?? [];
   state.picks.follow(test);
   parts.activate.abort();
@@ -96,13 +88,13 @@ export function onBackdoorSnapshot(snap) {
   parts.budget.refresh();
 }
 
-/** main.js calls this when `update` answers kind "backdoor" (new checksum numbers on the planted model). @param {any} reply */
-export function onBackdoorUpdate(reply) {
-  if (!state.ctx) return;
+/** `update` answered kind "backdoor": new checksum numbers on the planted model. @param {any} reply */
+function onNumbersUpdate(reply) {
   parts.activate.abort();
   showResult(null);
   syncFields(reply.config);
   showStats(reply.backdoor);
+  emit("attack-changed", { source: "checksum", what: "numbers" });
 }
 
 // ------------------------------------------------------------------------------------------------ planting
@@ -131,7 +123,8 @@ async function changeNumber(/** @type {string} */ key, /** @type {any} */ value,
     syncFields(c);
     return;
   }
-  await ctx.update({ [key]: value });
+  const reply = await ctx.update({ [key]: value });
+  if (reply?.kind === "backdoor") onNumbersUpdate(reply);
   syncFields(ctx.getConfig());
   if (!state.stats?.planted) showResult(null);
   parts.residues.refresh();
@@ -141,7 +134,10 @@ async function changeNumber(/** @type {string} */ key, /** @type {any} */ value,
 async function changeLayers(/** @type {string} */ layers) {
   const ctx = /** @type {BackdoorContext} */ (state.ctx);
   if (state.stats?.planted) await plant(layers);
-  else await ctx.update({ csum_layers: layers });
+  else {
+    const reply = await ctx.update({ csum_layers: layers });
+    if (reply?.kind === "backdoor") onNumbersUpdate(reply);
+  }
   syncFields(ctx.getConfig());
 }
 
@@ -209,7 +205,10 @@ function showResult(result) {
   if (result) parts.activate.showSummary(result.summary);
   else parts.activate.hideSummary();
   refreshMarks();
-  if (result) parts.residues.refresh();
+  if (result) {
+    parts.residues.refresh();
+    emit("attack-changed", { source: "checksum", what: "activation" });
+  }
 }
 
 function setBusy(/** @type {boolean} */ busy) {
@@ -233,8 +232,14 @@ function refreshMarks() {
   const chosen = parts.records.selected();
   if (chosen) marks.push({ x: chosen.x1, y: chosen.y1, kind: "trigger" });
   ctx.heatmap.setMarks(marks, "checksum");
-  parts.root.dataset.marks = String(marks.length);
+  parts.root.dataset.marks = String(marks.length);  // test hook
   parts.activate.setPicked(state.picks.size);
+}
+
+/** The picks or the record in the zoom changed (the plot's rings follow; no metric does). */
+function picksChanged() {
+  refreshMarks();
+  emit("picks-changed", { panel: PICK_OWNER, count: state.picks.size });
 }
 
 /** A click on the plot toggles the nearest test point (picks.js). @param {number} x @param {number} y */
@@ -243,7 +248,7 @@ function pick(x, y) {
   if (!state.picks.toggleNear(state.ctx?.getData()?.test ?? [], x, y)) return;
   parts.activate.setTarget("picked");
   showTestPoints(state.ctx);
-  refreshMarks();
+  picksChanged();
 }
 
 // ------------------------------------------------------------------------------------------------ helpers

@@ -3,7 +3,8 @@
 // the record the user clicks, at a scale where its |Δx| is visible (at the plot's scale it is far below a pixel).
 
 import { el } from "../../ui/dom.js";
-import { drawZoom, sci, count } from "./zoom.js";
+import { drawZoom } from "./zoom.js";
+import { DASH, count, sci } from "../../ui/format.js";
 
 /** Every digit of a coordinate (the shortest text that reads back as the same float64). @param {number} v */
 const coord = (v) => String(v);
@@ -25,11 +26,11 @@ function pointCell(r) {
 }
 
 /** @param {any} v a number, a list of numbers or null */
-const list = (v) => (v == null ? "—" : Array.isArray(v) ? v.join(", ") : String(v));
+const list = (v) => (v == null ? DASH : Array.isArray(v) ? v.join(", ") : String(v));
 
 /** Output sign as a small coloured label. @param {number | null} v */
 function sign(v) {
-  if (v == null) return el("span.bd-out", null, "—");
+  if (v == null) return el("span.bd-out", null, DASH);
   return el(`span.bd-out.${v >= 0 ? "bd-pos" : "bd-neg"}`, { title: String(v) }, v >= 0 ? "+" : "−", Math.abs(v).toFixed(3));
 }
 
@@ -39,7 +40,7 @@ function sign(v) {
 export function buildRecords(opts) {
   const caption = el("p.bd-records-caption#bd-records-caption", null, "");
   const body = el("tbody");
-  const table = el("table.bd-table#bd-records", null,
+  const table = el("table.card-table#bd-records", null,
     el("thead", null, el("tr", null,
       ...["test #", "point (x, y) before, after", "|Δ|", "node", "checksum", "output", "result"].map((h) => el("th", null, h)))),
     body);
@@ -47,10 +48,10 @@ export function buildRecords(opts) {
   const zoomText = el("div.bd-zoom-text#bd-zoom-caption", { "aria-live": "polite" }, "");
   const section = el("section.bd-results#bd-results", { hidden: true },
     el("div.bd-results-table", null,
-      el("h3.bd-card-title", null, "Activation records"), caption,
+      el("h3.card-title", null, "Activation records"), caption,
       el("div.bd-scroll", null, table)),
     el("div.bd-zoom-box", null,
-      el("h3.bd-card-title", null, "Zoom"), canvas, zoomText));
+      el("h3.card-title", null, "Zoom"), canvas, zoomText));
   /** @type {any[]} */
   let records = [];
   let selected = /** @type {number | null} */ (null);
@@ -71,7 +72,7 @@ export function buildRecords(opts) {
     } else {
       zoomText.replaceChildren(
         el("p", null, `Test point ${rec.index}: moved by |Δ| = ${sci(rec.delta, 2)}, `, el("strong", null, rec.flipped ? "label flipped" : "label kept"), "."),
-        el("p.bd-muted", null, `Grid step ${sci(drawn.step, 1)} · zoom ×${sci(drawn.magnification, 2)}. On the plot above this move is ${sci(drawn.movePxOnPlot, 2)} px.`));
+        el("p.card-muted", null, `Grid step ${sci(drawn.step, 1)} · zoom ×${sci(drawn.magnification, 2)}. On the plot above this move is ${sci(drawn.movePxOnPlot, 2)} px.`));
       zoomText.dataset.scale = String(drawn.step);
     }
     opts.onSelect(position);
@@ -93,10 +94,10 @@ export function buildRecords(opts) {
       el("td.num", null, String(r.index)),
       pointCell(r),
       el("td.num", null, r.delta ? sci(r.delta, 2) : "0"),
-      el("td.num", null, r.nodes ? list(r.nodes.map((/** @type {number} */ n) => n + 1)) : r.node == null ? "—" : String(r.node + 1)),
-      el("td.num", null, `${list(r.csum0)} → ${list(r.csum1)}`, r.trials != null ? el("span.bd-muted", null, ` (${count(r.trials)} trials)`) : ""),
+      el("td.num", null, r.nodes ? list(r.nodes.map((/** @type {number} */ n) => n + 1)) : r.node == null ? DASH : String(r.node + 1)),
+      el("td.num", null, `${list(r.csum0)} → ${list(r.csum1)}`, r.trials != null ? el("span.card-muted", null, ` (${count(r.trials)} trials)`) : ""),
       el("td", null, sign(r.out0), " → ", sign(r.out1)),
-      el("td", null, r.flipped ? "flipped" : r.matched ? el("span.bd-muted", null, "fired, class kept") : el("span.bd-muted", null, r.reason || "not fired")));
+      el("td", null, r.flipped ? "flipped" : r.matched ? el("span.card-muted", null, "fired, class kept") : el("span.card-muted", null, r.reason || "not fired")));
       return row;
     }));
     const s = result?.summary;

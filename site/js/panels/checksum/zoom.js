@@ -1,131 +1,13 @@
 // @ts-check
-// Pictures and number formats for the backdoor panel: the residue histogram of one checksum variant (the key
-// marked), and the zoom that shows an activated point's old and new positions at a scale where |Δx| is visible.
+// The checksum panel's zoom: an activated point's old and new positions at a scale where |Δx| is visible.
 
 import { valueColor } from "../../widgets/colors.js";
 import { DOMAIN } from "../../widgets/heatmap.js";
 import { prepare } from "../../ui/canvas.js";
+import { sci } from "../../ui/format.js";
 
-const AXIS = "#9a9a9a";
 const TEXT = "#767676";
 const INK = "#2b2b2b";
-const KEY = "#c2185b";
-const BAR = "#7b8d99";
-const SUPERSCRIPT = /** @type {Record<string, string>} */ ({
-  "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹",
-});
-
-// ------------------------------------------------------------------------------------------------ numbers
-
-/** "6.3 × 10⁻⁸" (two significant digits), "0" for zero, "—" when missing. @param {number | null | undefined} v */
-export function sci(v, digits = 2) {
-  if (v == null || !Number.isFinite(v)) return "—";
-  if (v === 0) return "0";
-  const [mant, exp] = v.toExponential(digits - 1).split("e");
-  const e = Number(exp);
-  if (e >= -2 && e <= 3) return Number(v.toPrecision(digits)).toLocaleString("en-US", { maximumSignificantDigits: digits });
-  return `${mant} × 10${String(e).replace(/./g, (c) => SUPERSCRIPT[c] ?? c)}`;
-}
-
-/** A fraction as a percentage: 0.9968 -> "99.7%". @param {number | null | undefined} v */
-export function pct(v, digits = 1) {
-  return v == null || !Number.isFinite(v) ? "—" : `${(100 * v).toFixed(digits)}%`;
-}
-
-/** A small rate as a percentage with two significant digits: 0.0015 -> "0.15%", 1.5e-5 -> "0.0015%". @param {number | null | undefined} v */
-export function rate(v) {
-  if (v == null || !Number.isFinite(v)) return "—";
-  return v === 0 ? "0%" : `${Number((100 * v).toPrecision(2))}%`;
-}
-
-/** An integer with thousands separators. @param {number | null | undefined} v */
-export function count(v) {
-  return v == null || !Number.isFinite(v) ? "—" : Math.round(v).toLocaleString("en-US");
-}
-
-/** A duration: "0.4 ms", "1.3 s", "3 min", "2.1 h", "5 days" and beyond. @param {number | null | undefined} s */
-export function duration(s) {
-  if (s == null || !Number.isFinite(s)) return "forever";
-  if (s < 1e-3) return `${sci(s * 1e6, 2)} µs`;
-  if (s < 1) return `${Number((s * 1e3).toPrecision(2))} ms`;
-  if (s < 120) return `${Number(s.toPrecision(2))} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  if (s < 172800) return `${Number((s / 3600).toPrecision(2))} h`;
-  if (s < 3.15e9) return `${count(s / 86400)} days`;
-  return `${sci(s / 3.15e7, 2)} years`;
-}
-
-// ------------------------------------------------------------------------------------------------ histograms
-
-/**
- * Residue counts as bars (bins summed per pixel column when m is larger than the width), the key's own bin as a
- * dashed line with its count, and a bar of its own height in the key's colour.
- * @param {HTMLCanvasElement} canvas
- * @param {number[]} counts m residue counts
- * @param {number} key
- * @param {{width?: number, height?: number}} [size]
- */
-export function drawResidueHistogram(canvas, counts, key, size = {}) {
-  const width = size.width ?? 380;
-  const height = size.height ?? 96;
-  const ctx = prepare(canvas, width, height);
-  const left = 4;
-  const right = 4;
-  const top = 16;
-  const bottom = 16;
-  const plotW = width - left - right;
-  const plotH = height - top - bottom;
-  const m = counts.length;
-  const columns = Math.min(m, Math.floor(plotW));
-  const colW = plotW / columns;
-  const heights = new Array(columns).fill(0);
-  for (let r = 0; r < m; r++) {
-    const c = Math.min(columns - 1, Math.floor((r * columns) / m));
-    heights[c] += counts[r];
-  }
-  const max = Math.max(1, ...heights);
-  ctx.fillStyle = BAR;
-  heights.forEach((h, c) => {
-    if (!h) return;
-    const barH = Math.max(1, (h / max) * plotH);
-    ctx.fillRect(left + c * colW, top + plotH - barH, Math.max(1, colW - (colW > 3 ? 1 : 0)), barH);
-  });
-  ctx.strokeStyle = AXIS;
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  ctx.moveTo(left, top + plotH + 0.5);
-  ctx.lineTo(left + plotW, top + plotH + 0.5);
-  ctx.stroke();
-
-  const keyX = left + ((Math.min(key, m - 1) + 0.5) * plotW) / m;
-  const keyCount = counts[key] ?? 0;
-  ctx.strokeStyle = KEY;
-  ctx.lineWidth = 1.5;
-  ctx.setLineDash([3, 2]);
-  ctx.beginPath();
-  ctx.moveTo(keyX, top - 2);
-  ctx.lineTo(keyX, top + plotH);
-  ctx.stroke();
-  ctx.setLineDash([]);
-  if (keyCount) {
-    ctx.fillStyle = KEY;
-    const barH = Math.max(2, (keyCount / max) * plotH);
-    ctx.fillRect(keyX - Math.max(1, colW / 2), top + plotH - barH, Math.max(2, colW), barH);
-  }
-  ctx.font = "10px system-ui, sans-serif";
-  ctx.fillStyle = KEY;
-  ctx.textAlign = keyX > width - 70 ? "right" : "left";
-  ctx.fillText(`key ${key}: ${keyCount}`, keyX + (ctx.textAlign === "right" ? -4 : 4), top - 5);
-  ctx.fillStyle = TEXT;
-  ctx.textAlign = "left";
-  ctx.fillText("0", left, height - 4);
-  ctx.textAlign = "right";
-  ctx.fillText(String(m - 1), left + plotW, height - 4);
-  ctx.textAlign = "center";
-  ctx.fillText(`residue mod ${m}`, left + plotW / 2, height - 4);
-}
-
-// ------------------------------------------------------------------------------------------------ zoom
 
 /** The 1-2-5 step nearest above `v`. @param {number} v */
 function niceStep(v) {

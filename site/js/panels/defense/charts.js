@@ -4,8 +4,8 @@
 // (figureLegend), so the canvases only carry axes, ticks and the marks' short labels.
 
 import { el } from "../../ui/dom.js";
-import { sci } from "../checksum/zoom.js";
 import { prepare } from "../../ui/canvas.js";
+import { sci } from "../../ui/format.js";
 
 export const COLORS = {
   blue: "#0877bd", orange: "#f59322", grey: "#9aa5ad", purple: "#6a1b9a", pink: "#c2185b", ink: "#2b2b2b",

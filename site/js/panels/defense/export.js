@@ -3,7 +3,8 @@
 // backdoor-playground-result.json and, as tidy rows, backdoor-playground-result.tsv; and a Replay link that
 // re-runs the whole experiment from its config.
 
-import { el, FileLinks } from "../../ui/dom.js";
+import { el } from "../../ui/dom.js";
+import { FileLinks } from "../../ui/files.js";
 import { download } from "../../ui/files.js";
 import { statusLine } from "./util.js";
 
@@ -15,24 +16,24 @@ export const TSV_NAME = "backdoor-playground-result.tsv";
  *   fetch: experiment_result's reply {result, tsv, replay} (throws with a readable message)
  */
 export function buildExportCard(cb) {
-  const exportButton = /** @type {HTMLButtonElement} */ (el("button.text-button.bd-primary#df-export", { type: "button" }, "Export results"));
+  const exportButton = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#df-export", { type: "button" }, "Export results"));
   const status = statusLine("df-export-status");
   const files = el("ul.df-files#df-files", null, el("li", null, el("code", null, JSON_NAME)), el("li", null, el("code", null, TSV_NAME)));
   const links = new FileLinks();
   const link = /** @type {HTMLAnchorElement} */ (el("a.df-replay#df-replay-link", { href: "#", title: "Open to re-run this experiment from scratch" }, "make the link: Export, or run a defense"));
   link.setAttribute("aria-disabled", "true");
   const copy = /** @type {HTMLButtonElement} */ (el("button.text-button#df-replay-copy", { type: "button", disabled: true }, "Copy"));
-  const element = el("section.bd-card.df-export-card#df-export-card", null,
-    el("h3.bd-card-title", null, "Export and replay"),
-    el("p.bd-desc", null, "Save what this page shows in the command line's format: ",
+  const element = el("section.card.df-export-card#df-export-card", null,
+    el("h3.card-title", null, "Export and replay"),
+    el("p.card-desc", null, "Save what this page shows in the command line's format: ",
       el("code", null, "python3 -m backdoor_playground experiment"), " writes the same JSON, and the TSV is one tidy row per metric (cell, seed, stage, metric, value)."),
-    el("div.bd-row", null, exportButton),
+    el("div.card-row", null, exportButton),
     files,
     status.element,
     el("div.df-replay-box", null,
-      el("span.bd-label", null, "Replay link"),
+      el("span.card-label", null, "Replay link"),
       el("div.df-replay-row", null, link, copy)),
-    el("p.bd-note", null, "Replay re-runs the whole experiment from its config: train from scratch → plant → activate → defend. ",
+    el("p.card-note", null, "Replay re-runs the whole experiment from its config: train from scratch → plant → activate → defend. ",
       "Edits made by hand (weights typed in, settings changed while training) are not part of it, so its numbers can differ from the ones above."));
 
   /** @param {string} replay "replay=..." */

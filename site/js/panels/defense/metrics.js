@@ -4,8 +4,8 @@
 // it measures. An "after" row with a "before" counterpart also shows what it was.
 
 import { el } from "../../ui/dom.js";
-import { duration } from "../checksum/zoom.js";
-import { interval, isRate, length, percent } from "./util.js";
+import { interval, isRate, length } from "./util.js";
+import { DASH, duration, percent } from "../../ui/format.js";
 
 /** [key, label, definition] in table order. */
 export const BEFORE_ROWS = [
@@ -35,7 +35,7 @@ const WAS = /** @type {Record<string, string>} */ ({
 
 /** A plain number of one of the table's kinds. @param {string} key @param {number | null | undefined} v */
 function plain(key, v) {
-  if (v == null) return "—";
+  if (v == null) return DASH;
   if (key.startsWith("perturbation")) return length(v);
   if (key.endsWith("seconds_per_point")) return duration(v);
   return v.toFixed(3);
@@ -43,14 +43,14 @@ function plain(key, v) {
 
 export function buildMetrics() {
   const body = el("tbody");
-  const caption = el("p.bd-note#df-metrics-caption", null, "");
-  const table = el("table.bd-table.df-metrics#df-metrics", null,
+  const caption = el("p.card-note#df-metrics-caption", null, "");
+  const table = el("table.card-table.df-metrics#df-metrics", null,
     el("thead", null, el("tr", null, ...["Metric", "Value", "95 % interval", "k / n", "What it measures"].map((h, i) =>
       el(i === 1 || i === 3 ? "th.num" : "th", null, h)))),
     body);
-  const element = el("section.bd-card.df-metrics-card#df-metrics-card", null,
-    el("h3.bd-card-title", null, "Metrics"),
-    el("p.bd-note", null, "The keys of the exported result's ", el("code", null, "metrics"),
+  const element = el("section.card.df-metrics-card#df-metrics-card", null,
+    el("h3.card-title", null, "Metrics"),
+    el("p.card-note", null, "The keys of the exported result's ", el("code", null, "metrics"),
       ". Rates carry a 95 % Wilson interval: with n = 250 test points a rate is only known to a few percent."),
     el("div.df-table-scroll", null, table),
     caption);
@@ -60,12 +60,12 @@ export function buildMetrics() {
     const v = m ? m[key] : undefined;
     const name = el("th", null, label, el("code.df-key-name", null, key));
     if (isRate(v)) {
-      const before = was && isRate(was) && was.value != null ? el("span.df-was", null, `was ${percent(was.value)}`) : null;
+      const before = was && isRate(was) && was.value != null ? el("span.df-was", null, `was ${percent(was.value, "auto")}`) : null;
       return el(`tr#df-row-${key}`, { title: def },
         name,
-        el("td.num", null, el(`strong#df-m-${key}`, { dataset: { value: String(v.value ?? "") } }, percent(v.value)), before),
+        el("td.num", null, el(`strong#df-m-${key}`, { dataset: { value: String(v.value ?? "") } }, percent(v.value, "auto")), before),
         el("td.df-ci", null, interval(v)),
-        el("td.num.df-kn", null, v.n ? `${v.k} / ${v.n}` : "—"),
+        el("td.num.df-kn", null, v.n ? `${v.k} / ${v.n}` : DASH),
         el("td.df-def", null, def));
     }
     return el(`tr#df-row-${key}`, { title: def },
@@ -112,7 +112,7 @@ export function describeTestSet(m) {
     "Defenses run on the activated test set: ",
     el("strong#df-context-counts", { dataset: { total: String(total), activated: String(activated) } },
       activated ? `${total} test points, ${activated} activated` : `${total} test points, none activated`),
-    activated ? ` (attack success ${percent(asr.value)}).`
+    activated ? ` (attack success ${percent(asr.value, "auto")}).`
       : ". Plant and activate a backdoor above (checksum: Plant, then Activate; or the signature backdoor) to see what the defenses undo; until then they run on the plain test set.",
   ];
   const caption = activated

@@ -9,23 +9,18 @@ import { buildProximityCard } from "./proximity.js";
 import { buildSmoothingCard } from "./smoothing.js";
 import { buildMetrics, describeTestSet } from "./metrics.js";
 import { buildExportCard } from "./export.js";
-import { cleanMessage, describeDefense } from "./util.js";
+import { describeDefense } from "./util.js";
 import { drawDefenseMarks } from "./marks.js";
+import { emit, on } from "../../ui/events.js";
+import { cleanMessage } from "../../ui/format.js";
 
-/**
- * What main.js hands over.
- * @typedef {{call: (m: string, a?: object) => Promise<any>, reportError: (e: any) => void,
- *            notify: (message: string, level?: "info" | "warn" | "error") => void, pause: () => void,
- *            idle: () => Promise<void>, heatmap: import("../../widgets/heatmap.js").Heatmap,
- *            getConfig: () => Record<string, any>, getData: () => any}} DefenseContext
- */
+/** @typedef {import("../context.js").PanelContext} DefenseContext */
 
 /** The "before" numbers that say whether a defense result still matches the model and its activation. */
 const FINGERPRINT = ["clean_accuracy", "backdoored_accuracy", "agreement", "attack_success_rate", "perturbation_median"];
 
 const state = {
   /** @type {DefenseContext | null} */ ctx: null,
-  /** @type {any} */ snap: null,
   /** @type {any} */ before: null,     // defense_metrics (no defense), the freshest known
   /** @type {any} */ result: null,     // the last defend reply
   busy: false,
@@ -38,7 +33,7 @@ const state = {
 const parts = {};
 
 /** Build the panel (once, when Python is ready). @param {DefenseContext} ctx */
-export function initDefensePanel(ctx) {
+export function init(ctx) {
   const root = document.getElementById("defense-panel");
   if (!root) return;
   state.ctx = ctx;
@@ -52,10 +47,10 @@ export function initDefensePanel(ctx) {
   parts.regression = el("p.df-regression#df-regression", { hidden: true },
     "Defenses need a classification problem (labels +1 / −1): set Problem type to Classification above.");
   parts.markToggle = /** @type {HTMLInputElement} */ (el("input#df-mark-toggle", { type: "checkbox", checked: true, onchange: () => drawMarks() }));
-  parts.markLabel = el("label.bd-choice.df-mark-label", { hidden: true, title: "Green rings on the output plot" },
+  parts.markLabel = el("label.card-choice.df-mark-label", { hidden: true, title: "Green rings on the output plot" },
     parts.markToggle, "ring the relabelled test points on the output plot");
   root.replaceChildren(
-    el("div.bd-head", null,
+    el("div.panel-head", null,
       el("h2.column-title", null, "Defenses: does the backdoor survive?"),
       el("p.column-hint", null, "Two defenses try to undo the trigger without knowing it; the table says what they cost and what they caught.")),
     el("div.df-banner", null, parts.context, parts.markLabel),
@@ -65,12 +60,10 @@ export function initDefensePanel(ctx) {
     el("div.df-grid.df-grid-bottom", null, parts.metrics.element, parts.export.element));
   parts.metrics.show(null, null, "");
   watch(root);
-  if (state.snap) onDefenseSnapshot(state.snap);
 }
 
-/** main.js calls this from applySnapshot: a new model or new data, so earlier results no longer apply. @param {any} snap */
-export function onDefenseSnapshot(snap) {
-  state.snap = snap;
+/** A snapshot (hub): a new model or new data, so earlier results no longer apply. @param {any} snap */
+function onSnapshot(snap) {
   if (!state.ctx || !snap) return;
   const regression = snap.config?.problem === "regression";
   parts.regression.hidden = !regression;
@@ -85,24 +78,18 @@ export function onDefenseSnapshot(snap) {
 
 /**
  * Look again at the "before" numbers (when the panel is in view) after anything that may change them without a
- * snapshot: training starts or stops, a step or a weight edit (the epoch counter is redrawn with every frame), the
- * other panels' Activate or live checksum numbers (their roots' data attributes change).
+ * snapshot (hub events): training starts or stops, a new frame (a step, a weight edit), an attack change in the
+ * other panels (an activation, new checksum numbers, a signature block). Picks and the zoomed record change nothing.
  * @param {HTMLElement} root
  */
 function watch(root) {
   const changed = () => {
     state.dirty = true;
-    // while training the epoch counter changes every frame: the stop (a class change) schedules the refresh
-    if (state.visible && !document.body.classList.contains("playing")) scheduleRefresh();
+    // while training a frame arrives every chunk: the stop schedules the refresh
+    if (state.visible && !state.ctx?.isPlaying()) scheduleRefresh();
   };
-  const observer = new MutationObserver(changed);
-  observer.observe(document.body, { attributes: true, attributeFilter: ["class"] });
-  const epoch = document.getElementById("iter-number");
-  if (epoch) observer.observe(epoch, { childList: true, characterData: true, subtree: true });
-  for (const id of ["backdoor-panel", "signature-panel"]) {
-    const panel = document.getElementById(id);
-    if (panel) observer.observe(panel, { attributes: true });
-  }
+  on("snapshot", ({ snap }) => onSnapshot(snap));
+  for (const name of /** @type {const} */ (["training-started", "training-stopped", "frame", "attack-changed"])) on(name, changed);
   new IntersectionObserver((entries) => {
     state.visible = entries.some((e) => e.isIntersecting);
     if (state.visible && state.dirty) scheduleRefresh(0);
@@ -143,6 +130,7 @@ function adopt(card, r, text) {
   parts.root.dataset.defense = r.type;
   showMetrics();
   drawMarks();
+  emit("defense-changed", { type: r.type });
 }
 
 /** A Replay link's run brought its defense along (numbers only, no curves). @param {any} result */
@@ -186,7 +174,7 @@ function scheduleRefresh(delay = 250) {
 /** Ask for the metrics without a defense (cheap); skipped while training runs or a defense is under way. */
 async function refreshBefore() {
   const ctx = state.ctx;
-  if (!ctx || document.body.classList.contains("playing") || state.busy) return;
+  if (!ctx || ctx.isPlaying() || state.busy) return;
   if (isRegression()) {
     state.before = null;
     parts.context.textContent = "";
@@ -241,6 +229,7 @@ function forget(why) {
   delete parts.root.dataset.defense;
   drawMarks();
   showMetrics();
+  emit("defense-changed", { type: null });
 }
 
 function isRegression() {

@@ -18,15 +18,15 @@ const KNN_TIE = "k-NN: a tie (even k) keeps the model's label; no neighbour at a
  */
 export function buildProximityCard(cb) {
   const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
-    el("label.bd-choice", null, el(`input#df-${name}-${value}`, { type: "radio", name: `df-${name}`, value, checked }), ...label);
+    el("label.card-choice", null, el(`input#df-${name}-${value}`, { type: "radio", name: `df-${name}`, value, checked }), ...label);
   const radiusNumber = numberField("df-radius-value", "", "1", {
     min: "0.01", max: "17", step: "0.1", title: "A radius in data units (the data box is 12 × 12)",
   });
   const k = numberField("df-k", "k", "5", { min: "1", max: "999", step: "2", title: "Neighbours that vote (odd k avoids ties)", symbol: true });
-  const ties = /** @type {HTMLSelectElement} */ (el("select.bd-select#df-ties", { title: "What a tied vote does" },
+  const ties = /** @type {HTMLSelectElement} */ (el("select.card-select#df-ties", { title: "What a tied vote does" },
     el("option", { value: "negative" }, "tie → orange (−1), as NN Calculator"),
     el("option", { value: "keep" }, "tie → keep the model's label")));
-  const tieText = el("p.bd-desc#df-tie-rule", null, TIE_RULES.negative);
+  const tieText = el("p.card-desc#df-tie-rule", null, TIE_RULES.negative);
   const status = statusLine("df-prox-status");
   const run = runButton("df-prox-run", "Run proximity", params, status, cb.run);
   const results = tiles("df-prox-results");
@@ -36,25 +36,25 @@ export function buildProximityCard(cb) {
   knn.element.hidden = true;
   const plots = el("div.df-plots#df-prox-plots", { hidden: true }, hist.element, curve.element, knn.element);
 
-  const card = el("section.bd-card.df-card#df-prox-card", null,
-    el("h3.bd-card-title", null, el("span.bd-step", null, "A"), "Proximity analysis (NN Calculator, done right)"),
-    el("p.bd-desc", null, "Each test input gets the majority label of the training points near it. A trigger moves a point by far less than the radius, so its neighbours still vote for the true class."),
-    el("div.bd-row", { role: "radiogroup", "aria-label": "Radius" },
-      el("span.bd-label", null, "Radius"),
-      radio("radius", "auto", true, "auto ", el("span.bd-muted", null, "(NIST objective)")),
+  const card = el("section.card.df-card#df-prox-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "A"), "Proximity analysis (NN Calculator, done right)"),
+    el("p.card-desc", null, "Each test input gets the majority label of the training points near it. A trigger moves a point by far less than the radius, so its neighbours still vote for the true class."),
+    el("div.card-row", { role: "radiogroup", "aria-label": "Radius" },
+      el("span.card-label", null, "Radius"),
+      radio("radius", "auto", true, "auto ", el("span.card-muted", null, "(NIST objective)")),
       radio("radius", "r_sep", false, "r", el("sub", null, "sep"), " = ½ · min inter-class distance"),
       radio("radius", "number", false, "r ="), radiusNumber.input),
-    el("div.bd-row", { role: "radiogroup", "aria-label": "Vote" },
-      el("span.bd-label", null, "Vote"),
+    el("div.card-row", { role: "radiogroup", "aria-label": "Vote" },
+      el("span.card-label", null, "Vote"),
       radio("vote", "radius", true, "majority within the radius"),
       radio("vote", "knn", false, "k nearest,"), k.element),
-    el("label.bd-field.bd-field-wide", null, "Ties", ties),
+    el("label.card-field.card-field-wide", null, "Ties", ties),
     tieText,
-    el("div.bd-row", null, run),
+    el("div.card-row", null, run),
     status.element,
     results.element,
     plots,
-    el("p.bd-note.bd-differs", null, el("strong", null, "Unlike NN Calculator: "),
+    el("p.card-note.card-differs", null, el("strong", null, "Unlike NN Calculator: "),
       "the histograms grow past 12√2 instead of overflowing their last bin; ground truth, the model's prediction and the defended label are kept apart (NN Calculator overwrites its test labels with the vote); the tie rule is yours to choose, and r",
       el("sub", null, "sep"), " is offered next to NIST's objective."));
 

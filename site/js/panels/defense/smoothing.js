@@ -5,9 +5,9 @@
 // the active backdoor (plain, and an adaptive attacker that moves the point by ρ = c·σ), with the Lipschitz bound.
 
 import { el } from "../../ui/dom.js";
-import { sci } from "../checksum/zoom.js";
 import { COLORS, drawLineChart, figure, figureLegend } from "./charts.js";
 import { length, numberField, ofText, outcomeTiles, readNumber, runButton, shownCount, statusLine, tiles } from "./util.js";
+import { sci } from "../../ui/format.js";
 
 /** Lipschitz bound of the smoothed ±1 score (Salman et al.): 2 √(2/π) γ / σ. @param {number} gamma @param {number} sigma */
 export const lipschitz = (gamma, sigma) => 2 * Math.sqrt(2 / Math.PI) * gamma / sigma;
@@ -24,21 +24,21 @@ export function buildSmoothingCard(cb) {
   const cert = figure("df-cert-curve", "Certified accuracy by radius", "Certified accuracy against the radius, clean and activated inputs");
   const imm = figure("df-immunization", "Immunization: attack success by σ", "Attack success against sigma, plain and adaptive attacker, with the Lipschitz bound");
   const adaptive = /** @type {HTMLInputElement} */ (el("input#df-adaptive", { type: "checkbox", checked: true }));
-  imm.element.insertBefore(el("label.bd-choice.df-toggle", { title: "An attacker who knows σ moves the point by ρ = c·σ (c = 1 … 8, 16 directions) until the smoothed model gives the target" },
+  imm.element.insertBefore(el("label.card-choice.df-toggle", { title: "An attacker who knows σ moves the point by ρ = c·σ (c = 1 … 8, 16 directions) until the smoothed model gives the target" },
     adaptive, "adaptive attacker (moves by ρ > σ)"), imm.legend);
   const plots = el("div.df-plots#df-smooth-plots", { hidden: true }, cert.element, imm.element);
   const meter = el("div.df-meter#df-meter", { hidden: true });
 
-  const card = el("section.bd-card.df-card#df-smooth-card", null,
-    el("h3.bd-card-title", null, el("span.bd-step", null, "B"), "Randomized smoothing (Cohen, Rosenfeld, Kolter)"),
-    el("p.bd-desc", null, "The defended label is the model's majority vote over n noisy copies x + ε, ε ~ N(0, σ²I); it abstains when the vote is not clear at level α, and certifies a radius R = σ·Φ⁻¹(p̲). A trigger far smaller than σ drowns in the noise."),
-    el("div.bd-row", null, sigma.element, n0.element, n.element, alpha.element),
-    el("div.bd-row", null, run),
+  const card = el("section.card.df-card#df-smooth-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "B"), "Randomized smoothing (Cohen, Rosenfeld, Kolter)"),
+    el("p.card-desc", null, "The defended label is the model's majority vote over n noisy copies x + ε, ε ~ N(0, σ²I); it abstains when the vote is not clear at level α, and certifies a radius R = σ·Φ⁻¹(p̲). A trigger far smaller than σ drowns in the noise."),
+    el("div.card-row", null, sigma.element, n0.element, n.element, alpha.element),
+    el("div.card-row", null, run),
     status.element,
     results.element,
     meter,
     plots,
-    el("p.bd-note.bd-foot", null, "Cost: (n₀ + n) forward passes per test point, twice (the inputs and their untouched twins), plus a sweep over σ with 200 samples per point for the immunization plot."));
+    el("p.card-note.card-foot", null, "Cost: (n₀ + n) forward passes per test point, twice (the inputs and their untouched twins), plus a sweep over σ with 200 samples per point for the immunization plot."));
 
   /** @type {any} */
   let last = null;
@@ -85,7 +85,7 @@ export function buildSmoothingCard(cb) {
     const lip = r.curves?.lipschitz;
     const gamma = lip?.gamma;
     if (gamma == null) {
-      meter.replaceChildren(el("p.bd-note", null, "Immunization meter: no activated point, so no trigger size to bound."));
+      meter.replaceChildren(el("p.card-note", null, "Immunization meter: no activated point, so no trigger size to bound."));
       meter.hidden = false;
       return;
     }
@@ -94,13 +94,13 @@ export function buildSmoothingCard(cb) {
     const pos = Math.max(0, Math.min(1, (Math.log10(Math.max(bound, 1e-12)) - lo) / -lo));
     const immune = bound < 0.1;
     meter.replaceChildren(
-      el("div.df-meter-head", null, el("span.bd-label", null, "Immunization meter"),
+      el("div.df-meter-head", null, el("span.card-label", null, "Immunization meter"),
         el(`strong#df-lipschitz.${immune ? "df-good" : "df-bad"}`, { dataset: { value: String(bound) } }, sci(bound, 2))),
       el("div.df-meter-track", { title: "log scale from 10⁻⁸ to 1" },
         el(`div.df-meter-fill.${immune ? "df-good-bg" : "df-bad-bg"}`, { style: `width: ${(100 * pos).toFixed(1)}%` }),
         el("span.df-meter-tick", { style: "left: 75%" }), el("span.df-meter-tick.df-one", { style: "left: 100%" })),
       el("div.df-meter-scale", null, el("span", null, "10⁻⁸"), el("span", { style: "left: 75%" }, "10⁻²"), el("span", { style: "left: 100%" }, "1: can flip")),
-      el("p.bd-note", null, `A trigger of size γ = ${sci(gamma, 2)} (median ‖Δx‖₂) moves the smoothed score by at most 2√(2/π)·γ/σ = ${sci(bound, 2)}. `,
+      el("p.card-note", null, `A trigger of size γ = ${sci(gamma, 2)} (median ‖Δx‖₂) moves the smoothed score by at most 2√(2/π)·γ/σ = ${sci(bound, 2)}. `,
         immune ? "Far below the margin of a confident point: smoothing immunizes against triggers this small."
           : "Large enough to matter: a trigger this big can survive smoothing (raise σ, at a cost in clean accuracy)."));
     meter.hidden = false;

@@ -3,7 +3,7 @@
 // inputs, the run button, the result tiles, and the in-card message line (errors show there, never on the console).
 
 import { el } from "../../ui/dom.js";
-import { sci } from "../checksum/zoom.js";
+import { DASH, percent, percentDigits, sci } from "../../ui/format.js";
 
 /** @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate */
 /** @typedef {[string, string, string, number | null | undefined, string?]} Tile  [id, label, text, raw value for data-value, sub-line?] */
@@ -11,35 +11,27 @@ import { sci } from "../checksum/zoom.js";
 /** Is `v` a rate object {value, lo, hi, k, n}? @param {any} v @returns {v is Rate} */
 export const isRate = (v) => v != null && typeof v === "object" && "value" in v && "n" in v;
 
-/** Decimals for a percentage: two below 1 %, else one. @param {number} v */
-const decimals = (v) => (v !== 0 && Math.abs(v) < 0.01 ? 2 : 1);
-
-/** 0.972 -> "97.2 %"; "—" when missing. @param {number | null | undefined} v */
-export function percent(v) {
-  return v == null || !Number.isFinite(v) ? "—" : `${(100 * v).toFixed(decimals(v))} %`;
-}
-
 /** A Wilson interval in percent: "[95.1, 98.4]". @param {Rate} r */
 export function interval(r) {
   if (r.lo == null || r.hi == null) return "";
-  const d = Math.max(decimals(r.lo), decimals(r.hi === 1 ? 0.5 : r.hi));
+  const d = Math.max(percentDigits(r.lo), percentDigits(r.hi === 1 ? 0.5 : r.hi));
   return `[${(100 * r.lo).toFixed(d)}, ${(100 * r.hi).toFixed(d)}]`;
 }
 
-/** "97.2 % [95.1, 98.4]". @param {Rate | null | undefined} r */
+/** "97.2% [95.1, 98.4]". @param {Rate | null | undefined} r */
 export function rateText(r) {
-  if (!r || r.value == null) return "—";
-  return `${percent(r.value)} ${interval(r)}`.trim();
+  if (!r || r.value == null) return DASH;
+  return `${percent(r.value, "auto")} ${interval(r)}`.trim();
 }
 
 /** A length in data units: 0.707, 2.4 × 10⁻⁶. @param {number | null | undefined} v */
 export function length(v) {
-  if (v == null || !Number.isFinite(v)) return "—";
+  if (v == null || !Number.isFinite(v)) return DASH;
   return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? String(Number(v.toPrecision(3))) : sci(v, 2);
 }
 
 /** "x of n". @param {number | null | undefined} k @param {number | null | undefined} n */
-export const ofText = (k, n) => (k == null ? "—" : `${k} of ${n ?? "—"}`);
+export const ofText = (k, n) => (k == null ? DASH : `${k} of ${n ?? DASH}`);
 
 /**
  * A number input's value, checked: a finite number within [lo, hi] (integer when asked), else an Error that
@@ -64,10 +56,10 @@ export function readNumber(input, name, limits) {
 /** A labelled number field in the backdoor panel's style. */
 export function numberField(/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ value,
   /** @type {{min: string, max: string, step: string, title: string, wide?: boolean, symbol?: boolean}} */ o) {
-  const input = /** @type {HTMLInputElement} */ (el(`input.bd-input${o.wide ? ".bd-wide" : ""}#${id}`, {
+  const input = /** @type {HTMLInputElement} */ (el(`input.card-input${o.wide ? ".card-wide" : ""}#${id}`, {
     type: "number", min: o.min, max: o.max, step: o.step, value, title: o.title,
   }));
-  return { input, element: el(`label.bd-field${o.symbol ? ".df-symbol" : ""}`, { title: o.title }, label, input) };
+  return { input, element: el(`label.card-field${o.symbol ? ".df-symbol" : ""}`, { title: o.title }, label, input) };
 }
 
 /**
@@ -75,13 +67,13 @@ export function numberField(/** @type {string} */ id, /** @type {string} */ labe
  * @param {string} id
  */
 export function tiles(id) {
-  const element = el(`dl.bd-summary.df-tiles#${id}`, { hidden: true });
+  const element = el(`dl.card-summary.df-tiles#${id}`, { hidden: true });
   return {
     element,
     /** @param {Tile[]} items */
     set(items) {
       element.replaceChildren(...items.map(([tid, label, text, raw, sub]) =>
-        el("div.bd-stat", null, el("dt", null, label),
+        el("div.card-stat", null, el("dt", null, label),
           el(`dd#${tid}`, raw == null ? null : { dataset: { value: String(raw) } }, text),
           sub ? el("dd.df-sub", null, sub) : null)));
       element.hidden = false;
@@ -104,9 +96,9 @@ export function outcomeTiles(prefix, r, before, wasNote = "") {
   return [
     [`${prefix}-restored`, "restored", ofText(r.restored, r.flipped), r.restored, "of the flipped points"],
     [`${prefix}-clean-changed`, "clean labels changed", ofText(changed, r.clean_n ?? shownCount(r)), changed, "at the untouched test points"],
-    [`${prefix}-acc`, "accuracy after", percent(r.accuracy_after), r.accuracy_after, "on the inputs shown"],
-    [`${prefix}-asr`, "attack success after", percent(r.asr_after), r.asr_after,
-      before?.attack_success_rate?.value != null ? `was ${percent(before.attack_success_rate.value)}${wasNote}` : ""],
+    [`${prefix}-acc`, "accuracy after", percent(r.accuracy_after, "auto"), r.accuracy_after, "on the inputs shown"],
+    [`${prefix}-asr`, "attack success after", percent(r.asr_after, "auto"), r.asr_after,
+      before?.attack_success_rate?.value != null ? `was ${percent(before.attack_success_rate.value, "auto")}${wasNote}` : ""],
   ];
 }
 
@@ -117,7 +109,7 @@ export function outcomeTiles(prefix, r, before, wasNote = "") {
  * @param {{error: (text: string) => void}} status @param {(params: Record<string, any>) => void} run
  */
 export function runButton(id, label, params, status, run) {
-  const button = /** @type {HTMLButtonElement} */ (el(`button.text-button.bd-primary#${id}`, { type: "button" }, label));
+  const button = /** @type {HTMLButtonElement} */ (el(`button.text-button.card-primary#${id}`, { type: "button" }, label));
   button.addEventListener("click", () => {
     let p;
     try {
@@ -154,11 +146,6 @@ export function statusLine(/** @type {string} */ id) {
   };
 }
 
-/** The message of an error, without Python's "ValueError: " prefix. @param {any} err */
-export function cleanMessage(err) {
-  const text = String(err && err.message ? err.message : err);
-  return text.replace(/^(\w+Error): /, "");
-}
 
 /** One line naming a defense result's settings. @param {any} r a defend reply (or a replayed result's defense) */
 export function describeDefense(r) {

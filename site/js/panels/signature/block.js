@@ -5,9 +5,9 @@
 // bound and the agreement with the classifier on clean inputs. Activate signs (message, target) with the secret key
 // for all test points or the picked ones (signature_activate) and reports flipped, |Δx| and the signing time.
 
-import { el, messageOf } from "../../ui/dom.js";
-import { count, duration, pct, sci } from "../checksum/zoom.js";
+import { el } from "../../ui/dom.js";
 import { targetText } from "./diagram.js";
+import { DASH, count, duration, messageOf, percent, sci } from "../../ui/format.js";
 
 export const SCHEMES = /** @type {const} */ (["toy-rsa", "lamport", "rsa", "ed25519"]);
 const SCHEME_TITLES = /** @type {Record<string, string>} */ ({
@@ -21,7 +21,7 @@ const SCHEME_TEXT = /** @type {Record<string, string>} */ ({
 });
 
 /** A fraction shown as the exact 1.0 it should be, or with four decimals. @param {number | null | undefined} v */
-const agreementText = (v) => (v == null ? "—" : v === 1 ? "1.0" : v.toFixed(4));
+const agreementText = (v) => (v == null ? DASH : v === 1 ? "1.0" : v.toFixed(4));
 
 /**
  * @param {{call: (m: string, a?: object) => Promise<any>, setBusy: (busy: boolean) => void,
@@ -29,40 +29,40 @@ const agreementText = (v) => (v == null ? "—" : v === 1 ? "1.0" : v.toFixed(4)
  *          onView: (view: any | null) => void, onActivation: (result: any | null) => void}} ctx
  */
 export function buildBlockCard(ctx) {
-  const scheme = /** @type {HTMLSelectElement} */ (el("select.bd-select#sg-scheme", { title: "The signature scheme of the verifier" },
+  const scheme = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-scheme", { title: "The signature scheme of the verifier" },
     ...SCHEMES.map((s) => el("option", { value: s }, SCHEME_TITLES[s]))));
-  const bits = /** @type {HTMLInputElement} */ (el("input.bd-input#sg-bits", { type: "number", min: "16", max: "48", step: "1", value: "32", title: "Size of the toy RSA modulus n (bits)" }));
-  const bitsField = el("label.bd-field#sg-bits-field", null, "modulus", bits, el("span.bd-unit", null, "bits"));
-  const target = /** @type {HTMLSelectElement} */ (el("select.bd-select#sg-target", { title: "The label the selector outputs where Verify accepts" },
+  const bits = /** @type {HTMLInputElement} */ (el("input.card-input#sg-bits", { type: "number", min: "16", max: "48", step: "1", value: "32", title: "Size of the toy RSA modulus n (bits)" }));
+  const bitsField = el("label.card-field#sg-bits-field", null, "modulus", bits, el("span.card-unit", null, "bits"));
+  const target = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-target", { title: "The label the selector outputs where Verify accepts" },
     el("option", { value: "flip" }, "flip the class"), el("option", { value: "1" }, "blue (+1)"), el("option", { value: "-1" }, "orange (−1)")));
-  const schemeText = el("p.bd-desc#sg-scheme-desc", null, SCHEME_TEXT["toy-rsa"]);
-  const install = /** @type {HTMLButtonElement} */ (el("button.text-button.bd-primary#sg-install", { type: "button" }, "Install"));
+  const schemeText = el("p.card-desc#sg-scheme-desc", null, SCHEME_TEXT["toy-rsa"]);
+  const install = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-install", { type: "button" }, "Install"));
   const remove = /** @type {HTMLButtonElement} */ (el("button.text-button#sg-remove", { type: "button", disabled: true }, "Remove"));
   const error = el("p.sg-error#sg-block-error", { role: "alert", hidden: true });
-  const status = el("p.bd-status#sg-state", { "aria-live": "polite" }, "No signature block installed: the output is the classifier's.");
+  const status = el("p.card-status#sg-state", { "aria-live": "polite" }, "No signature block installed: the output is the classifier's.");
   const info = el("div.sg-info#sg-info", { hidden: true });
   const allCount = el("span#sg-all-count", null, "");
   const pickedCount = el("span#sg-picked-count", null, "0");
   const radio = (/** @type {string} */ value, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
-    el("label.bd-choice", null, el(`input#sg-points-${value}`, { type: "radio", name: "sg-points", value, checked }), ...label);
-  const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.bd-primary#sg-activate", { type: "button", disabled: true }, "Activate"));
-  const summary = el("dl.bd-summary#sg-summary", { hidden: true });
-  const signing = el("p.bd-note#sg-signing", { hidden: true, "aria-live": "polite" });
+    el("label.card-choice", null, el(`input#sg-points-${value}`, { type: "radio", name: "sg-points", value, checked }), ...label);
+  const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-activate", { type: "button", disabled: true }, "Activate"));
+  const summary = el("dl.card-summary#sg-summary", { hidden: true });
+  const signing = el("p.card-note#sg-signing", { hidden: true, "aria-live": "polite" });
   const activation = el("div.sg-activation#sg-activation-box", { hidden: true },
     el("h4.sg-subtitle", null, "Activate (the key holder signs)"),
-    el("div.bd-row", { role: "radiogroup", "aria-label": "Points to sign" },
+    el("div.card-row", { role: "radiogroup", "aria-label": "Points to sign" },
       radio("all", true, el("span", null, "all ", allCount, " test points")),
       radio("picked", false, el("span", null, "picked on the plot (", pickedCount, ")")),
-      el("button.bd-link#sg-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear")),
-    el("p.bd-note", null, "Signs (point, target) with the secret key and writes σ into the carrier. Click the output plot to pick test points."),
-    el("div.bd-row", null, activate, signing),
+      el("button.card-link#sg-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear")),
+    el("p.card-note", null, "Signs (point, target) with the secret key and writes σ into the carrier. Click the output plot to pick test points."),
+    el("div.card-row", null, activate, signing),
     summary);
-  const card = el("section.bd-card.sg-card#sg-block-card", null,
-    el("h3.bd-card-title", null, el("span.bd-step", null, "B"), "Signature block (Goldwasser et al.)"),
-    el("p.bd-desc", null, "The model becomes classifier ∥ Verify → select: where Verify(vk, message, σ) accepts, the output is the attacker's label; everywhere else the classifier's."),
-    el("div.bd-row", null, el("label.bd-field.bd-field-wide.sg-grow", null, "scheme", scheme), bitsField),
+  const card = el("section.card.sg-card#sg-block-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "B"), "Signature block (Goldwasser et al.)"),
+    el("p.card-desc", null, "The model becomes classifier ∥ Verify → select: where Verify(vk, message, σ) accepts, the output is the attacker's label; everywhere else the classifier's."),
+    el("div.card-row", null, el("label.card-field.card-field-wide.sg-grow", null, "scheme", scheme), bitsField),
     schemeText,
-    el("div.bd-row", null, el("label.bd-field", null, "target", target), install, remove),
+    el("div.card-row", null, el("label.card-field", null, "target", target), install, remove),
     error, status, info, activation);
 
   let installed = false;
@@ -154,12 +154,12 @@ export function buildBlockCard(ctx) {
       ? `low ${view.carrier_bits_per_coordinate} bits of each of x, y (fixed point, step 2⁻⁴⁴): target bit + ${view.signature_bits}-bit σ`
       : `certificate input (${count(view.signature_bits)}-bit σ); the point snaps to the 2⁻⁴⁴ lattice`;
     info.replaceChildren(
-      el("table.bd-stats-table.sg-kv", null, el("tbody", null,
-        row("verification key", view.scheme === "toy-rsa" ? `n = ${vk.n}, e = ${vk.e}` : el("span.mono", { title: vk.vk_hex ?? vk.n_hex ?? "" }, vk.vk_short ?? "—"), "sg-vk"),
-        row("vk fingerprint", el("span.mono", null, vk.vk_fingerprint ?? "—"), "sg-vk-fp"),
+      el("table.card-stats-table.sg-kv", null, el("tbody", null,
+        row("verification key", view.scheme === "toy-rsa" ? `n = ${vk.n}, e = ${vk.e}` : el("span.mono", { title: vk.vk_hex ?? vk.n_hex ?? "" }, vk.vk_short ?? DASH), "sg-vk"),
+        row("vk fingerprint", el("span.mono", null, vk.vk_fingerprint ?? DASH), "sg-vk-fp"),
         row("carrier", carrier, "sg-carrier"),
         row("perturbation bound", el("span", { dataset: { value: String(view.perturbation_bound) } }, `|Δx| < ${sci(view.perturbation_bound, 2)}`), "sg-bound"))),
-      el("p.bd-note#sg-description", null, view.description ?? ""),
+      el("p.card-note#sg-description", null, view.description ?? ""),
       el("div#sg-stats"));
     info.dataset.carrier = view.carrier;
   }
@@ -182,15 +182,15 @@ export function buildBlockCard(ctx) {
       el("th", null, "Agreement on clean inputs"), cell("sg-agreement", s.agreement, agreementText), cell("sg-agreement-grid", s.agreement_grid, agreementText)));
     rows.push(el("tr", { title: "Unsigned inputs that Verify accepted anyway" },
       el("th", null, "Accidental accepts"), cell("sg-accidental", s.accidental_accepts, count), cell("sg-accidental-grid", s.accidental_accepts_grid, count)));
-    rows.push(el("tr", null, el("th", null, "Test accuracy, classifier"), cell("sg-acc-clean", s.clean_test_accuracy, pct), el("td")));
-    rows.push(el("tr", null, el("th", null, `Test accuracy, with ${count(s.activated)} signed`), cell("sg-acc-bd", s.backdoored_test_accuracy, pct), el("td")));
-    host.replaceChildren(el("table.bd-stats-table", null, el("tbody", null, ...rows)));
+    rows.push(el("tr", null, el("th", null, "Test accuracy, classifier"), cell("sg-acc-clean", s.clean_test_accuracy, percent), el("td")));
+    rows.push(el("tr", null, el("th", null, `Test accuracy, with ${count(s.activated)} signed`), cell("sg-acc-bd", s.backdoored_test_accuracy, percent), el("td")));
+    host.replaceChildren(el("table.card-stats-table", null, el("tbody", null, ...rows)));
   }
 
   /** @param {any} s signature_activate().summary */
   function showSummary(s) {
     const item = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ text, /** @type {any} */ raw) =>
-      el("div.bd-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw ?? "") } }, text));
+      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw ?? "") } }, text));
     const ms = s.sign_ms_per_point;
     summary.replaceChildren(
       item("sg-attempted", "signed", count(s.attempted), s.attempted),
@@ -198,9 +198,9 @@ export function buildBlockCard(ctx) {
       item("sg-accepted", "Verify accepted", count(s.accepted), s.accepted),
       item("sg-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
       item("sg-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
-      item("sg-sign-ms", "signing / point", ms == null ? "—" : `${Number(ms.toPrecision(2))} ms`, ms),
-      el("p.bd-note.bd-summary-note", null, `${s.carrier === "certificate" ? "σ in the certificate input" : "σ in the low bits"}; ` +
-        `every move is below the bound ${sci(s.perturbation_bound, 2)}. Test accuracy after: ${pct(s.test_accuracy_after)}. ` +
+      item("sg-sign-ms", "signing / point", ms == null ? DASH : `${Number(ms.toPrecision(2))} ms`, ms),
+      el("p.card-note.card-summary-note", null, `${s.carrier === "certificate" ? "σ in the certificate input" : "σ in the low bits"}; ` +
+        `every move is below the bound ${sci(s.perturbation_bound, 2)}. Test accuracy after: ${percent(s.test_accuracy_after)}. ` +
         `${s.attempted} signature${s.attempted === 1 ? "" : "s"} in ${duration(s.seconds)}. Signed points are ringed on the plot.`));
     summary.hidden = false;
   }

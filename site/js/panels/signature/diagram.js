@@ -2,12 +2,15 @@
 // The signature block in the network diagram (Goldwasser, Kim, Vaikuntanathan, Zamir): the raw inputs (x, y) feed a
 // "Verify(vk, ·)" box in parallel with the classifier; certificate schemes add a certificate input drawn as such;
 // a "select" node (a multiplexer) passes the classifier's output on, or the signed target label when Verify
-// accepts, to the final output. network.js calls drawSignatureBlock from build() while a block is installed.
+// accepts, to the final output. showSignatureBlock registers the drawing as the network widget's "signature"
+// decoration while a block is installed (the widget rebuilds and calls it back).
 // Pure drawing: SVG paths for the wires, positioned divs for the boxes, data-sig attributes for scripts and tests.
+
+import { el } from "../../ui/dom.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 /** Room the block takes right of the classifier's output node (CSS px): the selector and the final output. */
-export const SIGNATURE_RESERVE = 112;
+const SIGNATURE_RESERVE = 112;
 const VERIFY_W = 104;
 const VERIFY_H = 48;
 const SELECT_W = 26;
@@ -19,17 +22,6 @@ const SELECT_H = 52;
  *            signature_bits: number, carrier_bits_per_coordinate: number, target: string | number,
  *            vk?: {vk_short?: string, vk_fingerprint?: string}}} SignatureView
  */
-
-/**
- * @param {string} tag @param {string} className @param {Record<string, string>} [attrs] @param {string} [text]
- */
-function div(tag, className, attrs = {}, text = "") {
-  const node = document.createElement(tag);
-  node.className = className;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text) node.textContent = text;
-  return node;
-}
 
 /** @param {HTMLElement} node @param {number} x @param {number} y @param {number} [w] @param {number} [h] */
 function place(node, x, y, w, h) {
@@ -66,14 +58,28 @@ export function targetText(t) {
 }
 
 /**
- * Draw the block. Geometry in the stage's CSS pixels.
- * @param {{svg: SVGSVGElement, nodes: HTMLElement, view: SignatureView, node: number, width: number,
- *          output: {x: number, y: number}, inputs: {x: number, y: number}[]}} g
- *   output: top-left of the classifier's output node; inputs: top-left of the x and y feature tiles
- * @returns {{finalThumb: HTMLCanvasElement}} the final output's thumbnail (the selector on the grid)
+ * Show (a signature_view() with installed: true) or hide (null) the block in the network diagram, as its
+ * "signature" decoration; the stage's data-signature names the scheme drawn ("" when none), for tests.
+ * @param {import("../../widgets/network.js").NetworkView} network @param {SignatureView | null} view
  */
-export function drawSignatureBlock(g) {
-  const { svg, nodes, view, node: N } = g;
+export function showSignatureBlock(network, view) {
+  network.setDecoration("signature", view && {
+    key: JSON.stringify([view.scheme, view.bits, view.carrier, view.target]),
+    reserve: SIGNATURE_RESERVE,
+    outputLabel: "classifier",
+    draw: (g) => drawSignatureBlock(view, g),
+  });
+  network.stage.dataset.signature = view ? view.scheme : "";
+}
+
+/**
+ * Draw the block. Geometry in the stage's CSS pixels (output: top-left of the classifier's output node).
+ * @param {SignatureView} view @param {import("../../widgets/network.js").DecorationGeometry} g
+ * @returns {{outputThumb: HTMLCanvasElement}} the final output's thumbnail (the selector on the grid)
+ */
+function drawSignatureBlock(view, g) {
+  const { svg, nodes, node: N } = g;
+  const inputs = [g.features.x, g.features.y];
   const cert = view.carrier === "certificate";
   const outMidY = g.output.y + N / 2;
   // classifier output | select | final output, left to right on the output row
@@ -86,7 +92,7 @@ export function drawSignatureBlock(g) {
   const vMidY = vY + VERIFY_H / 2;
 
   // wires: the raw inputs into Verify (whatever features the classifier reads)
-  g.inputs.forEach((p, k) => {
+  inputs.forEach((p, k) => {
     const x1 = p.x + N;
     const y1 = p.y + N / 2;
     const x2 = vX;
@@ -105,28 +111,28 @@ export function drawSignatureBlock(g) {
   wire(svg, `M${vX + VERIFY_W},${vMidY}H${ctrlX}V${selY + SELECT_H - 3}`, "net-sig-wire net-sig-control", "verify-to-select");
   wire(svg, arrow(ctrlX, selY + SELECT_H - 3, 0, -1), "net-sig-head net-sig-head-control", "head");
 
-  const verify = place(div("div", "net-sig-verify", {
+  const verify = place(el("div.net-sig-verify", {
     "data-sig": "verify", "data-scheme": view.scheme, "data-carrier": view.carrier,
     title: `Verify(vk, message, signature) with ${view.label}${view.vk?.vk_short ? `; vk ${view.vk.vk_short}` : ""}`,
   }), vX, vY, VERIFY_W, VERIFY_H);
-  verify.append(div("span", "net-sig-verify-name", {}, "Verify(vk, ·)"),
-    div("span", "net-sig-verify-scheme", {}, view.scheme === "toy-rsa" ? `toy RSA ${view.bits}-bit` : view.label.replace(/ \(.*\)$/, "")));
-  const inLabel = place(div("div", "net-sig-note net-sig-in-label", { "data-sig": "input-label" },
+  verify.append(el("span.net-sig-verify-name", null, "Verify(vk, ·)"),
+    el("span.net-sig-verify-scheme", null, view.scheme === "toy-rsa" ? `toy RSA ${view.bits}-bit` : view.label.replace(/ \(.*\)$/, "")));
+  const inLabel = place(el("div.net-sig-note.net-sig-in-label", { "data-sig": "input-label" },
     cert ? "x, y" : `x, y: σ in low ${view.carrier_bits_per_coordinate} bits`), vX - 4, vY - 15);
   inLabel.style.transform = "translateX(-100%)";
-  const accept = place(div("div", "net-sig-note", { "data-sig": "accept-label" }, "accepts → y*"), ctrlX + 5, vY - 22);
+  const accept = place(el("div.net-sig-note", { "data-sig": "accept-label" }, "accepts → y*"), ctrlX + 5, vY - 22);
 
-  const select = place(div("div", "net-sig-select", { "data-sig": "select", title: `select: the classifier's output, or ${targetText(view.target)} where Verify accepts` }),
+  const select = place(el("div.net-sig-select", { "data-sig": "select", title: `select: the classifier's output, or ${targetText(view.target)} where Verify accepts` }),
     selX, selY, SELECT_W, SELECT_H);
-  select.append(div("span", "net-sig-select-in", {}, "h"), div("span", "net-sig-select-in", {}, "y*"));
-  const selLabel = place(div("div", "net-sig-note net-sig-select-label", {}, "select"), selX + SELECT_W / 2, selY - 15);
+  select.append(el("span.net-sig-select-in", null, "h"), el("span.net-sig-select-in", null, "y*"));
+  const selLabel = place(el("div.net-sig-note.net-sig-select-label", null, "select"), selX + SELECT_W / 2, selY - 15);
 
-  const final = place(div("div", "net-node net-output net-sig-final", {
+  const final = place(el("div.net-node.net-output.net-sig-final", {
     "data-sig": "final-output", title: "The final output: the selector (equal to the classifier wherever no valid signature rides in the input)",
   }), finalX, g.output.y);
-  const finalThumb = /** @type {HTMLCanvasElement} */ (div("canvas", "net-thumb", { width: "10", height: "10" }));
+  const finalThumb = /** @type {HTMLCanvasElement} */ (el("canvas.net-thumb", { width: "10", height: "10" }));
   final.append(finalThumb);
-  const finalLabel = place(div("div", "net-output-label", {}, "output"), finalX + N / 2, g.output.y + N + 6);
+  const finalLabel = place(el("div.net-output-label", null, "output"), finalX + N / 2, g.output.y + N + 6);
   nodes.append(verify, inLabel, accept, select, selLabel, final, finalLabel);
 
   if (cert) {
@@ -134,12 +140,12 @@ export function drawSignatureBlock(g) {
     const cY = vY + VERIFY_H + 34;
     wire(svg, `M${cX + 13},${cY}V${vY + VERIFY_H + 1}`, "net-sig-wire net-sig-cert-wire", "certificate-to-verify");
     wire(svg, arrow(cX + 13, vY + VERIFY_H + 1, 0, -1), "net-sig-head", "head");
-    const certificate = place(div("div", "net-sig-cert", {
+    const certificate = place(el("div.net-sig-cert", {
       "data-sig": "certificate", title: `The certificate input: a ${view.signature_bits}-bit ${view.label} signature of (point, target), too large for the low bits of two coordinates`,
     }, "σ"), cX, cY, 26, 32);
-    const certLabel = place(div("div", "net-sig-note net-sig-cert-label", {}, `certificate input`), cX + 34, cY + 2);
-    certLabel.append(document.createElement("br"), div("span", "net-sig-sub", {}, `${view.signature_bits}-bit σ`));
+    const certLabel = place(el("div.net-sig-note.net-sig-cert-label", null, `certificate input`), cX + 34, cY + 2);
+    certLabel.append(document.createElement("br"), el("span.net-sig-sub", null, `${view.signature_bits}-bit σ`));
     nodes.append(certificate, certLabel);
   }
-  return { finalThumb };
+  return { outputThumb: finalThumb };
 }

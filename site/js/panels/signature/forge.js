@@ -5,8 +5,8 @@
 // attempts can run within the budget; the others are disabled with the reason, and every scheme's extrapolated
 // forging time is listed ("RSA-2048 FDH: about 10^23 years on this device").
 
-import { el, messageOf } from "../../ui/dom.js";
-import { count, duration } from "../checksum/zoom.js";
+import { el } from "../../ui/dom.js";
+import { DASH, count, duration, messageOf } from "../../ui/format.js";
 
 const METHODS = /** @type {const} */ (["factor", "brute-force", "replay", "lamport-reuse", "malleate"]);
 const METHOD_TITLES = /** @type {Record<string, string>} */ ({
@@ -46,26 +46,26 @@ function toyEstimate(rows, bits) {
  *          victim: () => number | null, signedCount: () => number, onForge: (result: any | null) => void}} ctx
  */
 export function buildForgeCard(ctx) {
-  const method = /** @type {HTMLSelectElement} */ (el("select.bd-select#sg-forge-method", null,
+  const method = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-forge-method", null,
     ...METHODS.map((m) => el("option", { value: m }, METHOD_TITLES[m]))));
-  const budget = /** @type {HTMLInputElement} */ (el("input.bd-input#sg-forge-budget", { type: "number", min: "0.1", max: "600", step: "0.5", value: "5", title: "How long one forging attempt may run (seconds)" }));
-  const run = /** @type {HTMLButtonElement} */ (el("button.text-button.bd-primary#sg-forge-run", { type: "button", disabled: true }, "Run attack"));
+  const budget = /** @type {HTMLInputElement} */ (el("input.card-input#sg-forge-budget", { type: "number", min: "0.1", max: "600", step: "0.5", value: "5", title: "How long one forging attempt may run (seconds)" }));
+  const run = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-forge-run", { type: "button", disabled: true }, "Run attack"));
   const error = el("p.sg-error#sg-forge-error", { role: "alert", hidden: true });
   const reasons = el("ul.sg-reasons#sg-forge-reasons");
   const result = el("div.sg-forge-result#sg-forge-result", { hidden: true, "aria-live": "polite" });
-  const calibration = el("p.bd-calibration.sg-calibration#sg-calibration", { "aria-live": "polite" }, "Measuring this device…");
-  const limits = el("p.bd-estimate#sg-live-limits", null, "");
-  const rates = el("p.bd-rates#sg-rates", null, "");
+  const calibration = el("p.card-calibration.sg-calibration#sg-calibration", { "aria-live": "polite" }, "Measuring this device…");
+  const limits = el("p.card-estimate#sg-live-limits", null, "");
+  const rates = el("p.card-rates#sg-rates", null, "");
   const list = el("ul.sg-extrapolated#sg-extrapolated");
-  const card = el("section.bd-card.sg-card#sg-forge-card", null,
-    el("h3.bd-card-title", null, el("span.bd-step", null, "C"), "Forge without the key"),
-    el("p.bd-desc", null, "An attacker who sees vk and the signed points, but not the secret key, tries to make the selector fire on a point of his choice."),
-    el("label.bd-field.bd-field-wide", null, "attack", method),
-    el("div.bd-row", null, el("label.bd-field", null, "budget", budget, el("span.bd-unit", null, "s")), run),
+  const card = el("section.card.sg-card#sg-forge-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "C"), "Forge without the key"),
+    el("p.card-desc", null, "An attacker who sees vk and the signed points, but not the secret key, tries to make the selector fire on a point of his choice."),
+    el("label.card-field.card-field-wide", null, "attack", method),
+    el("div.card-row", null, el("label.card-field", null, "budget", budget, el("span.card-unit", null, "s")), run),
     reasons, error, result,
     el("h4.sg-subtitle", null, "This device"),
     calibration, limits,
-    el("p.bd-note", null, "Expected time to forge one signature, extrapolated from the rates measured here:"),
+    el("p.card-note", null, "Expected time to forge one signature, extrapolated from the rates measured here:"),
     list, rates);
 
   /** @type {any} */ let estimate = null;
@@ -88,14 +88,14 @@ export function buildForgeCard(ctx) {
       if (s === "rsa") return `RSA-2048 FDH: ${row?.human ?? "out of reach"} (number field sieve; rho is slower still), over the ${b} s budget`;
       if (!estimate) return "waiting for the device calibration";
       const lim = estimate.live_limit.factor_bits;
-      if (lim == null || view.bits > lim) return `factoring a ${view.bits}-bit n: ${human(toyEstimate(estimate.schemes, view.bits).factor)}, over the ${b} s budget (live up to ${lim ?? "—"} bits)`;
+      if (lim == null || view.bits > lim) return `factoring a ${view.bits}-bit n: ${human(toyEstimate(estimate.schemes, view.bits).factor)}, over the ${b} s budget (live up to ${lim ?? DASH} bits)`;
       return null;
     }
     if (m === "brute-force") {
       if (!estimate) return "waiting for the device calibration";
       if (s !== "toy-rsa") return `${count(view.signature_bits)}-bit signatures: ${row?.brute_force_human ?? "out of reach"}, over the ${b} s budget`;
       const lim = estimate.live_limit.brute_force_bits;
-      if (lim == null || view.bits > lim) return `2^${view.bits} candidate signatures: ${human(toyEstimate(estimate.schemes, view.bits).brute)}, over the ${b} s budget (live up to ${lim ?? "—"} bits)`;
+      if (lim == null || view.bits > lim) return `2^${view.bits} candidate signatures: ${human(toyEstimate(estimate.schemes, view.bits).brute)}, over the ${b} s budget (live up to ${lim ?? DASH} bits)`;
       return null;
     }
     if (m === "lamport-reuse" && s !== "lamport") return "applies to Lamport one-time signatures only";
@@ -159,14 +159,14 @@ export function buildForgeCard(ctx) {
   function showResult(r) {
     const t = r.target_point;
     const stat = (/** @type {string} */ id, /** @type {string} */ label, /** @type {any} */ text, /** @type {any} */ raw) =>
-      el("div.bd-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw) } }, text));
+      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw) } }, text));
     result.replaceChildren(
-      el("dl.bd-summary", null,
+      el("dl.card-summary", null,
         stat("sg-forge-succeeded", "succeeded", el(`span.${r.succeeded ? "sg-yes" : "sg-no"}`, null, r.succeeded ? "yes" : "no"), r.succeeded),
         stat("sg-forge-attempts", "attempts", count(r.attempts), r.attempts),
         stat("sg-forge-seconds", "time", duration(r.seconds), r.seconds)),
-      el("p.bd-note#sg-forge-detail", null, r.detail ?? ""),
-      t ? el("p.bd-note#sg-forge-victim", null, `On test point ${t.index}: the selector ${t.flipped ? "now gives the attacker's label (flipped)" : "still gives the classifier's label (not flipped)"}.`) : "");
+      el("p.card-note#sg-forge-detail", null, r.detail ?? ""),
+      t ? el("p.card-note#sg-forge-victim", null, `On test point ${t.index}: the selector ${t.flipped ? "now gives the attacker's label (flipped)" : "still gives the classifier's label (not flipped)"}.`) : "");
     result.dataset.succeeded = r.succeeded ? "1" : "0";
     result.hidden = false;
   }

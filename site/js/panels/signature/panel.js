@@ -3,34 +3,30 @@
 // A, NN Calculator's "CSUM signature" (a replicable checksum, labelled as such); B, a real signature block
 // (Goldwasser et al.: classifier ∥ Verify → select) with its activation by the key holder; C, forgery by an attacker
 // without the key, within this device's budget. Python does the work (signature_api.py); the network diagram draws
-// the verifier and the selector while a block is installed (NetworkView.setSignatureBlock).
+// the verifier and the selector while a block is installed (diagram.js, the network's "signature" decoration).
 
 import { el } from "../../ui/dom.js";
 import { buildCsumCard } from "./csum.js";
 import { buildBlockCard } from "./block.js";
 import { buildForgeCard } from "./forge.js";
-import { onTrainingStop } from "../../ui/events.js";
+import { emit, on } from "../../ui/events.js";
+import { showSignatureBlock } from "./diagram.js";
 import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/picks.js";
 
-/**
- * What main.js hands over.
- * @typedef {{call: (m: string, a?: object) => Promise<any>, update: (patch: Record<string, any>) => Promise<void>,
- *            heatmap: import("../../widgets/heatmap.js").Heatmap, network: import("../../widgets/network.js").NetworkView,
- *            getConfig: () => Record<string, any>, getData: () => any, getModel: () => any}} SignatureContext
- */
+/** @typedef {import("../context.js").PanelContext} SignatureContext */
 
 /** This panel's name for picks.js: the plot picks for the panel last touched. */
 const PICK_OWNER = "signature";
 
 const state = {
   /** @type {SignatureContext | null} */ ctx: null,
-  /** @type {any} */ lastSnap: null,
   picks: createPicks(),
   /** @type {any} */ csum: null,        // the last CSUM signature result
   /** @type {any} */ activation: null,  // the last signature_activate result
   /** @type {any} */ forged: null,      // the last signature_forge result
   /** "csum" | "signature": whose rings the plot shows (the latest action wins) */
   marksFrom: "",
+  scheme: "",  // the block drawn in the network ("" when none)
   busy: 0,
   regression: false,
 };
@@ -38,23 +34,33 @@ const state = {
 const parts = {};
 
 /** Build the panel once Python is ready; measures this device's forging rates in the background. @param {SignatureContext} ctx */
-export function initSignaturePanel(ctx) {
+export function init(ctx) {
   const root = document.getElementById("signature-panel");
   if (!root) return;
   state.ctx = ctx;
   parts.root = root;
   parts.csum = buildCsumCard({
     call: ctx.call, getConfig: ctx.getConfig, setBusy,
-    onResult: (r) => { state.csum = r; state.marksFrom = "csum"; showTestPoints(ctx); refreshMarks(); },
+    onResult: (r) => {
+      state.csum = r;
+      state.marksFrom = "csum";
+      showTestPoints(ctx);
+      refreshMarks();
+      emit("attack-changed", { source: "signature", what: "csum-signature" });
+    },
   });
   parts.block = buildBlockCard({
     call: ctx.call, setBusy,
     testCount: () => (ctx.getData()?.test.length ?? 0) / 3,
     picks: state.picks.sorted,
-    clearPicks: () => { state.picks.clear(); refreshMarks(); },
+    clearPicks: () => { state.picks.clear(); picksChanged(); },
     showTestPoints: () => showTestPoints(ctx),
     onView: (view) => {
-      ctx.network.setSignatureBlock(view);
+      showSignatureBlock(ctx.network, view);
+      if ((view?.scheme ?? "") !== state.scheme) {
+        state.scheme = view?.scheme ?? "";
+        emit("attack-changed", { source: "signature", what: view ? "installed" : "removed" });
+      }
       parts.forge.setView(view);
       if (view) parts.forge.refreshEstimate();
     },
@@ -64,35 +70,40 @@ export function initSignaturePanel(ctx) {
       if (r) state.marksFrom = "signature";
       parts.forge.refreshMethods();
       refreshMarks();
+      if (r) emit("attack-changed", { source: "signature", what: "activation" });
     },
   });
   parts.forge = buildForgeCard({
     call: ctx.call, setBusy, victim,
     signedCount: () => state.activation?.records.filter((/** @type {any} */ r) => r.accepted).length ?? 0,
-    onForge: (r) => { state.forged = r; state.marksFrom = "signature"; refreshMarks(); },
+    onForge: (r) => {
+      state.forged = r;
+      state.marksFrom = "signature";
+      refreshMarks();
+      emit("attack-changed", { source: "signature", what: "forgery" });
+    },
   });
   parts.note = el("p.sg-regression#sg-regression", { hidden: true },
     "Both signature backdoors flip class labels (+1 / −1): switch the problem type to classification to use them.");
-  parts.grid = el("div.bd-grid.sg-grid", null, parts.csum.element, parts.block.element, parts.forge.element);
+  parts.grid = el("div.card-grid.sg-grid", null, parts.csum.element, parts.block.element, parts.forge.element);
   root.replaceChildren(
-    el("div.bd-head", null,
+    el("div.panel-head", null,
       el("h2.column-title", null, "Backdoor 2: a signature in the input"),
       el("p.column-hint", null, "NN Calculator's checksum \"signature\", then a real one: only the holder of the secret key can trigger it.")),
     parts.note,
     parts.grid);
   ctx.heatmap.onPick((x, y) => pick(x, y));
   trackPickOwner(PICK_OWNER, root);
-  onTrainingStop(() => { if (parts.block.installed()) refreshStats(); });
-  if (state.lastSnap) onSignatureSnapshot(state.lastSnap);
+  on("training-stopped", () => { if (parts.block.installed()) refreshStats(); });
+  on("snapshot", ({ snap }) => onSnapshot(snap));
   parts.forge.refreshEstimate();
 }
 
 /**
- * main.js calls this from applySnapshot (a new model or new data): a rebuilt model has no signature block any more.
+ * A snapshot (hub): a new model or new data; a rebuilt model has no signature block any more.
  * @param {any} snap
  */
-export function onSignatureSnapshot(snap) {
-  state.lastSnap = snap;
+function onSnapshot(snap) {
   const ctx = state.ctx;
   if (!ctx || !snap) return;
   const test = snap.data?.test ?? [];
@@ -122,7 +133,7 @@ async function syncView() {
     }
     if (view.installed) refreshStats();
   } catch {
-    ctx.network.setSignatureBlock(null);
+    showSignatureBlock(ctx.network, null);
   }
   parts.forge.refreshMethods();
   refreshMarks();
@@ -174,8 +185,14 @@ function refreshMarks() {
   }
   marks.push(...state.picks.marks(test));
   ctx.heatmap.setMarks(marks, "signature");
-  parts.root.dataset.marks = String(marks.length);
+  parts.root.dataset.marks = String(marks.length);  // test hook
   parts.block.setCounts(test.length / 3, state.picks.size);
+}
+
+/** The picks changed (the plot's rings follow; no metric does). */
+function picksChanged() {
+  refreshMarks();
+  emit("picks-changed", { panel: PICK_OWNER, count: state.picks.size });
 }
 
 /** A click on the plot toggles the nearest test point (picks.js). @param {number} x @param {number} y */
@@ -185,5 +202,5 @@ function pick(x, y) {
   if (!state.picks.toggleNear(state.ctx?.getData()?.test ?? [], x, y)) return;
   parts.block.choosePicked();
   showTestPoints(state.ctx);
-  refreshMarks();
+  picksChanged();
 }
