@@ -3,11 +3,11 @@
 // Python. On widgets.html it fills the demo; fillIndexPage() fills the real index.html layout
 // (inject it from a test driver) to preview the finished page. Not shipped by the build.
 
-import { buildLut } from "../js/colors.js";
-import { Heatmap, drawThumb } from "../js/heatmap.js";
-import { LineChart } from "../js/linechart.js";
-import { NetworkView } from "../js/network.js";
-import { renderDatasetThumbs } from "../js/thumbs.js";
+import { buildLut } from "../js/widgets/colors.js";
+import { Heatmap, drawThumb } from "../js/widgets/heatmap.js";
+import { LineChart } from "../js/widgets/linechart.js";
+import { NetworkView } from "../js/widgets/network.js";
+import { renderDatasetThumbs } from "../js/widgets/thumbs.js";
 
 /** @type {[string, string, (x: number, y: number) => number][]} */
 const FEATURES = [

@@ -22,7 +22,7 @@ def heatmap_pixels(page) -> np.ndarray:
 def expected_pixels(page, values: bytes) -> np.ndarray:
     """The page's own colour table applied to CPython's grid values."""
     data = page.evaluate("""async (values) => {
-        const { buildLut } = await import('./js/colors.js');
+        const { buildLut } = await import('./js/widgets/colors.js');
         const lut = buildLut();
         const out = new Uint8ClampedArray(values.length * 4);
         new Uint32Array(out.buffer).set(values.map((v) => lut[v]));
@@ -55,7 +55,7 @@ def test_page_boots_and_heatmap_matches_cpython(app, problems):
 def test_worker_replies_carry_python_tracebacks(app):
     page = app(HASH)
     err = page.evaluate("""async () => {
-        const { PyWorker } = await import('./js/worker-client.js');
+        const { PyWorker } = await import('./js/app/worker-client.js');
         const w = new PyWorker(new URL('./worker.js', location.href).href);
         await w.ready;
         try { await w.call('set_weight', {layer: 99, source: 0, target: 0, value: 1}); return null; }

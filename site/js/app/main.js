@@ -1,0 +1,362 @@
+// @ts-check
+// The page: draws the controls at once, boots Python in a worker, then turns user actions into worker calls and
+// worker replies into pictures. All math happens in the worker (backdoor_playground.api).
+import { PyWorker } from "./worker-client.js";
+import { parseHash, FEATURE_LABELS } from "./state.js";
+import { buildControls, writeControls, bindControls, applyHiding } from "./controls.js";
+import { Player } from "./player.js";
+import { Heatmap } from "../widgets/heatmap.js";
+import { LineChart } from "../widgets/linechart.js";
+import { NetworkView } from "../widgets/network.js";
+import { renderDatasetThumbs } from "../widgets/thumbs.js";
+import { showStatus, showFatal, notify, showNotices } from "./status.js";
+import { bindFiles } from "../ui/files.js";
+import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
+import { emit } from "../ui/events.js";
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const ui = {
+  heatmap: new Heatmap($("heatmap")),
+  chart: new LineChart(/** @type {HTMLCanvasElement} */ ($("linechart"))),
+  network: new NetworkView($("network")),
+};
+
+/** What the page knows of the playground (the worker owns the truth). */
+const app = {
+  /** @type {Record<string, any>} */ config: parseHash(location.hash),
+  /** @type {any} */ model: null,
+  /** @type {any} */ data: null,
+  /** @type {any} */ frame: null,
+  /** @type {any[]} */ thumbs: [],
+  hover: /** @type {string | null} */ (null),
+  /** @type {number[]} */ drawMs: [],
+  /** @type {any} */ lastSnapshot: null,
+};
+
+// Read-only handle for users' scripts, the benchmark and the tests: what the page last received from Python.
+window.__bp = Object.freeze({
+  call: (/** @type {string} */ m, /** @type {object} */ a) => call(m, a),
+  config: () => app.config, info: () => py.info, model: () => app.model, drawMs: () => [...app.drawMs], data: () => app.data, frame: () => app.frame,
+});
+
+buildControls();
+writeControls(app.config);
+applyHiding(app.config);
+performance.mark("bp-ui-visible");
+
+/** Settles when no worker restart is under way (calls made during one wait for the new worker). */
+let restarting = Promise.resolve();
+const player = new Player(async (args) => {
+  await restarting;
+  return py.call("train", args);
+}, drawFrame, reportError);
+player.onPlayingChange = (playing) => {
+  document.body.classList.toggle("playing", playing);  // styling only (the play button's icon); the hub tells modules
+  emit(playing ? "training-started" : "training-stopped", {});
+};
+
+const WORKER_URL = new URL("../../worker.js", import.meta.url).href;
+const workerHooks = {
+  onStatus: (/** @type {any} */ s) => {
+    performance.mark(`bp-status-${s.stage}`);
+    showStatus(s);
+  },
+  onFatal: (/** @type {any} */ e) => {
+    player.pause();
+    if (document.body.dataset.ready === "1") recover(e);
+    else showFatal(e);
+  },
+};
+let py = new PyWorker(/** @type {any} */ (window).bpWorker || WORKER_URL, workerHooks);
+let recoveries = 0;
+
+/** The model the page last received, as a model file, so a crashed worker's successor can continue from it. */
+function modelDocument() {
+  if (!app.model || !app.frame) return null;
+  const model = { ...app.model, weights: app.frame.weights, biases: app.frame.biases };
+  delete model.features;
+  delete model.csum; // the config carries the checksum numbers (one set of numbers, as in an exported file)
+  return { format: "backdoor-playground-model", version: 1, config: app.config, model };
+}
+
+/**
+ * The worker died after the page was ready: start a new one with the same link and weights.
+ * @param {{message: string}} e
+ */
+async function recover(e) {
+  recoveries += 1;
+  if (recoveries > 3) {
+    showFatal({ message: `${e.message} (Python stopped ${recoveries} times; reload the page)` });
+    return;
+  }
+  notify(`Python stopped (${e.message}). Restarting it with your settings and your network's weights…`, "error");
+  const saved = modelDocument();
+  py = new PyWorker(WORKER_URL, workerHooks);
+  restarting = (async () => {
+    try {
+      await py.ready;
+      applySnapshot(await py.call("init", { hash: location.hash }));
+      if (saved) applySnapshot(await py.call("import_model", { text: JSON.stringify(saved) }));
+      notify("Python restarted: your settings and weights are back (the epoch count starts again).", "info");
+    } catch (err) {
+      showFatal({ message: `Python could not be restarted: ${messageOf(err)}` });
+    }
+  })();
+  await restarting;
+}
+
+
+/** @param {any} err */
+function reportError(err) {
+  console.warn(err);
+  notify(messageOf(err), "error");
+}
+
+// ---------------------------------------------------------------- drawing
+
+/** The output metrics keep TF Playground's en dash for "no value" (index.html starts with it; the panels use DASH). */
+const OUTPUT_DASH = "–";
+
+/** @param {any} frame */
+function drawFrame(frame) {
+  const t0 = performance.now();
+  drawFrameParts(frame);
+  app.drawMs.push(performance.now() - t0);
+  if (app.drawMs.length > 200) app.drawMs.splice(0, 100);
+  emit("frame", { frame });
+}
+
+/** @param {any} frame */
+function drawFrameParts(frame) {
+  app.frame = frame;
+  $("iter-number").textContent = formatEpoch(frame.epoch);
+  $("loss-train").textContent = fixed(frame.loss_train, 3, OUTPUT_DASH);
+  $("loss-test").textContent = fixed(frame.loss_test, 3, OUTPUT_DASH);
+  $("acc-train").textContent = percent(frame.acc_train, 1, OUTPUT_DASH);
+  $("acc-test").textContent = percent(frame.acc_test, 1, OUTPUT_DASH);
+  if (frame.loss_train != null) ui.chart.push(frame.epoch, frame.loss_train, frame.loss_test ?? frame.loss_train);
+  const shown = (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
+    frame.layout.find((g) => g.id === frame.output_id);
+  ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
+    { discretize: app.config.discretize && shown.id === frame.output_id });
+  ui.network.updateWeights(frame.weights, frame.biases);
+  ui.network.drawThumbnails(frame.grids, frame.layout);
+  if (frame.diverged) notify("Training diverged (the loss became NaN or infinite): lower the learning rate or the regularisation rate, then press reset.", "error");
+}
+
+function drawPoints() {
+  if (!app.data) return;
+  ui.heatmap.setPoints(app.data.train, app.data.test, { showTest: app.config.showTestData });
+}
+
+function drawNetwork() {
+  const m = app.model;
+  const enabled = new Set(m.features);
+  ui.network.render({
+    features: Object.keys(FEATURE_LABELS).map((id) => ({ id, label: FEATURE_LABELS[id], enabled: enabled.has(id) })),
+    layerSizes: m.layer_sizes,
+    activationNames: m.activation_names,
+    // A planted layer's operator (e.g. relu_csum) stays selectable so the select never goes blank.
+    layerActivationChoices: [...new Set(["relu", "tanh", "sigmoid", "linear", ...m.activation_names.slice(0, -1)])],
+    weights: m.weights,
+    biases: m.biases,
+    dead: m.dead,
+  });
+}
+
+function drawThumbs() {
+  const problem = app.config.problem;
+  const selected = problem === "regression" ? app.config.regDataset : app.config.dataset;
+  renderDatasetThumbs($("dataset-thumbs"), app.thumbs.filter((t) => t.problem === problem), selected,
+    (name) => update(problem === "regression" ? { regDataset: name } : { dataset: name }));
+}
+
+/** Apply a reply that carries the whole state (init, reset, rebuilds, imports). @param {any} snap */
+function applySnapshot(snap) {
+  player.pendingFrame = null; // a frame of the model this snapshot replaces must not be drawn over it
+  app.config = snap.config;
+  app.model = snap.model;
+  app.data = snap.data;
+  setHash(snap.hash);
+  writeControls(app.config);
+  applyHiding(app.config);
+  showNotices(snap.notices);
+  ui.chart.reset();
+  drawNetwork();
+  drawPoints();
+  drawThumbs();
+  drawFrame(snap.frame);
+  app.lastSnapshot = snap;
+  emit("snapshot", { snap });
+}
+
+/** @param {string} hash */
+function setHash(hash) {
+  const next = "#" + hash;
+  stateHash = hash;
+  if (location.hash !== next) history.replaceState(null, "", next);
+}
+
+/** The playground's own link, as last set (a failed Replay link puts it back). */
+let stateHash = "";
+
+// ---------------------------------------------------------------- actions
+
+/** A worker call made between training chunks, so its reply never races a frame. @param {string} m @param {object} [a] */
+const call = (m, a) => player.exclusive(async () => {
+  await restarting;
+  return py.call(m, a);
+});
+/** Resolves once the chunk in flight (if any) has landed. */
+const idle = () => player.exclusive(async () => {});
+
+/**
+ * Send a settings change; the reply says whether it applied live or rebuilt. Resolves to the reply (kind "backdoor":
+ * new checksum numbers on the planted model, which the checksum panel that asked shows), or null after an error.
+ * @param {Record<string, any>} patch @returns {Promise<any>}
+ */
+async function update(patch) {
+  const viewOnly = Object.keys(patch).every((k) => k === "showTestData" || k === "discretize");
+  try {
+    const reply = await call("update", { patch });
+    if (reply.kind === "model" || reply.kind === "data") {
+      applySnapshot(reply);
+    } else {
+      app.config = reply.config;
+      setHash(reply.hash);
+      writeControls(app.config);
+      showNotices(reply.notices);
+      if (reply.kind === "backdoor") drawFrame(reply.frame); // new checksum numbers on the planted model: new picture
+    }
+    if (viewOnly) {
+      drawPoints();
+      if (app.frame) drawFrame(app.frame);
+    }
+    return reply;
+  } catch (err) {
+    reportError(err);
+    writeControls(app.config);
+    return null;
+  }
+}
+
+/** A new random sample of the same dataset (Regenerate, and the calculator's D RG). */
+const regenerate = () => update({ seed: Math.random().toFixed(5) });
+
+/** Run a worker call that returns a snapshot, pausing first. @param {string} method @param {object} args */
+async function rebuild(method, args = {}) {
+  player.pause();
+  try {
+    applySnapshot(await call(method, args));
+  } catch (err) {
+    reportError(err);
+  }
+}
+
+/** Run a worker call that returns a frame. @param {string} method @param {object} args */
+async function frameCall(method, args) {
+  try {
+    drawFrame(await call(method, args));
+  } catch (err) {
+    reportError(err);
+  }
+}
+
+function bindActions() {
+  $("play-pause-button").addEventListener("click", () => player.toggle());
+  $("next-step-button").addEventListener("click", () => player.step());
+  $("reset-button").addEventListener("click", () => rebuild("reset", { reinit: false }));
+  $("reinit-button").addEventListener("click", () => rebuild("reset", { reinit: true }));
+  $("data-regen-button").addEventListener("click", () => regenerate());
+  $("copy-link-button").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      notify("Link copied: it reproduces these settings exactly.", "info");
+    } catch {
+      notify("Copy the address bar: it holds every setting.", "info");
+    }
+  });
+  bindControls((patch) => update(patch));
+  const net = ui.network;
+  net.on("toggleFeature", (id) => update({ [id]: !app.model.features.includes(id) }));
+  net.on("editWeight", (l, i, j, value) => frameCall("set_weight", { layer: l, source: i, target: j, value }));
+  net.on("editBias", (l, j, value) => frameCall("set_bias", { layer: l, node: j, value }));
+  net.on("hoverNode", (id) => {
+    app.hover = id;
+    frameCall("frame", { hover: id });
+  });
+  const shape = () => [...app.config.networkShape];
+  net.on("addLayer", () => shape().length < 6 && update({ networkShape: [...shape(), 2], activations: [] }));
+  net.on("removeLayer", () => shape().length > 0 && update({ networkShape: shape().slice(0, -1), activations: [] }));
+  net.on("addNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.min(8, n + 1) : n)) }));
+  net.on("removeNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.max(1, n - 1) : n)) }));
+  net.on("layerActivation", (l, name) => {
+    const acts = app.model.activation_names.slice(0, -1);
+    acts[l] = name;
+    update({ activations: acts });
+  });
+  bindFiles({ call, applySnapshot, reportError, pause: () => player.pause(), idle });
+  window.addEventListener("hashchange", () => (isReplay(location.hash)
+    ? replayLink() : rebuild("init", { hash: location.hash })));
+}
+
+/** A Replay link (#replay=…, from "Export results") re-runs an exported experiment; any other hash is state. */
+const isReplay = (/** @type {string} */ hash) => hash.startsWith("#replay=");
+
+/** Why a replay failed, in one line. @param {any} err */
+const replayFailure = (err) => `Replay failed: ${messageOf(err).split("\n").pop()}`;
+
+/** A Replay link pasted into a running page: re-run it; a damaged one leaves the playground as it was. */
+async function replayLink() {
+  player.pause();
+  try {
+    applySnapshot(await call("replay", { link: location.hash }));
+  } catch (err) {
+    notify(replayFailure(err), "error");
+    setHash(stateHash);
+  }
+}
+
+/** The playground the link asks for; a damaged Replay link says why and falls back to the default playground. */
+async function firstSnapshot() {
+  if (!isReplay(location.hash)) return py.call("init", { hash: location.hash });
+  showStatus({ stage: "replay", progress: 0.95, text: "Replaying the experiment (train, plant, activate, defend)…" });
+  try {
+    return await py.call("replay", { link: location.hash });
+  } catch (err) {
+    const snap = await py.call("init", { hash: "" });
+    snap.notices = [replayFailure(err)];
+    return snap;
+  }
+}
+
+async function start() {
+  bindActions();
+  try {
+    await py.ready;
+    performance.mark("bp-python-ready");
+    const [snap, thumbs] = await Promise.all([firstSnapshot(), py.call("dataset_thumbnails")]);
+    app.thumbs = thumbs;
+    applySnapshot(snap);
+    performance.mark("bp-ready");
+    document.body.dataset.ready = "1";
+    showStatus({ stage: "ready", progress: 1, text: "ready" });
+    // The panels below the playground load after Python is ready (dynamic import), so the controls above draw at
+    // once. Each exports init(ctx) (the panel contract: docs/JS-LAYOUT-NOTES.md) and listens to the hub.
+    const panels = await Promise.all([import("../panels/calculator/panel.js"), import("../panels/checksum/panel.js"),
+      import("../panels/signature/panel.js"), import("../panels/defense/panel.js")]);
+    /** @type {import("../panels/context.js").PanelContext} */
+    const ctx = { call, applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
+      idle, isPlaying: () => player.playing, heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config,
+      getModel: () => app.model, getData: () => app.data, getFrame: () => app.frame, resetChart: () => ui.chart.reset() };
+    for (const panel of panels) panel.init(ctx);
+    // The panels missed the snapshots applied before they loaded: give them the latest one.
+    emit("snapshot", { snap: app.lastSnapshot });
+    document.body.dataset.panels = "1";
+  } catch (err) {
+    if (!document.body.dataset.error) showFatal({ message: messageOf(err) });
+  }
+}
+
+start();

@@ -1,0 +1,215 @@
+// @ts-check
+// Card 2 of the backdoor panel, "Activate": digit-edit (NN Calculator's one-shot edit) or the key holder's
+// search, on all test points or on those picked on the plot. The search runs in the worker in short calls
+// (search_step) between training chunks, with a progress bar and Cancel.
+
+import { el } from "../../ui/dom.js";
+import { count, duration, messageOf, percent, sci } from "../../ui/format.js";
+
+const STEP_MS = 60;
+/** Up to this many records every moved point is marked on the plot; past it only the flipped ones. */
+export const MARK_ALL_UP_TO = 40;
+const DEFAULT_MAX_TRIALS = 1_000_000;
+
+const METHOD_TEXT = {
+  "digit-edit": "NN Calculator's edit: pick the first-layer node whose residue is near the key, edit its pre-activation's digits (or bits) until the residue is the key, and solve the input back. One shot per point.",
+  search: "The key holder's search: random tiny perturbations (|Δ| ≤ 0.001) of the point until the trigger fires in k first-layer nodes at once. Works for every variant; expected trials (1/p)ᵏ.",
+};
+
+/**
+ * @param {{call: (m: string, a?: object) => Promise<any>, reportError: (e: any) => void,
+ *          pause: () => void, testCount: () => number, firstLayer: () => number, picks: () => number[],
+ *          onTarget: (target: "all" | "picked") => void, clearPicks: () => void,
+ *          gate: (host: HTMLElement, p: {k: number}, labels: {change: string, keep: string}) => Promise<boolean>,
+ *          onKChange: () => void, setBusy: (busy: boolean) => void,
+ *          onResult: (result: any) => void}} ctx
+ */
+export function buildActivateCard(ctx) {
+  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {string} */ id, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
+    el("label.card-choice", null, el(`input#${id}`, { type: "radio", name, value, checked }), ...label);
+
+  const methodText = el("p.card-desc#bd-method-desc", null, METHOD_TEXT["digit-edit"]);
+  const k = /** @type {HTMLInputElement} */ (el("input.card-input#bd-k", { type: "number", min: "1", max: "8", step: "1", value: "1" }));
+  const kOf = el("span.card-unit#bd-k-of", null, "");
+  const maxTrials = /** @type {HTMLInputElement} */ (el("input.card-input.card-wide#bd-max-trials", {
+    type: "number", min: "1", max: "1000000000", step: "1", value: String(DEFAULT_MAX_TRIALS),
+    title: "The search gives up on a point after this many trials",
+  }));
+  const searchOptions = el("div.card-row#bd-search-options", { hidden: true },
+    el("label.card-field", { title: "How many first-layer nodes must fire at once (the paper: 1)" }, "k", k, kOf),
+    el("label.card-field", null, "give up after", maxTrials, el("span.card-unit", null, "trials")));
+  const allCount = el("span#bd-all-count", null, "");
+  const pickedCount = el("span#bd-picked-count", null, "0");
+  const clear = el("button.card-link#bd-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear");
+  const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#bd-activate", { type: "button" }, "Activate"));
+  const bar = el("div.bd-progress-bar#bd-progress-bar");
+  const progressText = el("span.bd-progress-text#bd-progress-text", null, "");
+  const cancel = /** @type {HTMLButtonElement} */ (el("button.text-button#bd-cancel", { type: "button" }, "Cancel"));
+  const progress = el("div.bd-progress#bd-progress", { hidden: true, dataset: { state: "idle" } },
+    el("div.bd-progress-track", null, bar), progressText, cancel);
+  const summary = el("dl.card-summary#bd-summary", { hidden: true });
+  const card = el("section.card#bd-activate-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "2"), "Activate"),
+    el("div.card-row", { role: "radiogroup", "aria-label": "Method" },
+      el("span.card-label", null, "Method"),
+      radio("bd-method", "digit-edit", "bd-method-digit", true, "digit edit"),
+      radio("bd-method", "search", "bd-method-search", false, "search")),
+    methodText,
+    searchOptions,
+    el("div.card-row", { role: "radiogroup", "aria-label": "Target" },
+      el("span.card-label", null, "Points"),
+      radio("bd-target", "all", "bd-target-all", true, el("span", null, "all ", allCount, " test points")),
+      radio("bd-target", "picked", "bd-target-picked", false, el("span", null, "picked on the plot (", pickedCount, ")")), clear),
+    el("p.card-note#bd-pick-hint", null, "Click the output plot to pick or unpick the nearest test point."),
+    el("div.card-row", null, activate),
+    progress,
+    summary,
+    el("p.card-note.card-foot", null, `Afterwards: every point's record below (click one to zoom in on it), and rings on the output plot around the flipped points (every moved point when there are at most ${MARK_ALL_UP_TO}).`));
+
+  const method = () => /** @type {"digit-edit" | "search"} */ (
+    /** @type {HTMLInputElement} */ (card.querySelector('input[name="bd-method"]:checked')).value);
+  const target = () => /** @type {"all" | "picked"} */ (
+    /** @type {HTMLInputElement} */ (card.querySelector('input[name="bd-target"]:checked')).value);
+  let kValue = 1;
+  let cancelRequested = false;
+  let generation = 0;
+
+  for (const input of card.querySelectorAll('input[name="bd-method"]')) {
+    input.addEventListener("change", () => {
+      methodText.textContent = METHOD_TEXT[method()];
+      searchOptions.hidden = method() !== "search";
+    });
+  }
+  for (const input of card.querySelectorAll('input[name="bd-target"]')) {
+    input.addEventListener("change", () => ctx.onTarget(target()));
+  }
+  k.addEventListener("change", async () => {
+    const wanted = Math.round(Number(k.value));
+    const n = ctx.firstLayer();
+    if (!Number.isFinite(wanted) || wanted < 1 || wanted > n) {
+      ctx.reportError(new Error(`k must be between 1 and ${n} (the first hidden layer's nodes)`));
+      k.value = String(kValue);
+      return;
+    }
+    const ok = wanted <= kValue || await ctx.gate(card, { k: wanted }, { change: `Use k = ${wanted} anyway`, keep: `Keep k = ${kValue}` });
+    if (ok) kValue = wanted;
+    k.value = String(kValue);
+    ctx.onKChange();
+  });
+  cancel.addEventListener("click", () => {
+    cancelRequested = true;
+    cancel.disabled = true;
+    progressText.textContent = "Cancelling…";
+  });
+  activate.addEventListener("click", () => run());
+
+  /** @param {any} s */
+  function showSummary(s) {
+    const item = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ value, /** @type {number | null} */ raw = null) =>
+      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, raw == null ? null : { dataset: { value: String(raw) } }, value));
+    summary.replaceChildren(
+      item("bd-attempted", "attempted", count(s.attempted), s.attempted),
+      item("bd-matched", "matched", count(s.matched), s.matched),
+      item("bd-flipped", "flipped", count(s.flipped), s.flipped),
+      item("bd-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
+      item("bd-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
+      item("bd-acc-after", "test accuracy after", percent(s.test_accuracy_after), s.test_accuracy_after));
+    summary.append(el("p.card-note.card-summary-note", null,
+      `${s.method}, ${s.variant} checksum, key ${s.key}, m = ${s.modulo}, p = ${s.precision}` +
+      (s.k ? `, k = ${s.k}: ${count(s.trials)} trials` : "") + ` in ${duration(s.seconds)}` +
+      (s.cancelled ? " (cancelled: the points finished so far)" : "") +
+      ". |Δx| is over the flipped points, the largest coordinate change."));
+    summary.hidden = false;
+  }
+
+  /** @param {any} p search progress @param {number} limit trials per point before giving up */
+  function showProgress(p, limit) {
+    // within the point in progress: its trials against what it will most likely take (expected, or the limit)
+    const horizon = Math.min(limit, p.expected_trials ?? limit);
+    const inPoint = p.finished || !p.point_trials ? 0 : Math.min(0.95, p.point_trials / horizon);
+    const fraction = p.total ? Math.min(1, (p.done + inPoint) / p.total) : 1;
+    bar.style.width = `${(100 * fraction).toFixed(1)}%`;
+    const current = p.finished || !p.point_trials ? ""
+      : ` · point ${p.done + 1}: ${count(p.point_trials)} of ≤ ${count(limit)} trials`;
+    progressText.textContent = `${p.done} of ${p.total} points${current} · ${count(p.trials)} trials · ` +
+      `${p.flipped} flipped · ${duration(p.seconds)}`;
+    progress.dataset.done = String(p.done);
+  }
+
+  async function run() {
+    const points = target() === "all" ? "all" : ctx.picks();
+    if (points !== "all" && !points.length) {
+      ctx.reportError(new Error("No points picked: click test points on the output plot, or choose all test points."));
+      return;
+    }
+    ctx.pause();
+    const mine = ++generation;
+    ctx.setBusy(true);
+    summary.hidden = true;
+    try {
+      if (method() === "digit-edit") {
+        ctx.onResult(await ctx.call("activate", { method: "digit-edit", points }));
+      } else {
+        await search(points, mine);
+      }
+    } catch (err) {
+      if (mine === generation) {
+        progress.dataset.state = "failed";
+        ctx.reportError(new Error(`Activate: ${messageOf(err)}`));
+      }
+    } finally {
+      if (mine === generation) ctx.setBusy(false);
+      cancel.disabled = true;
+    }
+  }
+
+  /** @param {"all" | number[]} points @param {number} mine */
+  async function search(points, mine) {
+    const trials = Math.round(Number(maxTrials.value));
+    if (!Number.isFinite(trials) || trials < 1 || trials > 1e9) throw new Error("the trial limit must be between 1 and 1,000,000,000");
+    cancelRequested = false;
+    cancel.disabled = false;
+    progress.hidden = false;
+    progress.dataset.state = "running";
+    bar.style.width = "0%";
+    progressText.textContent = "Starting…";
+    let p = await ctx.call("search_start", { points, params: { k: kValue, max_trials: trials } });
+    showProgress(p, trials);
+    while (!p.finished) {
+      if (mine !== generation) return;  // the model was replaced: the worker forgot this search
+      p = await ctx.call(cancelRequested ? "search_cancel" : "search_step", cancelRequested ? {} : { budget_ms: STEP_MS });
+      showProgress(p, trials);
+    }
+    if (mine !== generation) return;
+    progress.dataset.state = p.cancelled ? "cancelled" : "done";
+    progressText.textContent = `${p.cancelled ? "Cancelled" : "Done"}: ${progressText.textContent}`;
+    ctx.onResult(p.result);
+  }
+
+  return {
+    element: card,
+    showSummary,
+    hideSummary: () => { summary.hidden = true; },
+    /** Forget a running search (its model was replaced) and hide the progress. */
+    abort() {
+      generation += 1;
+      progress.hidden = true;
+      ctx.setBusy(false);
+    },
+    /** Counts and limits after a snapshot. @param {number} nTest @param {number} nFirst */
+    setSizes(nTest, nFirst) {
+      allCount.textContent = String(nTest);
+      k.max = String(Math.max(1, nFirst));
+      kOf.textContent = `of ${nFirst} node${nFirst === 1 ? "" : "s"}`;
+      if (kValue > nFirst) kValue = Math.max(1, nFirst);
+      k.value = String(kValue);
+    },
+    setPicked(/** @type {number} */ n) { pickedCount.textContent = String(n); },
+    setTarget(/** @type {"all" | "picked"} */ t) {
+      /** @type {HTMLInputElement} */ (card.querySelector(`#bd-target-${t}`)).checked = true;
+    },
+    target,
+    getK: () => kValue,
+    setBusy(/** @type {boolean} */ busy) { activate.disabled = busy; },
+  };
+}

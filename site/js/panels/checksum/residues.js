@@ -1,0 +1,50 @@
+// @ts-check
+// The backdoor panel's residue row: for each checksum variant, how often each residue occurs among the first
+// hidden layer's pre-activations of the current data (api.residue_histograms), the key's bin marked. A key bin's
+// share is one node's accidental trigger rate.
+
+import { el } from "../../ui/dom.js";
+import { VARIANTS, VARIANT_TITLES } from "./plant.js";
+import { drawResidueHistogram } from "../../widgets/histogram.js";
+import { count, rate } from "../../ui/format.js";
+
+/**
+ * @param {{call: (m: string, a?: object) => Promise<any>, reportError: (e: any) => void,
+ *          getConfig: () => Record<string, any>, onDescriptions: (d: Record<string, string>) => void}} ctx
+ */
+export function buildResidues(ctx) {
+  const hists = el("div.bd-hists#bd-hists");
+  const source = el("span.card-muted#bd-hist-source", null, "");
+  const element = el("section.bd-residues", null,
+    el("h3.card-title", null, "Residues of the first hidden layer"),
+    el("p.card-note", null, "How often each residue occurs, per checksum variant, over ", source,
+      ". The key's bin is marked: its share is one node's accidental trigger rate."),
+    hists);
+  let seq = 0;
+
+  async function refresh() {
+    const mine = ++seq;
+    let h;
+    try {
+      h = await ctx.call("residue_histograms");
+    } catch (err) {
+      if (mine === seq) ctx.reportError(err);
+      return;
+    }
+    if (mine !== seq) return;
+    if (h.descriptions) ctx.onDescriptions(h.descriptions);
+    source.textContent = `the ${h.source} (${count(h.count)} values; m = ${h.modulo}, p = ${h.precision})`;
+    const current = ctx.getConfig().csum_variant;
+    hists.replaceChildren(...VARIANTS.map((v) => {
+      const canvas = /** @type {HTMLCanvasElement} */ (el(`canvas.hist-canvas#bd-hist-${v}`, { role: "img", "aria-label": `Residue histogram, ${v}` }));
+      drawResidueHistogram(canvas, h.histograms[v], h.key, { width: 400, height: 96 });
+      return el(`figure.bd-hist${v === current ? ".current" : ""}`, { dataset: { variant: v } },
+        el("figcaption", null, el("strong", null, VARIANT_TITLES[v]), v === current ? el("span.bd-tag", null, "in use") : "",
+          el("span.card-muted", null, ` · ${count(h.distinct[v])} of ${count(h.modulo)} residues occur · key ${rate(h.key_frequency[v])} (1/m = ${rate(1 / h.modulo)})`)),
+        canvas,
+        el("p.card-desc", null, h.descriptions?.[v] ?? ""));
+    }));
+  }
+
+  return { element, refresh };
+}

@@ -1,0 +1,255 @@
+// @ts-check
+// The defenses panel (#defense-panel): does the backdoor survive? Two defenses on the activated test set (A
+// proximity vote, B randomized smoothing), one metrics table with 95 % Wilson intervals, and Export / Replay.
+// Python does the work (api.defend, defense_metrics, experiment_result); this module wires the cards, keeps the
+// "before" numbers fresh, and says when a result no longer matches the model (stale).
+
+import { el } from "../../ui/dom.js";
+import { buildProximityCard } from "./proximity.js";
+import { buildSmoothingCard } from "./smoothing.js";
+import { buildMetrics, describeTestSet } from "./metrics.js";
+import { buildExportCard } from "./export.js";
+import { describeDefense } from "./util.js";
+import { drawDefenseMarks } from "./marks.js";
+import { emit, on } from "../../ui/events.js";
+import { cleanMessage } from "../../ui/format.js";
+
+/** @typedef {import("../context.js").PanelContext} DefenseContext */
+
+/** The "before" numbers that say whether a defense result still matches the model and its activation. */
+const FINGERPRINT = ["clean_accuracy", "backdoored_accuracy", "agreement", "attack_success_rate", "perturbation_median"];
+
+const state = {
+  /** @type {DefenseContext | null} */ ctx: null,
+  /** @type {any} */ before: null,     // defense_metrics (no defense), the freshest known
+  /** @type {any} */ result: null,     // the last defend reply
+  busy: false,
+  visible: false,
+  dirty: true,                        // the before numbers may be out of date
+  refreshSeq: 0,
+  /** @type {number | undefined} */ refreshTimer: undefined,
+};
+/** @type {Record<string, any>} */
+const parts = {};
+
+/** Build the panel (once, when Python is ready). @param {DefenseContext} ctx */
+export function init(ctx) {
+  const root = document.getElementById("defense-panel");
+  if (!root) return;
+  state.ctx = ctx;
+  parts.root = root;
+  parts.prox = buildProximityCard({ run: (p) => runDefense(parts.prox, p) });
+  parts.smooth = buildSmoothingCard({ run: (p) => runDefense(parts.smooth, p) });
+  parts.metrics = buildMetrics();
+  parts.export = buildExportCard({ fetch: exportResult, notify: ctx.notify });
+  parts.context = el("p.df-context#df-context", null, "");
+  parts.stale = el("p.df-stale#df-stale", { hidden: true }, "");
+  parts.regression = el("p.df-regression#df-regression", { hidden: true },
+    "Defenses need a classification problem (labels +1 / −1): set Problem type to Classification above.");
+  parts.markToggle = /** @type {HTMLInputElement} */ (el("input#df-mark-toggle", { type: "checkbox", checked: true, onchange: () => drawMarks() }));
+  parts.markLabel = el("label.card-choice.df-mark-label", { hidden: true, title: "Green rings on the output plot" },
+    parts.markToggle, "ring the relabelled test points on the output plot");
+  root.replaceChildren(
+    el("div.panel-head", null,
+      el("h2.column-title", null, "Defenses: does the backdoor survive?"),
+      el("p.column-hint", null, "Two defenses try to undo the trigger without knowing it; the table says what they cost and what they caught.")),
+    el("div.df-banner", null, parts.context, parts.markLabel),
+    parts.regression,
+    parts.stale,
+    el("div.df-grid", null, parts.prox.element, parts.smooth.element),
+    el("div.df-grid.df-grid-bottom", null, parts.metrics.element, parts.export.element));
+  parts.metrics.show(null, null, "");
+  watch(root);
+}
+
+/** A snapshot (hub): a new model or new data, so earlier results no longer apply. @param {any} snap */
+function onSnapshot(snap) {
+  if (!state.ctx || !snap) return;
+  const regression = snap.config?.problem === "regression";
+  parts.regression.hidden = !regression;
+  parts.root.dataset.problem = regression ? "regression" : "classification";
+  if (state.result) forget("The model or the data changed (new network, data or backdoor): the results below were cleared.");
+  parts.export.resetReplay();
+  if (snap.result?.defense && snap.result?.metrics) adoptReplayed(snap.result);
+  setBusy(state.busy);
+  state.dirty = true;
+  scheduleRefresh(0);
+}
+
+/**
+ * Look again at the "before" numbers (when the panel is in view) after anything that may change them without a
+ * snapshot (hub events): training starts or stops, a new frame (a step, a weight edit), an attack change in the
+ * other panels (an activation, new checksum numbers, a signature block). Picks and the zoomed record change nothing.
+ * @param {HTMLElement} root
+ */
+function watch(root) {
+  const changed = () => {
+    state.dirty = true;
+    // while training a frame arrives every chunk: the stop schedules the refresh
+    if (state.visible && !state.ctx?.isPlaying()) scheduleRefresh();
+  };
+  on("snapshot", ({ snap }) => onSnapshot(snap));
+  for (const name of /** @type {const} */ (["training-started", "training-stopped", "frame", "attack-changed"])) on(name, changed);
+  new IntersectionObserver((entries) => {
+    state.visible = entries.some((e) => e.isIntersecting);
+    if (state.visible && state.dirty) scheduleRefresh(0);
+  }).observe(root);
+}
+
+// ------------------------------------------------------------------------------------------------ running
+
+/** @param {any} card the proximity or smoothing card @param {Record<string, any>} params */
+async function runDefense(card, params) {
+  const ctx = /** @type {DefenseContext} */ (state.ctx);
+  if (isRegression() || state.busy) return;
+  ctx.pause();
+  setBusy(true);
+  const what = params.type === "proximity" ? "Voting" : "Sampling";
+  card.status.running(`${what}…`);
+  const t0 = performance.now();
+  try {
+    await ctx.idle();
+    const r = await ctx.call("defend", { params });
+    adopt(card, r, `${describeDefense(r)} · ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    refreshReplay();
+  } catch (err) {
+    card.status.error(`The defense did not run: ${cleanMessage(err)}`);
+  } finally {
+    setBusy(false);
+  }
+}
+
+/** Show a defense result in its card and the table; it is now "the last defense". @param {any} card @param {any} r @param {string} text */
+function adopt(card, r, text) {
+  state.result = r;
+  state.before = r.metrics;
+  state.dirty = false;
+  card.show(r, r.metrics);
+  card.status.done(text);
+  parts.stale.hidden = true;
+  parts.root.dataset.defense = r.type;
+  showMetrics();
+  drawMarks();
+  emit("defense-changed", { type: r.type });
+}
+
+/** A Replay link's run brought its defense along (numbers only, no curves). @param {any} result */
+function adoptReplayed(result) {
+  const r = { ...result.defense, metrics: result.metrics, replayed: true };
+  adopt(r.type === "smoothing" ? parts.smooth : parts.prox, r, `Replayed: ${describeDefense(r)} (re-run from the link; run it again for the plots)`);
+  refreshReplay();  // the link of what the page now shows
+}
+
+async function exportResult() {
+  const ctx = /** @type {DefenseContext} */ (state.ctx);
+  setBusy(true);
+  try {
+    ctx.pause();
+    await ctx.idle();
+    return await ctx.call("experiment_result");
+  } catch (err) {
+    throw new Error(cleanMessage(err));
+  } finally {
+    setBusy(false);
+  }
+}
+
+/** The Replay link after a defense: quietly (Export shows any error). */
+async function refreshReplay() {
+  try {
+    const reply = await /** @type {DefenseContext} */ (state.ctx).call("experiment_result");
+    if (reply?.replay) parts.export.setReplay(reply.replay);
+  } catch {
+    // Export reports the problem when the user asks for the files.
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ the before numbers
+
+function scheduleRefresh(delay = 250) {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = window.setTimeout(refreshBefore, delay);
+}
+
+/** Ask for the metrics without a defense (cheap); skipped while training runs or a defense is under way. */
+async function refreshBefore() {
+  const ctx = state.ctx;
+  if (!ctx || ctx.isPlaying() || state.busy) return;
+  if (isRegression()) {
+    state.before = null;
+    parts.context.textContent = "";
+    showMetrics();
+    parts.metrics.setCaption("No metrics: a regression problem has no labels to flip.");
+    return;
+  }
+  const mine = ++state.refreshSeq;
+  try {
+    const m = await ctx.call("defense_metrics");
+    if (mine !== state.refreshSeq) return;
+    state.before = m;
+    state.dirty = false;
+    if (state.result && fingerprint(m) !== fingerprint(state.result.metrics)) {
+      parts.stale.textContent = "The model or its activation changed since the last defense ran (the numbers before it differ now): run it again to update the results.";
+      parts.stale.hidden = false;
+    }
+  } catch (err) {
+    if (mine !== state.refreshSeq) return;
+    state.before = null;
+    parts.context.textContent = `The metrics are not available: ${cleanMessage(err)}`;
+    showMetrics();
+    return;
+  }
+  showMetrics();
+}
+
+/** @param {any} m */
+const fingerprint = (m) => JSON.stringify(FINGERPRINT.map((k) => m?.[k]?.k ?? m?.[k] ?? null).concat([m?.attack_success_rate?.n ?? null]));
+
+/** The context line and the table from what is known. */
+function showMetrics() {
+  const m = state.before;
+  const r = state.result;
+  const stale = !parts.stale.hidden;
+  parts.metrics.show(m, r ? r.metrics : null, r ? describeDefense(r) + (stale ? " (stale)" : "") : "");
+  if (!m) return;
+  const { line, caption } = describeTestSet(m);
+  parts.context.replaceChildren(...line);
+  parts.metrics.setCaption(caption);
+}
+
+// ------------------------------------------------------------------------------------------------ helpers
+
+/** Clear both cards, the table's "after" rows and the marks; say why. @param {string} why */
+function forget(why) {
+  state.result = null;
+  parts.prox.clear();
+  parts.smooth.clear();
+  parts.stale.textContent = why;
+  parts.stale.hidden = false;
+  delete parts.root.dataset.defense;
+  drawMarks();
+  showMetrics();
+  emit("defense-changed", { type: null });
+}
+
+function isRegression() {
+  return state.ctx?.getConfig().problem === "regression";
+}
+
+function setBusy(/** @type {boolean} */ busy) {
+  state.busy = busy;
+  const off = busy || isRegression();
+  parts.prox.setBusy(off);
+  parts.smooth.setBusy(off);
+  parts.export.setBusy(busy);
+  parts.root.dataset.busy = busy ? "1" : "0";
+}
+
+/** Green rings on the test points the last defense relabelled (when the reply says which). */
+function drawMarks() {
+  const ctx = state.ctx;
+  if (!ctx) return;
+  const n = drawDefenseMarks(ctx.heatmap, state.result, ctx.getData()?.test ?? [], parts.markToggle.checked);
+  parts.markLabel.hidden = !state.result || n == null;
+  parts.root.dataset.marks = String(n ?? 0);
+}

@@ -1,0 +1,159 @@
+// @ts-check
+// Small shared parts of the defenses panel: number formats (rates with their Wilson interval), checked number
+// inputs, the run button, the result tiles, and the in-card message line (errors show there, never on the console).
+
+import { el } from "../../ui/dom.js";
+import { DASH, percent, percentDigits, sci } from "../../ui/format.js";
+
+/** @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate */
+/** @typedef {[string, string, string, number | null | undefined, string?]} Tile  [id, label, text, raw value for data-value, sub-line?] */
+
+/** Is `v` a rate object {value, lo, hi, k, n}? @param {any} v @returns {v is Rate} */
+export const isRate = (v) => v != null && typeof v === "object" && "value" in v && "n" in v;
+
+/** A Wilson interval in percent: "[95.1, 98.4]". @param {Rate} r */
+export function interval(r) {
+  if (r.lo == null || r.hi == null) return "";
+  const d = Math.max(percentDigits(r.lo), percentDigits(r.hi === 1 ? 0.5 : r.hi));
+  return `[${(100 * r.lo).toFixed(d)}, ${(100 * r.hi).toFixed(d)}]`;
+}
+
+/** "97.2% [95.1, 98.4]". @param {Rate | null | undefined} r */
+export function rateText(r) {
+  if (!r || r.value == null) return DASH;
+  return `${percent(r.value, "auto")} ${interval(r)}`.trim();
+}
+
+/** A length in data units: 0.707, 2.4 × 10⁻⁶. @param {number | null | undefined} v */
+export function length(v) {
+  if (v == null || !Number.isFinite(v)) return DASH;
+  return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? String(Number(v.toPrecision(3))) : sci(v, 2);
+}
+
+/** "x of n". @param {number | null | undefined} k @param {number | null | undefined} n */
+export const ofText = (k, n) => (k == null ? DASH : `${k} of ${n ?? DASH}`);
+
+/**
+ * A number input's value, checked: a finite number within [lo, hi] (integer when asked), else an Error that
+ * names the field and its limits.
+ * @param {HTMLInputElement} input @param {string} name
+ * @param {{lo: number, hi: number, integer?: boolean, loOpen?: boolean, hiOpen?: boolean}} limits
+ */
+export function readNumber(input, name, limits) {
+  const text = input.value.trim();
+  const v = Number(text);
+  const low = limits.loOpen ? v <= limits.lo : v < limits.lo;
+  const high = limits.hiOpen ? v >= limits.hi : v > limits.hi;
+  if (!text || !Number.isFinite(v) || low || high || (limits.integer && !Number.isInteger(v))) {
+    const kind = limits.integer ? "a whole number" : "a number";
+    const lo = `${limits.lo} ${limits.loOpen ? "<" : "≤"}`;
+    const hi = `${limits.hiOpen ? "<" : "≤"} ${limits.hi}`;
+    throw new Error(`${name} must be ${kind} with ${lo} ${name} ${hi} (got “${text || "nothing"}”)`);
+  }
+  return v;
+}
+
+/** A labelled number field in the backdoor panel's style. */
+export function numberField(/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ value,
+  /** @type {{min: string, max: string, step: string, title: string, wide?: boolean, symbol?: boolean}} */ o) {
+  const input = /** @type {HTMLInputElement} */ (el(`input.card-input${o.wide ? ".card-wide" : ""}#${id}`, {
+    type: "number", min: o.min, max: o.max, step: o.step, value, title: o.title,
+  }));
+  return { input, element: el(`label.card-field${o.symbol ? ".df-symbol" : ""}`, { title: o.title }, label, input) };
+}
+
+/**
+ * A grid of result tiles; `set` fills them (Tile: [id, label, text, raw value for data-value, sub-line?]).
+ * @param {string} id
+ */
+export function tiles(id) {
+  const element = el(`dl.card-summary.df-tiles#${id}`, { hidden: true });
+  return {
+    element,
+    /** @param {Tile[]} items */
+    set(items) {
+      element.replaceChildren(...items.map(([tid, label, text, raw, sub]) =>
+        el("div.card-stat", null, el("dt", null, label),
+          el(`dd#${tid}`, raw == null ? null : { dataset: { value: String(raw) } }, text),
+          sub ? el("dd.df-sub", null, sub) : null)));
+      element.hidden = false;
+    },
+    hide() { element.hidden = true; },
+  };
+}
+
+/** How many inputs a defend reply labelled. @param {any} r */
+export const shownCount = (r) => r.labels?.length ?? r.metrics?.clean_accuracy?.n ?? 0;
+
+/**
+ * The tiles every defense card ends with: restored points, clean labels changed, accuracy and attack success after.
+ * @param {string} prefix the card's id prefix ("df-prox") @param {any} r defend's reply
+ * @param {any} before the metrics without a defense @param {string} [wasNote] follows "was …" under attack success
+ * @returns {Tile[]}
+ */
+export function outcomeTiles(prefix, r, before, wasNote = "") {
+  const changed = r.clean_changed ?? r.twin_changed;
+  return [
+    [`${prefix}-restored`, "restored", ofText(r.restored, r.flipped), r.restored, "of the flipped points"],
+    [`${prefix}-clean-changed`, "clean labels changed", ofText(changed, r.clean_n ?? shownCount(r)), changed, "at the untouched test points"],
+    [`${prefix}-acc`, "accuracy after", percent(r.accuracy_after, "auto"), r.accuracy_after, "on the inputs shown"],
+    [`${prefix}-asr`, "attack success after", percent(r.asr_after, "auto"), r.asr_after,
+      before?.attack_success_rate?.value != null ? `was ${percent(before.attack_success_rate.value, "auto")}${wasNote}` : ""],
+  ];
+}
+
+/**
+ * The card's run button: a click reads the fields (`params` throws on a bad one; its message shows on the status
+ * line) and hands them to `run`.
+ * @param {string} id @param {string} label @param {() => Record<string, any>} params
+ * @param {{error: (text: string) => void}} status @param {(params: Record<string, any>) => void} run
+ */
+export function runButton(id, label, params, status, run) {
+  const button = /** @type {HTMLButtonElement} */ (el(`button.text-button.card-primary#${id}`, { type: "button" }, label));
+  button.addEventListener("click", () => {
+    let p;
+    try {
+      p = params();
+    } catch (err) {
+      status.error(String(/** @type {any} */ (err).message));
+      return;
+    }
+    run(p);
+  });
+  return button;
+}
+
+/** The card's message line: running (with elapsed seconds), done, or a clear error. */
+export function statusLine(/** @type {string} */ id) {
+  const element = el(`p.df-status#${id}`, { "aria-live": "polite", hidden: true, dataset: { state: "idle" } });
+  /** @type {number | undefined} */
+  let timer;
+  const stop = () => { if (timer !== undefined) clearInterval(timer); timer = undefined; };
+  return {
+    element,
+    running(/** @type {string} */ text) {
+      stop();
+      const t0 = performance.now();
+      const show = () => { element.textContent = `${text} ${((performance.now() - t0) / 1000).toFixed(1)} s`; };
+      show();
+      timer = window.setInterval(show, 200);
+      element.dataset.state = "running";
+      element.hidden = false;
+    },
+    done(/** @type {string} */ text) { stop(); element.textContent = text; element.dataset.state = "done"; element.hidden = !text; },
+    error(/** @type {string} */ text) { stop(); element.textContent = text; element.dataset.state = "error"; element.hidden = false; },
+    clear() { stop(); element.textContent = ""; element.dataset.state = "idle"; element.hidden = true; },
+  };
+}
+
+
+/** One line naming a defense result's settings. @param {any} r a defend reply (or a replayed result's defense) */
+export function describeDefense(r) {
+  const p = r.params;
+  if (r.type === "proximity") {
+    const source = p.radius === "auto" || p.radius === "r_sep" ? p.radius : "typed";
+    const how = p.vote === "knn" ? `k-NN, k = ${p.k}` : `radius ${length(r.radius)} (${source}), ties ${p.ties === "keep" ? "keep the label" : "→ −1"}`;
+    return `proximity, ${how}`;
+  }
+  return `smoothing, σ = ${p.sigma}, n₀ = ${p.n0}, n = ${p.n}, α = ${p.alpha}`;
+}

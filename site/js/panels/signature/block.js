@@ -1,0 +1,221 @@
+// @ts-check
+// Card B of the signature panel: a real signature backdoor (Goldwasser, Kim, Vaikuntanathan, Zamir). Install wraps
+// the classifier in Verify(vk, ·) and a selector (api signature_install / signature_remove); the card shows the
+// verification key, where the signature rides (the low bits of (x, y) or a certificate input), the perturbation
+// bound and the agreement with the classifier on clean inputs. Activate signs (message, target) with the secret key
+// for all test points or the picked ones (signature_activate) and reports flipped, |Δx| and the signing time.
+
+import { el } from "../../ui/dom.js";
+import { targetText } from "./diagram.js";
+import { DASH, count, duration, messageOf, percent, sci } from "../../ui/format.js";
+
+export const SCHEMES = /** @type {const} */ (["toy-rsa", "lamport", "rsa", "ed25519"]);
+const SCHEME_TITLES = /** @type {Record<string, string>} */ ({
+  "toy-rsa": "toy RSA-FDH (16–48 bits)", lamport: "Lamport one-time (SHA-256)", rsa: "RSA-2048 FDH", ed25519: "Ed25519",
+});
+const SCHEME_TEXT = /** @type {Record<string, string>} */ ({
+  "toy-rsa": "Full-domain-hash RSA with a tiny modulus: the target bit and the signature fit in the low bits of the two coordinates. Forgeable on purpose (factor n).",
+  lamport: "Hash-based one-time signature: each signature reveals half of the secret key, so signing several points with one key invites forgery: sign about 10 picked points, then try Forge › key reuse. Needs a certificate input (8 KiB σ).",
+  rsa: "Full-domain-hash RSA with a 2048-bit modulus: 2048-bit signatures ride in a certificate input.",
+  ed25519: "Edwards-curve signatures (RFC 8032): 512-bit signatures ride in a certificate input.",
+});
+
+/** A fraction shown as the exact 1.0 it should be, or with four decimals. @param {number | null | undefined} v */
+const agreementText = (v) => (v == null ? DASH : v === 1 ? "1.0" : v.toFixed(4));
+
+/**
+ * @param {{call: (m: string, a?: object) => Promise<any>, setBusy: (busy: boolean) => void,
+ *          testCount: () => number, picks: () => number[], clearPicks: () => void, showTestPoints: () => void,
+ *          onView: (view: any | null) => void, onActivation: (result: any | null) => void}} ctx
+ */
+export function buildBlockCard(ctx) {
+  const scheme = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-scheme", { title: "The signature scheme of the verifier" },
+    ...SCHEMES.map((s) => el("option", { value: s }, SCHEME_TITLES[s]))));
+  const bits = /** @type {HTMLInputElement} */ (el("input.card-input#sg-bits", { type: "number", min: "16", max: "48", step: "1", value: "32", title: "Size of the toy RSA modulus n (bits)" }));
+  const bitsField = el("label.card-field#sg-bits-field", null, "modulus", bits, el("span.card-unit", null, "bits"));
+  const target = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-target", { title: "The label the selector outputs where Verify accepts" },
+    el("option", { value: "flip" }, "flip the class"), el("option", { value: "1" }, "blue (+1)"), el("option", { value: "-1" }, "orange (−1)")));
+  const schemeText = el("p.card-desc#sg-scheme-desc", null, SCHEME_TEXT["toy-rsa"]);
+  const install = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-install", { type: "button" }, "Install"));
+  const remove = /** @type {HTMLButtonElement} */ (el("button.text-button#sg-remove", { type: "button", disabled: true }, "Remove"));
+  const error = el("p.sg-error#sg-block-error", { role: "alert", hidden: true });
+  const status = el("p.card-status#sg-state", { "aria-live": "polite" }, "No signature block installed: the output is the classifier's.");
+  const info = el("div.sg-info#sg-info", { hidden: true });
+  const allCount = el("span#sg-all-count", null, "");
+  const pickedCount = el("span#sg-picked-count", null, "0");
+  const radio = (/** @type {string} */ value, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
+    el("label.card-choice", null, el(`input#sg-points-${value}`, { type: "radio", name: "sg-points", value, checked }), ...label);
+  const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-activate", { type: "button", disabled: true }, "Activate"));
+  const summary = el("dl.card-summary#sg-summary", { hidden: true });
+  const signing = el("p.card-note#sg-signing", { hidden: true, "aria-live": "polite" });
+  const activation = el("div.sg-activation#sg-activation-box", { hidden: true },
+    el("h4.sg-subtitle", null, "Activate (the key holder signs)"),
+    el("div.card-row", { role: "radiogroup", "aria-label": "Points to sign" },
+      radio("all", true, el("span", null, "all ", allCount, " test points")),
+      radio("picked", false, el("span", null, "picked on the plot (", pickedCount, ")")),
+      el("button.card-link#sg-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear")),
+    el("p.card-note", null, "Signs (point, target) with the secret key and writes σ into the carrier. Click the output plot to pick test points."),
+    el("div.card-row", null, activate, signing),
+    summary);
+  const card = el("section.card.sg-card#sg-block-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "B"), "Signature block (Goldwasser et al.)"),
+    el("p.card-desc", null, "The model becomes classifier ∥ Verify → select: where Verify(vk, message, σ) accepts, the output is the attacker's label; everywhere else the classifier's."),
+    el("div.card-row", null, el("label.card-field.card-field-wide.sg-grow", null, "scheme", scheme), bitsField),
+    schemeText,
+    el("div.card-row", null, el("label.card-field", null, "target", target), install, remove),
+    error, status, info, activation);
+
+  let installed = false;
+  let busy = false;
+  /** @type {any} */ let current = null;
+  const buttons = () => {
+    install.disabled = busy;
+    install.textContent = installed ? "Reinstall" : "Install";
+    remove.disabled = busy || !installed;
+    activate.disabled = busy || !installed;
+  };
+  const fail = (/** @type {any} */ err) => { error.textContent = messageOf(err); error.hidden = false; };
+  const targetValue = () => (target.value === "flip" ? "flip" : Number(target.value));
+  target.addEventListener("change", () => showStatus());
+  scheme.addEventListener("change", () => {
+    bitsField.hidden = scheme.value !== "toy-rsa";
+    schemeText.textContent = SCHEME_TEXT[scheme.value];
+  });
+  for (const input of card.querySelectorAll('input[name="sg-points"]')) {
+    input.addEventListener("change", () => { if (pointsValue() === "picked") ctx.showTestPoints(); });
+  }
+  const pointsValue = () => /** @type {HTMLInputElement} */ (card.querySelector('input[name="sg-points"]:checked')).value;
+
+  /** Run a call with the panel busy and errors in the card. @param {() => Promise<void>} fn */
+  async function guarded(fn) {
+    error.hidden = true;
+    ctx.setBusy(true);
+    try {
+      await fn();
+    } catch (err) {
+      fail(err);
+    } finally {
+      ctx.setBusy(false);
+    }
+  }
+
+  install.addEventListener("click", () => guarded(async () => {
+    const args = { scheme: scheme.value, bits: scheme.value === "toy-rsa" ? Number(bits.value) : null, target: targetValue() };
+    if (scheme.value === "toy-rsa" && !(Number.isInteger(args.bits) && args.bits >= 16 && args.bits <= 48)) {
+      throw new Error("the toy RSA modulus must have between 16 and 48 bits");
+    }
+    const r = await ctx.call("signature_install", args);
+    summary.hidden = true;
+    showView(r.view);
+    showStats(r.stats);
+    ctx.onActivation(null);
+  }));
+  remove.addEventListener("click", () => guarded(async () => {
+    await ctx.call("signature_remove");
+    showView(null);
+    ctx.onActivation(null);
+  }));
+  activate.addEventListener("click", () => guarded(async () => {
+    const points = pointsValue() === "all" ? "all" : ctx.picks();
+    if (points !== "all" && !points.length) throw new Error("No points picked: click test points on the output plot first, or choose all test points.");
+    const n = points === "all" ? ctx.testCount() : points.length;
+    signing.textContent = `Signing ${n} point${n === 1 ? "" : "s"} with the secret key…`;
+    signing.hidden = false;
+    const r = await ctx.call("signature_activate", { points, target: targetValue() }).finally(() => { signing.hidden = true; });
+    showSummary(r.summary);
+    ctx.onActivation(r);
+    showStats(await ctx.call("signature_stats"));
+  }));
+
+  /** @param {any} view signature_view() with installed true, or null */
+  function showView(view) {
+    installed = Boolean(view?.installed);
+    card.dataset.installed = installed ? "1" : "0";
+    buttons();
+    activation.hidden = !installed;
+    info.hidden = !installed;
+    ctx.onView(installed ? view : null);
+    if (!installed) {
+      current = null;
+      status.textContent = "No signature block installed: the output is the classifier's.";
+      summary.hidden = true;
+      return;
+    }
+    scheme.value = view.scheme;
+    bitsField.hidden = view.scheme !== "toy-rsa";
+    if (view.scheme === "toy-rsa") bits.value = String(view.bits);
+    schemeText.textContent = SCHEME_TEXT[view.scheme];
+    const vk = view.vk ?? {};
+    current = view;
+    showStatus();
+    const row = (/** @type {string} */ label, /** @type {any} */ value, /** @type {string} */ id) =>
+      el("tr", null, el("th", null, label), el(`td#${id}`, null, value));
+    const carrier = view.carrier === "bits"
+      ? `low ${view.carrier_bits_per_coordinate} bits of each of x, y (fixed point, step 2⁻⁴⁴): target bit + ${view.signature_bits}-bit σ`
+      : `certificate input (${count(view.signature_bits)}-bit σ); the point snaps to the 2⁻⁴⁴ lattice`;
+    info.replaceChildren(
+      el("table.card-stats-table.sg-kv", null, el("tbody", null,
+        row("verification key", view.scheme === "toy-rsa" ? `n = ${vk.n}, e = ${vk.e}` : el("span.mono", { title: vk.vk_hex ?? vk.n_hex ?? "" }, vk.vk_short ?? DASH), "sg-vk"),
+        row("vk fingerprint", el("span.mono", null, vk.vk_fingerprint ?? DASH), "sg-vk-fp"),
+        row("carrier", carrier, "sg-carrier"),
+        row("perturbation bound", el("span", { dataset: { value: String(view.perturbation_bound) } }, `|Δx| < ${sci(view.perturbation_bound, 2)}`), "sg-bound"))),
+      el("p.card-note#sg-description", null, view.description ?? ""),
+      el("div#sg-stats"));
+    info.dataset.carrier = view.carrier;
+  }
+
+  /** The installed block in one line; the target is the select's (Activate signs it, whatever Install said). */
+  function showStatus() {
+    if (!current) return;
+    status.replaceChildren(el("strong", null, "Installed: "), `${current.label}${current.scheme === "toy-rsa" ? `, ${current.bits}-bit modulus` : ""}. `,
+      `Where Verify accepts, the output is the signed target; Activate signs ${targetText(targetValue())}.`);
+  }
+
+  /** @param {any} s signature_stats() */
+  function showStats(s) {
+    const host = info.querySelector("#sg-stats");
+    if (!host || !s) return;
+    const cell = (/** @type {string} */ id, /** @type {any} */ v, /** @type {(v: any) => string} */ f) =>
+      el("td.num", null, el(`strong#${id}`, { dataset: { value: String(v ?? "") } }, f(v)));
+    const rows = [el("tr", null, el("th"), el("th.num", null, "test set"), el("th.num", null, "grid"))];
+    rows.push(el("tr", { title: "Share of untouched test points (and of the 100 × 100 grid) where select gives the classifier's class: exactly 1 unless someone forges a signature" },
+      el("th", null, "Agreement on clean inputs"), cell("sg-agreement", s.agreement, agreementText), cell("sg-agreement-grid", s.agreement_grid, agreementText)));
+    rows.push(el("tr", { title: "Unsigned inputs that Verify accepted anyway" },
+      el("th", null, "Accidental accepts"), cell("sg-accidental", s.accidental_accepts, count), cell("sg-accidental-grid", s.accidental_accepts_grid, count)));
+    rows.push(el("tr", null, el("th", null, "Test accuracy, classifier"), cell("sg-acc-clean", s.clean_test_accuracy, percent), el("td")));
+    rows.push(el("tr", null, el("th", null, `Test accuracy, with ${count(s.activated)} signed`), cell("sg-acc-bd", s.backdoored_test_accuracy, percent), el("td")));
+    host.replaceChildren(el("table.card-stats-table", null, el("tbody", null, ...rows)));
+  }
+
+  /** @param {any} s signature_activate().summary */
+  function showSummary(s) {
+    const item = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ text, /** @type {any} */ raw) =>
+      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw ?? "") } }, text));
+    const ms = s.sign_ms_per_point;
+    summary.replaceChildren(
+      item("sg-attempted", "signed", count(s.attempted), s.attempted),
+      item("sg-flipped", "flipped", count(s.flipped), s.flipped),
+      item("sg-accepted", "Verify accepted", count(s.accepted), s.accepted),
+      item("sg-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
+      item("sg-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
+      item("sg-sign-ms", "signing / point", ms == null ? DASH : `${Number(ms.toPrecision(2))} ms`, ms),
+      el("p.card-note.card-summary-note", null, `${s.carrier === "certificate" ? "σ in the certificate input" : "σ in the low bits"}; ` +
+        `every move is below the bound ${sci(s.perturbation_bound, 2)}. Test accuracy after: ${percent(s.test_accuracy_after)}. ` +
+        `${s.attempted} signature${s.attempted === 1 ? "" : "s"} in ${duration(s.seconds)}. Signed points are ringed on the plot.`));
+    summary.hidden = false;
+  }
+
+  return {
+    element: card,
+    showView,
+    showStats,
+    hideSummary: () => { summary.hidden = true; },
+    installed: () => installed,
+    setCounts(/** @type {number} */ nTest, /** @type {number} */ nPicked) {
+      allCount.textContent = String(nTest);
+      pickedCount.textContent = String(nPicked);
+    },
+    choosePicked() { /** @type {HTMLInputElement} */ (card.querySelector("#sg-points-picked")).checked = true; },
+    setBusy(/** @type {boolean} */ value) { busy = value; buttons(); },
+  };
+}

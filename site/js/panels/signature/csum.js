@@ -1,0 +1,98 @@
+// @ts-check
+// Card A of the signature panel: NN Calculator's "CSUM signature" button, faithfully (api csum_signature): the
+// checksum of each test point's x, the key = the most frequent residue, the labels of the points that hit it
+// flipped. A replicable checksum, not a signature: the card says so in plain words.
+
+import { el } from "../../ui/dom.js";
+import { DASH, fixed, messageOf, percent } from "../../ui/format.js";
+import { drawResidueHistogram } from "../../widgets/histogram.js";
+
+export const CSUM_STATEMENT = "This is NN Calculator's 'digital signature': a replicable checksum of X1 compared with " +
+  "the most frequent residue. There is no key pair and no secret: anyone can trigger it.";
+
+
+/**
+ * @param {{call: (m: string, a?: object) => Promise<any>, getConfig: () => Record<string, any>,
+ *          setBusy: (busy: boolean) => void, onResult: (result: any | null) => void}} ctx
+ */
+export function buildCsumCard(ctx) {
+  const number = (/** @type {string} */ id, /** @type {number} */ lo, /** @type {number} */ hi, /** @type {string} */ title) =>
+    /** @type {HTMLInputElement} */ (el(`input.card-input#${id}`, { type: "number", min: String(lo), max: String(hi), step: "1", title }));
+  const modulo = number("sg-csum-modulo", 2, 65536, "Residues are taken mod m (NN Calculator: 256)");
+  const precision = number("sg-csum-precision", 1, 17, "Characters of X1 that count (NN Calculator: 15)");
+  const run = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-csum-run", { type: "button" }, "Run CSUM signature"));
+  const error = el("p.sg-error#sg-csum-error", { role: "alert", hidden: true });
+  const canvas = /** @type {HTMLCanvasElement} */ (el("canvas.hist-canvas#sg-csum-hist", { role: "img", "aria-label": "Residue histogram of the test points' X1, the key marked" }));
+  const headline = el("p.sg-headline#sg-csum-headline", { "aria-live": "polite" });
+  const stats = el("dl.card-summary.sg-summary#sg-csum-summary");
+  const placeholder = el("p.card-note#sg-csum-placeholder", null, "Run it: the residue histogram of the test points' X1 appears here with the key's bar marked, " +
+    "then the flipped count and the test loss before and after.");
+  const result = el("div.sg-result#sg-csum-result", { hidden: true },
+    el("figure.sg-hist", null, canvas), headline, stats,
+    el("p.card-note", null, "Only the test labels are flipped (a copy: the data above keep theirs), as in NN Calculator; " +
+      "the network is not touched. The flipped points are ringed on the output plot."));
+  const card = el("section.card.sg-card#sg-csum-card", null,
+    el("h3.card-title", null, el("span.card-step", null, "A"), "CSUM signature (NN Calculator's simulation)"),
+    el("p.card-desc", null, "NN Calculator's button: csum(X1) of every test point, key = the most frequent residue, " +
+      "and the labels of the points whose residue is the key are flipped."),
+    el("p.sg-plain#sg-csum-statement", null, el("strong", null, "Not a signature. "), CSUM_STATEMENT),
+    el("div.card-row", null,
+      el("label.card-field", null, "modulo", modulo),
+      el("label.card-field", null, "precision", precision),
+      run),
+    error,
+    placeholder,
+    result);
+
+  /** @param {any} r csum_signature() */
+  function show(r) {
+    result.hidden = false;
+    placeholder.hidden = true;
+    drawResidueHistogram(canvas, r.histogram, r.key ?? 0, { width: 360, height: 96 });
+    canvas.dataset.key = String(r.key);
+    headline.replaceChildren("key = ", el("strong#sg-csum-key", { dataset: { value: String(r.key) } }, String(r.key ?? DASH)),
+      ", flipped ", el("strong#sg-csum-flipped", { dataset: { value: String(r.flipped) } }, String(r.flipped)),
+      el("span.card-muted", null, ` of ${r.residues.length} test points (m = ${r.modulo}, p = ${r.precision}` +
+        `${r.skipped ? `; ${r.skipped} skipped` : ""})`));
+    const item = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ text, /** @type {any} */ raw) =>
+      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw ?? "") } }, text));
+    stats.replaceChildren(
+      item("sg-csum-loss-before", "test loss before", fixed(r.loss_test_before, 4), r.loss_test_before),
+      item("sg-csum-loss-after", "test loss after", fixed(r.loss_test_after, 4), r.loss_test_after),
+      item("sg-csum-acc-after", "test accuracy after", percent(r.test_accuracy_after), r.test_accuracy_after));
+    stats.title = `Half mean squared error against the original and the flipped test labels (NN Calculator's ` +
+      `"MSE"); training loss ${fixed(r.loss_train, 4)} does not change. Accuracy before: ${percent(r.test_accuracy_before)}.`;
+  }
+
+  async function go() {
+    error.hidden = true;
+    const m = Number(modulo.value);
+    const p = Number(precision.value);
+    ctx.setBusy(true);
+    try {
+      if (!Number.isInteger(m) || !Number.isInteger(p)) throw new Error("modulo and precision must be whole numbers");
+      const r = await ctx.call("csum_signature", { modulo: m, precision: p });
+      show(r);
+      ctx.onResult(r);
+    } catch (err) {
+      error.textContent = messageOf(err);
+      error.hidden = false;
+    } finally {
+      ctx.setBusy(false);
+    }
+  }
+  run.addEventListener("click", () => go());
+
+  return {
+    element: card,
+    /** Fill the fields from the config (once, and when it changes while nothing was typed). @param {Record<string, any>} c */
+    sync(c) {
+      if (!c) return;
+      if (!modulo.value) modulo.value = String(c.csum_modulo ?? 256);
+      if (!precision.value) precision.value = String(c.csum_precision ?? 15);
+    },
+    /** Forget the result (new data or model). */
+    clear() { result.hidden = true; placeholder.hidden = false; error.hidden = true; },
+    setBusy(/** @type {boolean} */ busy) { run.disabled = busy; },
+  };
+}

@@ -1,0 +1,74 @@
+// @ts-check
+// The page's event hub: the ONE way modules tell each other what happened. The DOM is not a signal: panels never
+// watch the body's class, the epoch counter's text or another panel's data-* attributes (those stay as test hooks).
+// Every event name is listed in EVENTS below, with who emits it and who listens (docs/JS-LAYOUT-NOTES.md too).
+
+/**
+ * The events and what `detail` carries.
+ * @typedef {{
+ *   "training-started": {},
+ *   "training-stopped": {},
+ *   "frame": {frame: any},
+ *   "snapshot": {snap: any},
+ *   "attack-changed": {source: "checksum" | "signature", what: string},
+ *   "defense-changed": {type: string | null},
+ *   "picks-changed": {panel: "checksum" | "signature", count: number},
+ * }} EventMap
+ */
+
+/**
+ * The fixed list of event names: emitted by -> heard by.
+ * - training-started: app/main.js (the player starts) -> nobody yet
+ * - training-stopped: app/main.js (the player stops) -> checksum, signature and defense panels (refresh what
+ *   training changed)
+ * - frame: app/main.js, after drawing each new frame (every epoch chunk, a step, a weight edit, a hover) -> defense
+ *   panel (its "before" numbers may be stale)
+ * - snapshot: app/main.js, after applying a reply that rebuilds the model or the data (init, reset, plant,
+ *   imports, memories, replay) -> every panel
+ * - attack-changed: checksum panel (checksum numbers changed on a planted model, an activation ran), signature
+ *   panel (a block installed or removed, an activation, a forgery, a CSUM signature) -> defense panel
+ * - defense-changed: defense panel (a defense result shown or forgotten) -> nobody yet
+ * - picks-changed: checksum and signature panels (picked test points, the record in the zoom) -> nobody: the
+ *   defense panel deliberately does not listen (a pick changes no metric)
+ * @type {readonly (keyof EventMap)[]}
+ */
+export const EVENTS = Object.freeze(["training-started", "training-stopped", "frame", "snapshot", "attack-changed",
+  "defense-changed", "picks-changed"]);
+
+/** @type {Map<string, Set<(detail: any) => void>>} */
+const listeners = new Map(EVENTS.map((name) => [name, new Set()]));
+
+/** @param {string} name */
+function listenersOf(name) {
+  const set = listeners.get(name);
+  if (!set) throw new Error(`unknown event "${name}" (the events are listed in ui/events.js)`);
+  return set;
+}
+
+/**
+ * Listen to `name`; returns a function that stops listening.
+ * @template {keyof EventMap} K
+ * @param {K} name @param {(detail: EventMap[K]) => void} fn
+ * @returns {() => void}
+ */
+export function on(name, fn) {
+  const set = listenersOf(name);
+  set.add(fn);
+  return () => { set.delete(fn); };
+}
+
+/**
+ * Tell every listener of `name`, in the order they subscribed. A listener that throws does not stop the others
+ * (its error goes to the console, where the tests see it).
+ * @template {keyof EventMap} K
+ * @param {K} name @param {EventMap[K]} detail
+ */
+export function emit(name, detail) {
+  for (const fn of [...listenersOf(name)]) {
+    try {
+      fn(detail);
+    } catch (err) {
+      console.error(err);
+    }
+  }
+}
