@@ -1,1 +1,1 @@
-"""playground"""
+"""The playground (TensorFlow Playground in numpy): URL state, data sets, features, the network, training, pictures."""
