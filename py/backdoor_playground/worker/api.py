@@ -19,16 +19,17 @@ import numpy as np
 
 from .. import __version__
 from ..playground import config as cfg
+from ..playground import datasets
 from ..session import Session
 
 METHODS: dict[str, str] = {
     # the worker itself (this module)
-    "info": "api", "init": "api", "replay": "api", "benchmark": "api",
+    "info": "api", "init": "api", "replay": "api", "benchmark": "api", "dataset_thumbnails": "api",
     # the playground
     "update": "playground", "train": "playground", "frame": "playground", "reset": "playground",
     "set_weight": "playground", "set_bias": "playground", "export_model": "playground",
     "import_model": "playground", "export_csv": "playground", "import_csv": "playground",
-    "dataset_thumbnails": "playground", "experiment_result": "playground",
+    "experiment_result": "playground",
     # Backdoor 1: the checksum in the operator
     "plant": "checksum", "unplant": "checksum", "backdoor_stats": "checksum", "activate": "checksum",
     "search_start": "checksum", "search_step": "checksum", "search_cancel": "checksum", "calibrate": "checksum",
@@ -89,6 +90,16 @@ def benchmark() -> dict:
     from . import benchmark as bench  # imported on demand: the page never needs it
 
     return bench.run_all()
+
+
+def dataset_thumbnails() -> list:
+    """Small point sets for the dataset picker, one per data set."""
+    out = []
+    for problem, names in (("classification", datasets.CLASSIFY_DATASETS), ("regression", datasets.REGRESS_DATASETS)):
+        for name in names:
+            out.append({"name": name, "problem": problem, "label": datasets.DATASET_INFO.get(name, name),
+                        "points": datasets.thumbnail_points(name)})
+    return out
 
 
 def handler(method: str):

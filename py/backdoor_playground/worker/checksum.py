@@ -16,7 +16,7 @@ _trials_per_s: dict[str, float] = {}  # this device's search-trial throughput, f
 def _live(s: Session) -> ChecksumAttack:
     attack = ChecksumAttack.live(s)
     if attack is None:
-        raise ValueError("no checksum backdoor is planted: call plant first")
+        raise ValueError("plant the backdoor first: the key holder's search runs on a planted model")
     return attack
 
 

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from ..playground import config as cfg
-from ..playground import datasets, modelio
+from ..playground import modelio
 from ..session import Session
 
 
@@ -88,19 +88,6 @@ def import_csv(s: Session, text: str) -> dict:
     points, labels, split = modelio.parse_data_csv(text, problem=s.config["problem"])
     s.use_uploaded(points, labels, split)
     return s.snapshot([f"using {len(labels)} uploaded points (they are not part of the link)"])
-
-
-def dataset_thumbnails(s: Session) -> list:
-    """Small point sets for the dataset picker, one per data set."""
-    out = []
-    for problem, names in (("classification", datasets.CLASSIFY_DATASETS), ("regression", datasets.REGRESS_DATASETS)):
-        for name in names:
-            out.append({"name": name, "problem": problem, "label": datasets.DATASET_INFO.get(name, name),
-                        "points": datasets.thumbnail_points(name)})
-    return out
-
-
-# ---------------------------------------------------------------- backdoor 1: the checksum in the operator
 
 
 def experiment_result(s: Session) -> dict:
