@@ -16,7 +16,9 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402  (the same server `python3 build.py serve` uses)
 
 DIST = Path(os.environ.get("BP_DIST", ROOT / "dist"))
-SHOTS = ROOT / "test-results" / "screenshots"
+# Not under test-results/: pytest-playwright empties that folder at the start of every session, even a session
+# that runs no browser test (`python3 build.py test tests/py`).
+SHOTS = ROOT / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]

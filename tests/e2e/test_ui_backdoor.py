@@ -1,6 +1,6 @@
 """Tier 3, the backdoor panel (issue 4): plant the checksum backdoor in a trained network, activate it by digit
 edit and by the key holder's search, the device budget and its warning, Remove, and a planted link, all driven
-from the UI as a user drives them. Screenshots of each step land in test-results/screenshots/backdoor-*.png."""
+from the UI as a user drives them. Screenshots of each step land in screenshots/backdoor-*.png."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The defenses panel, driven from the UI as a user drives it: train the doughnut, plant and activate the checksum
 backdoor (digit edit), then the proximity vote and randomized smoothing undo the trigger, the metrics table fills
 with Wilson intervals, and Export saves the result JSON and tidy TSV with a Replay link. Screenshots of each step
-land in test-results/screenshots/defense-*.png."""
+land in screenshots/defense-*.png."""
 
 from __future__ import annotations
 

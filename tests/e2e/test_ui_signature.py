@@ -1,7 +1,7 @@
 """The signature panel (backdoor 2), driven from the UI as a user drives it: NN Calculator's CSUM signature (a
 replicable checksum, labelled as such), a real signature block (toy RSA in the low bits, Ed25519 in a certificate
 input) drawn in the network diagram, its activation, and forgery without the key. Screenshots of each step land in
-test-results/screenshots/signature-*.png (the panel) and signature-*-network.png (the diagram)."""
+screenshots/signature-*.png (the panel) and signature-*-network.png (the diagram)."""
 
 from __future__ import annotations
 
