@@ -624,12 +624,11 @@ def test_expected_trials():
 
 try:
     from hypothesis import given, settings, strategies as st
-except ImportError:  # Pyodide: these tests carry cpython_only and are deselected there
+except ImportError:  # Pyodide: these tests are listed in tests/conftest.py's CPYTHON_ONLY
     given = None
 
 if given is not None:
 
-    @pytest.mark.cpython_only
     @settings(max_examples=300, deadline=None)
     @given(st.floats(allow_nan=True, allow_infinity=True), st.integers(1, 1000), st.integers(1, 24))
     def test_property_csum_equals_reference(value, modulo, precision):
@@ -637,7 +636,6 @@ if given is not None:
         assert ck.csum(np.array([value, value]), modulo, precision).tolist() == [csum_reference(value, modulo,
                                                                                                  precision)] * 2
 
-    @pytest.mark.cpython_only
     @settings(max_examples=200, deadline=None)
     @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).filter(lambda v: v == 0 or abs(v) >= 1e-6),
            st.integers(2, 300), st.integers(1, 20), st.data())
