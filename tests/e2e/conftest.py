@@ -9,13 +9,16 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 import build  # noqa: E402  (the same server `python3 build.py serve` uses)
 
 DIST = Path(os.environ.get("BP_DIST", ROOT / "dist"))
-SHOTS = ROOT / "test-results" / "screenshots"
+# Not under test-results/: pytest-playwright empties that folder at the start of every session, even a session
+# that runs no browser test (`python3 build.py test tests/py`).
+SHOTS = ROOT / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
@@ -51,6 +54,10 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+# Auto-retrying assertions (expect(...)) wait as long as the page's own waits do: the machine may be busy.
+expect.set_options(timeout=20_000)
 
 
 class PageProblems:
@@ -139,6 +146,19 @@ def set_field(page, selector: str, text: str) -> None:
     page.press(selector, "Tab")
 
 
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait until the worker has answered every request the page sent before this one (the training chunk in
+    flight, if any) and the page has painted what came back.
+
+    window.__bp.call queues behind the chunk in flight (Player.exclusive) and `info` changes nothing; the frame of
+    that chunk is drawn in an animation-frame callback registered before ours, so it has run when ours runs."""
+    page.evaluate("""async (ms) => {
+        const late = new Promise((_, reject) => setTimeout(() => reject(new Error(`no reply from the worker within ${ms} ms`)), ms));
+        await Promise.race([window.__bp.call('info'), late]);
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+    }""", timeout)
+
+
 def train_until_fit(page, min_epochs: int = 300, max_loss: float = 0.03, timeout: float = 90_000) -> None:
     """Play until at least min_epochs ran and the test loss is below max_loss, then pause."""
     page.click("#play-pause-button")
@@ -147,7 +167,7 @@ def train_until_fit(page, min_epochs: int = 300, max_loss: float = 0.03, timeout
         timeout=timeout)
     page.click("#play-pause-button")
     page.wait_for_function("!document.body.classList.contains('playing')")
-    page.wait_for_timeout(300)  # the chunk in flight lands
+    settle(page)  # the chunk in flight lands and is drawn
 
 
 def plant(page) -> None:
@@ -156,12 +176,21 @@ def plant(page) -> None:
     page.wait_for_selector("#bd-agreement")
 
 
-def pick_test_points(page, indices: list[int]) -> None:
-    """Click the output plot on the given test points."""
+def pick_test_points(page, indices: list[int], counter: str) -> None:
+    """Click the output plot on the given (not yet picked) test points; after each click, wait until the picking
+    panel's count (`counter`, e.g. "#bd-picked-count") has gone up by one."""
     test = page.evaluate("window.__bp.data().test")
     page.locator("#heatmap").scroll_into_view_if_needed()
     box = page.locator("#heatmap canvas.heatmap-overlay").bounding_box()
-    for i in indices:
+    start = int(page.text_content(counter))
+    for n, i in enumerate(indices, start=1):
         x, y = test[3 * i], test[3 * i + 1]
         page.mouse.click(box["x"] + (x + 6) / 12 * box["width"], box["y"] + (6 - y) / 12 * box["height"])
-        page.wait_for_timeout(50)
+        expect(page.locator(counter)).to_have_text(str(start + n))
+
+
+def wait_downloads(page, downloads: list, n: int, timeout: float = 20_000) -> None:
+    """Wait until `downloads` (filled by a page.on("download") listener) holds n downloads. Playwright delivers
+    events only while a call runs, so no download can slip between the check and the wait."""
+    while len(downloads) < n:
+        page.wait_for_event("download", timeout=timeout)

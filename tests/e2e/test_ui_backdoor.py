@@ -1,10 +1,12 @@
 """Tier 3, the backdoor panel (issue 4): plant the checksum backdoor in a trained network, activate it by digit
 edit and by the key holder's search, the device budget and its warning, Remove, and a planted link, all driven
-from the UI as a user drives them. Screenshots of each step land in test-results/screenshots/backdoor-*.png."""
+from the UI as a user drives them. Screenshots of each step land in screenshots/backdoor-*.png."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from playwright.sync_api import expect
 
 from conftest import FLOW_HASH, pick_test_points, plant, screenshot, set_field, train_until_fit, value, wait_text
 
@@ -79,10 +81,10 @@ def test_plant_activate_search_cancel_remove(app):
     set_field(page, "#bd-modulo", "16")
     wait_text(page, "#bd-state", "m = 16")
     assert "csum_variant=keyed" in page.evaluate("location.hash") and "csum_modulo=16" in page.evaluate("location.hash")
-    pick_test_points(page, [0, 1, 2])
+    pick_test_points(page, [0, 1, 2], "#bd-picked-count")
     assert page.text_content("#bd-picked-count") == "3"
     assert page.is_checked("#bd-target-picked")
-    assert page.is_checked("#show-test-data"), "picking shows the test points"
+    expect(page.locator("#show-test-data"), "picking shows the test points").to_be_checked()
     page.check("#bd-method-search")
     assert page.is_visible("#bd-k")
     page.click("#bd-activate")
@@ -111,7 +113,8 @@ def test_plant_activate_search_cancel_remove(app):
     page.click("#bd-activate")
     page.wait_for_function("document.querySelector('#bd-progress').dataset.state === 'running' && "
                            "(document.querySelector('#bd-progress-text').textContent || '').includes('trials')")
-    page.wait_for_timeout(600)
+    # the search is under way: a step's reply has counted trials ("… · 1,234 trials · …", the total, not 0)
+    page.wait_for_function(r"/ · [1-9][\d,]* trials · /.test(document.querySelector('#bd-progress-text').textContent || '')")
     shot(page, "5-search-running")
     page.click("#bd-cancel")
     assert wait_search_end(page, 20_000) == "cancelled"

@@ -10,7 +10,7 @@ import numpy as np
 
 from backdoor_playground.worker import api
 from backdoor_playground.nistcalc.memory import ModelMemory
-from conftest import screenshot
+from conftest import screenshot, settle, wait_downloads
 
 EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"
 PANEL = "#calculator-panel"
@@ -32,13 +32,31 @@ def train(page, epochs: int) -> None:
         start = epoch(page)
         page.click("#next-step-button")
         page.wait_for_function(f"{EPOCH_JS} === {start + 1}")
-    page.wait_for_timeout(100)
+    settle(page)
 
 
 def wait_status(page, kind: str, text: str) -> None:
     page.wait_for_function(
         "([sel, text]) => (document.querySelector(sel)?.textContent || '').includes(text)",
         arg=[f"#calc-{kind}-status", text], timeout=15_000)
+
+
+def wait_keys_done(page, kind: str) -> None:
+    """Wait until the memory keypad has finished its key press (the panel marks it aria-busy meanwhile)."""
+    page.wait_for_function("(sel) => !document.querySelector(sel).hasAttribute('aria-busy')",
+                           arg=f"#calc-{kind}-keys", timeout=15_000)
+
+
+def wait_network(page, n_matrices: int) -> None:
+    """Wait until the page holds a network with n_matrices weight matrices (after a shape change)."""
+    page.wait_for_function("(n) => window.__bp.frame().weights.length === n", arg=n_matrices, timeout=15_000)
+
+
+def wait_tooltips(page, kind: str) -> None:
+    """Wait until every key of a memory keypad has its tooltip: they come with Python's memory_info reply, which
+    may land after the page reports its panels ready (data-panels="1")."""
+    page.wait_for_function("(sel) => [...document.querySelectorAll(sel)].every((b) => b.title !== '')",
+                           arg=f"#calc-{kind}-keys button", timeout=15_000)
 
 
 def shot(page, name: str) -> Path:
@@ -89,7 +107,8 @@ def test_model_memory_store_add_average_recall(app):
 
     page.click("#calc-model-recall")
     page.wait_for_function(f"{EPOCH_JS} === 0")
-    page.wait_for_timeout(150)
+    wait_keys_done(page, "model")
+    settle(page)
     restored = params(page)
     expected = [(a + b + c) / 3 for a, b, c in zip(w0, w1, w2)]
     assert len(restored) == len(expected) == 6  # 3 weight matrices + 3 bias vectors (output bias included)
@@ -107,13 +126,14 @@ def test_model_recall_with_another_shape_is_refused(app, problems):
     wait_status(page, "model", "shape 2-4-2-1")
     page.click("#add-layers")
     page.wait_for_function("location.hash.includes('networkShape=4,2,2')")
-    page.wait_for_timeout(150)
+    wait_network(page, 4)
     before = params(page)
     page.click("#calc-model-recall")
     notice = page.wait_for_selector("#notices li.error")
     text = notice.text_content()
     assert text.startswith("NN MR: the network in memory") and "2-4-2-1" in text and "2-4-2-2-1" in text and "must match" in text, text
-    page.wait_for_timeout(150)
+    wait_keys_done(page, "model")
+    settle(page)
     after = params(page)
     assert len(after) == len(before) and all(np.array_equal(a, b) for a, b in zip(before, after)), \
         "a refused recall must leave the network as it was"
@@ -122,14 +142,18 @@ def test_model_recall_with_another_shape_is_refused(app, problems):
     page.click("#notices li.error .notice-close")
     page.click("#remove-layers")
     page.wait_for_function("!location.hash.includes('networkShape=4,2,2')")
-    page.wait_for_timeout(150)
+    wait_network(page, 3)
     page.click("#calc-model-recall")
-    page.wait_for_timeout(300)
+    # the recall's outcome either way: the key flashes (done) or an error notice appears
+    page.wait_for_function("document.querySelector('#calc-model-recall').classList.contains('calc-flash') || "
+                           "!!document.querySelector('#notices li.error')", timeout=15_000)
+    wait_keys_done(page, "model")
     assert page.locator("#notices li.error").count() == 0
 
 
 def test_data_memory_store_change_recall(app):
     page = app("seed=dmem")
+    wait_tooltips(page, "data")
     original = page.evaluate("window.__bp.data()")
     tips = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#calc-data-keys button')]
         .map((b) => [b.dataset.op, b.title]))""")
@@ -314,7 +338,7 @@ def test_save_nn_and_results_csv(app):
     page.on("download", lambda d: downloads.append(d))
     page.click("#calc-save-results")
     page.wait_for_function("document.querySelectorAll('#calc-file-links a').length === 3")
-    page.wait_for_timeout(500)
+    wait_downloads(page, downloads, 3)
     files = {d.suggested_filename: Path(d.path()).read_text() for d in downloads}
     assert set(files) == {"stateHist.csv", "KLdivergence.csv", "overlapState.csv"}
     assert files["stateHist.csv"].startswith("layer, label, state, state occurrence \n")

@@ -1,7 +1,7 @@
 """The defenses panel, driven from the UI as a user drives it: train the doughnut, plant and activate the checksum
 backdoor (digit edit), then the proximity vote and randomized smoothing undo the trigger, the metrics table fills
 with Wilson intervals, and Export saves the result JSON and tidy TSV with a Replay link. Screenshots of each step
-land in test-results/screenshots/defense-*.png."""
+land in screenshots/defense-*.png."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import base64
 import json
 from pathlib import Path
 
-from conftest import FLOW_HASH, plant, screenshot, set_field, train_until_fit, value, wait_text
+from conftest import FLOW_HASH, plant, screenshot, set_field, train_until_fit, value, wait_downloads, wait_text
 
 PANEL = "#defense-panel"
 
@@ -116,10 +116,7 @@ def test_defenses_undo_the_digit_edit_trigger(app, page):
     page.on("download", lambda d: downloads.append(d))
     page.click("#df-export")
     assert wait_status(page, "#df-export-status") == "done", page.text_content("#df-export-status")
-    for _ in range(50):  # the second download's event may come a moment after the status line
-        if len(downloads) == 2:
-            break
-        page.wait_for_timeout(100)
+    wait_downloads(page, downloads, 2)  # the second download's event may come a moment after the status line
     names = sorted(d.suggested_filename for d in downloads)
     assert names == ["backdoor-playground-result.json", "backdoor-playground-result.tsv"]
     by_name = {d.suggested_filename: Path(d.path()) for d in downloads}

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from conftest import screenshot
+from conftest import screenshot, settle
 
 EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"
 
@@ -25,7 +25,13 @@ def heatmap_rgba(page) -> np.ndarray:
 
 def wait_idle(page) -> None:
     """Let any reply in flight land and be drawn."""
-    page.wait_for_timeout(250)
+    settle(page)
+
+
+def worker_epoch(page) -> int:
+    """The epoch the worker itself is at, asked after the chunk in flight (if any) has landed. (The `frame` call
+    also sets the worker's hovered node: none here, as on the page.)"""
+    return page.evaluate("async () => (await window.__bp.call('frame', {hover: null})).epoch")
 
 
 def play_until(page, epochs: int) -> None:
@@ -45,8 +51,13 @@ def test_play_pause_step(app):
     page.click("#play-pause-button")
     wait_idle(page)
     paused_at = epoch(page)
-    page.wait_for_timeout(600)
+    # Still playing, the loop would start a new chunk as soon as each worker call ends (Player.exclusive), so
+    # each of these round trips would find the worker one chunk further on.
+    assert worker_epoch(page) == paused_at, "pause must stop training"
+    assert worker_epoch(page) == paused_at, "pause must stop training"
+    wait_idle(page)
     assert epoch(page) == paused_at, "pause must stop training"
+    assert not page.evaluate("document.body.classList.contains('playing')")
     page.click("#next-step-button")
     page.wait_for_function(f"{EPOCH_JS} === {paused_at + 1}", timeout=10_000)
     wait_idle(page)

@@ -1,7 +1,7 @@
 """The signature panel (backdoor 2), driven from the UI as a user drives it: NN Calculator's CSUM signature (a
 replicable checksum, labelled as such), a real signature block (toy RSA in the low bits, Ed25519 in a certificate
 input) drawn in the network diagram, its activation, and forgery without the key. Screenshots of each step land in
-test-results/screenshots/signature-*.png (the panel) and signature-*-network.png (the diagram)."""
+screenshots/signature-*.png (the panel) and signature-*-network.png (the diagram)."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def test_csum_signature_block_activate_forge(app):
     reasons = page.text_content("#sg-forge-reasons")
     assert "brute force" in reasons and "years on this device" in reasons
     assert "factor" not in page.get_attribute("#sg-forge-card", "data-available")
-    pick_test_points(page, [0, 1, 2])
+    pick_test_points(page, [0, 1, 2], "#sg-picked-count")
     assert page.text_content("#sg-picked-count") == "3"
     assert page.is_checked("#sg-points-picked")
     # the plot picked for the panel last used (this one), not for the checksum panel above

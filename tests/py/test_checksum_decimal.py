@@ -305,12 +305,11 @@ def test_integral_float_parameters_are_accepted():
 
 try:
     from hypothesis import given, settings, strategies as st
-except ImportError:  # Pyodide: these tests carry cpython_only and are deselected there
+except ImportError:  # Pyodide: these tests are listed in tests/conftest.py's CPYTHON_ONLY
     given = None
 
 if given is not None:
 
-    @pytest.mark.cpython_only
     @settings(max_examples=300, deadline=None)
     @given(st.floats(allow_nan=True, allow_infinity=True), st.integers(2, 1000), st.integers(1, 17))
     def test_property_csum_equals_reference(value, modulo, precision):

@@ -291,7 +291,7 @@ def test_every_default_validates_strictly_to_itself():
 
 try:
     from hypothesis import given, settings, strategies as st
-except ImportError:  # Pyodide: these tests carry cpython_only and are deselected there
+except ImportError:  # Pyodide: these tests are listed in tests/conftest.py's CPYTHON_ONLY
     given = None
 
 if given is not None:
@@ -326,21 +326,18 @@ if given is not None:
 
     VALID_CONFIGS = st.fixed_dictionaries({p.name: prop_values(p) for p in c.STATE_TABLE})
 
-    @pytest.mark.cpython_only
     @settings(max_examples=150, deadline=None)
     @given(st.text(max_size=300))
     def test_fuzz_from_hash_never_raises(text):
         config, notices = c.from_hash(text)
         assert set(config) == set(c.defaults()) and all(isinstance(n, str) for n in notices)
 
-    @pytest.mark.cpython_only
     @settings(max_examples=150, deadline=None)
     @given(st.lists(st.tuples(KEYS, st.text(alphabet="0123456789.,-eEtruefalsTRUE%&=#", max_size=12)), max_size=8))
     def test_fuzz_from_hash_of_plausible_pairs(pairs):
         config, _ = c.from_hash("&".join(f"{k}={v}" for k, v in pairs))
         assert c.validate(config, strict=True, extra_sections=())[0] == config
 
-    @pytest.mark.cpython_only
     @settings(max_examples=80, deadline=None)
     @given(st.dictionaries(KEYS, JSON_VALUES, max_size=8))
     def test_fuzz_validate_gives_typed_configs_or_clean_errors(raw):
@@ -361,7 +358,6 @@ if given is not None:
         else:
             assert strict == config
 
-    @pytest.mark.cpython_only
     @settings(max_examples=50, deadline=None)
     @given(VALID_CONFIGS)
     def test_fuzz_hash_round_trip(raw):

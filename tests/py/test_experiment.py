@@ -154,7 +154,6 @@ def test_cli_writes_the_result_and_exits_2_on_bad_input(tmp_path, capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
-@pytest.mark.cpython_only
 def test_python_dash_m_entry_point(tmp_path):
     config = tmp_path / "c.json"
     config.write_text(json.dumps({"seed": 1, "epochs": 1, "backdoor": {"activation": "none"}}))

@@ -255,7 +255,7 @@ def test_model_document_rejects_a_model_that_does_not_fit():
 
 try:
     from hypothesis import given, settings, strategies as st
-except ImportError:  # Pyodide: these tests carry cpython_only and are deselected there
+except ImportError:  # Pyodide: these tests are listed in tests/conftest.py's CPYTHON_ONLY
     given = None
 
 if given is not None:
@@ -289,7 +289,6 @@ if given is not None:
             return None
         return result
 
-    @pytest.mark.cpython_only
     @settings(max_examples=150, deadline=None)
     @given(CSV_TEXT, st.sampled_from(mio.PROBLEMS))
     def test_fuzz_parse_data_csv(text, problem):
@@ -300,19 +299,16 @@ if given is not None:
             if problem == "classification":
                 assert set(labels.tolist()) == {-1.0, 1.0}
 
-    @pytest.mark.cpython_only
     @settings(max_examples=100, deadline=None)
     @given(st.text(max_size=200) | JSON_VALUES.map(json.dumps))
     def test_fuzz_parse_model_json_text(text):
         check_clean(lambda: mio.parse_model_json(text))
 
-    @pytest.mark.cpython_only
     @settings(max_examples=100, deadline=None)
     @given(JSON_VALUES)
     def test_fuzz_parse_model_json_values(value):
         check_clean(lambda: mio.parse_model_json(value))
 
-    @pytest.mark.cpython_only
     @settings(max_examples=150, deadline=None)
     @given(st.sampled_from(BASE_PATHS), JSON_VALUES, st.booleans())
     def test_fuzz_mutations_of_a_valid_file(path, value, delete):

@@ -211,11 +211,10 @@ def test_js_round3(value, text):
 
 try:
     from hypothesis import given, strategies as st
-except ImportError:  # Pyodide: the test below carries cpython_only and is deselected there
+except ImportError:  # Pyodide: the test below is listed in tests/conftest.py's CPYTHON_ONLY
     given = None
 
 if given is not None:
-    @pytest.mark.cpython_only
     @given(st.floats(allow_nan=False, allow_infinity=False))
     def test_js_number_round_trips(value):
         text = nistcsv.js_number(value)

@@ -36,7 +36,6 @@ def test_the_readme_shows_commands_and_a_config():
     assert readme_config()["backdoor"]["type"] == "checksum"
 
 
-@pytest.mark.cpython_only
 @pytest.mark.parametrize("command", readme_commands())
 def test_readme_command_runs_as_written(command, tmp_path):
     (tmp_path / "CONFIG.json").write_text(json.dumps(readme_config()))

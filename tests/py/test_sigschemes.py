@@ -144,7 +144,6 @@ def test_generate_rsa_is_deterministic_per_seed():
     assert a["n"].bit_length() == 256 and a["e"] == 65537 and a["p"] * a["q"] == a["n"]
 
 
-@pytest.mark.cpython_only  # regenerating a 2048-bit key takes many seconds in wasm
 def test_shipped_rsa_key_is_what_the_generator_makes(tmp_path):
     doc = ss.regenerate_rsa2048(tmp_path / "key.json")
     shipped = json.loads(ss.RSA_KEY_FILE.read_text())

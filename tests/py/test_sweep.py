@@ -13,7 +13,6 @@ from backdoor_playground.experiment import stages as experiment, sweep
 BASE = {"dataset": "circle", "networkShape": [4], "epochs": 20,
         "backdoor": {"type": "checksum", "activation": "digit-edit", "points": [0, 1, 2, 3, 4, 5]}}
 
-pytestmark = pytest.mark.cpython_only  # process pools and files: the command line's business, not the page's
 
 
 def test_parse_assignment_reads_json_values_and_plain_strings():

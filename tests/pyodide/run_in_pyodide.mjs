@@ -27,8 +27,9 @@ if (errors.length) {
 }
 py.FS.mkdirTree("/project");
 py.FS.mount(py.FS.filesystems.NODEFS, { root }, "/project");
-py.setStdout({ write: (b) => { process.stdout.write(b); return b.length; } });
-py.setStderr({ write: (b) => { process.stderr.write(b); return b.length; } });
+// Copies: Pyodide reuses the buffer it hands over, and a pipe may send it later (asynchronously).
+py.setStdout({ write: (b) => { process.stdout.write(Buffer.from(b)); return b.length; } });
+py.setStderr({ write: (b) => { process.stderr.write(Buffer.from(b)); return b.length; } });
 py.globals.set("ARGS", py.toPy(rest));
 let code;
 if (mode === "pytest") {
@@ -46,4 +47,9 @@ runpy.run_path(sys.argv[0], run_name="__main__")
   console.error("usage: run_in_pyodide.mjs pytest|script ...");
   code = 2;
 }
-process.exit(code);
+// Exit once stdout and stderr are flushed: a pipe takes writes asynchronously, and process.exit() would drop
+// what is still queued (pytest -v's report is larger than a pipe's buffer).
+let open = 2;
+const done = () => { if (--open === 0) process.exit(code); };
+process.stdout.write("", done);
+process.stderr.write("", done);
