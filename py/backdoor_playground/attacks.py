@@ -20,6 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
+from .limits import not_one_of
+
 if TYPE_CHECKING:
     from .defense.attacked import Attacked
     from .playground.nn import MLP
@@ -36,7 +38,7 @@ REGISTRY: dict[str, str] = {
 def get(kind: Any) -> type["Attack"]:
     """The Attack class registered for a config `type`; ValueError naming the valid ones."""
     if not isinstance(kind, str) or kind not in REGISTRY:
-        raise ValueError(f"backdoor.type {kind!r} is not one of {', '.join(REGISTRY)}")
+        raise not_one_of("backdoor.type", kind, REGISTRY)
     module, _, name = REGISTRY[kind].partition(":")
     return getattr(importlib.import_module(f"{__package__}.{module}"), name)
 

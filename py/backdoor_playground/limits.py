@@ -1,4 +1,4 @@
-"""One rule per number: a bounded setting is declared once, as a `Limit` in its owner's table (checksum/params.py
+"""One rule per number, and one way to refuse a name: a bounded setting is declared once, as a `Limit` in its owner's table (checksum/params.py
 PARAMS, defense/run.py LIMITS, ...), and every checker (URL state table, config files, worker handlers, the command
 line) goes through it. The build writes every table into the page's generated `state-table.js`
 (worker/tables.py), so the page's fields use the same bounds and defaults.
@@ -9,10 +9,11 @@ refuse bools and fractions. This module imports nothing from the package.
 
 from __future__ import annotations
 
+import difflib
 import math
 import operator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -75,3 +76,22 @@ def number_in(name: str, value: Any, low: float, high: float, low_open: bool = T
 def table(limits: dict[str, Limit]) -> dict[str, dict]:
     """A limits table as plain data for the page."""
     return {name: limit.to_json() for name, limit in limits.items()}
+
+
+def suggestion(value: Any, valid: Iterable[str]) -> str:
+    """" (did you mean X?)" for the valid name closest to `value`, else ""."""
+    close = difflib.get_close_matches(str(value), [str(v) for v in valid], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def unknown_key(name: str, what: str, valid: Iterable[str]) -> ValueError:
+    """"<name> is not <what> (did you mean X?); expected one of a, b, c"."""
+    valid = list(valid)
+    return ValueError(f"{name} is not {what}{suggestion(name.rpartition('.')[2], valid)}; "
+                      f"expected one of {', '.join(map(str, valid))}")
+
+
+def not_one_of(name: str, value: Any, valid: Iterable[Any]) -> ValueError:
+    """"<name> 'x' is not one of a, b, c (did you mean X?)"."""
+    valid = list(valid)
+    return ValueError(f"{name} {value!r} is not one of {', '.join(map(str, valid))}{suggestion(value, valid)}")

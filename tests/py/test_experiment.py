@@ -79,7 +79,7 @@ def test_no_backdoor_object_means_clean_training_only():
 
 
 @pytest.mark.parametrize("config, key", [
-    ({"nois": 5}, "^unknown key nois"),
+    ({"nois": 5}, "^unknown key nois \\(did you mean noise\\?\\); the config keys are activation, "),
     ({"noise": 80}, "^noise=80 is outside 0..50$"),
     ({"features": ["x", "z"]}, "^features"),
     ({"seed": "a b"}, "^seed"),
@@ -89,6 +89,8 @@ def test_no_backdoor_object_means_clean_training_only():
     ({"defense": {"type": "proximity", "radius": "huge"}}, "^defense.radius"),
     ({"backdoor": []}, "^backdoor must be an object"),
     ({"backdoor": {"colour": 1}}, "^backdoor.colour"),
+    ({"backdoor": {"kye": 1}}, "^backdoor.kye is not a checksum backdoor setting \\(did you mean key\\?\\)"),
+    ({"defense": {"type": "smoothing", "sigmaa": 1}}, "^defense.sigmaa is not a smoothing setting \\(did you mean sigma"),
     ({"backdoor": {"type": "quantum"}}, "^backdoor.type"),
     ({"backdoor": {"type": "signature", "scheme": "dsa"}}, "^backdoor.scheme"),
     ({"backdoor": {"type": "signature", "bits": 64}}, "^backdoor.bits"),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..attacks import Attack, prefixed
+from ..limits import not_one_of, unknown_key
 from ..defense import attacked
 from ..playground import config as cfg
 from ..playground import features, grid
@@ -74,10 +75,10 @@ class ChecksumAttack(Attack):
     def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
         for key in raw:
             if key not in KEYS:
-                raise ValueError(f"backdoor.{key} is not a backdoor setting; expected one of {', '.join(KEYS)}")
+                raise unknown_key(f"backdoor.{key}", "a checksum backdoor setting", KEYS)
         method = raw.get("activation", "digit-edit")
         if method not in ACTIVATIONS:
-            raise ValueError(f"backdoor.activation {method!r} is not one of {', '.join(ACTIVATIONS)}")
+            raise not_one_of("backdoor.activation", method, ACTIVATIONS)
         try:
             plant = config_params(config, {k: raw[k] for k in backdoor.PLANT_KEYS if k in raw})
             attack = {k: raw[k] for k in ATTACK_KEYS[method] if k in raw}
@@ -183,7 +184,7 @@ class ChecksumAttack(Attack):
             result = backdoor.SearchRun(s.model, s.data.test_points, s.feature_names, params,
                                         indices=points, seed=s.config["seed"]).run()
         else:
-            raise ValueError(f"method {method!r} is not one of {', '.join(backdoor.METHODS)}")
+            raise not_one_of("method", method, backdoor.METHODS)
         self._record_activation(method, points, params)
         return self.keep(s, result)
 

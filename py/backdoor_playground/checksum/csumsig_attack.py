@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..attacks import Attack, prefixed
+from ..limits import unknown_key
 from ..defense import attacked
 from ..playground.losses import accuracy
 from ..session import finite_or_none
@@ -38,7 +39,7 @@ class CsumSignatureAttack(Attack):
     def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
         for key in raw:
             if key not in KEYS:
-                raise ValueError(f"backdoor.{key} is not a {cls.type} setting; expected one of {', '.join(KEYS)}")
+                raise unknown_key(f"backdoor.{key}", f"a {cls.type} setting", KEYS)
         if config["problem"] == "regression":
             raise ValueError(f"backdoor.type {cls.type} needs a classification problem (labels +1 / -1)")
         try:

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import attacked, proximity, smoothing, stats
-from ..limits import Limit
+from ..limits import Limit, not_one_of, unknown_key
 from ..playground import rng as rngs
 
 DEFENSE_TYPES = ("proximity", "smoothing")
@@ -47,7 +47,7 @@ BULKY = ("labels", "labels_clean", "model_labels", "curves")  # left out of the 
 
 def _choice(key: str, v: Any, choices: tuple) -> Any:
     if not isinstance(v, str) or v not in choices:
-        raise ValueError(f"defense.{key} must be one of {', '.join(map(repr, choices))}, got {v!r}")
+        raise not_one_of(f"defense.{key}", v, choices)
     return v
 
 
@@ -59,7 +59,7 @@ def check_defense(raw: Any) -> dict:
     defaults = DEFAULTS[kind]
     for key in raw:
         if key not in defaults:
-            raise ValueError(f"defense.{key} is not a {kind} setting; expected one of {', '.join(defaults)}")
+            raise unknown_key(f"defense.{key}", f"a {kind} setting", defaults)
     p = {**defaults, **raw}
     if kind == "proximity":
         if not (isinstance(p["radius"], str) and p["radius"] in ("auto", "r_sep")):

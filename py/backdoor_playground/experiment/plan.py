@@ -15,6 +15,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import __version__, attacks
+from ..limits import suggestion
 from ..defense import run as defense
 from ..playground import config as cfg
 
@@ -41,6 +42,11 @@ def parse_config(raw: Any) -> tuple[dict, Plan]:
         raise ValueError(f"the config must be a JSON object, got {type(raw).__name__}")
     raw = dict(raw)
     bd_raw, df_raw = raw.pop("backdoor", None), raw.pop("defense", None)
+    valid = (*cfg.PROPS, cfg.FEATURES_KEY)
+    for key in raw:
+        if key not in valid:
+            known = sorted((*valid, "backdoor", "defense"))
+            raise ValueError(f"unknown key {key}{suggestion(key, known)}; the config keys are {', '.join(known)}")
     try:
         config, _ = cfg.validate(raw, strict=True, extra_sections=())
     except ValueError as exc:  # validate words its notices for the lenient page: "...; using 0", "... ignored"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..attacks import Attack, prefixed
+from ..limits import not_one_of, unknown_key
 from ..checksum.records import check_points
 from ..defense.attacked import Attacked, labels_of
 from ..playground import features
@@ -63,7 +64,7 @@ class SignatureAttack(Attack):
     def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
         for key in raw:
             if key not in KEYS:
-                raise ValueError(f"backdoor.{key} is not a {cls.type} setting; expected one of {', '.join(KEYS)}")
+                raise unknown_key(f"backdoor.{key}", f"a {cls.type} setting", KEYS)
         if config["problem"] == "regression":
             raise ValueError(f"backdoor.type {cls.type} needs a classification problem (labels +1 / -1)")
         try:
@@ -187,11 +188,10 @@ def check_forgery(raw: Any, scheme: str, points: Any) -> dict:
         raise ValueError(f"backdoor.forgery must be an object, got {type(raw).__name__}")
     for key in raw:
         if key not in FORGERY_KEYS:
-            raise ValueError(f"backdoor.forgery.{key} is not a forgery setting; expected one of "
-                             f"{', '.join(FORGERY_KEYS)}")
+            raise unknown_key(f"backdoor.forgery.{key}", "a forgery setting", FORGERY_KEYS)
     method = raw.get("method", "factor" if scheme == "toy-rsa" else "brute-force")
     if method not in FORGE_METHODS:
-        raise ValueError(f"backdoor.forgery.method {method!r} is not one of {', '.join(FORGE_METHODS)}")
+        raise not_one_of("backdoor.forgery.method", method, FORGE_METHODS)
     if scheme not in APPLIES.get(method, (scheme,)):
         raise ValueError(f"backdoor.forgery.method {method} does not apply to {scheme}: only to "
                          f"{' / '.join(APPLIES[method])}")

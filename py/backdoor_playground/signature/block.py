@@ -22,7 +22,7 @@ from ..defense import attacked as attacked_mod
 from . import carrier, forgery, schemes as sigschemes
 from ..playground import features, grid, rng
 from ..defense.attacked import labels_of
-from ..limits import Limit
+from ..limits import Limit, not_one_of
 from ..checksum.records import select_indices
 
 # the bounded numbers of the signature backdoor and its forgeries (limits.py: one rule each)
@@ -56,7 +56,7 @@ def check_target(target: Any) -> str | int:
 def check_scheme_bits(scheme: Any, bits: Any) -> tuple[str, int]:
     """(scheme, bits) checked: bits in sigschemes.TOY_RSA_BITS for toy-rsa; the fixed size (or None) otherwise."""
     if not isinstance(scheme, str) or scheme not in sigschemes.SCHEMES:
-        raise ValueError(f"scheme {scheme!r} is not one of {', '.join(sigschemes.SCHEMES)}")
+        raise not_one_of("scheme", scheme, sigschemes.SCHEMES)
     fixed = sigschemes.DEFAULT_BITS[scheme]
     if scheme == "toy-rsa":
         return scheme, LIMITS["bits"].check("bits", LIMITS["bits"].default if bits is None else bits)
@@ -316,7 +316,7 @@ class SignatureBackdoor:
         p = dict(params or {})
         name = self.scheme.name
         if method not in FORGE_METHODS:
-            raise ValueError(f"forgery method {method!r} is not one of {', '.join(FORGE_METHODS)}")
+            raise not_one_of("forgery method", method, FORGE_METHODS)
         if name not in APPLIES.get(method, (name,)):
             raise ValueError(f"{method} does not apply to {self.scheme.label}: only to {' / '.join(APPLIES[method])}")
         for key in p:
