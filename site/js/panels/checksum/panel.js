@@ -5,6 +5,7 @@
 // search_estimate, residue_histograms); the key, modulo, precision and variant live in the config (csum_*), so
 // the operator, the activation and the link all read the very same numbers.
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { buildPlantCard } from "./plant.js";
 import { buildActivateCard, MARK_ALL_UP_TO } from "./activate.js";
@@ -52,7 +53,11 @@ export function init(ctx) {
   parts.records = buildRecords({ plotSize: ctx.heatmap.size, onSelect: () => picksChanged() });
   parts.residues = buildResidues({
     call: ctx.call, reportError: ctx.reportError, getConfig: ctx.getConfig,
-    onDescriptions: (d) => { state.descriptions = d; syncFields(ctx.getConfig()); },
+    onReply: (h) => {
+      if (h.descriptions) state.descriptions = h.descriptions;
+      syncFields(ctx.getConfig());
+      parts.plant.showReducedKey(h.key, h.modulo);
+    },
   });
   root.replaceChildren(
     el("div.panel-head", null,
@@ -146,7 +151,7 @@ async function plant(/** @type {string} */ layers = "") {
   ctx.pause();
   setBusy(true);
   try {
-    ctx.applySnapshot(await ctx.call("plant", { params: { layers: layers || parts.plant.layers() } }));
+    ctx.applySnapshot(await ctx.call(API.plant, { params: { layers: layers || parts.plant.layers() } }));
   } catch (err) {
     ctx.reportError(err);
   } finally {
@@ -159,7 +164,7 @@ async function unplant() {
   ctx.pause();
   setBusy(true);
   try {
-    ctx.applySnapshot(await ctx.call("unplant"));
+    ctx.applySnapshot(await ctx.call(API.unplant));
   } catch (err) {
     ctx.reportError(err);
   } finally {
@@ -184,7 +189,7 @@ async function refreshStats() {
   const ctx = state.ctx;
   if (!ctx) return;
   try {
-    showStats(await ctx.call("backdoor_stats"));
+    showStats(await ctx.call(API.backdoor_stats));
   } catch (err) {
     ctx.reportError(err);
   }

@@ -5,7 +5,8 @@
 
 import { el } from "../../ui/dom.js";
 import { COLORS, drawGroupedHistogram, drawLineChart, figure, figureLegend } from "./charts.js";
-import { length, numberField, outcomeTiles, readNumber, runButton, statusLine, tiles } from "./util.js";
+import { length, numberField, outcomeTiles, runButton, statusLine, tiles } from "./util.js";
+import { LIMITS, readLimited } from "../limits.js";
 
 const TIE_RULES = /** @type {Record<string, string>} */ ({
   negative: "A tie (as many blue as orange neighbours) relabels the point orange (−1): NN Calculator's rule, which favours one class.",
@@ -19,10 +20,11 @@ const KNN_TIE = "k-NN: a tie (even k) keeps the model's label; no neighbour at a
 export function buildProximityCard(cb) {
   const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
     el("label.card-choice", null, el(`input#df-${name}-${value}`, { type: "radio", name: `df-${name}`, value, checked }), ...label);
-  const radiusNumber = numberField("df-radius-value", "", "1", {
-    min: "0.01", max: "17", step: "0.1", title: "A radius in data units (the data box is 12 × 12)",
+  const L = LIMITS.defense;
+  const radiusNumber = numberField("df-radius-value", "", L.radius, {
+    name: "r", step: 0.1, value: "1", title: "A radius in data units (the data box is 12 × 12)",
   });
-  const k = numberField("df-k", "k", "5", { min: "1", max: "999", step: "2", title: "Neighbours that vote (odd k avoids ties)", symbol: true });
+  const k = numberField("df-k", "k", L.k, { name: "k", step: 2, title: "Neighbours that vote (odd k avoids ties)", symbol: true });
   const ties = /** @type {HTMLSelectElement} */ (el("select.card-select#df-ties", { title: "What a tied vote does" },
     el("option", { value: "negative" }, "tie → orange (−1), as NN Calculator"),
     el("option", { value: "keep" }, "tie → keep the model's label")));
@@ -74,10 +76,10 @@ export function buildProximityCard(cb) {
   function params() {
     const choice = checked("radius");
     const radius = choice === "number"
-      ? readNumber(radiusNumber.input, "the radius", { lo: 0, hi: 1e6, loOpen: true })
+      ? readLimited(radiusNumber.input, "the radius", L.radius)
       : choice;
     const vote = checked("vote");
-    const kv = readNumber(k.input, "k", { lo: 1, hi: 999, integer: true });
+    const kv = readLimited(k.input, "k", L.k);
     return { type: "proximity", radius, vote, k: kv, ties: ties.value };
   }
 

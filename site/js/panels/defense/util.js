@@ -3,6 +3,8 @@
 // inputs, the run button, the result tiles, and the in-card message line (errors show there, never on the console).
 
 import { el } from "../../ui/dom.js";
+import { statTile } from "../../ui/card.js";
+import { fieldRange, rangeText } from "../limits.js";
 import { DASH, percent, percentDigits, sci } from "../../ui/format.js";
 
 /** @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate */
@@ -34,32 +36,18 @@ export function length(v) {
 export const ofText = (k, n) => (k == null ? DASH : `${k} of ${n ?? DASH}`);
 
 /**
- * A number input's value, checked: a finite number within [lo, hi] (integer when asked), else an Error that
- * names the field and its limits.
- * @param {HTMLInputElement} input @param {string} name
- * @param {{lo: number, hi: number, integer?: boolean, loOpen?: boolean, hiOpen?: boolean}} limits
+ * A labelled number field in the backdoor panel's style, its min / max (and the title's range) from `limit`, its
+ * value the limit's default unless `o.value` says otherwise.
+ * @param {string} id @param {string} label @param {import("../limits.js").Limit} limit
+ * @param {{name: string, title: string, step?: number, value?: string, wide?: boolean, symbol?: boolean}} o
+ *   name: the symbol in the title's range ("σ"); step: the spinner's step (default: 1 or "any")
  */
-export function readNumber(input, name, limits) {
-  const text = input.value.trim();
-  const v = Number(text);
-  const low = limits.loOpen ? v <= limits.lo : v < limits.lo;
-  const high = limits.hiOpen ? v >= limits.hi : v > limits.hi;
-  if (!text || !Number.isFinite(v) || low || high || (limits.integer && !Number.isInteger(v))) {
-    const kind = limits.integer ? "a whole number" : "a number";
-    const lo = `${limits.lo} ${limits.loOpen ? "<" : "≤"}`;
-    const hi = `${limits.hiOpen ? "<" : "≤"} ${limits.hi}`;
-    throw new Error(`${name} must be ${kind} with ${lo} ${name} ${hi} (got “${text || "nothing"}”)`);
-  }
-  return v;
-}
-
-/** A labelled number field in the backdoor panel's style. */
-export function numberField(/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ value,
-  /** @type {{min: string, max: string, step: string, title: string, wide?: boolean, symbol?: boolean}} */ o) {
+export function numberField(id, label, limit, o) {
+  const title = `${o.title}: ${rangeText(limit, o.name)}`;
   const input = /** @type {HTMLInputElement} */ (el(`input.card-input${o.wide ? ".card-wide" : ""}#${id}`, {
-    type: "number", min: o.min, max: o.max, step: o.step, value, title: o.title,
+    type: "number", ...fieldRange(limit, { step: o.step }), value: o.value ?? String(limit.default ?? ""), title,
   }));
-  return { input, element: el(`label.card-field${o.symbol ? ".df-symbol" : ""}`, { title: o.title }, label, input) };
+  return { input, element: el(`label.card-field${o.symbol ? ".df-symbol" : ""}`, { title }, label, input) };
 }
 
 /**
@@ -72,10 +60,7 @@ export function tiles(id) {
     element,
     /** @param {Tile[]} items */
     set(items) {
-      element.replaceChildren(...items.map(([tid, label, text, raw, sub]) =>
-        el("div.card-stat", null, el("dt", null, label),
-          el(`dd#${tid}`, raw == null ? null : { dataset: { value: String(raw) } }, text),
-          sub ? el("dd.df-sub", null, sub) : null)));
+      element.replaceChildren(...items.map(([tid, label, text, raw, sub]) => statTile(tid, label, text, raw, sub)));
       element.hidden = false;
     },
     hide() { element.hidden = true; },

@@ -5,8 +5,11 @@
 // attempts can run within the budget; the others are disabled with the reason, and every scheme's extrapolated
 // forging time is listed ("RSA-2048 FDH: about 10^23 years on this device").
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { DASH, count, duration, messageOf } from "../../ui/format.js";
+import { statTile } from "../../ui/card.js";
+import { LIMITS, fieldRange, rangeText } from "../limits.js";
 
 const METHODS = /** @type {const} */ (["factor", "brute-force", "replay", "lamport-reuse", "malleate"]);
 const METHOD_TITLES = /** @type {Record<string, string>} */ ({
@@ -15,6 +18,10 @@ const METHOD_TITLES = /** @type {Record<string, string>} */ ({
   malleate: "Ed25519 malleability (S + L)",
 });
 const SECONDS_PER_YEAR = 365.25 * 86400;
+const BUDGET = LIMITS.signature.budget_s;
+const BITS = LIMITS.signature.bits;
+/** The budget the card starts with: signature_estimate's own default (the Limit's default, 10 s, is the command line's). */
+const START_BUDGET_S = 5;
 
 /** forgery.human(): "under a second", "about 5 hours", "about 10^23 years" on this device. @param {number | null} lg log10 seconds */
 export function human(lg) {
@@ -29,8 +36,8 @@ export function human(lg) {
 }
 
 /**
- * log10 seconds of toy-RSA brute force and factoring at `bits`: both are linear in bits between 16 and 48 (forgery.py),
- * so the 16- and 48-bit rows give every size in between exactly.
+ * log10 seconds of toy-RSA brute force and factoring at `bits`: both are linear in bits over the toy sizes (forgery.py),
+ * so the smallest and largest rows give every size in between exactly.
  * @param {any[]} rows signature_estimate().schemes @param {number} bits
  */
 function toyEstimate(rows, bits) {
@@ -42,13 +49,13 @@ function toyEstimate(rows, bits) {
 }
 
 /**
- * @param {{call: (m: string, a?: object) => Promise<any>, setBusy: (busy: boolean) => void,
+ * @param {{call: import("../context.js").PanelContext["call"], setBusy: (busy: boolean) => void,
  *          victim: () => number | null, signedCount: () => number, onForge: (result: any | null) => void}} ctx
  */
 export function buildForgeCard(ctx) {
   const method = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-forge-method", null,
     ...METHODS.map((m) => el("option", { value: m }, METHOD_TITLES[m]))));
-  const budget = /** @type {HTMLInputElement} */ (el("input.card-input#sg-forge-budget", { type: "number", min: "0.1", max: "600", step: "0.5", value: "5", title: "How long one forging attempt may run (seconds)" }));
+  const budget = /** @type {HTMLInputElement} */ (el("input.card-input#sg-forge-budget", { type: "number", ...fieldRange(BUDGET, { step: 0.5 }), value: String(START_BUDGET_S), title: `How long one forging attempt may run, ${rangeText(BUDGET, "s")} seconds` }));
   const run = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-forge-run", { type: "button", disabled: true }, "Run attack"));
   const error = el("p.sg-error#sg-forge-error", { role: "alert", hidden: true });
   const reasons = el("ul.sg-reasons#sg-forge-reasons");
@@ -74,7 +81,7 @@ export function buildForgeCard(ctx) {
   let seq = 0;
   const budgetS = () => {
     const v = Number(budget.value);
-    return Number.isFinite(v) && v > 0 ? Math.min(v, 600) : 5;
+    return Number.isFinite(v) && v > BUDGET.low ? Math.min(v, BUDGET.high) : START_BUDGET_S;
   };
 
   /** Why `m` cannot run now (null when it can). @param {string} m */
@@ -124,13 +131,13 @@ export function buildForgeCard(ctx) {
   async function refreshEstimate() {
     const mine = ++seq;
     try {
-      const e = await ctx.call("signature_estimate", { budget_s: budgetS() });
+      const e = await ctx.call(API.signature_estimate, { budget_s: budgetS() });
       if (mine !== seq) return;
       estimate = e;
       const r = e.rates;
       const lim = e.live_limit;
       calibration.textContent = `this device: factoring ${count(r.rho_iterations_per_s)} rho steps/s, brute force ${count(r.toy_rsa_brute_force_per_s)} trials/s`;
-      const upTo = (/** @type {number | null} */ b) => (b == null ? "not even 16 bits" : `up to ${b} bits`);
+      const upTo = (/** @type {number | null} */ b) => (b == null ? `not even ${BITS.low} bits` : `up to ${b} bits`);
       limits.replaceChildren(`Live within ${e.budget_s} s: toy RSA factoring `, el("strong#sg-limit-factor", null, upTo(lim.factor_bits)),
         ", brute force ", el("strong#sg-limit-brute", null, upTo(lim.brute_force_bits)),
         ". Larger keys are not offered for live forging.");
@@ -158,13 +165,11 @@ export function buildForgeCard(ctx) {
   /** @param {any} r signature_forge() */
   function showResult(r) {
     const t = r.target_point;
-    const stat = (/** @type {string} */ id, /** @type {string} */ label, /** @type {any} */ text, /** @type {any} */ raw) =>
-      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw) } }, text));
     result.replaceChildren(
       el("dl.card-summary", null,
-        stat("sg-forge-succeeded", "succeeded", el(`span.${r.succeeded ? "sg-yes" : "sg-no"}`, null, r.succeeded ? "yes" : "no"), r.succeeded),
-        stat("sg-forge-attempts", "attempts", count(r.attempts), r.attempts),
-        stat("sg-forge-seconds", "time", duration(r.seconds), r.seconds)),
+        statTile("sg-forge-succeeded", "succeeded", el(`span.${r.succeeded ? "sg-yes" : "sg-no"}`, null, r.succeeded ? "yes" : "no"), r.succeeded),
+        statTile("sg-forge-attempts", "attempts", count(r.attempts), r.attempts),
+        statTile("sg-forge-seconds", "time", duration(r.seconds), r.seconds)),
       el("p.card-note#sg-forge-detail", null, r.detail ?? ""),
       t ? el("p.card-note#sg-forge-victim", null, `On test point ${t.index}: the selector ${t.flipped ? "now gives the attacker's label (flipped)" : "still gives the classifier's label (not flipped)"}.`) : "");
     result.dataset.succeeded = r.succeeded ? "1" : "0";
@@ -180,7 +185,7 @@ export function buildForgeCard(ctx) {
     if ((m === "factor" || m === "brute-force" || m === "replay") && victim != null) params.index = victim;
     ctx.setBusy(true);
     try {
-      const r = await ctx.call("signature_forge", { method: m, params });
+      const r = await ctx.call(API.signature_forge, { method: m, params });
       showResult(r);
       ctx.onForge(r);
     } catch (err) {

@@ -5,6 +5,7 @@
 // without the key, within this device's budget. Python does the work (signature_api.py); the network diagram draws
 // the verifier and the selector while a block is installed (diagram.js, the network's "signature" decoration).
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { buildCsumCard } from "./csum.js";
 import { buildBlockCard } from "./block.js";
@@ -124,7 +125,7 @@ function onSnapshot(snap) {
 async function syncView() {
   const ctx = /** @type {SignatureContext} */ (state.ctx);
   try {
-    const view = state.regression ? { installed: false } : await ctx.call("signature_view");
+    const view = state.regression ? { installed: false } : await ctx.call(API.signature_view);
     parts.block.showView(view.installed ? view : null);
     if (!view.installed || !view.activated) {
       state.activation = null;
@@ -141,7 +142,7 @@ async function syncView() {
 
 async function refreshStats() {
   try {
-    parts.block.showStats(await /** @type {SignatureContext} */ (state.ctx).call("signature_stats"));
+    parts.block.showStats(await /** @type {SignatureContext} */ (state.ctx).call(API.signature_stats));
   } catch {
     // the block was removed meanwhile: the next snapshot redraws
   }
