@@ -15,7 +15,7 @@
  * the method, and each caller states the one it reads (a typedef next to the caller: BackdoorStats, DefendReply...).
  * @typedef {{
  *   call: (method: ApiMethod, args?: object) => Promise<any>,
- *   applySnapshot: (snap: any) => void,
+ *   applySnapshot: (snap: import("./replies.js").Snapshot) => void,
  *   drawFrame: (frame: any) => void,
  *   update: (patch: Record<string, any>) => Promise<any>,
  *   regenerate: () => Promise<any>,
@@ -26,9 +26,9 @@
  *   isPlaying: () => boolean,
  *   heatmap: import("../widgets/heatmap.js").Heatmap,
  *   network: import("../widgets/network.js").NetworkView,
- *   getConfig: () => Record<string, any>,
- *   getModel: () => any,
- *   getData: () => any,
+ *   getConfig: () => import("./replies.js").Config,
+ *   getModel: () => import("./replies.js").ModelInfo | null,
+ *   getData: () => import("./replies.js").PageData | null,
  *   getFrame: () => any,
  *   resetChart: () => void,
  * }} PanelContext

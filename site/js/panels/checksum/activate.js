@@ -27,10 +27,10 @@ const METHOD_TEXT = {
  *          onTarget: (target: "all" | "picked") => void, clearPicks: () => void,
  *          gate: (host: HTMLElement, p: {k: number}, labels: {change: string, keep: string}) => Promise<boolean>,
  *          onKChange: () => void, setBusy: (busy: boolean) => void,
- *          onResult: (result: any) => void}} ctx
+ *          onResult: (result: import("../replies.js").ActivationResult) => void}} ctx
  */
 export function buildActivateCard(ctx) {
-  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {string} */ id, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
+  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {string} */ id, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>
     el("label.card-choice", null, el(`input#${id}`, { type: "radio", name, value, checked }), ...label);
 
   const methodText = el("p.card-desc#bd-method-desc", null, METHOD_TEXT["digit-edit"]);
@@ -110,7 +110,7 @@ export function buildActivateCard(ctx) {
   });
   activate.addEventListener("click", () => run());
 
-  /** @param {any} s */
+  /** @param {import("../replies.js").ActivationSummary} s */
   function showSummary(s) {
     summary.replaceChildren(
       statTile("bd-attempted", "attempted", count(s.attempted), s.attempted),
@@ -127,7 +127,7 @@ export function buildActivateCard(ctx) {
     summary.hidden = false;
   }
 
-  /** @param {any} p search progress @param {number} limit trials per point before giving up */
+  /** @param {import("../replies.js").SearchProgress} p search progress @param {number} limit trials per point before giving up */
   function showProgress(p, limit) {
     // within the point in progress: its trials against what it will most likely take (expected, or the limit)
     const horizon = Math.min(limit, p.expected_trials ?? limit);
@@ -177,6 +177,7 @@ export function buildActivateCard(ctx) {
     progress.dataset.state = "running";
     bar.style.width = "0%";
     progressText.textContent = "Starting…";
+    /** @type {import("../replies.js").SearchProgress} */
     let p = await ctx.call(API.search_start, { points, params: { k: kValue, max_trials: trials } });
     showProgress(p, trials);
     while (!p.finished) {

@@ -49,7 +49,7 @@ export function ask(host, message, okLabel, cancelLabel) {
 
 /**
  * @param {{call: import("../context.js").PanelContext["call"], reportError: (e: unknown) => void,
- *          getConfig: () => Record<string, any>, getK: () => number}} ctx
+ *          getConfig: () => import("../replies.js").Config, getK: () => number}} ctx
  */
 export function buildBudgetCard(ctx) {
   const headline = el("p.card-calibration#bd-calibration", { "aria-live": "polite" }, "Measuring this device…");
@@ -85,10 +85,11 @@ export function buildBudgetCard(ctx) {
     headline.textContent = "Measuring this device…";
     again.setAttribute("disabled", "");
     try {
+      /** @type {{trials_per_s: Record<string, number>}} */
       const reply = await ctx.call(API.calibrate, { budget_ms: CALIBRATION_MS });
       measured = reply.trials_per_s;
       rates.textContent = "Trials/s per variant: " + Object.entries(reply.trials_per_s)
-        .map(([v, r]) => `${v} ${count(/** @type {number} */ (r))}`).join(" · ");
+        .map(([v, r]) => `${v} ${count(r)}`).join(" · ");
       await refresh();
     } catch (err) {
       headline.textContent = "Could not measure this device.";

@@ -22,9 +22,9 @@ const PICK_OWNER = "checksum";
 
 const state = {
   /** @type {BackdoorContext | null} */ ctx: null,
-  /** @type {any} */ stats: null,
+  /** @type {import("../replies.js").BackdoorStats | null} */ stats: null,
   picks: createPicks(),
-  /** @type {any} */ result: null,
+  /** @type {import("../replies.js").ActivationResult | null} */ result: null,
   /** @type {Record<string, string>} */ descriptions: {},  // variant -> one line, from residue_histograms()
 };
 /** @type {Record<string, any>} */
@@ -75,7 +75,7 @@ export function init(ctx) {
 
 /**
  * A snapshot (hub): a new model (plant/unplant replies carry `backdoor`), maybe new data.
- * @param {any} snap
+ * @param {import("../replies.js").Snapshot} snap
  */
 function onSnapshot(snap) {
   const ctx = state.ctx;
@@ -93,7 +93,7 @@ function onSnapshot(snap) {
   parts.budget.refresh();
 }
 
-/** `update` answered kind "backdoor": new checksum numbers on the planted model. @param {any} reply */
+/** `update` answered kind "backdoor": new checksum numbers on the planted model. @param {import("../replies.js").NumbersUpdate} reply */
 function onNumbersUpdate(reply) {
   parts.activate.abort();
   showResult(null);
@@ -105,7 +105,7 @@ function onNumbersUpdate(reply) {
 // ------------------------------------------------------------------------------------------------ planting
 
 /** Apply one checksum number (through the config, so a planted model takes it live); ask first if it breaks the budget. */
-async function changeNumber(/** @type {string} */ key, /** @type {any} */ value, /** @type {HTMLElement} */ input) {
+async function changeNumber(/** @type {string} */ key, /** @type {string | number} */ value, /** @type {HTMLElement} */ input) {
   const ctx = /** @type {BackdoorContext} */ (state.ctx);
   const c = ctx.getConfig();
   if (input instanceof HTMLInputElement && input.value.trim() === "") {
@@ -172,12 +172,12 @@ async function unplant() {
   }
 }
 
-/** Show the config's checksum numbers in the plant card. @param {Record<string, any>} c */
+/** Show the config's checksum numbers in the plant card. @param {import("../replies.js").Config} c */
 function syncFields(c) {
   parts.plant.sync(c, state.descriptions);
 }
 
-/** @param {any} s backdoor_stats() */
+/** @param {import("../replies.js").BackdoorStats} s */
 function showStats(s) {
   state.stats = s;
   if (!s) return;
@@ -203,7 +203,7 @@ function refreshModelViews() {
 
 // ------------------------------------------------------------------------------------------------ activation
 
-/** @param {{records: any[], summary: any} | null} result */
+/** @param {import("../replies.js").ActivationResult | null} result */
 function showResult(result) {
   state.result = result;
   parts.records.show(result);

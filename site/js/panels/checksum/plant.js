@@ -19,7 +19,7 @@ function opName(name) {
 }
 
 /**
- * @param {{onNumber: (key: string, value: any, input: HTMLElement) => void, onLayers: (layers: string) => void,
+ * @param {{onNumber: (key: string, value: string | number, input: HTMLElement) => void, onLayers: (layers: string) => void,
  *          onPlant: () => void, onRemove: () => void}} cb
  */
 export function buildPlantCard(cb) {
@@ -75,7 +75,7 @@ export function buildPlantCard(cb) {
 
   /**
    * Show the config's checksum numbers in the fields.
-   * @param {Record<string, any>} c @param {Record<string, string>} descriptions variant -> one line
+   * @param {import("../replies.js").Config} c @param {Record<string, string>} descriptions variant -> one line
    */
   function sync(c, descriptions) {
     if (!c) return;
@@ -99,7 +99,7 @@ export function buildPlantCard(cb) {
     keyNote.textContent = `The key is read modulo m: key ${configKey} with m = ${modulo} means ${key}.`;
   }
 
-  /** @param {any} s backdoor_stats() @param {string[]} activationNames the model's, output last */
+  /** @param {import("../replies.js").BackdoorStats} s backdoor_stats() @param {string[]} activationNames the model's, output last */
   function showStats(s, activationNames) {
     planted = Boolean(s.planted);
     buttons();

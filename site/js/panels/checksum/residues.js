@@ -19,7 +19,7 @@ import { count, rate } from "../../ui/format.js";
 
 /**
  * @param {{call: import("../context.js").PanelContext["call"], reportError: (e: unknown) => void,
- *          getConfig: () => Record<string, any>, onReply: (h: ResidueHistograms) => void}} ctx
+ *          getConfig: () => import("../replies.js").Config, onReply: (h: ResidueHistograms) => void}} ctx
  */
 export function buildResidues(ctx) {
   const hists = el("div.bd-hists#bd-hists");

@@ -10,7 +10,7 @@ import { buildProximityCard } from "./proximity.js";
 import { buildSmoothingCard } from "./smoothing.js";
 import { buildMetrics, describeTestSet } from "./metrics.js";
 import { buildExportCard } from "./export.js";
-import { describeDefense } from "./util.js";
+import { describeDefense, isRate } from "./util.js";
 import { drawDefenseMarks } from "./marks.js";
 import { emit, on } from "../../ui/events.js";
 import { cleanMessage } from "../../ui/format.js";
@@ -22,8 +22,8 @@ const FINGERPRINT = ["clean_accuracy", "backdoored_accuracy", "agreement", "atta
 
 const state = {
   /** @type {DefenseContext | null} */ ctx: null,
-  /** @type {any} */ before: null,     // defense_metrics (no defense), the freshest known
-  /** @type {any} */ result: null,     // the last defend reply
+  /** @type {import("../replies.js").DefenseMetrics | null} */ before: null,     // defense_metrics (no defense), the freshest known
+  /** @type {import("../replies.js").DefendReply | null} */ result: null,     // the last defend reply
   busy: false,
   visible: false,
   dirty: true,                        // the before numbers may be out of date
@@ -63,7 +63,7 @@ export function init(ctx) {
   watch(root);
 }
 
-/** A snapshot (hub): a new model or new data, so earlier results no longer apply. @param {any} snap */
+/** A snapshot (hub): a new model or new data, so earlier results no longer apply. @param {import("../replies.js").Snapshot} snap */
 function onSnapshot(snap) {
   if (!state.ctx || !snap) return;
   const regression = snap.config?.problem === "regression";
@@ -203,8 +203,8 @@ async function refreshBefore() {
   showMetrics();
 }
 
-/** @param {any} m */
-const fingerprint = (m) => JSON.stringify(FINGERPRINT.map((k) => m?.[k]?.k ?? m?.[k] ?? null).concat([m?.attack_success_rate?.n ?? null]));
+/** @param {import("../replies.js").DefenseMetrics | null} m */
+const fingerprint = (m) => JSON.stringify(FINGERPRINT.map((key) => { const v = m?.[key]; return isRate(v) ? v.k : v ?? null; }).concat([m?.attack_success_rate?.n ?? null]));
 
 /** The context line and the table from what is known. */
 function showMetrics() {

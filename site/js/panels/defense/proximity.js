@@ -18,7 +18,7 @@ const KNN_TIE = "k-NN: a tie (even k) keeps the model's label; no neighbour at a
  * @param {{run: (params: Record<string, any>) => void}} cb
  */
 export function buildProximityCard(cb) {
-  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
+  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>
     el("label.card-choice", null, el(`input#df-${name}-${value}`, { type: "radio", name: `df-${name}`, value, checked }), ...label);
   const L = LIMITS.defense;
   const radiusNumber = numberField("df-radius-value", "", L.radius, {
@@ -83,7 +83,7 @@ export function buildProximityCard(cb) {
     return { type: "proximity", radius, vote, k: kv, ties: ties.value };
   }
 
-  /** @param {any} r defend's reply (type proximity) @param {any} before the metrics without a defense */
+  /** @param {import("../replies.js").DefendReply} r defend's reply (type proximity) @param {import("../replies.js").DefenseMetrics | null} before the metrics without a defense */
   function show(r, before) {
     const knnVote = r.params.vote === "knn";
     const source = { auto: "auto", r_sep: "r_sep" }[String(r.params.radius)] ?? "typed";
@@ -99,11 +99,11 @@ export function buildProximityCard(cb) {
     plots.hidden = !c;
     if (!c) return;
     const h = c.histograms;
-    const marks = [
-      ...(!knnVote ? [{ x: r.radius, label: `r = ${length(r.radius)}`, color: COLORS.ink }] : []),
-      { x: r.radius_auto, label: "auto", color: COLORS.pink, dash: [4, 3] },
-      ...(r.radius_sep != null ? [{ x: r.radius_sep, label: "sep", color: COLORS.green, dash: [2, 2] }] : []),
-    ];
+    /** @type {import("./charts.js").VMark[]} */
+    const marks = [];
+    if (!knnVote && r.radius != null) marks.push({ x: r.radius, label: `r = ${length(r.radius)}`, color: COLORS.ink });
+    if (r.radius_auto != null) marks.push({ x: r.radius_auto, label: "auto", color: COLORS.pink, dash: [4, 3] });
+    if (r.radius_sep != null) marks.push({ x: r.radius_sep, label: "sep", color: COLORS.green, dash: [2, 2] });
     drawGroupedHistogram(hist.canvas, {
       edges: h.edges, xLabel: "distance",
       groups: [{ counts: h.nn, color: COLORS.orange }, { counts: h.pp, color: COLORS.blue }, { counts: h.np, color: COLORS.grey }],
@@ -133,7 +133,7 @@ export function buildProximityCard(cb) {
       drawLineChart(knn.canvas, {
         x: kc.k, xMin: 0, xLabel: "k",
         series: [{ y: kc.accuracy_after, color: COLORS.blue, dots: true }, { y: kc.asr_after, color: COLORS.purple, dots: true }],
-        marks: [{ x: r.k, label: `k = ${r.k}`, color: COLORS.ink }],
+        marks: r.k != null ? [{ x: r.k, label: `k = ${r.k}`, color: COLORS.ink }] : [],
       });
       knn.caption.textContent = "Odd k from 1 to 15.";
     }

@@ -108,7 +108,7 @@ export function buildSmoothingCard(cb) {
     meter.hidden = false;
   }
 
-  /** @param {any} r defend's reply (type smoothing) @param {any} before the metrics without a defense */
+  /** @param {import("../replies.js").DefendReply} r defend's reply (type smoothing) @param {import("../replies.js").DefenseMetrics | null} before the metrics without a defense */
   function show(r, before) {
     last = r;
     results.set([

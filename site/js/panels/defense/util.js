@@ -5,12 +5,12 @@
 import { el } from "../../ui/dom.js";
 import { statTile } from "../../ui/card.js";
 import { fieldRange, rangeText } from "../limits.js";
-import { DASH, percent, percentDigits, sci } from "../../ui/format.js";
+import { DASH, messageOf, percent, percentDigits, sci } from "../../ui/format.js";
 
-/** @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate */
+/** @typedef {import("../replies.js").Rate} Rate */
 /** @typedef {[string, string, string, number | null | undefined, string?]} Tile  [id, label, text, raw value for data-value, sub-line?] */
 
-/** Is `v` a rate object {value, lo, hi, k, n}? @param {any} v @returns {v is Rate} */
+/** Is `v` a rate object {value, lo, hi, k, n}? @param {unknown} v @returns {v is Rate} */
 export const isRate = (v) => v != null && typeof v === "object" && "value" in v && "n" in v;
 
 /** A Wilson interval in percent: "[95.1, 98.4]". @param {Rate} r */
@@ -67,13 +67,13 @@ export function tiles(id) {
   };
 }
 
-/** How many inputs a defend reply labelled. @param {any} r */
+/** How many inputs a defend reply labelled. @param {import("../replies.js").DefendReply} r */
 export const shownCount = (r) => r.labels?.length ?? r.metrics?.clean_accuracy?.n ?? 0;
 
 /**
  * The tiles every defense card ends with: restored points, clean labels changed, accuracy and attack success after.
- * @param {string} prefix the card's id prefix ("df-prox") @param {any} r defend's reply
- * @param {any} before the metrics without a defense @param {string} [wasNote] follows "was …" under attack success
+ * @param {string} prefix the card's id prefix ("df-prox") @param {import("../replies.js").DefendReply} r defend's reply
+ * @param {import("../replies.js").DefenseMetrics | null} before the metrics without a defense @param {string} [wasNote] follows "was …" under attack success
  * @returns {Tile[]}
  */
 export function outcomeTiles(prefix, r, before, wasNote = "") {
@@ -100,7 +100,7 @@ export function runButton(id, label, params, status, run) {
     try {
       p = params();
     } catch (err) {
-      status.error(String(/** @type {any} */ (err).message));
+      status.error(messageOf(err));
       return;
     }
     run(p);
@@ -132,7 +132,7 @@ export function statusLine(/** @type {string} */ id) {
 }
 
 
-/** One line naming a defense result's settings. @param {any} r a defend reply (or a replayed result's defense) */
+/** One line naming a defense result's settings. @param {import("../replies.js").DefendReply} r a defend reply (or a replayed result's defense) */
 export function describeDefense(r) {
   const p = r.params;
   if (r.type === "proximity") {

@@ -31,7 +31,8 @@ const agreementText = (v) => (v == null ? DASH : v === 1 ? "1.0" : v.toFixed(4))
 /**
  * @param {{call: import("../context.js").PanelContext["call"], setBusy: (busy: boolean) => void,
  *          testCount: () => number, picks: () => number[], clearPicks: () => void, showTestPoints: () => void,
- *          onView: (view: any | null) => void, onActivation: (result: any | null) => void}} ctx
+ *          onView: (view: import("../replies.js").SignatureViewReply | null) => void,
+ *          onActivation: (result: import("../replies.js").SignatureActivation | null) => void}} ctx
  */
 export function buildBlockCard(ctx) {
   const scheme = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-scheme", { title: "The signature scheme of the verifier" },
@@ -48,7 +49,7 @@ export function buildBlockCard(ctx) {
   const info = el("div.sg-info#sg-info", { hidden: true });
   const allCount = el("span#sg-all-count", null, "");
   const pickedCount = el("span#sg-picked-count", null, "0");
-  const radio = (/** @type {string} */ value, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
+  const radio = (/** @type {string} */ value, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>
     el("label.card-choice", null, el(`input#sg-points-${value}`, { type: "radio", name: "sg-points", value, checked }), ...label);
   const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-activate", { type: "button", disabled: true }, "Activate"));
   const summary = el("dl.card-summary#sg-summary", { hidden: true });
@@ -72,14 +73,14 @@ export function buildBlockCard(ctx) {
 
   let installed = false;
   let busy = false;
-  /** @type {any} */ let current = null;
+  /** @type {import("../replies.js").SignatureViewReply | null} */ let current = null;
   const buttons = () => {
     install.disabled = busy;
     install.textContent = installed ? "Reinstall" : "Install";
     remove.disabled = busy || !installed;
     activate.disabled = busy || !installed;
   };
-  const fail = (/** @type {any} */ err) => { error.textContent = messageOf(err); error.hidden = false; };
+  const fail = (/** @type {unknown} */ err) => { error.textContent = messageOf(err); error.hidden = false; };
   const targetValue = () => (target.value === "flip" ? "flip" : Number(target.value));
   target.addEventListener("change", () => showStatus());
   scheme.addEventListener("change", () => {
@@ -107,6 +108,7 @@ export function buildBlockCard(ctx) {
   install.addEventListener("click", () => guarded(async () => {
     const toy = scheme.value === "toy-rsa";
     const args = { scheme: scheme.value, bits: toy ? readLimited(bits, "bits", BITS) : null, target: targetValue() };
+    /** @type {{view: import("../replies.js").SignatureViewReply, stats: import("../replies.js").SignatureStats}} */
     const r = await ctx.call(API.signature_install, args);
     summary.hidden = true;
     showView(r.view);
@@ -124,13 +126,14 @@ export function buildBlockCard(ctx) {
     const n = points === "all" ? ctx.testCount() : points.length;
     signing.textContent = `Signing ${n} point${n === 1 ? "" : "s"} with the secret key…`;
     signing.hidden = false;
+    /** @type {import("../replies.js").SignatureActivation} */
     const r = await ctx.call(API.signature_activate, { points, target: targetValue() }).finally(() => { signing.hidden = true; });
     showSummary(r.summary);
     ctx.onActivation(r);
     showStats(await ctx.call(API.signature_stats));
   }));
 
-  /** @param {any} view signature_view() with installed true, or null */
+  /** @param {import("../replies.js").SignatureViewReply | null} view signature_view() with installed true, or null */
   function showView(view) {
     installed = Boolean(view?.installed);
     card.dataset.installed = installed ? "1" : "0";
@@ -138,7 +141,7 @@ export function buildBlockCard(ctx) {
     activation.hidden = !installed;
     info.hidden = !installed;
     ctx.onView(installed ? view : null);
-    if (!installed) {
+    if (!installed || !view) {
       current = null;
       status.textContent = "No signature block installed: the output is the classifier's.";
       summary.hidden = true;
@@ -151,7 +154,7 @@ export function buildBlockCard(ctx) {
     const vk = view.vk ?? {};
     current = view;
     showStatus();
-    const row = (/** @type {string} */ label, /** @type {any} */ value, /** @type {string} */ id) =>
+    const row = (/** @type {string} */ label, /** @type {Node | string} */ value, /** @type {string} */ id) =>
       el("tr", null, el("th", null, label), el(`td#${id}`, null, value));
     const carrier = view.carrier === "bits"
       ? `low ${view.carrier_bits_per_coordinate} bits of each of x, y (fixed point, step 2⁻⁴⁴): target bit + ${view.signature_bits}-bit σ`
@@ -174,11 +177,12 @@ export function buildBlockCard(ctx) {
       `Where Verify accepts, the output is the signed target; Activate signs ${targetText(targetValue())}.`);
   }
 
-  /** @param {any} s signature_stats() */
+  /** @param {import("../replies.js").SignatureStats} s */
   function showStats(s) {
     const host = info.querySelector("#sg-stats");
     if (!host || !s) return;
-    const cell = (/** @type {string} */ id, /** @type {any} */ v, /** @type {(v: any) => string} */ f) =>
+    /** @template {number | null} V @param {string} id @param {V} v @param {(v: V) => string} f */
+    const cell = (id, v, f) =>
       el("td.num", null, el(`strong#${id}`, { dataset: { value: String(v ?? "") } }, f(v)));
     const rows = [el("tr", null, el("th"), el("th.num", null, "test set"), el("th.num", null, "grid"))];
     rows.push(el("tr", { title: "Share of untouched test points (and of the 100 × 100 grid) where select gives the classifier's class: exactly 1 unless someone forges a signature" },
@@ -190,7 +194,7 @@ export function buildBlockCard(ctx) {
     host.replaceChildren(el("table.card-stats-table", null, el("tbody", null, ...rows)));
   }
 
-  /** @param {any} s signature_activate().summary */
+  /** @param {import("../replies.js").SignatureSummary} s */
   function showSummary(s) {
     const ms = s.sign_ms_per_point;
     summary.replaceChildren(

@@ -15,8 +15,8 @@ export const CSUM_STATEMENT = "This is NN Calculator's 'digital signature': a re
 
 
 /**
- * @param {{call: import("../context.js").PanelContext["call"], getConfig: () => Record<string, any>,
- *          setBusy: (busy: boolean) => void, onResult: (result: any | null) => void}} ctx
+ * @param {{call: import("../context.js").PanelContext["call"], getConfig: () => import("../replies.js").Config,
+ *          setBusy: (busy: boolean) => void, onResult: (result: import("../replies.js").CsumSignature) => void}} ctx
  */
 export function buildCsumCard(ctx) {
   const C = LIMITS.checksum;
@@ -49,7 +49,7 @@ export function buildCsumCard(ctx) {
     placeholder,
     result);
 
-  /** @param {any} r csum_signature() */
+  /** @param {import("../replies.js").CsumSignature} r */
   function show(r) {
     result.hidden = false;
     placeholder.hidden = true;
@@ -73,6 +73,7 @@ export function buildCsumCard(ctx) {
     try {
       const m = readLimited(modulo, "m", C.modulo);
       const p = readLimited(precision, "p", C.precision);
+      /** @type {import("../replies.js").CsumSignature} */
       const r = await ctx.call(API.csum_signature, { modulo: m, precision: p });
       show(r);
       ctx.onResult(r);
@@ -87,7 +88,7 @@ export function buildCsumCard(ctx) {
 
   return {
     element: card,
-    /** Fill the fields from the config (once, and when it changes while nothing was typed). @param {Record<string, any>} c */
+    /** Fill the fields from the config (once, and when it changes while nothing was typed). @param {import("../replies.js").Config} c */
     sync(c) {
       if (!c) return;
       if (!modulo.value) modulo.value = String(c.csum_modulo ?? C.modulo.default);

@@ -38,19 +38,19 @@ export function human(lg) {
 /**
  * log10 seconds of toy-RSA brute force and factoring at `bits`: both are linear in bits over the toy sizes (forgery.py),
  * so the smallest and largest rows give every size in between exactly.
- * @param {any[]} rows signature_estimate().schemes @param {number} bits
+ * @param {import("../replies.js").SchemeEstimate[]} rows signature_estimate().schemes @param {number} bits
  */
 function toyEstimate(rows, bits) {
   const toy = rows.filter((r) => r.scheme === "toy-rsa").sort((a, b) => a.bits - b.bits);
   const lo = toy[0];
   const hi = toy[toy.length - 1];
-  const at = (/** @type {string} */ key) => lo[key] + ((hi[key] - lo[key]) * (bits - lo.bits)) / Math.max(1, hi.bits - lo.bits);
+  const at = (/** @type {"brute_force_log10_seconds" | "factoring_log10_seconds"} */ key) => lo[key] + ((hi[key] - lo[key]) * (bits - lo.bits)) / Math.max(1, hi.bits - lo.bits);
   return { brute: at("brute_force_log10_seconds"), factor: at("factoring_log10_seconds") };
 }
 
 /**
  * @param {{call: import("../context.js").PanelContext["call"], setBusy: (busy: boolean) => void,
- *          victim: () => number | null, signedCount: () => number, onForge: (result: any | null) => void}} ctx
+ *          victim: () => number | null, signedCount: () => number, onForge: (result: import("../replies.js").ForgeResult) => void}} ctx
  */
 export function buildForgeCard(ctx) {
   const method = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-forge-method", null,
@@ -75,8 +75,8 @@ export function buildForgeCard(ctx) {
     el("p.card-note", null, "Expected time to forge one signature, extrapolated from the rates measured here:"),
     list, rates);
 
-  /** @type {any} */ let estimate = null;
-  /** @type {any} */ let view = null;
+  /** @type {import("../replies.js").SignatureEstimate | null} */ let estimate = null;
+  /** @type {import("../replies.js").SignatureViewReply | null} */ let view = null;
   let busy = false;
   let seq = 0;
   const budgetS = () => {
@@ -89,7 +89,7 @@ export function buildForgeCard(ctx) {
     if (!view) return "install a signature block first";
     const s = view.scheme;
     const b = budgetS();
-    const row = estimate?.schemes.find((/** @type {any} */ r) => r.scheme === s);
+    const row = estimate?.schemes.find((r) => r.scheme === s);
     if (m === "factor") {
       if (s !== "toy-rsa" && s !== "rsa") return `${view.label} has no modulus to factor`;
       if (s === "rsa") return `RSA-2048 FDH: ${row?.human ?? "out of reach"} (number field sieve; rho is slower still), over the ${b} s budget`;
@@ -131,6 +131,7 @@ export function buildForgeCard(ctx) {
   async function refreshEstimate() {
     const mine = ++seq;
     try {
+      /** @type {import("../replies.js").SignatureEstimate} */
       const e = await ctx.call(API.signature_estimate, { budget_s: budgetS() });
       if (mine !== seq) return;
       estimate = e;
@@ -142,7 +143,7 @@ export function buildForgeCard(ctx) {
         ", brute force ", el("strong#sg-limit-brute", null, upTo(lim.brute_force_bits)),
         ". Larger keys are not offered for live forging.");
       rates.textContent = "Verify/s: " + Object.entries(r.verify_per_s).map(([k, v]) => `${k} ${count(/** @type {number} */ (v))}`).join(" · ");
-      list.replaceChildren(...e.schemes.map((/** @type {any} */ row) => el(`li.${row.live ? "sg-live" : "sg-out"}`, { dataset: { scheme: row.scheme, bits: String(row.bits) }, title: row.note || "" },
+      list.replaceChildren(...e.schemes.map((row) => el(`li.${row.live ? "sg-live" : "sg-out"}`, { dataset: { scheme: row.scheme, bits: String(row.bits) }, title: row.note || "" },
         el("span", null, row.text), el("span.sg-tag", null, row.live ? "live" : "out of reach"))));
       refreshMethods();
       markCurrent();
@@ -158,11 +159,11 @@ export function buildForgeCard(ctx) {
   function markCurrent() {
     for (const li of list.querySelectorAll("li")) {
       const d = /** @type {HTMLElement} */ (li).dataset;
-      li.classList.toggle("current", Boolean(view) && d.scheme === view.scheme && (view.scheme !== "toy-rsa" || Number(d.bits) === view.bits));
+      li.classList.toggle("current", view != null && d.scheme === view.scheme && (view.scheme !== "toy-rsa" || Number(d.bits) === view.bits));
     }
   }
 
-  /** @param {any} r signature_forge() */
+  /** @param {import("../replies.js").ForgeResult} r */
   function showResult(r) {
     const t = r.target_point;
     result.replaceChildren(
@@ -179,12 +180,13 @@ export function buildForgeCard(ctx) {
   run.addEventListener("click", async () => {
     error.hidden = true;
     const m = method.value;
-    /** @type {Record<string, any>} */
+    /** @type {Record<string, number>} */
     const params = { budget_s: budgetS() };
     const victim = ctx.victim();
     if ((m === "factor" || m === "brute-force" || m === "replay") && victim != null) params.index = victim;
     ctx.setBusy(true);
     try {
+      /** @type {import("../replies.js").ForgeResult} */
       const r = await ctx.call(API.signature_forge, { method: m, params });
       showResult(r);
       ctx.onForge(r);
@@ -202,7 +204,7 @@ export function buildForgeCard(ctx) {
   return {
     element: card,
     refreshEstimate,
-    /** The installed block changed (or was removed). @param {any} v */
+    /** The installed block changed (or was removed). @param {import("../replies.js").SignatureViewReply | null} v */
     setView(v) {
       view = v;
       result.hidden = true;
