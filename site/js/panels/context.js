@@ -6,23 +6,29 @@
 // watches the DOM outside its own root, and it changes the playground only through ctx. Type-only module.
 
 /**
- * What app/main.js hands every panel at load.
+ * A worker method's name: a value of the generated API table (app/api-table.js, from worker/api.py METHODS).
+ * @typedef {typeof import("../app/api-table.js").API[keyof typeof import("../app/api-table.js").API]} ApiMethod
+ */
+
+/**
+ * What app/main.js hands every panel at load. `call` resolves to `any` on purpose: the reply's shape depends on
+ * the method, and each caller states the one it reads (a typedef next to the caller: BackdoorStats, DefendReply...).
  * @typedef {{
- *   call: (method: string, args?: object) => Promise<any>,
- *   applySnapshot: (snap: any) => void,
+ *   call: (method: ApiMethod, args?: object) => Promise<any>,
+ *   applySnapshot: (snap: import("./replies.js").Snapshot) => void,
  *   drawFrame: (frame: any) => void,
  *   update: (patch: Record<string, any>) => Promise<any>,
  *   regenerate: () => Promise<any>,
- *   reportError: (err: any) => void,
+ *   reportError: (err: unknown) => void,
  *   notify: (message: string, level?: "info" | "warn" | "error") => void,
  *   pause: () => void,
  *   idle: () => Promise<void>,
  *   isPlaying: () => boolean,
  *   heatmap: import("../widgets/heatmap.js").Heatmap,
  *   network: import("../widgets/network.js").NetworkView,
- *   getConfig: () => Record<string, any>,
- *   getModel: () => any,
- *   getData: () => any,
+ *   getConfig: () => import("./replies.js").Config,
+ *   getModel: () => import("./replies.js").ModelInfo | null,
+ *   getData: () => import("./replies.js").PageData | null,
  *   getFrame: () => any,
  *   resetChart: () => void,
  * }} PanelContext

@@ -4,6 +4,7 @@
 // retraining, run in the worker in short steps with a progress bar and Cancel). All numbers come from
 // py/backdoor_playground/inefficiency.py through calculator.py; this module only lays them out.
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { stateHistogram } from "./charts.js";
 import { DASH, fixed, formatEpoch, messageOf } from "../../ui/format.js";
@@ -46,7 +47,7 @@ export function buildAnalysis(root, ctx) {
     type: "button",
     title: "Inference: the half mean squared error ½(o − t)² of the current network on the training and the test points.",
     onclick: () => guarded(inferenceButton, async () => {
-      const r = await ctx.call("run_inference");
+      const r = await ctx.call(API.run_inference);
       inferenceOut.replaceChildren(el("p.calc-result-line", null, el("strong", null, r.text), " ", stamp(ctx)));
     }),
   }, "Inference"));
@@ -57,7 +58,7 @@ export function buildAnalysis(root, ctx) {
       "each predicted label and a uniform reference, on the training and the test points; with their arithmetic " +
       "and geometric averages, state histograms and tables.",
     onclick: () => guarded(inefficiencyButton, async () => {
-      const r = await ctx.call("run_inefficiency");
+      const r = await ctx.call(API.run_inefficiency);
       inefficiencyOut.replaceChildren(
         el("p.calc-result-head", null, "Inefficiency ", stamp(ctx)),
         el("div.calc-splits", null, renderSplit("Training data", r.train), renderSplit("Test data", r.test)));
@@ -175,7 +176,7 @@ function allStates(layers) {
 function buildSensitivity(ctx, out) {
   /** @param {string} id @param {string} text @param {number} value @param {number[]} range */
   const numberInput = (id, text, value, range) => {
-    const input = /** @type {HTMLInputElement} */ (el(`input#${id}`, { type: "number", min: range[0], max: range[1], step: 1, value: String(value) }));
+    const input = /** @type {HTMLInputElement} */ (el(`input.card-input#${id}`, { type: "number", min: range[0], max: range[1], step: 1, value: String(value) }));
     return { input, label: el("label.calc-field", { for: id }, text, input) };
   };
   const runs = numberInput("calc-sens-runs", "runs", 3, LIMITS.runs);
@@ -234,16 +235,16 @@ function buildSensitivity(ctx, out) {
     progress.hidden = false;
     progress.dataset.state = "running";
     try {
-      let p = await ctx.call("sensitivity_start", { runs: nRuns, iterations: nIter });
+      let p = await ctx.call(API.sensitivity_start, { runs: nRuns, iterations: nIter });
       show(p);
       let result = null;
       while (!p.done) {
         if (cancelRequested) {
-          const reply = await ctx.call("sensitivity_cancel");
+          const reply = await ctx.call(API.sensitivity_cancel);
           result = reply.result;
           break;
         }
-        p = await ctx.call("sensitivity_step", { budget_ms: STEP_BUDGET_MS });
+        p = await ctx.call(API.sensitivity_step, { budget_ms: STEP_BUDGET_MS });
         show(p);
       }
       result = result || p.result;

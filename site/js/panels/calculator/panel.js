@@ -4,6 +4,7 @@
 // every tooltip the exact text Python gives (memory_info().tooltips); the trojan's regions outlined on the plot;
 // the Analysis area (calc-analysis.js); NN Calculator's CSV files. Python does the work (calculator.py).
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { FileLinks } from "../../ui/files.js";
 import { buildAnalysis } from "./analysis.js";
@@ -37,7 +38,7 @@ export function init(ctx) {
   if (!root) return;
   state.ctx = ctx;
   root.replaceChildren(
-    el("div.calc-head", null,
+    el("div.panel-head", null,
       el("h2.column-title", null, "NN Calculator tools"),
       el("p.column-hint", null, "NIST NN Calculator's memories, trojans and analyses. Hover a key for exactly what it computes.")),
     el("div.calc-grid", null,
@@ -102,7 +103,7 @@ async function onKey(kind, op, button) {
       ctx.pause();
       await ctx.idle();
     }
-    const reply = await ctx.call(kind === "data" ? "data_memory" : "model_memory", { op });
+    const reply = await ctx.call(kind === "data" ? API.data_memory : API.model_memory, { op });
     if (reply.kind === "snapshot") {
       ctx.applySnapshot(reply);
     } else if (reply.kind === "frame") {
@@ -132,7 +133,7 @@ async function refreshMemory() {
   const ctx = state.ctx;
   if (!ctx) return;
   try {
-    showMemory(await ctx.call("memory_info"));
+    showMemory(await ctx.call(API.memory_info));
   } catch (err) {
     ctx.reportError(err);
   }
@@ -220,7 +221,7 @@ async function showTrojan(config) {
   let info = state.trojanCache.get(level);
   if (!info) {
     try {
-      info = await ctx.call("trojan_regions", { level });
+      info = await ctx.call(API.trojan_regions, { level });
       state.trojanCache.set(level, info);
     } catch (err) {
       state.trojanKey = "";
@@ -260,7 +261,7 @@ function effectText(effect) {
 function filesCard() {
   const links = new FileLinks();
   const out = el("p.calc-file-links#calc-file-links", null);
-  const split = /** @type {HTMLSelectElement} */ (el("select.calc-select#calc-results-split", { title: "Which points Save Results analyses (NN Calculator saves the test data)" },
+  const split = /** @type {HTMLSelectElement} */ (el("select.card-select.calc-select#calc-results-split", { title: "Which points Save Results analyses (NN Calculator saves the test data)" },
     el("option", { value: "test" }, "test data"), el("option", { value: "train" }, "training data")));
 
   /** @param {HTMLButtonElement} button @param {() => Promise<Record<string, string>>} make */
@@ -289,19 +290,19 @@ function filesCard() {
     type: "button",
     title: "Save NN: networkModel.csv in NN Calculator's layout (settings, then every node's bias and outgoing weights; the output bias is added at the end).",
     onclick: () => save(saveNN, async () => {
-      const r = await state.ctx?.call("save_nn_csv");
+      const r = await state.ctx?.call(API.save_nn_csv);
       return { [r.filename]: r.text };
     }),
   }, "Save NN"));
   const saveResults = /** @type {HTMLButtonElement} */ (el("button.text-button#calc-save-results", {
     type: "button",
     title: "Save Results: stateHist.csv, KLdivergence.csv and overlapState.csv in NN Calculator's layout, computed now for the current network.",
-    onclick: () => save(saveResults, async () => (await state.ctx?.call("save_results_csv", { split: split.value })).files),
+    onclick: () => save(saveResults, async () => (await state.ctx?.call(API.save_results_csv, { split: split.value })).files),
   }, "Save Results"));
   return el("section.calc-card#calc-files", null,
     el("h3.calc-card-title", null, "Files (NN Calculator CSV)"),
     el("div.calc-file-row", null, saveNN, el("span.calc-file-note", null, "networkModel.csv")),
     el("div.calc-file-row", null, saveResults, split),
-    el("p.calc-hint", null, "The JSON model and CSV data files are in the Data column."),
+    el("p.card-note", null, "The JSON model and CSV data files are in the Data column."),
     out);
 }

@@ -3,13 +3,18 @@
 // search, on all test points or on those picked on the plot. The search runs in the worker in short calls
 // (search_step) between training chunks, with a progress bar and Cancel.
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { count, duration, messageOf, percent, sci } from "../../ui/format.js";
+import { statTile } from "../../ui/card.js";
+import { LIMITS, checkLimit, fieldRange, readLimited } from "../limits.js";
+
+const K = LIMITS.checksum.k;
+const MAX_TRIALS = LIMITS.checksum.max_trials;
 
 const STEP_MS = 60;
 /** Up to this many records every moved point is marked on the plot; past it only the flipped ones. */
 export const MARK_ALL_UP_TO = 40;
-const DEFAULT_MAX_TRIALS = 1_000_000;
 
 const METHOD_TEXT = {
   "digit-edit": "NN Calculator's edit: pick the first-layer node whose residue is near the key, edit its pre-activation's digits (or bits) until the residue is the key, and solve the input back. One shot per point.",
@@ -17,23 +22,23 @@ const METHOD_TEXT = {
 };
 
 /**
- * @param {{call: (m: string, a?: object) => Promise<any>, reportError: (e: any) => void,
+ * @param {{call: import("../context.js").PanelContext["call"], reportError: (e: unknown) => void,
  *          pause: () => void, testCount: () => number, firstLayer: () => number, picks: () => number[],
  *          onTarget: (target: "all" | "picked") => void, clearPicks: () => void,
  *          gate: (host: HTMLElement, p: {k: number}, labels: {change: string, keep: string}) => Promise<boolean>,
  *          onKChange: () => void, setBusy: (busy: boolean) => void,
- *          onResult: (result: any) => void}} ctx
+ *          onResult: (result: import("../replies.js").ActivationResult) => void}} ctx
  */
 export function buildActivateCard(ctx) {
-  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {string} */ id, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
+  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {string} */ id, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>
     el("label.card-choice", null, el(`input#${id}`, { type: "radio", name, value, checked }), ...label);
 
   const methodText = el("p.card-desc#bd-method-desc", null, METHOD_TEXT["digit-edit"]);
-  const k = /** @type {HTMLInputElement} */ (el("input.card-input#bd-k", { type: "number", min: "1", max: "8", step: "1", value: "1" }));
+  const k = /** @type {HTMLInputElement} */ (el("input.card-input#bd-k", { type: "number", ...fieldRange(K), value: String(K.default) }));
   const kOf = el("span.card-unit#bd-k-of", null, "");
   const maxTrials = /** @type {HTMLInputElement} */ (el("input.card-input.card-wide#bd-max-trials", {
-    type: "number", min: "1", max: "1000000000", step: "1", value: String(DEFAULT_MAX_TRIALS),
-    title: "The search gives up on a point after this many trials",
+    type: "number", ...fieldRange(MAX_TRIALS), value: String(MAX_TRIALS.default),
+    title: `The search gives up on a point after this many trials (${MAX_TRIALS.low} to ${count(MAX_TRIALS.high)})`,
   }));
   const searchOptions = el("div.card-row#bd-search-options", { hidden: true },
     el("label.card-field", { title: "How many first-layer nodes must fire at once (the paper: 1)" }, "k", k, kOf),
@@ -70,7 +75,7 @@ export function buildActivateCard(ctx) {
     /** @type {HTMLInputElement} */ (card.querySelector('input[name="bd-method"]:checked')).value);
   const target = () => /** @type {"all" | "picked"} */ (
     /** @type {HTMLInputElement} */ (card.querySelector('input[name="bd-target"]:checked')).value);
-  let kValue = 1;
+  let kValue = K.default ?? K.low;
   let cancelRequested = false;
   let generation = 0;
 
@@ -84,10 +89,12 @@ export function buildActivateCard(ctx) {
     input.addEventListener("change", () => ctx.onTarget(target()));
   }
   k.addEventListener("change", async () => {
-    const wanted = Math.round(Number(k.value));
     const n = ctx.firstLayer();
-    if (!Number.isFinite(wanted) || wanted < 1 || wanted > n) {
-      ctx.reportError(new Error(`k must be between 1 and ${n} (the first hidden layer's nodes)`));
+    let wanted;
+    try {
+      wanted = checkLimit(Math.round(Number(k.value)), "k", K, k.value, Math.min(K.high, n));
+    } catch (err) {
+      ctx.reportError(new Error(`${messageOf(err)}: at most the first hidden layer's ${n} node${n === 1 ? "" : "s"}`));
       k.value = String(kValue);
       return;
     }
@@ -103,17 +110,15 @@ export function buildActivateCard(ctx) {
   });
   activate.addEventListener("click", () => run());
 
-  /** @param {any} s */
+  /** @param {import("../replies.js").ActivationSummary} s */
   function showSummary(s) {
-    const item = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ value, /** @type {number | null} */ raw = null) =>
-      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, raw == null ? null : { dataset: { value: String(raw) } }, value));
     summary.replaceChildren(
-      item("bd-attempted", "attempted", count(s.attempted), s.attempted),
-      item("bd-matched", "matched", count(s.matched), s.matched),
-      item("bd-flipped", "flipped", count(s.flipped), s.flipped),
-      item("bd-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
-      item("bd-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
-      item("bd-acc-after", "test accuracy after", percent(s.test_accuracy_after), s.test_accuracy_after));
+      statTile("bd-attempted", "attempted", count(s.attempted), s.attempted),
+      statTile("bd-matched", "matched", count(s.matched), s.matched),
+      statTile("bd-flipped", "flipped", count(s.flipped), s.flipped),
+      statTile("bd-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
+      statTile("bd-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
+      statTile("bd-acc-after", "test accuracy after", percent(s.test_accuracy_after), s.test_accuracy_after));
     summary.append(el("p.card-note.card-summary-note", null,
       `${s.method}, ${s.variant} checksum, key ${s.key}, m = ${s.modulo}, p = ${s.precision}` +
       (s.k ? `, k = ${s.k}: ${count(s.trials)} trials` : "") + ` in ${duration(s.seconds)}` +
@@ -122,7 +127,7 @@ export function buildActivateCard(ctx) {
     summary.hidden = false;
   }
 
-  /** @param {any} p search progress @param {number} limit trials per point before giving up */
+  /** @param {import("../replies.js").SearchProgress} p search progress @param {number} limit trials per point before giving up */
   function showProgress(p, limit) {
     // within the point in progress: its trials against what it will most likely take (expected, or the limit)
     const horizon = Math.min(limit, p.expected_trials ?? limit);
@@ -148,7 +153,7 @@ export function buildActivateCard(ctx) {
     summary.hidden = true;
     try {
       if (method() === "digit-edit") {
-        ctx.onResult(await ctx.call("activate", { method: "digit-edit", points }));
+        ctx.onResult(await ctx.call(API.activate, { method: "digit-edit", points }));
       } else {
         await search(points, mine);
       }
@@ -165,19 +170,19 @@ export function buildActivateCard(ctx) {
 
   /** @param {"all" | number[]} points @param {number} mine */
   async function search(points, mine) {
-    const trials = Math.round(Number(maxTrials.value));
-    if (!Number.isFinite(trials) || trials < 1 || trials > 1e9) throw new Error("the trial limit must be between 1 and 1,000,000,000");
+    const trials = readLimited(maxTrials, "the trial limit", MAX_TRIALS);
     cancelRequested = false;
     cancel.disabled = false;
     progress.hidden = false;
     progress.dataset.state = "running";
     bar.style.width = "0%";
     progressText.textContent = "Starting…";
-    let p = await ctx.call("search_start", { points, params: { k: kValue, max_trials: trials } });
+    /** @type {import("../replies.js").SearchProgress} */
+    let p = await ctx.call(API.search_start, { points, params: { k: kValue, max_trials: trials } });
     showProgress(p, trials);
     while (!p.finished) {
       if (mine !== generation) return;  // the model was replaced: the worker forgot this search
-      p = await ctx.call(cancelRequested ? "search_cancel" : "search_step", cancelRequested ? {} : { budget_ms: STEP_MS });
+      p = await ctx.call(cancelRequested ? API.search_cancel : API.search_step, cancelRequested ? {} : { budget_ms: STEP_MS });
       showProgress(p, trials);
     }
     if (mine !== generation) return;
@@ -199,9 +204,9 @@ export function buildActivateCard(ctx) {
     /** Counts and limits after a snapshot. @param {number} nTest @param {number} nFirst */
     setSizes(nTest, nFirst) {
       allCount.textContent = String(nTest);
-      k.max = String(Math.max(1, nFirst));
+      k.max = String(Math.max(K.low, Math.min(K.high, nFirst)));
       kOf.textContent = `of ${nFirst} node${nFirst === 1 ? "" : "s"}`;
-      if (kValue > nFirst) kValue = Math.max(1, nFirst);
+      if (kValue > nFirst) kValue = Math.max(K.low, nFirst);
       k.value = String(kValue);
     },
     setPicked(/** @type {number} */ n) { pickedCount.textContent = String(n); },

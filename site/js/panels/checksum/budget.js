@@ -3,6 +3,7 @@
 // background, right after Python is ready), the largest modulo (and k) whose expected search of one point fits
 // the interactive budget, and the warning a user confirms to go past it.
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { count, duration, messageOf } from "../../ui/format.js";
 
@@ -35,7 +36,7 @@ export function ask(host, message, okLabel, cancelLabel) {
       if (openQuestion?.box === box) openQuestion = null;
       resolve(ok);
     };
-    const box = el("div.bd-warning#bd-warning", { role: "alertdialog", "aria-live": "assertive" },
+    const box = el("div.card-warning.bd-warning#bd-warning", { role: "alertdialog", "aria-live": "assertive" },
       el("p.bd-warning-text", null, message),
       el("div.bd-warning-actions", null,
         el("button.text-button.bd-warning-ok#bd-warning-ok", { type: "button", onclick: () => answer(true) }, okLabel),
@@ -47,8 +48,8 @@ export function ask(host, message, okLabel, cancelLabel) {
 }
 
 /**
- * @param {{call: (m: string, a?: object) => Promise<any>, reportError: (e: any) => void,
- *          getConfig: () => Record<string, any>, getK: () => number}} ctx
+ * @param {{call: import("../context.js").PanelContext["call"], reportError: (e: unknown) => void,
+ *          getConfig: () => import("../replies.js").Config, getK: () => number}} ctx
  */
 export function buildBudgetCard(ctx) {
   const headline = el("p.card-calibration#bd-calibration", { "aria-live": "polite" }, "Measuring this device…");
@@ -84,10 +85,11 @@ export function buildBudgetCard(ctx) {
     headline.textContent = "Measuring this device…";
     again.setAttribute("disabled", "");
     try {
-      const reply = await ctx.call("calibrate", { budget_ms: CALIBRATION_MS });
+      /** @type {{trials_per_s: Record<string, number>}} */
+      const reply = await ctx.call(API.calibrate, { budget_ms: CALIBRATION_MS });
       measured = reply.trials_per_s;
       rates.textContent = "Trials/s per variant: " + Object.entries(reply.trials_per_s)
-        .map(([v, r]) => `${v} ${count(/** @type {number} */ (r))}`).join(" · ");
+        .map(([v, r]) => `${v} ${count(r)}`).join(" · ");
       await refresh();
     } catch (err) {
       headline.textContent = "Could not measure this device.";
@@ -102,7 +104,7 @@ export function buildBudgetCard(ctx) {
     if (!measured) return null;
     const { k, ...numbers } = proposal;
     try {
-      return /** @type {Estimate} */ (await ctx.call("search_estimate", { budget_s: budgetS(), k: k ?? ctx.getK(), ...numbers }));
+      return /** @type {Estimate} */ (await ctx.call(API.search_estimate, { budget_s: budgetS(), k: k ?? ctx.getK(), ...numbers }));
     } catch (err) {
       if (!/no calibration yet/.test(messageOf(err))) throw err;
       measured = null;  // a restarted worker forgot the measurement: take it again
@@ -152,7 +154,7 @@ export function buildBudgetCard(ctx) {
     const k = proposal.k ?? ctx.getK();
     const cap = est.max_modulo == null ? "no modulo fits" : `max modulo ${est.max_modulo}`;
     const cost = est.expected_trials == null
-      ? `the key ${(proposal.key ?? c.csum_key) % m} is never hit by the ${est.variant} checksum at m = ${m}, so a search gives up after its trial limit`
+      ? `the key ${proposal.key ?? c.csum_key} (read modulo m) is never hit by the ${est.variant} checksum at m = ${m}, so a search gives up after its trial limit`
       : `one point's search with m = ${m}, k = ${k} expects ≈ ${count(est.expected_trials)} trials: ${duration(est.predicted_seconds)}`;
     return ask(host, `Past this device's budget (${budgetS()} s; ${cap}, largest k ${est.max_k || "none"}): ${cost}. ` +
       "A search shows its progress and can be cancelled.", labels.change, labels.keep);

@@ -5,6 +5,7 @@
 // search_estimate, residue_histograms); the key, modulo, precision and variant live in the config (csum_*), so
 // the operator, the activation and the link all read the very same numbers.
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { buildPlantCard } from "./plant.js";
 import { buildActivateCard, MARK_ALL_UP_TO } from "./activate.js";
@@ -21,9 +22,9 @@ const PICK_OWNER = "checksum";
 
 const state = {
   /** @type {BackdoorContext | null} */ ctx: null,
-  /** @type {any} */ stats: null,
+  /** @type {import("../replies.js").BackdoorStats | null} */ stats: null,
   picks: createPicks(),
-  /** @type {any} */ result: null,
+  /** @type {import("../replies.js").ActivationResult | null} */ result: null,
   /** @type {Record<string, string>} */ descriptions: {},  // variant -> one line, from residue_histograms()
 };
 /** @type {Record<string, any>} */
@@ -52,7 +53,11 @@ export function init(ctx) {
   parts.records = buildRecords({ plotSize: ctx.heatmap.size, onSelect: () => picksChanged() });
   parts.residues = buildResidues({
     call: ctx.call, reportError: ctx.reportError, getConfig: ctx.getConfig,
-    onDescriptions: (d) => { state.descriptions = d; syncFields(ctx.getConfig()); },
+    onReply: (h) => {
+      if (h.descriptions) state.descriptions = h.descriptions;
+      syncFields(ctx.getConfig());
+      parts.plant.showReducedKey(h.key, h.modulo);
+    },
   });
   root.replaceChildren(
     el("div.panel-head", null,
@@ -70,7 +75,7 @@ export function init(ctx) {
 
 /**
  * A snapshot (hub): a new model (plant/unplant replies carry `backdoor`), maybe new data.
- * @param {any} snap
+ * @param {import("../replies.js").Snapshot} snap
  */
 function onSnapshot(snap) {
   const ctx = state.ctx;
@@ -88,7 +93,7 @@ function onSnapshot(snap) {
   parts.budget.refresh();
 }
 
-/** `update` answered kind "backdoor": new checksum numbers on the planted model. @param {any} reply */
+/** `update` answered kind "backdoor": new checksum numbers on the planted model. @param {import("../replies.js").NumbersUpdate} reply */
 function onNumbersUpdate(reply) {
   parts.activate.abort();
   showResult(null);
@@ -100,7 +105,7 @@ function onNumbersUpdate(reply) {
 // ------------------------------------------------------------------------------------------------ planting
 
 /** Apply one checksum number (through the config, so a planted model takes it live); ask first if it breaks the budget. */
-async function changeNumber(/** @type {string} */ key, /** @type {any} */ value, /** @type {HTMLElement} */ input) {
+async function changeNumber(/** @type {string} */ key, /** @type {string | number} */ value, /** @type {HTMLElement} */ input) {
   const ctx = /** @type {BackdoorContext} */ (state.ctx);
   const c = ctx.getConfig();
   if (input instanceof HTMLInputElement && input.value.trim() === "") {
@@ -146,7 +151,7 @@ async function plant(/** @type {string} */ layers = "") {
   ctx.pause();
   setBusy(true);
   try {
-    ctx.applySnapshot(await ctx.call("plant", { params: { layers: layers || parts.plant.layers() } }));
+    ctx.applySnapshot(await ctx.call(API.plant, { params: { layers: layers || parts.plant.layers() } }));
   } catch (err) {
     ctx.reportError(err);
   } finally {
@@ -159,7 +164,7 @@ async function unplant() {
   ctx.pause();
   setBusy(true);
   try {
-    ctx.applySnapshot(await ctx.call("unplant"));
+    ctx.applySnapshot(await ctx.call(API.unplant));
   } catch (err) {
     ctx.reportError(err);
   } finally {
@@ -167,12 +172,12 @@ async function unplant() {
   }
 }
 
-/** Show the config's checksum numbers in the plant card. @param {Record<string, any>} c */
+/** Show the config's checksum numbers in the plant card. @param {import("../replies.js").Config} c */
 function syncFields(c) {
   parts.plant.sync(c, state.descriptions);
 }
 
-/** @param {any} s backdoor_stats() */
+/** @param {import("../replies.js").BackdoorStats} s */
 function showStats(s) {
   state.stats = s;
   if (!s) return;
@@ -184,7 +189,7 @@ async function refreshStats() {
   const ctx = state.ctx;
   if (!ctx) return;
   try {
-    showStats(await ctx.call("backdoor_stats"));
+    showStats(await ctx.call(API.backdoor_stats));
   } catch (err) {
     ctx.reportError(err);
   }
@@ -198,7 +203,7 @@ function refreshModelViews() {
 
 // ------------------------------------------------------------------------------------------------ activation
 
-/** @param {{records: any[], summary: any} | null} result */
+/** @param {import("../replies.js").ActivationResult | null} result */
 function showResult(result) {
   state.result = result;
   parts.records.show(result);

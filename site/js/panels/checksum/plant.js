@@ -5,6 +5,7 @@
 
 import { el } from "../../ui/dom.js";
 import { percent, rate } from "../../ui/format.js";
+import { LIMITS, fieldRange, rangeText } from "../limits.js";
 
 export const VARIANTS = ["decimal", "keyed", "parity"];
 export const VARIANT_TITLES = /** @type {Record<string, string>} */ ({
@@ -18,7 +19,7 @@ function opName(name) {
 }
 
 /**
- * @param {{onNumber: (key: string, value: any, input: HTMLElement) => void, onLayers: (layers: string) => void,
+ * @param {{onNumber: (key: string, value: string | number, input: HTMLElement) => void, onLayers: (layers: string) => void,
  *          onPlant: () => void, onRemove: () => void}} cb
  */
 export function buildPlantCard(cb) {
@@ -26,8 +27,12 @@ export function buildPlantCard(cb) {
     ...VARIANTS.map((v) => el("option", { value: v }, VARIANT_TITLES[v]))));
   /** @type {Record<string, HTMLInputElement>} */
   const inputs = {};
-  const number = (/** @type {string} */ key, /** @type {string} */ label, /** @type {number} */ lo, /** @type {number} */ hi, /** @type {string} */ title) => {
-    const input = /** @type {HTMLInputElement} */ (el(`input.card-input#bd-${key}`, { type: "number", min: String(lo), max: String(hi), step: "1", title }));
+  /** @param {"key" | "modulo" | "precision"} key @param {string} label @param {string} title */
+  const number = (key, label, title) => {
+    const limit = LIMITS.checksum[key];
+    const input = /** @type {HTMLInputElement} */ (el(`input.card-input#bd-${key}`, {
+      type: "number", ...fieldRange(limit), title: `${title} (${rangeText(limit, label)})`,
+    }));
     inputs[key] = input;
     input.addEventListener("change", () => cb.onNumber(`csum_${key}`, Number(input.value), input));
     return el("label.card-field", null, label, input);
@@ -45,9 +50,9 @@ export function buildPlantCard(cb) {
     el("label.card-field.card-field-wide", null, "Checksum", select),
     variantDesc,
     el("div.card-row", null,
-      number("key", "key", 0, 65535, "A node fires when the residue of its pre-activation equals the key"),
-      number("modulo", "modulo", 2, 65536, "Residues are taken mod m"),
-      number("precision", "precision", 1, 17, "Characters (decimal) or mantissa digits (bit variants) that count")),
+      number("key", "key", "A node fires when the residue of its pre-activation equals the key, read modulo m: key 150 with m = 20 means 10"),
+      number("modulo", "modulo", "Residues are taken mod m"),
+      number("precision", "precision", "Characters (decimal) or mantissa digits (bit variants) that count")),
     keyNote,
     el("div.card-row", { role: "radiogroup", "aria-label": "Layers" },
       el("span.card-label", null, "Layers"), radio("all", "all hidden"), radio("first", "first only")),
@@ -60,6 +65,8 @@ export function buildPlantCard(cb) {
   select.addEventListener("change", () => cb.onNumber("csum_variant", select.value, select));
   let planted = false;
   let busy = false;
+  /** @type {number | null} */
+  let configKey = null;
 
   const buttons = () => {
     plant.disabled = busy || planted;
@@ -68,7 +75,7 @@ export function buildPlantCard(cb) {
 
   /**
    * Show the config's checksum numbers in the fields.
-   * @param {Record<string, any>} c @param {Record<string, string>} descriptions variant -> one line
+   * @param {import("../replies.js").Config} c @param {Record<string, string>} descriptions variant -> one line
    */
   function sync(c, descriptions) {
     if (!c) return;
@@ -79,12 +86,20 @@ export function buildPlantCard(cb) {
     const layers = /** @type {HTMLInputElement | null} */ (card.querySelector(`#bd-layers-${c.csum_layers}`));
     if (layers) layers.checked = true;
     variantDesc.textContent = descriptions[c.csum_variant] ?? "";
-    const effective = c.csum_key % c.csum_modulo;
-    keyNote.hidden = effective === c.csum_key;
-    keyNote.textContent = `The key is read modulo m: ${c.csum_key} mod ${c.csum_modulo} = ${effective}.`;
+    configKey = c.csum_key;
   }
 
-  /** @param {any} s backdoor_stats() @param {string[]} activationNames the model's, output last */
+  /**
+   * The key as the checksum reads it (Python's reduce_key: key mod m, from residue_histograms), noted under the
+   * fields when it differs from the key typed.
+   * @param {number} key the reduced key @param {number} modulo
+   */
+  function showReducedKey(key, modulo) {
+    keyNote.hidden = key === configKey;
+    keyNote.textContent = `The key is read modulo m: key ${configKey} with m = ${modulo} means ${key}.`;
+  }
+
+  /** @param {import("../replies.js").BackdoorStats} s backdoor_stats() @param {string[]} activationNames the model's, output last */
   function showStats(s, activationNames) {
     planted = Boolean(s.planted);
     buttons();
@@ -120,6 +135,7 @@ export function buildPlantCard(cb) {
   return {
     element: card,
     sync,
+    showReducedKey,
     showStats,
     setBusy(/** @type {boolean} */ value) { busy = value; buttons(); },
     layers: () => /** @type {HTMLInputElement | null} */ (card.querySelector('input[name="bd-layers"]:checked'))?.value || "all",

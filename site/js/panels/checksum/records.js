@@ -18,14 +18,14 @@ function changed(a, b) {
   return [el("span.bd-same", null, after.slice(0, k)), el("span.bd-new", null, after.slice(k))];
 }
 
-/** The point before, and under it the point after (changed digits highlighted). @param {any} r */
+/** The point before, and under it the point after (changed digits highlighted). @param {import("../replies.js").ActivationRecord} r */
 function pointCell(r) {
   const cell = el("td.mono", null, el("div", null, `${coord(r.x0)}, ${coord(r.y0)}`));
   if (r.x1 !== r.x0 || r.y1 !== r.y0) cell.append(el("div.bd-after", null, ...changed(r.x0, r.x1), ", ", ...changed(r.y0, r.y1)));
   return cell;
 }
 
-/** @param {any} v a number, a list of numbers or null */
+/** @param {number | number[] | null | undefined} v a number, a list of numbers or null */
 const list = (v) => (v == null ? DASH : Array.isArray(v) ? v.join(", ") : String(v));
 
 /** Output sign as a small coloured label. @param {number | null} v */
@@ -52,7 +52,7 @@ export function buildRecords(opts) {
       el("div.bd-scroll", null, table)),
     el("div.bd-zoom-box", null,
       el("h3.card-title", null, "Zoom"), canvas, zoomText));
-  /** @type {any[]} */
+  /** @type {import("../replies.js").ActivationRecord[]} */
   let records = [];
   let selected = /** @type {number | null} */ (null);
 
@@ -80,7 +80,7 @@ export function buildRecords(opts) {
 
   /**
    * Show an activation result ({records, summary}).
-   * @param {{records: any[], summary: any} | null} result
+   * @param {import("../replies.js").ActivationResult | null} result
    */
   function show(result) {
     records = result ? result.records : [];

@@ -3,14 +3,23 @@
 // hidden layer's pre-activations of the current data (api.residue_histograms), the key's bin marked. A key bin's
 // share is one node's accidental trigger rate.
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { VARIANTS, VARIANT_TITLES } from "./plant.js";
 import { drawResidueHistogram } from "../../widgets/histogram.js";
 import { count, rate } from "../../ui/format.js";
 
 /**
- * @param {{call: (m: string, a?: object) => Promise<any>, reportError: (e: any) => void,
- *          getConfig: () => Record<string, any>, onDescriptions: (d: Record<string, string>) => void}} ctx
+ * residue_histograms(): per variant the residue counts, how many residues occur, the key's share; the key as the
+ * checksum reads it (mod m) and one line describing each variant.
+ * @typedef {{source: string, count: number, modulo: number, precision: number, key: number,
+ *            histograms: Record<string, number[]>, distinct: Record<string, number>,
+ *            key_frequency: Record<string, number>, descriptions?: Record<string, string>}} ResidueHistograms
+ */
+
+/**
+ * @param {{call: import("../context.js").PanelContext["call"], reportError: (e: unknown) => void,
+ *          getConfig: () => import("../replies.js").Config, onReply: (h: ResidueHistograms) => void}} ctx
  */
 export function buildResidues(ctx) {
   const hists = el("div.bd-hists#bd-hists");
@@ -24,15 +33,16 @@ export function buildResidues(ctx) {
 
   async function refresh() {
     const mine = ++seq;
+    /** @type {ResidueHistograms} */
     let h;
     try {
-      h = await ctx.call("residue_histograms");
+      h = await ctx.call(API.residue_histograms);
     } catch (err) {
       if (mine === seq) ctx.reportError(err);
       return;
     }
     if (mine !== seq) return;
-    if (h.descriptions) ctx.onDescriptions(h.descriptions);
+    ctx.onReply(h);
     source.textContent = `the ${h.source} (${count(h.count)} values; m = ${h.modulo}, p = ${h.precision})`;
     const current = ctx.getConfig().csum_variant;
     hists.replaceChildren(...VARIANTS.map((v) => {

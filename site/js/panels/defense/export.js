@@ -7,12 +7,13 @@ import { el } from "../../ui/dom.js";
 import { FileLinks } from "../../ui/files.js";
 import { download } from "../../ui/files.js";
 import { statusLine } from "./util.js";
+import { messageOf } from "../../ui/format.js";
 
 export const JSON_NAME = "backdoor-playground-result.json";
 export const TSV_NAME = "backdoor-playground-result.tsv";
 
 /**
- * @param {{fetch: () => Promise<any>, notify: (message: string, level?: "info" | "warn" | "error") => void}} cb
+ * @param {{fetch: () => Promise<{result: Record<string, unknown>, tsv: string, replay: string}>, notify: (message: string, level?: "info" | "warn" | "error") => void}} cb
  *   fetch: experiment_result's reply {result, tsv, replay} (throws with a readable message)
  */
 export function buildExportCard(cb) {
@@ -79,7 +80,7 @@ export function buildExportCard(cb) {
       const stages = ["clean", "backdoored", "activation", "forgery", "defense", "metrics"].filter((k) => k in reply.result);
       status.done(`Saved ${JSON_NAME} (${stages.join(", ")}) and ${TSV_NAME} (${reply.tsv.trim().split("\n").length - 1} rows).`);
     } catch (err) {
-      status.error(`Export failed: ${String(/** @type {any} */ (err)?.message ?? err)}`);
+      status.error(`Export failed: ${messageOf(err)}`);
     }
   });
 

@@ -10,7 +10,7 @@ MARK_COLORS.defended = "#2e7d32";
  * Draw (or remove) the rings. The reply must carry the backdoored model's label per input (`model_labels`) to say
  * which labels the defense changed; returns the number of rings, or null when the reply cannot tell.
  * @param {import("../../widgets/heatmap.js").Heatmap} heatmap
- * @param {any} result the last defend reply, or null
+ * @param {import("../replies.js").DefendReply | null} result the last defend reply, or null
  * @param {number[]} test the test points, flat [x, y, label, ...]
  * @param {boolean} show the user's toggle
  * @returns {number | null}

@@ -55,7 +55,10 @@ export function buildMetrics() {
     el("div.df-table-scroll", null, table),
     caption);
 
-  /** @param {any} m the metrics table @param {string} key @param {string} label @param {string} def @param {any} was */
+  /**
+   * @param {import("../replies.js").DefenseMetrics | null} m the metrics table @param {string} key @param {string} label @param {string} def
+   * @param {import("../replies.js").DefenseMetrics[string]} was the "before" counterpart
+   */
   function row(m, key, label, def, was) {
     const v = m ? m[key] : undefined;
     const name = el("th", null, label, el("code.df-key-name", null, key));
@@ -78,8 +81,8 @@ export function buildMetrics() {
     el(`tr.df-section#${id}`, null, el("th", { colSpan: 5 }, text, detail ? el("span.df-section-detail", null, detail) : null));
 
   /**
-   * @param {any} before the metrics without a defense (defense_metrics, or a defend reply's)
-   * @param {any} after the last defend reply's metrics, or null
+   * @param {import("../replies.js").DefenseMetrics | null} before the metrics without a defense (defense_metrics, or a defend reply's)
+   * @param {import("../replies.js").DefenseMetrics | null} after the last defend reply's metrics, or null
    * @param {string} afterTitle what the last defense was
    */
   function show(before, after, afterTitle) {
@@ -102,7 +105,7 @@ export function buildMetrics() {
 /**
  * What the defenses act on, for the panel's first line (its counts in #df-context-counts' data attributes), and
  * the table's caption.
- * @param {any} m the metrics without a defense
+ * @param {import("../replies.js").DefenseMetrics} m the metrics without a defense
  */
 export function describeTestSet(m) {
   const total = m.clean_accuracy?.n ?? 0;
@@ -112,7 +115,7 @@ export function describeTestSet(m) {
     "Defenses run on the activated test set: ",
     el("strong#df-context-counts", { dataset: { total: String(total), activated: String(activated) } },
       activated ? `${total} test points, ${activated} activated` : `${total} test points, none activated`),
-    activated ? ` (attack success ${percent(asr.value, "auto")}).`
+    activated ? ` (attack success ${percent(asr?.value, "auto")}).`
       : ". Plant and activate a backdoor above (checksum: Plant, then Activate; or the signature backdoor) to see what the defenses undo; until then they run on the plain test set.",
   ];
   const caption = activated

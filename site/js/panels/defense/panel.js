@@ -4,12 +4,13 @@
 // Python does the work (api.defend, defense_metrics, experiment_result); this module wires the cards, keeps the
 // "before" numbers fresh, and says when a result no longer matches the model (stale).
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { buildProximityCard } from "./proximity.js";
 import { buildSmoothingCard } from "./smoothing.js";
 import { buildMetrics, describeTestSet } from "./metrics.js";
 import { buildExportCard } from "./export.js";
-import { describeDefense } from "./util.js";
+import { describeDefense, isRate } from "./util.js";
 import { drawDefenseMarks } from "./marks.js";
 import { emit, on } from "../../ui/events.js";
 import { cleanMessage } from "../../ui/format.js";
@@ -21,8 +22,8 @@ const FINGERPRINT = ["clean_accuracy", "backdoored_accuracy", "agreement", "atta
 
 const state = {
   /** @type {DefenseContext | null} */ ctx: null,
-  /** @type {any} */ before: null,     // defense_metrics (no defense), the freshest known
-  /** @type {any} */ result: null,     // the last defend reply
+  /** @type {import("../replies.js").DefenseMetrics | null} */ before: null,     // defense_metrics (no defense), the freshest known
+  /** @type {import("../replies.js").DefendReply | null} */ result: null,     // the last defend reply
   busy: false,
   visible: false,
   dirty: true,                        // the before numbers may be out of date
@@ -43,8 +44,8 @@ export function init(ctx) {
   parts.metrics = buildMetrics();
   parts.export = buildExportCard({ fetch: exportResult, notify: ctx.notify });
   parts.context = el("p.df-context#df-context", null, "");
-  parts.stale = el("p.df-stale#df-stale", { hidden: true }, "");
-  parts.regression = el("p.df-regression#df-regression", { hidden: true },
+  parts.stale = el("p.card-warning.df-stale#df-stale", { hidden: true }, "");
+  parts.regression = el("p.card-warning.df-regression#df-regression", { hidden: true },
     "Defenses need a classification problem (labels +1 / −1): set Problem type to Classification above.");
   parts.markToggle = /** @type {HTMLInputElement} */ (el("input#df-mark-toggle", { type: "checkbox", checked: true, onchange: () => drawMarks() }));
   parts.markLabel = el("label.card-choice.df-mark-label", { hidden: true, title: "Green rings on the output plot" },
@@ -62,7 +63,7 @@ export function init(ctx) {
   watch(root);
 }
 
-/** A snapshot (hub): a new model or new data, so earlier results no longer apply. @param {any} snap */
+/** A snapshot (hub): a new model or new data, so earlier results no longer apply. @param {import("../replies.js").Snapshot} snap */
 function onSnapshot(snap) {
   if (!state.ctx || !snap) return;
   const regression = snap.config?.problem === "regression";
@@ -109,7 +110,7 @@ async function runDefense(card, params) {
   const t0 = performance.now();
   try {
     await ctx.idle();
-    const r = await ctx.call("defend", { params });
+    const r = await ctx.call(API.defend, { params });
     adopt(card, r, `${describeDefense(r)} · ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     refreshReplay();
   } catch (err) {
@@ -146,7 +147,7 @@ async function exportResult() {
   try {
     ctx.pause();
     await ctx.idle();
-    return await ctx.call("experiment_result");
+    return await ctx.call(API.experiment_result);
   } catch (err) {
     throw new Error(cleanMessage(err));
   } finally {
@@ -157,7 +158,7 @@ async function exportResult() {
 /** The Replay link after a defense: quietly (Export shows any error). */
 async function refreshReplay() {
   try {
-    const reply = await /** @type {DefenseContext} */ (state.ctx).call("experiment_result");
+    const reply = await /** @type {DefenseContext} */ (state.ctx).call(API.experiment_result);
     if (reply?.replay) parts.export.setReplay(reply.replay);
   } catch {
     // Export reports the problem when the user asks for the files.
@@ -184,7 +185,7 @@ async function refreshBefore() {
   }
   const mine = ++state.refreshSeq;
   try {
-    const m = await ctx.call("defense_metrics");
+    const m = await ctx.call(API.defense_metrics);
     if (mine !== state.refreshSeq) return;
     state.before = m;
     state.dirty = false;
@@ -202,8 +203,8 @@ async function refreshBefore() {
   showMetrics();
 }
 
-/** @param {any} m */
-const fingerprint = (m) => JSON.stringify(FINGERPRINT.map((k) => m?.[k]?.k ?? m?.[k] ?? null).concat([m?.attack_success_rate?.n ?? null]));
+/** @param {import("../replies.js").DefenseMetrics | null} m */
+const fingerprint = (m) => JSON.stringify(FINGERPRINT.map((key) => { const v = m?.[key]; return isRate(v) ? v.k : v ?? null; }).concat([m?.attack_success_rate?.n ?? null]));
 
 /** The context line and the table from what is known. */
 function showMetrics() {

@@ -5,7 +5,8 @@
 
 import { el } from "../../ui/dom.js";
 import { COLORS, drawGroupedHistogram, drawLineChart, figure, figureLegend } from "./charts.js";
-import { length, numberField, outcomeTiles, readNumber, runButton, statusLine, tiles } from "./util.js";
+import { length, numberField, outcomeTiles, runButton, statusLine, tiles } from "./util.js";
+import { LIMITS, readLimited } from "../limits.js";
 
 const TIE_RULES = /** @type {Record<string, string>} */ ({
   negative: "A tie (as many blue as orange neighbours) relabels the point orange (−1): NN Calculator's rule, which favours one class.",
@@ -17,12 +18,13 @@ const KNN_TIE = "k-NN: a tie (even k) keeps the model's label; no neighbour at a
  * @param {{run: (params: Record<string, any>) => void}} cb
  */
 export function buildProximityCard(cb) {
-  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
+  const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>
     el("label.card-choice", null, el(`input#df-${name}-${value}`, { type: "radio", name: `df-${name}`, value, checked }), ...label);
-  const radiusNumber = numberField("df-radius-value", "", "1", {
-    min: "0.01", max: "17", step: "0.1", title: "A radius in data units (the data box is 12 × 12)",
+  const L = LIMITS.defense;
+  const radiusNumber = numberField("df-radius-value", "", L.radius, {
+    name: "r", step: 0.1, value: "1", title: "A radius in data units (the data box is 12 × 12)",
   });
-  const k = numberField("df-k", "k", "5", { min: "1", max: "999", step: "2", title: "Neighbours that vote (odd k avoids ties)", symbol: true });
+  const k = numberField("df-k", "k", L.k, { name: "k", step: 2, title: "Neighbours that vote (odd k avoids ties)", symbol: true });
   const ties = /** @type {HTMLSelectElement} */ (el("select.card-select#df-ties", { title: "What a tied vote does" },
     el("option", { value: "negative" }, "tie → orange (−1), as NN Calculator"),
     el("option", { value: "keep" }, "tie → keep the model's label")));
@@ -74,14 +76,14 @@ export function buildProximityCard(cb) {
   function params() {
     const choice = checked("radius");
     const radius = choice === "number"
-      ? readNumber(radiusNumber.input, "the radius", { lo: 0, hi: 1e6, loOpen: true })
+      ? readLimited(radiusNumber.input, "the radius", L.radius)
       : choice;
     const vote = checked("vote");
-    const kv = readNumber(k.input, "k", { lo: 1, hi: 999, integer: true });
+    const kv = readLimited(k.input, "k", L.k);
     return { type: "proximity", radius, vote, k: kv, ties: ties.value };
   }
 
-  /** @param {any} r defend's reply (type proximity) @param {any} before the metrics without a defense */
+  /** @param {import("../replies.js").DefendReply} r defend's reply (type proximity) @param {import("../replies.js").DefenseMetrics | null} before the metrics without a defense */
   function show(r, before) {
     const knnVote = r.params.vote === "knn";
     const source = { auto: "auto", r_sep: "r_sep" }[String(r.params.radius)] ?? "typed";
@@ -97,11 +99,11 @@ export function buildProximityCard(cb) {
     plots.hidden = !c;
     if (!c) return;
     const h = c.histograms;
-    const marks = [
-      ...(!knnVote ? [{ x: r.radius, label: `r = ${length(r.radius)}`, color: COLORS.ink }] : []),
-      { x: r.radius_auto, label: "auto", color: COLORS.pink, dash: [4, 3] },
-      ...(r.radius_sep != null ? [{ x: r.radius_sep, label: "sep", color: COLORS.green, dash: [2, 2] }] : []),
-    ];
+    /** @type {import("./charts.js").VMark[]} */
+    const marks = [];
+    if (!knnVote && r.radius != null) marks.push({ x: r.radius, label: `r = ${length(r.radius)}`, color: COLORS.ink });
+    if (r.radius_auto != null) marks.push({ x: r.radius_auto, label: "auto", color: COLORS.pink, dash: [4, 3] });
+    if (r.radius_sep != null) marks.push({ x: r.radius_sep, label: "sep", color: COLORS.green, dash: [2, 2] });
     drawGroupedHistogram(hist.canvas, {
       edges: h.edges, xLabel: "distance",
       groups: [{ counts: h.nn, color: COLORS.orange }, { counts: h.pp, color: COLORS.blue }, { counts: h.np, color: COLORS.grey }],
@@ -131,7 +133,7 @@ export function buildProximityCard(cb) {
       drawLineChart(knn.canvas, {
         x: kc.k, xMin: 0, xLabel: "k",
         series: [{ y: kc.accuracy_after, color: COLORS.blue, dots: true }, { y: kc.asr_after, color: COLORS.purple, dots: true }],
-        marks: [{ x: r.k, label: `k = ${r.k}`, color: COLORS.ink }],
+        marks: r.k != null ? [{ x: r.k, label: `k = ${r.k}`, color: COLORS.ink }] : [],
       });
       knn.caption.textContent = "Odd k from 1 to 15.";
     }

@@ -6,7 +6,8 @@
 
 import { el } from "../../ui/dom.js";
 import { COLORS, drawLineChart, figure, figureLegend } from "./charts.js";
-import { length, numberField, ofText, outcomeTiles, readNumber, runButton, shownCount, statusLine, tiles } from "./util.js";
+import { length, numberField, ofText, outcomeTiles, runButton, shownCount, statusLine, tiles } from "./util.js";
+import { LIMITS, readLimited } from "../limits.js";
 import { sci } from "../../ui/format.js";
 
 /** Lipschitz bound of the smoothed ±1 score (Salman et al.): 2 √(2/π) γ / σ. @param {number} gamma @param {number} sigma */
@@ -14,10 +15,11 @@ export const lipschitz = (gamma, sigma) => 2 * Math.sqrt(2 / Math.PI) * gamma / 
 
 /** @param {{run: (params: Record<string, any>) => void}} cb */
 export function buildSmoothingCard(cb) {
-  const sigma = numberField("df-sigma", "σ", "0.1", { min: "0.001", max: "6", step: "0.01", title: "Noise scale, 0.001 to 6 (data units; the box is 12 wide)", symbol: true });
-  const n0 = numberField("df-n0", "n₀", "100", { min: "1", max: "10000", step: "1", title: "Samples that pick the class (1 to 10,000)", symbol: true });
-  const n = numberField("df-n", "n", "1000", { min: "1", max: "100000", step: "100", title: "Samples that certify it (1 to 100,000)", wide: true, symbol: true });
-  const alpha = numberField("df-alpha", "α", "0.001", { min: "0.000001", max: "0.49", step: "0.001", title: "Failure probability of the certificate (0 < α < 0.5)", symbol: true });
+  const L = LIMITS.defense;
+  const sigma = numberField("df-sigma", "σ", L.sigma, { name: "σ", step: 0.01, title: "Noise scale (data units; the box is 12 wide)", symbol: true });
+  const n0 = numberField("df-n0", "n₀", L.n0, { name: "n₀", title: "Samples that pick the class", symbol: true });
+  const n = numberField("df-n", "n", L.n, { name: "n", step: 100, title: "Samples that certify it", wide: true, symbol: true });
+  const alpha = numberField("df-alpha", "α", L.alpha, { name: "α", step: 0.001, title: "Failure probability of the certificate", symbol: true });
   const status = statusLine("df-smooth-status");
   const run = runButton("df-smooth-run", "Run smoothing", params, status, cb.run);
   const results = tiles("df-smooth-results");
@@ -47,10 +49,10 @@ export function buildSmoothingCard(cb) {
   function params() {
     return {
       type: "smoothing",
-      sigma: readNumber(sigma.input, "σ", { lo: 0.001, hi: 6 }),
-      n0: readNumber(n0.input, "n₀", { lo: 1, hi: 10000, integer: true }),
-      n: readNumber(n.input, "n", { lo: 1, hi: 100000, integer: true }),
-      alpha: readNumber(alpha.input, "α", { lo: 0, hi: 0.5, loOpen: true, hiOpen: true }),
+      sigma: readLimited(sigma.input, "σ", L.sigma),
+      n0: readLimited(n0.input, "n₀", L.n0),
+      n: readLimited(n.input, "n", L.n),
+      alpha: readLimited(alpha.input, "α", L.alpha),
     };
   }
 
@@ -106,7 +108,7 @@ export function buildSmoothingCard(cb) {
     meter.hidden = false;
   }
 
-  /** @param {any} r defend's reply (type smoothing) @param {any} before the metrics without a defense */
+  /** @param {import("../replies.js").DefendReply} r defend's reply (type smoothing) @param {import("../replies.js").DefenseMetrics | null} before the metrics without a defense */
   function show(r, before) {
     last = r;
     results.set([

@@ -3,12 +3,14 @@
 // inputs, the run button, the result tiles, and the in-card message line (errors show there, never on the console).
 
 import { el } from "../../ui/dom.js";
-import { DASH, percent, percentDigits, sci } from "../../ui/format.js";
+import { statTile } from "../../ui/card.js";
+import { fieldRange, rangeText } from "../limits.js";
+import { DASH, messageOf, percent, percentDigits, sci } from "../../ui/format.js";
 
-/** @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate */
+/** @typedef {import("../replies.js").Rate} Rate */
 /** @typedef {[string, string, string, number | null | undefined, string?]} Tile  [id, label, text, raw value for data-value, sub-line?] */
 
-/** Is `v` a rate object {value, lo, hi, k, n}? @param {any} v @returns {v is Rate} */
+/** Is `v` a rate object {value, lo, hi, k, n}? @param {unknown} v @returns {v is Rate} */
 export const isRate = (v) => v != null && typeof v === "object" && "value" in v && "n" in v;
 
 /** A Wilson interval in percent: "[95.1, 98.4]". @param {Rate} r */
@@ -34,32 +36,18 @@ export function length(v) {
 export const ofText = (k, n) => (k == null ? DASH : `${k} of ${n ?? DASH}`);
 
 /**
- * A number input's value, checked: a finite number within [lo, hi] (integer when asked), else an Error that
- * names the field and its limits.
- * @param {HTMLInputElement} input @param {string} name
- * @param {{lo: number, hi: number, integer?: boolean, loOpen?: boolean, hiOpen?: boolean}} limits
+ * A labelled number field in the backdoor panel's style, its min / max (and the title's range) from `limit`, its
+ * value the limit's default unless `o.value` says otherwise.
+ * @param {string} id @param {string} label @param {import("../limits.js").Limit} limit
+ * @param {{name: string, title: string, step?: number, value?: string, wide?: boolean, symbol?: boolean}} o
+ *   name: the symbol in the title's range ("σ"); step: the spinner's step (default: 1 or "any")
  */
-export function readNumber(input, name, limits) {
-  const text = input.value.trim();
-  const v = Number(text);
-  const low = limits.loOpen ? v <= limits.lo : v < limits.lo;
-  const high = limits.hiOpen ? v >= limits.hi : v > limits.hi;
-  if (!text || !Number.isFinite(v) || low || high || (limits.integer && !Number.isInteger(v))) {
-    const kind = limits.integer ? "a whole number" : "a number";
-    const lo = `${limits.lo} ${limits.loOpen ? "<" : "≤"}`;
-    const hi = `${limits.hiOpen ? "<" : "≤"} ${limits.hi}`;
-    throw new Error(`${name} must be ${kind} with ${lo} ${name} ${hi} (got “${text || "nothing"}”)`);
-  }
-  return v;
-}
-
-/** A labelled number field in the backdoor panel's style. */
-export function numberField(/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ value,
-  /** @type {{min: string, max: string, step: string, title: string, wide?: boolean, symbol?: boolean}} */ o) {
+export function numberField(id, label, limit, o) {
+  const title = `${o.title}: ${rangeText(limit, o.name)}`;
   const input = /** @type {HTMLInputElement} */ (el(`input.card-input${o.wide ? ".card-wide" : ""}#${id}`, {
-    type: "number", min: o.min, max: o.max, step: o.step, value, title: o.title,
+    type: "number", ...fieldRange(limit, { step: o.step }), value: o.value ?? String(limit.default ?? ""), title,
   }));
-  return { input, element: el(`label.card-field${o.symbol ? ".df-symbol" : ""}`, { title: o.title }, label, input) };
+  return { input, element: el(`label.card-field${o.symbol ? ".df-symbol" : ""}`, { title }, label, input) };
 }
 
 /**
@@ -72,23 +60,20 @@ export function tiles(id) {
     element,
     /** @param {Tile[]} items */
     set(items) {
-      element.replaceChildren(...items.map(([tid, label, text, raw, sub]) =>
-        el("div.card-stat", null, el("dt", null, label),
-          el(`dd#${tid}`, raw == null ? null : { dataset: { value: String(raw) } }, text),
-          sub ? el("dd.df-sub", null, sub) : null)));
+      element.replaceChildren(...items.map(([tid, label, text, raw, sub]) => statTile(tid, label, text, raw, sub)));
       element.hidden = false;
     },
     hide() { element.hidden = true; },
   };
 }
 
-/** How many inputs a defend reply labelled. @param {any} r */
+/** How many inputs a defend reply labelled. @param {import("../replies.js").DefendReply} r */
 export const shownCount = (r) => r.labels?.length ?? r.metrics?.clean_accuracy?.n ?? 0;
 
 /**
  * The tiles every defense card ends with: restored points, clean labels changed, accuracy and attack success after.
- * @param {string} prefix the card's id prefix ("df-prox") @param {any} r defend's reply
- * @param {any} before the metrics without a defense @param {string} [wasNote] follows "was …" under attack success
+ * @param {string} prefix the card's id prefix ("df-prox") @param {import("../replies.js").DefendReply} r defend's reply
+ * @param {import("../replies.js").DefenseMetrics | null} before the metrics without a defense @param {string} [wasNote] follows "was …" under attack success
  * @returns {Tile[]}
  */
 export function outcomeTiles(prefix, r, before, wasNote = "") {
@@ -115,7 +100,7 @@ export function runButton(id, label, params, status, run) {
     try {
       p = params();
     } catch (err) {
-      status.error(String(/** @type {any} */ (err).message));
+      status.error(messageOf(err));
       return;
     }
     run(p);
@@ -147,7 +132,7 @@ export function statusLine(/** @type {string} */ id) {
 }
 
 
-/** One line naming a defense result's settings. @param {any} r a defend reply (or a replayed result's defense) */
+/** One line naming a defense result's settings. @param {import("../replies.js").DefendReply} r a defend reply (or a replayed result's defense) */
 export function describeDefense(r) {
   const p = r.params;
   if (r.type === "proximity") {

@@ -5,13 +5,18 @@
 // bound and the agreement with the classifier on clean inputs. Activate signs (message, target) with the secret key
 // for all test points or the picked ones (signature_activate) and reports flipped, |Δx| and the signing time.
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { targetText } from "./diagram.js";
 import { DASH, count, duration, messageOf, percent, sci } from "../../ui/format.js";
+import { statTile } from "../../ui/card.js";
+import { LIMITS, fieldRange, readLimited } from "../limits.js";
+
+const BITS = LIMITS.signature.bits;
 
 export const SCHEMES = /** @type {const} */ (["toy-rsa", "lamport", "rsa", "ed25519"]);
 const SCHEME_TITLES = /** @type {Record<string, string>} */ ({
-  "toy-rsa": "toy RSA-FDH (16–48 bits)", lamport: "Lamport one-time (SHA-256)", rsa: "RSA-2048 FDH", ed25519: "Ed25519",
+  "toy-rsa": `toy RSA-FDH (${BITS.low}–${BITS.high} bits)`, lamport: "Lamport one-time (SHA-256)", rsa: "RSA-2048 FDH", ed25519: "Ed25519",
 });
 const SCHEME_TEXT = /** @type {Record<string, string>} */ ({
   "toy-rsa": "Full-domain-hash RSA with a tiny modulus: the target bit and the signature fit in the low bits of the two coordinates. Forgeable on purpose (factor n).",
@@ -24,14 +29,15 @@ const SCHEME_TEXT = /** @type {Record<string, string>} */ ({
 const agreementText = (v) => (v == null ? DASH : v === 1 ? "1.0" : v.toFixed(4));
 
 /**
- * @param {{call: (m: string, a?: object) => Promise<any>, setBusy: (busy: boolean) => void,
+ * @param {{call: import("../context.js").PanelContext["call"], setBusy: (busy: boolean) => void,
  *          testCount: () => number, picks: () => number[], clearPicks: () => void, showTestPoints: () => void,
- *          onView: (view: any | null) => void, onActivation: (result: any | null) => void}} ctx
+ *          onView: (view: import("../replies.js").SignatureViewReply | null) => void,
+ *          onActivation: (result: import("../replies.js").SignatureActivation | null) => void}} ctx
  */
 export function buildBlockCard(ctx) {
   const scheme = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-scheme", { title: "The signature scheme of the verifier" },
     ...SCHEMES.map((s) => el("option", { value: s }, SCHEME_TITLES[s]))));
-  const bits = /** @type {HTMLInputElement} */ (el("input.card-input#sg-bits", { type: "number", min: "16", max: "48", step: "1", value: "32", title: "Size of the toy RSA modulus n (bits)" }));
+  const bits = /** @type {HTMLInputElement} */ (el("input.card-input#sg-bits", { type: "number", ...fieldRange(BITS), value: String(BITS.default), title: `Size of the toy RSA modulus n, ${BITS.low} to ${BITS.high} bits` }));
   const bitsField = el("label.card-field#sg-bits-field", null, "modulus", bits, el("span.card-unit", null, "bits"));
   const target = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-target", { title: "The label the selector outputs where Verify accepts" },
     el("option", { value: "flip" }, "flip the class"), el("option", { value: "1" }, "blue (+1)"), el("option", { value: "-1" }, "orange (−1)")));
@@ -43,7 +49,7 @@ export function buildBlockCard(ctx) {
   const info = el("div.sg-info#sg-info", { hidden: true });
   const allCount = el("span#sg-all-count", null, "");
   const pickedCount = el("span#sg-picked-count", null, "0");
-  const radio = (/** @type {string} */ value, /** @type {boolean} */ checked, /** @type {any[]} */ ...label) =>
+  const radio = (/** @type {string} */ value, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>
     el("label.card-choice", null, el(`input#sg-points-${value}`, { type: "radio", name: "sg-points", value, checked }), ...label);
   const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-activate", { type: "button", disabled: true }, "Activate"));
   const summary = el("dl.card-summary#sg-summary", { hidden: true });
@@ -67,14 +73,14 @@ export function buildBlockCard(ctx) {
 
   let installed = false;
   let busy = false;
-  /** @type {any} */ let current = null;
+  /** @type {import("../replies.js").SignatureViewReply | null} */ let current = null;
   const buttons = () => {
     install.disabled = busy;
     install.textContent = installed ? "Reinstall" : "Install";
     remove.disabled = busy || !installed;
     activate.disabled = busy || !installed;
   };
-  const fail = (/** @type {any} */ err) => { error.textContent = messageOf(err); error.hidden = false; };
+  const fail = (/** @type {unknown} */ err) => { error.textContent = messageOf(err); error.hidden = false; };
   const targetValue = () => (target.value === "flip" ? "flip" : Number(target.value));
   target.addEventListener("change", () => showStatus());
   scheme.addEventListener("change", () => {
@@ -100,18 +106,17 @@ export function buildBlockCard(ctx) {
   }
 
   install.addEventListener("click", () => guarded(async () => {
-    const args = { scheme: scheme.value, bits: scheme.value === "toy-rsa" ? Number(bits.value) : null, target: targetValue() };
-    if (scheme.value === "toy-rsa" && !(Number.isInteger(args.bits) && args.bits >= 16 && args.bits <= 48)) {
-      throw new Error("the toy RSA modulus must have between 16 and 48 bits");
-    }
-    const r = await ctx.call("signature_install", args);
+    const toy = scheme.value === "toy-rsa";
+    const args = { scheme: scheme.value, bits: toy ? readLimited(bits, "bits", BITS) : null, target: targetValue() };
+    /** @type {{view: import("../replies.js").SignatureViewReply, stats: import("../replies.js").SignatureStats}} */
+    const r = await ctx.call(API.signature_install, args);
     summary.hidden = true;
     showView(r.view);
     showStats(r.stats);
     ctx.onActivation(null);
   }));
   remove.addEventListener("click", () => guarded(async () => {
-    await ctx.call("signature_remove");
+    await ctx.call(API.signature_remove);
     showView(null);
     ctx.onActivation(null);
   }));
@@ -121,13 +126,14 @@ export function buildBlockCard(ctx) {
     const n = points === "all" ? ctx.testCount() : points.length;
     signing.textContent = `Signing ${n} point${n === 1 ? "" : "s"} with the secret key…`;
     signing.hidden = false;
-    const r = await ctx.call("signature_activate", { points, target: targetValue() }).finally(() => { signing.hidden = true; });
+    /** @type {import("../replies.js").SignatureActivation} */
+    const r = await ctx.call(API.signature_activate, { points, target: targetValue() }).finally(() => { signing.hidden = true; });
     showSummary(r.summary);
     ctx.onActivation(r);
-    showStats(await ctx.call("signature_stats"));
+    showStats(await ctx.call(API.signature_stats));
   }));
 
-  /** @param {any} view signature_view() with installed true, or null */
+  /** @param {import("../replies.js").SignatureViewReply | null} view signature_view() with installed true, or null */
   function showView(view) {
     installed = Boolean(view?.installed);
     card.dataset.installed = installed ? "1" : "0";
@@ -135,7 +141,7 @@ export function buildBlockCard(ctx) {
     activation.hidden = !installed;
     info.hidden = !installed;
     ctx.onView(installed ? view : null);
-    if (!installed) {
+    if (!installed || !view) {
       current = null;
       status.textContent = "No signature block installed: the output is the classifier's.";
       summary.hidden = true;
@@ -148,7 +154,7 @@ export function buildBlockCard(ctx) {
     const vk = view.vk ?? {};
     current = view;
     showStatus();
-    const row = (/** @type {string} */ label, /** @type {any} */ value, /** @type {string} */ id) =>
+    const row = (/** @type {string} */ label, /** @type {Node | string} */ value, /** @type {string} */ id) =>
       el("tr", null, el("th", null, label), el(`td#${id}`, null, value));
     const carrier = view.carrier === "bits"
       ? `low ${view.carrier_bits_per_coordinate} bits of each of x, y (fixed point, step 2⁻⁴⁴): target bit + ${view.signature_bits}-bit σ`
@@ -171,11 +177,12 @@ export function buildBlockCard(ctx) {
       `Where Verify accepts, the output is the signed target; Activate signs ${targetText(targetValue())}.`);
   }
 
-  /** @param {any} s signature_stats() */
+  /** @param {import("../replies.js").SignatureStats} s */
   function showStats(s) {
     const host = info.querySelector("#sg-stats");
     if (!host || !s) return;
-    const cell = (/** @type {string} */ id, /** @type {any} */ v, /** @type {(v: any) => string} */ f) =>
+    /** @template {number | null} V @param {string} id @param {V} v @param {(v: V) => string} f */
+    const cell = (id, v, f) =>
       el("td.num", null, el(`strong#${id}`, { dataset: { value: String(v ?? "") } }, f(v)));
     const rows = [el("tr", null, el("th"), el("th.num", null, "test set"), el("th.num", null, "grid"))];
     rows.push(el("tr", { title: "Share of untouched test points (and of the 100 × 100 grid) where select gives the classifier's class: exactly 1 unless someone forges a signature" },
@@ -187,18 +194,16 @@ export function buildBlockCard(ctx) {
     host.replaceChildren(el("table.card-stats-table", null, el("tbody", null, ...rows)));
   }
 
-  /** @param {any} s signature_activate().summary */
+  /** @param {import("../replies.js").SignatureSummary} s */
   function showSummary(s) {
-    const item = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ text, /** @type {any} */ raw) =>
-      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw ?? "") } }, text));
     const ms = s.sign_ms_per_point;
     summary.replaceChildren(
-      item("sg-attempted", "signed", count(s.attempted), s.attempted),
-      item("sg-flipped", "flipped", count(s.flipped), s.flipped),
-      item("sg-accepted", "Verify accepted", count(s.accepted), s.accepted),
-      item("sg-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
-      item("sg-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
-      item("sg-sign-ms", "signing / point", ms == null ? DASH : `${Number(ms.toPrecision(2))} ms`, ms),
+      statTile("sg-attempted", "signed", count(s.attempted), s.attempted),
+      statTile("sg-flipped", "flipped", count(s.flipped), s.flipped),
+      statTile("sg-accepted", "Verify accepted", count(s.accepted), s.accepted),
+      statTile("sg-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
+      statTile("sg-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
+      statTile("sg-sign-ms", "signing / point", ms == null ? DASH : `${Number(ms.toPrecision(2))} ms`, ms),
       el("p.card-note.card-summary-note", null, `${s.carrier === "certificate" ? "σ in the certificate input" : "σ in the low bits"}; ` +
         `every move is below the bound ${sci(s.perturbation_bound, 2)}. Test accuracy after: ${percent(s.test_accuracy_after)}. ` +
         `${s.attempted} signature${s.attempted === 1 ? "" : "s"} in ${duration(s.seconds)}. Signed points are ringed on the plot.`));

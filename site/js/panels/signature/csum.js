@@ -3,23 +3,28 @@
 // checksum of each test point's x, the key = the most frequent residue, the labels of the points that hit it
 // flipped. A replicable checksum, not a signature: the card says so in plain words.
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { DASH, fixed, messageOf, percent } from "../../ui/format.js";
 import { drawResidueHistogram } from "../../widgets/histogram.js";
+import { statTile } from "../../ui/card.js";
+import { LIMITS, fieldRange, readLimited, rangeText } from "../limits.js";
 
 export const CSUM_STATEMENT = "This is NN Calculator's 'digital signature': a replicable checksum of X1 compared with " +
   "the most frequent residue. There is no key pair and no secret: anyone can trigger it.";
 
 
 /**
- * @param {{call: (m: string, a?: object) => Promise<any>, getConfig: () => Record<string, any>,
- *          setBusy: (busy: boolean) => void, onResult: (result: any | null) => void}} ctx
+ * @param {{call: import("../context.js").PanelContext["call"], getConfig: () => import("../replies.js").Config,
+ *          setBusy: (busy: boolean) => void, onResult: (result: import("../replies.js").CsumSignature) => void}} ctx
  */
 export function buildCsumCard(ctx) {
-  const number = (/** @type {string} */ id, /** @type {number} */ lo, /** @type {number} */ hi, /** @type {string} */ title) =>
-    /** @type {HTMLInputElement} */ (el(`input.card-input#${id}`, { type: "number", min: String(lo), max: String(hi), step: "1", title }));
-  const modulo = number("sg-csum-modulo", 2, 65536, "Residues are taken mod m (NN Calculator: 256)");
-  const precision = number("sg-csum-precision", 1, 17, "Characters of X1 that count (NN Calculator: 15)");
+  const C = LIMITS.checksum;
+  /** @param {string} id @param {import("../limits.js").Limit} limit @param {string} name @param {string} title */
+  const number = (id, limit, name, title) =>
+    /** @type {HTMLInputElement} */ (el(`input.card-input#${id}`, { type: "number", ...fieldRange(limit), title: `${title}; ${rangeText(limit, name)}` }));
+  const modulo = number("sg-csum-modulo", C.modulo, "m", `Residues are taken mod m (NN Calculator: ${C.modulo.default})`);
+  const precision = number("sg-csum-precision", C.precision, "p", `Characters of X1 that count (NN Calculator: ${C.precision.default})`);
   const run = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-csum-run", { type: "button" }, "Run CSUM signature"));
   const error = el("p.sg-error#sg-csum-error", { role: "alert", hidden: true });
   const canvas = /** @type {HTMLCanvasElement} */ (el("canvas.hist-canvas#sg-csum-hist", { role: "img", "aria-label": "Residue histogram of the test points' X1, the key marked" }));
@@ -44,7 +49,7 @@ export function buildCsumCard(ctx) {
     placeholder,
     result);
 
-  /** @param {any} r csum_signature() */
+  /** @param {import("../replies.js").CsumSignature} r */
   function show(r) {
     result.hidden = false;
     placeholder.hidden = true;
@@ -54,24 +59,22 @@ export function buildCsumCard(ctx) {
       ", flipped ", el("strong#sg-csum-flipped", { dataset: { value: String(r.flipped) } }, String(r.flipped)),
       el("span.card-muted", null, ` of ${r.residues.length} test points (m = ${r.modulo}, p = ${r.precision}` +
         `${r.skipped ? `; ${r.skipped} skipped` : ""})`));
-    const item = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ text, /** @type {any} */ raw) =>
-      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw ?? "") } }, text));
     stats.replaceChildren(
-      item("sg-csum-loss-before", "test loss before", fixed(r.loss_test_before, 4), r.loss_test_before),
-      item("sg-csum-loss-after", "test loss after", fixed(r.loss_test_after, 4), r.loss_test_after),
-      item("sg-csum-acc-after", "test accuracy after", percent(r.test_accuracy_after), r.test_accuracy_after));
+      statTile("sg-csum-loss-before", "test loss before", fixed(r.loss_test_before, 4), r.loss_test_before),
+      statTile("sg-csum-loss-after", "test loss after", fixed(r.loss_test_after, 4), r.loss_test_after),
+      statTile("sg-csum-acc-after", "test accuracy after", percent(r.test_accuracy_after), r.test_accuracy_after));
     stats.title = `Half mean squared error against the original and the flipped test labels (NN Calculator's ` +
       `"MSE"); training loss ${fixed(r.loss_train, 4)} does not change. Accuracy before: ${percent(r.test_accuracy_before)}.`;
   }
 
   async function go() {
     error.hidden = true;
-    const m = Number(modulo.value);
-    const p = Number(precision.value);
     ctx.setBusy(true);
     try {
-      if (!Number.isInteger(m) || !Number.isInteger(p)) throw new Error("modulo and precision must be whole numbers");
-      const r = await ctx.call("csum_signature", { modulo: m, precision: p });
+      const m = readLimited(modulo, "m", C.modulo);
+      const p = readLimited(precision, "p", C.precision);
+      /** @type {import("../replies.js").CsumSignature} */
+      const r = await ctx.call(API.csum_signature, { modulo: m, precision: p });
       show(r);
       ctx.onResult(r);
     } catch (err) {
@@ -85,11 +88,11 @@ export function buildCsumCard(ctx) {
 
   return {
     element: card,
-    /** Fill the fields from the config (once, and when it changes while nothing was typed). @param {Record<string, any>} c */
+    /** Fill the fields from the config (once, and when it changes while nothing was typed). @param {import("../replies.js").Config} c */
     sync(c) {
       if (!c) return;
-      if (!modulo.value) modulo.value = String(c.csum_modulo ?? 256);
-      if (!precision.value) precision.value = String(c.csum_precision ?? 15);
+      if (!modulo.value) modulo.value = String(c.csum_modulo ?? C.modulo.default);
+      if (!precision.value) precision.value = String(c.csum_precision ?? C.precision.default);
     },
     /** Forget the result (new data or model). */
     clear() { result.hidden = true; placeholder.hidden = false; error.hidden = true; },

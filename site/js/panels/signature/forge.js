@@ -5,8 +5,11 @@
 // attempts can run within the budget; the others are disabled with the reason, and every scheme's extrapolated
 // forging time is listed ("RSA-2048 FDH: about 10^23 years on this device").
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { DASH, count, duration, messageOf } from "../../ui/format.js";
+import { statTile } from "../../ui/card.js";
+import { LIMITS, fieldRange, rangeText } from "../limits.js";
 
 const METHODS = /** @type {const} */ (["factor", "brute-force", "replay", "lamport-reuse", "malleate"]);
 const METHOD_TITLES = /** @type {Record<string, string>} */ ({
@@ -15,6 +18,10 @@ const METHOD_TITLES = /** @type {Record<string, string>} */ ({
   malleate: "Ed25519 malleability (S + L)",
 });
 const SECONDS_PER_YEAR = 365.25 * 86400;
+const BUDGET = LIMITS.signature.budget_s;
+const BITS = LIMITS.signature.bits;
+/** The budget the card starts with: signature_estimate's own default (the Limit's default, 10 s, is the command line's). */
+const START_BUDGET_S = 5;
 
 /** forgery.human(): "under a second", "about 5 hours", "about 10^23 years" on this device. @param {number | null} lg log10 seconds */
 export function human(lg) {
@@ -29,26 +36,26 @@ export function human(lg) {
 }
 
 /**
- * log10 seconds of toy-RSA brute force and factoring at `bits`: both are linear in bits between 16 and 48 (forgery.py),
- * so the 16- and 48-bit rows give every size in between exactly.
- * @param {any[]} rows signature_estimate().schemes @param {number} bits
+ * log10 seconds of toy-RSA brute force and factoring at `bits`: both are linear in bits over the toy sizes (forgery.py),
+ * so the smallest and largest rows give every size in between exactly.
+ * @param {import("../replies.js").SchemeEstimate[]} rows signature_estimate().schemes @param {number} bits
  */
 function toyEstimate(rows, bits) {
   const toy = rows.filter((r) => r.scheme === "toy-rsa").sort((a, b) => a.bits - b.bits);
   const lo = toy[0];
   const hi = toy[toy.length - 1];
-  const at = (/** @type {string} */ key) => lo[key] + ((hi[key] - lo[key]) * (bits - lo.bits)) / Math.max(1, hi.bits - lo.bits);
+  const at = (/** @type {"brute_force_log10_seconds" | "factoring_log10_seconds"} */ key) => lo[key] + ((hi[key] - lo[key]) * (bits - lo.bits)) / Math.max(1, hi.bits - lo.bits);
   return { brute: at("brute_force_log10_seconds"), factor: at("factoring_log10_seconds") };
 }
 
 /**
- * @param {{call: (m: string, a?: object) => Promise<any>, setBusy: (busy: boolean) => void,
- *          victim: () => number | null, signedCount: () => number, onForge: (result: any | null) => void}} ctx
+ * @param {{call: import("../context.js").PanelContext["call"], setBusy: (busy: boolean) => void,
+ *          victim: () => number | null, signedCount: () => number, onForge: (result: import("../replies.js").ForgeResult) => void}} ctx
  */
 export function buildForgeCard(ctx) {
   const method = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-forge-method", null,
     ...METHODS.map((m) => el("option", { value: m }, METHOD_TITLES[m]))));
-  const budget = /** @type {HTMLInputElement} */ (el("input.card-input#sg-forge-budget", { type: "number", min: "0.1", max: "600", step: "0.5", value: "5", title: "How long one forging attempt may run (seconds)" }));
+  const budget = /** @type {HTMLInputElement} */ (el("input.card-input#sg-forge-budget", { type: "number", ...fieldRange(BUDGET, { step: 0.5 }), value: String(START_BUDGET_S), title: `How long one forging attempt may run, ${rangeText(BUDGET, "s")} seconds` }));
   const run = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-forge-run", { type: "button", disabled: true }, "Run attack"));
   const error = el("p.sg-error#sg-forge-error", { role: "alert", hidden: true });
   const reasons = el("ul.sg-reasons#sg-forge-reasons");
@@ -68,13 +75,13 @@ export function buildForgeCard(ctx) {
     el("p.card-note", null, "Expected time to forge one signature, extrapolated from the rates measured here:"),
     list, rates);
 
-  /** @type {any} */ let estimate = null;
-  /** @type {any} */ let view = null;
+  /** @type {import("../replies.js").SignatureEstimate | null} */ let estimate = null;
+  /** @type {import("../replies.js").SignatureViewReply | null} */ let view = null;
   let busy = false;
   let seq = 0;
   const budgetS = () => {
     const v = Number(budget.value);
-    return Number.isFinite(v) && v > 0 ? Math.min(v, 600) : 5;
+    return Number.isFinite(v) && v > BUDGET.low ? Math.min(v, BUDGET.high) : START_BUDGET_S;
   };
 
   /** Why `m` cannot run now (null when it can). @param {string} m */
@@ -82,7 +89,7 @@ export function buildForgeCard(ctx) {
     if (!view) return "install a signature block first";
     const s = view.scheme;
     const b = budgetS();
-    const row = estimate?.schemes.find((/** @type {any} */ r) => r.scheme === s);
+    const row = estimate?.schemes.find((r) => r.scheme === s);
     if (m === "factor") {
       if (s !== "toy-rsa" && s !== "rsa") return `${view.label} has no modulus to factor`;
       if (s === "rsa") return `RSA-2048 FDH: ${row?.human ?? "out of reach"} (number field sieve; rho is slower still), over the ${b} s budget`;
@@ -124,18 +131,19 @@ export function buildForgeCard(ctx) {
   async function refreshEstimate() {
     const mine = ++seq;
     try {
-      const e = await ctx.call("signature_estimate", { budget_s: budgetS() });
+      /** @type {import("../replies.js").SignatureEstimate} */
+      const e = await ctx.call(API.signature_estimate, { budget_s: budgetS() });
       if (mine !== seq) return;
       estimate = e;
       const r = e.rates;
       const lim = e.live_limit;
       calibration.textContent = `this device: factoring ${count(r.rho_iterations_per_s)} rho steps/s, brute force ${count(r.toy_rsa_brute_force_per_s)} trials/s`;
-      const upTo = (/** @type {number | null} */ b) => (b == null ? "not even 16 bits" : `up to ${b} bits`);
+      const upTo = (/** @type {number | null} */ b) => (b == null ? `not even ${BITS.low} bits` : `up to ${b} bits`);
       limits.replaceChildren(`Live within ${e.budget_s} s: toy RSA factoring `, el("strong#sg-limit-factor", null, upTo(lim.factor_bits)),
         ", brute force ", el("strong#sg-limit-brute", null, upTo(lim.brute_force_bits)),
         ". Larger keys are not offered for live forging.");
       rates.textContent = "Verify/s: " + Object.entries(r.verify_per_s).map(([k, v]) => `${k} ${count(/** @type {number} */ (v))}`).join(" · ");
-      list.replaceChildren(...e.schemes.map((/** @type {any} */ row) => el(`li.${row.live ? "sg-live" : "sg-out"}`, { dataset: { scheme: row.scheme, bits: String(row.bits) }, title: row.note || "" },
+      list.replaceChildren(...e.schemes.map((row) => el(`li.${row.live ? "sg-live" : "sg-out"}`, { dataset: { scheme: row.scheme, bits: String(row.bits) }, title: row.note || "" },
         el("span", null, row.text), el("span.sg-tag", null, row.live ? "live" : "out of reach"))));
       refreshMethods();
       markCurrent();
@@ -151,20 +159,18 @@ export function buildForgeCard(ctx) {
   function markCurrent() {
     for (const li of list.querySelectorAll("li")) {
       const d = /** @type {HTMLElement} */ (li).dataset;
-      li.classList.toggle("current", Boolean(view) && d.scheme === view.scheme && (view.scheme !== "toy-rsa" || Number(d.bits) === view.bits));
+      li.classList.toggle("current", view != null && d.scheme === view.scheme && (view.scheme !== "toy-rsa" || Number(d.bits) === view.bits));
     }
   }
 
-  /** @param {any} r signature_forge() */
+  /** @param {import("../replies.js").ForgeResult} r */
   function showResult(r) {
     const t = r.target_point;
-    const stat = (/** @type {string} */ id, /** @type {string} */ label, /** @type {any} */ text, /** @type {any} */ raw) =>
-      el("div.card-stat", null, el("dt", null, label), el(`dd#${id}`, { dataset: { value: String(raw) } }, text));
     result.replaceChildren(
       el("dl.card-summary", null,
-        stat("sg-forge-succeeded", "succeeded", el(`span.${r.succeeded ? "sg-yes" : "sg-no"}`, null, r.succeeded ? "yes" : "no"), r.succeeded),
-        stat("sg-forge-attempts", "attempts", count(r.attempts), r.attempts),
-        stat("sg-forge-seconds", "time", duration(r.seconds), r.seconds)),
+        statTile("sg-forge-succeeded", "succeeded", el(`span.${r.succeeded ? "sg-yes" : "sg-no"}`, null, r.succeeded ? "yes" : "no"), r.succeeded),
+        statTile("sg-forge-attempts", "attempts", count(r.attempts), r.attempts),
+        statTile("sg-forge-seconds", "time", duration(r.seconds), r.seconds)),
       el("p.card-note#sg-forge-detail", null, r.detail ?? ""),
       t ? el("p.card-note#sg-forge-victim", null, `On test point ${t.index}: the selector ${t.flipped ? "now gives the attacker's label (flipped)" : "still gives the classifier's label (not flipped)"}.`) : "");
     result.dataset.succeeded = r.succeeded ? "1" : "0";
@@ -174,13 +180,14 @@ export function buildForgeCard(ctx) {
   run.addEventListener("click", async () => {
     error.hidden = true;
     const m = method.value;
-    /** @type {Record<string, any>} */
+    /** @type {Record<string, number>} */
     const params = { budget_s: budgetS() };
     const victim = ctx.victim();
     if ((m === "factor" || m === "brute-force" || m === "replay") && victim != null) params.index = victim;
     ctx.setBusy(true);
     try {
-      const r = await ctx.call("signature_forge", { method: m, params });
+      /** @type {import("../replies.js").ForgeResult} */
+      const r = await ctx.call(API.signature_forge, { method: m, params });
       showResult(r);
       ctx.onForge(r);
     } catch (err) {
@@ -197,7 +204,7 @@ export function buildForgeCard(ctx) {
   return {
     element: card,
     refreshEstimate,
-    /** The installed block changed (or was removed). @param {any} v */
+    /** The installed block changed (or was removed). @param {import("../replies.js").SignatureViewReply | null} v */
     setView(v) {
       view = v;
       result.hidden = true;

@@ -5,6 +5,7 @@
 // without the key, within this device's budget. Python does the work (signature_api.py); the network diagram draws
 // the verifier and the selector while a block is installed (diagram.js, the network's "signature" decoration).
 
+import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { buildCsumCard } from "./csum.js";
 import { buildBlockCard } from "./block.js";
@@ -21,9 +22,9 @@ const PICK_OWNER = "signature";
 const state = {
   /** @type {SignatureContext | null} */ ctx: null,
   picks: createPicks(),
-  /** @type {any} */ csum: null,        // the last CSUM signature result
-  /** @type {any} */ activation: null,  // the last signature_activate result
-  /** @type {any} */ forged: null,      // the last signature_forge result
+  /** @type {import("../replies.js").CsumSignature | null} */ csum: null,        // the last CSUM signature result
+  /** @type {import("../replies.js").SignatureActivation | null} */ activation: null,  // the last signature_activate result
+  /** @type {import("../replies.js").ForgeResult | null} */ forged: null,      // the last signature_forge result
   /** "csum" | "signature": whose rings the plot shows (the latest action wins) */
   marksFrom: "",
   scheme: "",  // the block drawn in the network ("" when none)
@@ -75,7 +76,7 @@ export function init(ctx) {
   });
   parts.forge = buildForgeCard({
     call: ctx.call, setBusy, victim,
-    signedCount: () => state.activation?.records.filter((/** @type {any} */ r) => r.accepted).length ?? 0,
+    signedCount: () => state.activation?.records.filter((r) => r.accepted).length ?? 0,
     onForge: (r) => {
       state.forged = r;
       state.marksFrom = "signature";
@@ -101,7 +102,7 @@ export function init(ctx) {
 
 /**
  * A snapshot (hub): a new model or new data; a rebuilt model has no signature block any more.
- * @param {any} snap
+ * @param {import("../replies.js").Snapshot} snap
  */
 function onSnapshot(snap) {
   const ctx = state.ctx;
@@ -124,7 +125,7 @@ function onSnapshot(snap) {
 async function syncView() {
   const ctx = /** @type {SignatureContext} */ (state.ctx);
   try {
-    const view = state.regression ? { installed: false } : await ctx.call("signature_view");
+    const view = state.regression ? { installed: false } : await ctx.call(API.signature_view);
     parts.block.showView(view.installed ? view : null);
     if (!view.installed || !view.activated) {
       state.activation = null;
@@ -141,7 +142,7 @@ async function syncView() {
 
 async function refreshStats() {
   try {
-    parts.block.showStats(await /** @type {SignatureContext} */ (state.ctx).call("signature_stats"));
+    parts.block.showStats(await /** @type {SignatureContext} */ (state.ctx).call(API.signature_stats));
   } catch {
     // the block was removed meanwhile: the next snapshot redraws
   }
@@ -160,7 +161,7 @@ function setBusy(busy) {
 /** The victim of a forgery: the first test point nobody signed (else the first one that is not the replay source). */
 function victim() {
   const n = (state.ctx?.getData()?.test.length ?? 0) / 3;
-  const signed = new Set((state.activation?.records ?? []).filter((/** @type {any} */ r) => r.accepted).map((/** @type {any} */ r) => r.index));
+  const signed = new Set((state.activation?.records ?? []).filter((r) => r.accepted).map((r) => r.index));
   for (let i = 0; i < n; i++) if (!signed.has(i)) return i;
   const source = Math.min(...signed);
   for (let i = 0; i < n; i++) if (i !== source) return i;
@@ -181,7 +182,7 @@ function refreshMarks() {
       if (r.accepted) marks.push({ x: r.x1, y: r.y1, kind: r.flipped ? "flipped" : "moved" });
     }
     const t = state.forged?.target_point;
-    if (t && t.x1 != null) marks.push({ x: t.x1, y: t.y1, kind: "trigger" });
+    if (t && t.x1 != null && t.y1 != null) marks.push({ x: t.x1, y: t.y1, kind: "trigger" });
   }
   marks.push(...state.picks.marks(test));
   ctx.heatmap.setMarks(marks, "signature");

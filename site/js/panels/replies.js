@@ -1,0 +1,94 @@
+// @ts-check
+// The worker replies the panels read, as types (the fields the page uses; Python may send more). Type-only module:
+// the names follow py/backdoor_playground/worker/*.py and the packages behind them.
+
+// ------------------------------------------------------------------------------------------------ playground
+
+/**
+ * The config fields the panels read; the rest of the URL state is there too (app/state.js owns it), as unknown.
+ * @typedef {{csum_key: number, csum_modulo: number, csum_precision: number, csum_variant: string,
+ *            csum_layers: string, problem: string, trojan: number} & Record<string, unknown>} Config
+ * @typedef {{layer_sizes: number[], activation_names: string[]}} ModelInfo
+ * @typedef {{test: number[], train?: number[]}} PageData  flat [x, y, label, ...]
+ * What a snapshot carries for the panels (app/main.js applySnapshot; the hub's "snapshot" event).
+ * @typedef {{config: Config, data?: PageData, model?: ModelInfo, backdoor?: BackdoorStats,
+ *            result?: {defense?: DefendReply, metrics?: DefenseMetrics}}} Snapshot
+ */
+
+// ------------------------------------------------------------------------------------------------ checksum
+
+/**
+ * backdoor_stats(): what planting did (rates in [0, 1]; the planted-only fields are absent when not planted).
+ * @typedef {{planted: boolean, layers: number[], has_clean: boolean,
+ *            params: {variant: string, key: number, modulo: number, precision: number},
+ *            agreement?: number | null, agreement_grid?: number | null, trigger_rate?: number | null,
+ *            trigger_rate_grid?: number | null, node_trigger_rate?: number | null,
+ *            clean_test_accuracy?: number | null, test_accuracy?: number | null}} BackdoorStats
+ * One test point's activation: before (x0, y0, out0), after (x1, y1, out1), the node(s) and residues.
+ * @typedef {{index: number, x0: number, y0: number, x1: number, y1: number, out0: number | null,
+ *            out1: number | null, delta: number, flipped: boolean, matched: boolean, reason?: string,
+ *            node?: number | null, nodes?: number[], csum0?: number | number[] | null,
+ *            csum1?: number | number[] | null, trials?: number | null}} ActivationRecord
+ * @typedef {{method: string, variant: string, key: number, modulo: number, precision: number, k?: number,
+ *            attempted: number, matched: number, flipped: number, trials: number, seconds: number,
+ *            cancelled?: boolean, median_abs_delta: number | null, max_abs_delta: number | null,
+ *            test_accuracy_after: number | null}} ActivationSummary
+ * @typedef {{records: ActivationRecord[], summary: ActivationSummary}} ActivationResult
+ * search_start / search_step / search_cancel: the running search.
+ * @typedef {{done: number, total: number, trials: number, point_trials: number, expected_trials?: number | null,
+ *            flipped: number, seconds: number, finished: boolean, cancelled: boolean,
+ *            result: ActivationResult}} SearchProgress
+ * The `update` reply when new checksum numbers apply to a planted model.
+ * @typedef {{kind: string, config: Config, backdoor: BackdoorStats}} NumbersUpdate
+ */
+
+// ------------------------------------------------------------------------------------------------ signature
+
+/**
+ * csum_signature(): NN Calculator's "signature" (a checksum of X1).
+ * @typedef {{key: number | null, flipped: number, flipped_indices: number[], residues: number[], histogram: number[],
+ *            modulo: number, precision: number, skipped?: number, loss_test_before: number, loss_test_after: number,
+ *            loss_train: number, test_accuracy_before: number, test_accuracy_after: number}} CsumSignature
+ * signature_view() with a block installed (diagram.js's SignatureView plus what the cards show).
+ * @typedef {import("./signature/diagram.js").SignatureView & {installed: boolean, activated?: boolean,
+ *            perturbation_bound: number, description?: string,
+ *            vk?: {n?: string | number, e?: string | number, vk_hex?: string, n_hex?: string, vk_short?: string,
+ *                  vk_fingerprint?: string}}} SignatureViewReply
+ * @typedef {{agreement: number | null, agreement_grid: number | null, accidental_accepts: number,
+ *            accidental_accepts_grid: number, clean_test_accuracy: number | null,
+ *            backdoored_test_accuracy: number | null, activated: number}} SignatureStats
+ * @typedef {{attempted: number, flipped: number, accepted: number, median_abs_delta: number | null,
+ *            max_abs_delta: number | null, sign_ms_per_point: number | null, carrier: string,
+ *            perturbation_bound: number, test_accuracy_after: number | null, seconds: number}} SignatureSummary
+ * @typedef {{index: number, x1: number, y1: number, accepted: boolean, flipped: boolean}} SignedRecord
+ * @typedef {{records: SignedRecord[], summary: SignatureSummary}} SignatureActivation
+ * @typedef {{succeeded: boolean, attempts: number, seconds: number, detail?: string,
+ *            target_point?: {index: number, x1?: number, y1?: number, flipped: boolean} | null}} ForgeResult
+ * One row of signature_estimate().schemes.
+ * @typedef {{scheme: string, bits: number, live: boolean, text: string, note?: string, human?: string,
+ *            brute_force_human?: string, brute_force_log10_seconds: number, factoring_log10_seconds: number}} SchemeEstimate
+ * @typedef {{budget_s: number, schemes: SchemeEstimate[],
+ *            rates: {rho_iterations_per_s: number, toy_rsa_brute_force_per_s: number, verify_per_s: Record<string, number>},
+ *            live_limit: {factor_bits: number | null, brute_force_bits: number | null}}} SignatureEstimate
+ */
+
+// ------------------------------------------------------------------------------------------------ defense
+
+/**
+ * A rate with its 95 % Wilson interval and its counts.
+ * @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate
+ * defense.metrics: rates (Rate) and plain numbers, by key (metrics.js lists the rows).
+ * @typedef {{clean_accuracy?: Rate, attack_success_rate?: Rate} & Record<string, Rate | number | null | undefined>} DefenseMetrics
+ * defend(): one defense's result (type proximity or smoothing); `curves` only from a live run.
+ * @typedef {{type: "proximity" | "smoothing", params: Record<string, string | number>, metrics: DefenseMetrics,
+ *            labels?: number[], model_labels?: number[], replayed?: boolean,
+ *            restored?: number, flipped?: number, clean_changed?: number, twin_changed?: number, clean_n?: number,
+ *            accuracy_after?: number | null, asr_after?: number | null, activated?: number,
+ *            radius?: number | null, radius_auto?: number | null, radius_sep?: number | null, k?: number,
+ *            abstained?: number, radius_max?: number | null, sigma?: number,
+ *            curves?: Record<string, any>}} DefendReply
+ *   curves: each defense's plot series (histograms, radius/k curves, certified and immunization curves), a
+ *   different shape per plot; charts.js draws them, so they stay loosely typed here.
+ */
+
+export {};
