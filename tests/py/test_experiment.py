@@ -141,6 +141,9 @@ def test_cli_writes_the_result_and_exits_2_on_bad_input(tmp_path, capsys):
     assert cli.main(["experiment", str(good), "--out", str(out)]) == 0
     result = json.loads(out.read_text())
     assert result["activation"]["attempted"] == 2 and result["clean"]["epochs"] == 2
+    told = capsys.readouterr()  # with --out, stdout stays empty and people get a short summary on stderr
+    assert told.out == "" and "trained circle for 2 epochs" in told.err and f"wrote {out}" in told.err
+    assert "flipped" in told.err and "of 2 activated test points" in told.err
     assert cli.main(["experiment", str(good)]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert experiment.strip_timing(printed) == experiment.strip_timing(result)

@@ -101,8 +101,23 @@ def test_cli_writes_tidy_and_summary_tsv(tmp_path, capsys):
     assert all(len(line.split("\t")) == 5 for line in lines[1:])
     summary = (tmp_path / "results.summary.tsv").read_text().splitlines()
     assert summary[0].split("\t") == list(sweep.SUMMARY_COLUMNS)
-    assert "±" in capsys.readouterr().out
+    printed = capsys.readouterr().out.splitlines()
+    # the headline table: a header and one row per cell (the full summary is in the file), not a line per metric
+    assert printed[0].split()[:3] == ["cell", "seeds", "clean"] and "agreement" in printed[0]
+    cell_rows = [line for line in printed if line.startswith("backdoor.modulo=")]
+    assert [r.split()[0] for r in cell_rows] == ["backdoor.modulo=20", "backdoor.modulo=64"]
+    assert all("±" in r and r.split()[1] == "2" for r in cell_rows) and len(printed) <= 5
     assert cli.main(["sweep", str(config), "--set", "backdoor.modulo"]) == cli.EXIT_BAD_INPUT
     assert "error: --set" in capsys.readouterr().err
     assert cli.main(["sweep", str(config), "--out", str(tmp_path / "nowhere" / "r.tsv")]) == cli.EXIT_BAD_INPUT
     assert "folder does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--jobs", "--seeds"])
+def test_cli_refuses_zero_jobs_and_seeds(tmp_path, capsys, flag):
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps(BASE))
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["sweep", str(config), flag, "0"])
+    assert exit_.value.code == cli.EXIT_BAD_INPUT
+    assert f"argument {flag}: must be at least 1, got 0" in capsys.readouterr().err

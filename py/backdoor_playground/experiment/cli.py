@@ -3,10 +3,11 @@
     python3 -m backdoor_playground experiment CONFIG.json [--out RESULT.json]
     python3 -m backdoor_playground sweep CONFIG.json --seeds 5 --set backdoor.modulo=20,64,256 [--out results.tsv]
 
-`experiment` runs experiment.run_experiment on the JSON config and writes the result as JSON (stdout without
---out). `sweep` runs the grid of --set values (repeatable) times seeds on a process pool, writes the tidy TSV
-(one row per cell, seed, stage and metric) to --out and the summary (mean ± sd per cell) next to it as
-NAME.summary.tsv, and prints the summary; without --out the tidy TSV goes to stdout.
+`experiment` runs stages.run_experiment on the JSON config and writes the result as JSON (stdout without --out;
+with --out a short summary goes to stderr). `sweep` runs the grid of --set values (repeatable) times seeds on a
+process pool, writes the tidy TSV (one row per cell, seed, stage and metric) to --out and the summary (mean ± sd per
+cell and metric) next to it as NAME.summary.tsv, and prints the headline metrics per cell as a table (to stderr when
+the tidy TSV goes to stdout, without --out).
 A bad config prints "error: ..." naming the bad key and exits with status 2.
 """
 
@@ -18,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import stages as experiment, sweep
+from . import report, stages as experiment, sweep
 
 EXIT_BAD_INPUT = 2
 
@@ -57,6 +58,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     _write_text(json.dumps(result, indent=2, allow_nan=False) + "\n", args.out)
+    if args.out is not None:
+        sys.stderr.write(report.experiment_lines(result, args.out))
     return 0
 
 
@@ -74,12 +77,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     summary = sweep.summarize(rows)
     if args.out is None:
         _write_text(sweep.to_tsv(sweep.TSV_COLUMNS, rows), None)
+        sys.stderr.write(report.sweep_table(summary))
         return 0
     out = Path(args.out)
+    summary_path = out.with_name(out.stem + ".summary.tsv")
     _write_text(sweep.to_tsv(sweep.TSV_COLUMNS, rows), str(out))
-    _write_text(sweep.to_tsv(sweep.SUMMARY_COLUMNS, summary), str(out.with_name(out.stem + ".summary.tsv")))
-    sys.stdout.write(sweep.summary_table(summary))
+    _write_text(sweep.to_tsv(sweep.SUMMARY_COLUMNS, summary), str(summary_path))
+    sys.stdout.write(report.sweep_table(summary) + f"wrote {out} and {summary_path} (every metric)\n")
     return 0
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (so --jobs 0 or --seeds 0 is refused with exit status 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
@@ -97,10 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     experiment_parser.add_argument("--out", metavar="RESULT.json", help="write the result here instead of stdout")
     sweep_parser = sub.add_parser("sweep", help=COMMANDS["sweep"][1])
     sweep_parser.add_argument("config", metavar="CONFIG.json", help="experiment config (JSON object)")
-    sweep_parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 per cell (default 5)")
+    sweep_parser.add_argument("--seeds", type=positive_int, default=5, help="seeds 0..N-1 per cell (default 5)")
     sweep_parser.add_argument("--set", action="append", metavar="KEY=V1,V2",
                               help="a setting to vary, e.g. backdoor.modulo=20,64,256 (repeatable)")
-    sweep_parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count)")
+    sweep_parser.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: CPU count)")
     sweep_parser.add_argument("--out", metavar="results.tsv", help="tidy TSV here, summary in results.summary.tsv")
     return parser
 

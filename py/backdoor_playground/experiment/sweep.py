@@ -133,10 +133,3 @@ def to_tsv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     def cell(v: Any) -> str:
         return repr(v) if isinstance(v, float) else str(v).replace("\t", " ").replace("\n", " ")
     return "\n".join(["\t".join(columns), *("\t".join(cell(v) for v in row) for row in rows)]) + "\n"
-
-
-def summary_table(summary: Sequence[tuple]) -> str:
-    """The summary as aligned text: cell, stage, metric, mean ± sd (n)."""
-    lines = [f"{cell:<28} {stage:<12} {metric:<40} {mean:>12.6g} ± {sd:<10.3g} (n={n})"
-             for cell, stage, metric, n, mean, sd in summary]
-    return "\n".join(lines) + "\n"
