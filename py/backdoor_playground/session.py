@@ -254,7 +254,7 @@ class Session:
         b[check_index(j, b.shape[0], "node")] = value
 
     def export_model(self) -> dict:
-        return modelio.model_document(self.config, self.model.to_dict())
+        return modelio.model_document(self.config, self.model.to_dict(), self.epoch)
 
     def import_model(self, document) -> list[str]:
         """Replace config and model with a checked model file; on any error nothing changes."""
@@ -267,6 +267,7 @@ class Session:
         self.uploaded = None
         self.model = model
         self.make_trainer()
+        self.trainer.epochs_done = checked["epoch"]  # the file's epoch count goes on
         self.set_attack(attacks.adopt(self))
         return notices
 

@@ -4,6 +4,7 @@ and its re-split, export_csv, and call()'s dispatch and errors. Plain data in an
 from __future__ import annotations
 
 import importlib
+import json
 
 import numpy as np
 import pytest
@@ -208,3 +209,18 @@ def test_call_refuses_unknown_methods_and_bad_arguments(snap):
     with pytest.raises(TypeError):
         api.call("memory_info", {"extra": 1})
     assert api.call("frame")["epoch"] == 0, "refused calls change nothing"
+
+
+def test_a_model_file_keeps_its_epoch_count(snap):
+    """Importing a trained model resumes its epoch count (issue 12 #12); an older file without one starts at 0."""
+    api.call("train", {"epochs": 7})
+    document = api.call("export_model")
+    assert document["epoch"] == 7
+    api.init(hash="dataset=xor")
+    snapshot = api.call("import_model", {"text": json.dumps(document)})
+    assert snapshot["frame"]["epoch"] == 7 and api.call("train", {"epochs": 2})["epoch"] == 9
+    older = {k: v for k, v in document.items() if k != "epoch"}
+    assert api.call("import_model", {"text": json.dumps(older)})["frame"]["epoch"] == 0
+    for bad in (-1, 2.5, True, "7"):
+        with pytest.raises(ValueError, match="^epoch"):
+            api.call("import_model", {"text": json.dumps({**document, "epoch": bad})})

@@ -22,6 +22,7 @@ from . import config as cfg
 
 MODEL_FORMAT = "backdoor-playground-model"
 MODEL_VERSION = 1
+MAX_EPOCH = 10**9  # a model file's epoch count (older files have none: 0)
 MAX_MODEL_CHARS = 2 * 1024 * 1024
 MAX_DATA_CHARS = 2 * 1024 * 1024
 DATA_BOX = 6.0
@@ -308,8 +309,9 @@ def parse_model_json(text_or_dict: str | dict) -> dict:
     """
     doc = _load(text_or_dict)
     for key in doc:
-        if key not in ("format", "version", "config", "model"):
-            raise ValueError(f"unknown top-level key {str(key)[:40]!r}; expected format, version, config, model")
+        if key not in ("format", "version", "config", "model", "epoch"):
+            raise ValueError(f"unknown top-level key {str(key)[:40]!r}; expected format, version, config, model, "
+                             "epoch")
     for key in ("format", "version", "config", "model"):
         if key not in doc:
             raise ValueError(f"the model file has no {key!r}")
@@ -325,11 +327,15 @@ def parse_model_json(text_or_dict: str | dict) -> dict:
     except ValueError as exc:
         raise ValueError(f"config: {exc}") from None
     model = _check_model(doc["model"], config)
-    return {"format": MODEL_FORMAT, "version": MODEL_VERSION, "config": config, "model": model}
+    epoch = doc.get("epoch", 0)  # files written before the epoch was kept start at 0
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= MAX_EPOCH:
+        raise ValueError(f"epoch {_short(epoch)} is not a whole number of epochs (0 to {MAX_EPOCH})")
+    return {"format": MODEL_FORMAT, "version": MODEL_VERSION, "config": config, "model": model, "epoch": epoch}
 
 
-def model_document(config: dict, model_dict: dict) -> dict:
-    """The version-1 model file for `config` and a model given as arrays or lists (dead defaults to all false)."""
+def model_document(config: dict, model_dict: dict, epoch: int = 0) -> dict:
+    """The version-1 model file for `config` and a model given as arrays or lists (dead defaults to all false),
+    trained for `epoch` epochs (an import resumes the count)."""
     if not isinstance(model_dict, dict):
         raise ValueError("model must be a dict")
     missing = [key for key in _MODEL_KEYS if key != "dead" and key not in model_dict]
@@ -347,4 +353,4 @@ def model_document(config: dict, model_dict: dict) -> dict:
         "dead": [np.asarray(d, dtype=bool).tolist() for d in dead],
     }
     return parse_model_json({"format": MODEL_FORMAT, "version": MODEL_VERSION, "config": dict(config),
-                             "model": model})
+                             "model": model, "epoch": int(epoch)})
