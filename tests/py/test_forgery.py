@@ -143,3 +143,17 @@ def test_human_readable_times():
     assert fg.human(math.log10(90)) == "about 90 seconds on this device"
     assert fg.human(math.log10(3 * 3600)) == "about 3 hours on this device"
     assert fg.human(40) == "about 10^33 years on this device"     # 10^40 s = 10^32.5 years
+
+
+def test_every_scheme_headlines_its_best_attack_by_name():
+    """Issue 12 #2: Lamport's row was "about 10^19718 years" (a random block passing), while its best key-less
+    attack is SHA-256 preimages (~2^264 hashes); every row now leads with the best attack and names it."""
+    rows = {(r["scheme"], r["bits"]): r for r in fg.estimate_table(RATES, 5.0)["schemes"]}
+    lam = next(r for (scheme, _), r in rows.items() if scheme == "lamport")
+    hash_rate = RATES["verify_per_s"]["lamport"] * 256
+    assert lam["best_log10_seconds"] == pytest.approx(264 * math.log10(2) - math.log10(hash_rate))
+    assert lam["best_log10_seconds"] < lam["brute_force_log10_seconds"] / 100
+    assert "SHA-256 preimages" in lam["text"] and "19718" not in lam["text"]
+    names = {s: r["best_attack"] for (s, _), r in rows.items()}
+    assert "number field sieve" in names["rsa"] and "discrete log" in names["ed25519"]
+    assert all(f"best attack: {r['best_attack']}" in r["text"] for r in rows.values())

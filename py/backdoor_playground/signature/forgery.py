@@ -270,30 +270,35 @@ def estimate(scheme: str, bits: int | None, rates: dict) -> dict:
         bf = _seconds(bits, rates["toy_rsa_brute_force_per_s"])
     elif scheme == "lamport":
         bf = _seconds(256 * 256, verify_rate)        # a random 8 KiB block passes all 256 hash checks w.p. 2^-65536
-        notes.append("inverting SHA-256 instead costs about 2^264 hashes; reusing the key is the real weakness")
     else:
         bf = _seconds(bits if scheme == "rsa" else 256, verify_rate)
     out = {"scheme": scheme, "bits": bits, "brute_force_seconds": bf["seconds"], "brute_force_log10_seconds":
            bf["log10"], "brute_force_human": bf["human"], "factoring_seconds": None, "factoring_log10_seconds": None}
-    main = bf
+    main, attack = bf, "brute force"
+    if scheme == "lamport":
+        # The best key-less attack: SHA-256 preimages for the 256 revealed halves of a new message, ~2^256 hashes
+        # each (2^264 in all); one Lamport verify hashes 256 halves, so hashes/s = 256 x verifies/s.
+        main, attack = _seconds(264, verify_rate * 256), "SHA-256 preimages (~2^264 hashes)"
+        notes.append("reusing the one-time key is the real weakness")
     if scheme in ("toy-rsa", "rsa"):
         # Rho needs about sqrt(smallest prime) ~ 2^(bits/4) steps; big-int steps cost more above one machine word,
         # so scale the 48-bit rate by (bits/48)^1.585 (Karatsuba).
         step_cost = max(1.0, (bits / 48) ** 1.585)
         fa = _seconds(bits / 4 + math.log2(step_cost), rates["rho_iterations_per_s"])
         out.update(factoring_seconds=fa["seconds"], factoring_log10_seconds=fa["log10"], factoring_human=fa["human"])
-        main = fa if fa["log10"] < bf["log10"] else bf
+        if fa["log10"] < bf["log10"]:
+            main, attack = fa, "Pollard rho factoring, then signing"
         if scheme == "rsa":
             nfs = _seconds(112 + math.log2(step_cost), rates["rho_iterations_per_s"])
             out.update(nfs_log10_seconds=nfs["log10"], nfs_human=nfs["human"])
             notes.append("the number field sieve (~2^112 operations) beats rho for RSA-2048 but is still out of reach")
-            main = nfs
+            main, attack = nfs, "number field sieve factoring (~2^112 operations)"
     if scheme == "ed25519":
         # Pollard rho for the discrete log needs ~ sqrt(pi L / 4) ~ 2^125.8 group operations; one verify ~ 300 of them.
         dl = _seconds(125.8, verify_rate * 300)
         out.update(discrete_log_log10_seconds=dl["log10"], discrete_log_human=dl["human"])
-        main = dl
-    out.update(best_log10_seconds=main["log10"], human=main["human"], note="; ".join(notes))
+        main, attack = dl, "Pollard rho discrete log (~2^125.8 group operations)"
+    out.update(best_log10_seconds=main["log10"], human=main["human"], best_attack=attack, note="; ".join(notes))
     return out
 
 
@@ -320,7 +325,7 @@ def estimate_table(rates: dict, budget_s: float, toy_bits: int | None = None) ->
     for scheme, bits in (*(("toy-rsa", b) for b in toy_sizes), ("lamport", None), ("rsa", None), ("ed25519", None)):
         e = estimate(scheme, bits, rates)
         label = SCHEMES[scheme].label + (f" {e['bits']}-bit" if scheme == "toy-rsa" else "")
-        e["text"] = f"{label}: {e['human']}"
+        e["text"] = f"{label}: {e['human']} (best attack: {e['best_attack']})"
         e["live"] = e["best_log10_seconds"] <= math.log10(budget_s)
         rows.append(e)
     return {"rates": rates, "budget_s": budget_s, "live_limit": live_limit(rates, budget_s), "schemes": rows}
