@@ -115,6 +115,20 @@ def test_proximity_curves_agree_with_the_main_result(doughnut, doughnut_proximit
     json.dumps(d, allow_nan=False)
 
 
+def test_k_past_the_training_size_is_capped_and_the_curve_reaches_the_chosen_k(doughnut):
+    """Issue 12 #6: k = 999 with 250 training points was accepted silently and the curve stopped at 15."""
+    s, att = doughnut
+    n_train = len(att.train_points)
+    big = defense.run_defense(att, {"type": "proximity", "vote": "knn", "k": 999}, rng.stream(1, "defense"))
+    assert big["k"] == n_train and f"k = 999 is more than the {n_train} training points" in big["note"]
+    ks = big["curves"]["knn_curve"]["k"]
+    assert ks[:8] == [1, 3, 5, 7, 9, 11, 13, 15] and ks[-1] == n_train and ks == sorted(set(ks))
+    everyone = defense.run_defense(att, {"type": "proximity", "vote": "knn", "k": n_train}, rng.stream(1, "defense"))
+    assert everyone["restored"] == big["restored"] and "note" not in everyone
+    mid = defense.run_defense(att, {"type": "proximity", "vote": "knn", "k": 40}, rng.stream(1, "defense"))
+    assert 40 in mid["curves"]["knn_curve"]["k"] and max(mid["curves"]["knn_curve"]["k"]) == 40
+
+
 def test_the_tie_rule_only_touches_tied_points(doughnut):
     s, att = doughnut
     out = {t: defense.run_defense(att, {"radius": 2 * SQRT2, "ties": t}, rng.stream(1, "defense")) for t in

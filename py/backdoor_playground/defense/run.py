@@ -167,26 +167,41 @@ def _proximity(att, p: dict, bd_clean: np.ndarray) -> dict:
     n_pos, n_neg = proximity.neighbour_counts(att.train_points, att.train_labels, points, radii)
     by_radius = [_split(att, proximity.vote_from_counts(n_pos[i], n_neg[i], fallback, p["ties"]), act)
                  for i in range(len(radii))]
-    nearest = proximity.nearest_labels(att.train_points, att.train_labels, points, max(p["k"], K_GRID[-1]))
-    by_k = {k: _split(att, proximity.knn_from_nearest(nearest, k, fallback), act) for k in (*K_GRID, p["k"])}
+    n_train = len(att.train_points)
+    k = max(1, min(p["k"], n_train))
+    if k < p["k"]:
+        capped = f"k = {p['k']} is more than the {n_train} training points: every training point votes (k = {k})"
+        note = f"{note}; {capped}" if note else capped
+    k_grid = k_curve(k, n_train)
+    nearest = proximity.nearest_labels(att.train_points, att.train_labels, points, max(k_grid))
+    by_k = {kk: _split(att, proximity.knn_from_nearest(nearest, kk, fallback), act) for kk in k_grid}
     if p["vote"] == "radius":
         i = radii.index(radius)
         labels, labels_clean = by_radius[i]
         counts = {"pos": n_pos[i][:len(att.inputs)], "neg": n_neg[i][:len(att.inputs)]}
     else:
-        labels, labels_clean = by_k[p["k"]]
+        labels, labels_clean = by_k[k]
         counts = {}
     rows_r = [outcome(att, *lab, bd_clean) for lab in by_radius]
-    rows_k = [outcome(att, *by_k[k], bd_clean) for k in K_GRID]
+    rows_k = [outcome(att, *by_k[kk], bd_clean) for kk in k_grid]
     return {
         "labels": labels, "labels_clean": labels_clean,
-        "radius": radius if p["vote"] == "radius" else None, "k": p["k"] if p["vote"] == "knn" else None,
+        "radius": radius if p["vote"] == "radius" else None, "k": k if p["vote"] == "knn" else None,
         "radius_auto": auto["radius"], "radius_sep": r_sep, **({"note": note} if note else {}),
         "curves": {"histograms": hist, "objective": auto["objective"], "best_bin": auto["bin"],
                    "radius_curve": {"radius": radii, **_columns(rows_r, CURVE_KEYS)},
-                   "knn_curve": {"k": list(K_GRID), **_columns(rows_k, CURVE_KEYS)},
+                   "knn_curve": {"k": k_grid, **_columns(rows_k, CURVE_KEYS)},
                    "neighbours": counts},
     }
+
+
+def k_curve(k: int, n_train: int) -> list[int]:
+    """The k values of the "by k" curve: K_GRID, the chosen k, and past K_GRID ten log-spaced steps up to it; at most
+    the training size."""
+    grid = {*K_GRID, k}
+    if k > K_GRID[-1]:
+        grid |= set(np.unique(np.round(np.geomspace(K_GRID[-1], k, 10))).astype(int).tolist())
+    return sorted(kk for kk in grid if kk <= max(1, n_train))
 
 
 def _median(v: np.ndarray) -> float | None:

@@ -85,7 +85,7 @@
  *            restored?: number, flipped?: number, clean_changed?: number, twin_changed?: number, clean_n?: number,
  *            accuracy_after?: number | null, asr_after?: number | null, activated?: number,
  *            radius?: number | null, radius_auto?: number | null, radius_sep?: number | null, k?: number,
- *            abstained?: number, radius_max?: number | null, sigma?: number,
+ *            abstained?: number, radius_max?: number | null, sigma?: number, note?: string,
  *            curves?: Record<string, any>}} DefendReply
  *   curves: each defense's plot series (histograms, radius/k curves, certified and immunization curves), a
  *   different shape per plot; charts.js draws them, so they stay loosely typed here.

@@ -32,6 +32,7 @@ export function buildProximityCard(cb) {
   const status = statusLine("df-prox-status");
   const run = runButton("df-prox-run", "Run proximity", params, status, cb.run);
   const results = tiles("df-prox-results");
+  const note = el("p.card-note#df-prox-note", { hidden: true });
   const hist = figure("df-hist", "Training-pair distances", "Distance histograms of training pairs: N–N, P–P and N–P, the radius marked");
   const curve = figure("df-radius-curve", "Accuracy and attack success after, by radius", "Accuracy after and attack success after against the radius");
   const knn = figure("df-knn-curve", "… by k (k-NN vote)", "Accuracy after and attack success after against k");
@@ -55,6 +56,7 @@ export function buildProximityCard(cb) {
     el("div.card-row", null, run),
     status.element,
     results.element,
+    note,
     plots,
     el("p.card-note.card-differs", null, el("strong", null, "Unlike NN Calculator: "),
       "the histograms grow past 12√2 instead of overflowing their last bin; ground truth, the model's prediction and the defended label are kept apart (NN Calculator overwrites its test labels with the vote); the tie rule is yours to choose, and r",
@@ -74,12 +76,13 @@ export function buildProximityCard(cb) {
 
   /** The params object for api.defend; throws with a clear message on a bad field. */
   function params() {
+    // Only the field the chosen vote uses is read: a k-NN vote ignores the radius, a radius vote ignores k.
+    const vote = checked("vote");
     const choice = checked("radius");
-    const radius = choice === "number"
+    const radius = vote === "knn" ? "auto" : choice === "number"
       ? readLimited(radiusNumber.input, "the radius", L.radius)
       : choice;
-    const vote = checked("vote");
-    const kv = readLimited(k.input, "k", L.k);
+    const kv = vote === "knn" ? readLimited(k.input, "k", L.k) : L.k.default;
     return { type: "proximity", radius, vote, k: kv, ties: ties.value };
   }
 
@@ -95,6 +98,8 @@ export function buildProximityCard(cb) {
       ["df-prox-rsep", "r_sep", length(r.radius_sep), r.radius_sep, "½ · min inter-class distance"],
       ...outcomeTiles("df-prox", r, before, ` (${m} activated)`),
     ]);
+    note.textContent = r.note ?? "";
+    note.hidden = !r.note;
     const c = r.curves;
     plots.hidden = !c;
     if (!c) return;
@@ -135,7 +140,7 @@ export function buildProximityCard(cb) {
         series: [{ y: kc.accuracy_after, color: COLORS.blue, dots: true }, { y: kc.asr_after, color: COLORS.purple, dots: true }],
         marks: r.k != null ? [{ x: r.k, label: `k = ${r.k}`, color: COLORS.ink }] : [],
       });
-      knn.caption.textContent = "Odd k from 1 to 15.";
+      knn.caption.textContent = `Odd k from 1 to 15${kc.k[kc.k.length - 1] > 15 ? `, then up to k = ${kc.k[kc.k.length - 1]}` : ""}.`;
     }
   }
 
@@ -143,7 +148,7 @@ export function buildProximityCard(cb) {
     element: card,
     show,
     status,
-    clear() { results.hide(); plots.hidden = true; status.clear(); },
+    clear() { results.hide(); plots.hidden = true; note.hidden = true; status.clear(); },
     setBusy(/** @type {boolean} */ busy) { run.disabled = busy; },
   };
 }
