@@ -22,27 +22,10 @@ import { emit } from "../ui/events.js";
  * @typedef {import("./replies.js").Model} Model
  * @typedef {import("./replies.js").Data} Data
  * @typedef {import("./replies.js").Snapshot} Snapshot
- * @typedef {import("./replies.js").UpdateReply} UpdateReply
- * @typedef {import("./replies.js").DatasetThumb} DatasetThumb
- * @typedef {import("./replies.js").ErrorInfo} ErrorInfo
- * @typedef {import("./replies.js").BootStatus} BootStatus
- * @typedef {import("./replies.js").WorkerInfo} WorkerInfo
- * @typedef {import("./worker-client.js").EarlyWorker} EarlyWorker
  */
-/**
- * @template {ApiMethod} M
- * @typedef {import("./replies.js").Reply<M>} Reply
- */
-/**
- * The read-only handle on `window.__bp` for users' scripts, the benchmark and the tests (they call any method by
- * name, so `call` takes any string the worker may refuse).
- * @typedef {{call: (method: string, args?: object) => Promise<unknown>, config: () => Config,
- *   info: () => WorkerInfo | undefined, model: () => Model | null, drawMs: () => number[], data: () => Data | null,
- *   frame: () => Frame | null}} PageHandle
- */
-
 /** The page's globals: the worker index.html started early, and the handle this module publishes. */
-const page = /** @type {Window & {bpWorker?: EarlyWorker, __bp?: PageHandle}} */ (window);
+const page = /** @type {Window & {bpWorker?: import("./worker-client.js").EarlyWorker,
+  __bp?: import("./replies.js").PageHandle}} */ (window);
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -58,7 +41,7 @@ const app = {
   /** @type {Model | null} */ model: null,
   /** @type {Data | null} */ data: null,
   /** @type {Frame | null} */ frame: null,
-  /** @type {DatasetThumb[]} */ thumbs: [],
+  /** @type {import("./replies.js").DatasetThumb[]} */ thumbs: [],
   hover: /** @type {string | null} */ (null),
   /** @type {number[]} */ drawMs: [],
   /** @type {Snapshot | null} */ lastSnapshot: null,
@@ -88,11 +71,11 @@ player.onPlayingChange = (/** @type {boolean} */ playing) => {
 
 const WORKER_URL = new URL("../../worker.js", import.meta.url).href;
 const workerHooks = {
-  onStatus: (/** @type {BootStatus} */ s) => {
+  onStatus: (/** @type {import("./replies.js").BootStatus} */ s) => {
     performance.mark(`bp-status-${s.stage}`);
     showStatus(s);
   },
-  onFatal: (/** @type {ErrorInfo} */ e) => {
+  onFatal: (/** @type {import("./replies.js").ErrorInfo} */ e) => {
     player.pause();
     if (document.body.dataset.ready === "1") recover(e);
     else showFatal(e);
@@ -241,7 +224,7 @@ let stateHash = "";
 
 /**
  * A worker call made between training chunks, so its reply never races a frame.
- * @template {ApiMethod} M @param {M} m @param {object} [a] @returns {Promise<Reply<M>>}
+ * @template {ApiMethod} M @param {M} m @param {object} [a] @returns {Promise<import("./replies.js").Reply<M>>}
  */
 const call = (m, a) => player.exclusive(async () => {
   await restarting;
@@ -253,7 +236,7 @@ const idle = () => player.exclusive(async () => {});
 /**
  * Send a settings change; the reply says whether it applied live or rebuilt. Resolves to the reply (kind "backdoor":
  * new checksum numbers on the planted model, which the checksum panel that asked shows), or null after an error.
- * @param {Partial<Config>} patch @returns {Promise<UpdateReply | null>}
+ * @param {Partial<Config>} patch @returns {Promise<import("./replies.js").UpdateReply | null>}
  */
 async function update(patch) {
   const viewOnly = Object.keys(patch).every((k) => k === "showTestData" || k === "discretize");

@@ -126,4 +126,13 @@
  * @typedef {{type: "call", id: number, method: ApiMethod, args?: object}} CallMessage
  */
 
+/**
+ * The read-only handle on `window.__bp` (app/main.js) for users' scripts, the benchmark and the tests: what the page
+ * last received from Python. They call any method by name, so its `call` takes any string (the worker refuses
+ * unknown ones).
+ * @typedef {{call: (method: string, args?: object) => Promise<unknown>, config: () => Config,
+ *   info: () => WorkerInfo | undefined, model: () => Model | null, drawMs: () => number[], data: () => Data | null,
+ *   frame: () => Frame | null}} PageHandle
+ */
+
 export {};
