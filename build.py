@@ -357,7 +357,7 @@ def test_env() -> tuple[Path, dict]:
 PARALLEL = ["-n", str(max(1, min(4, os.cpu_count() or 1))), "--dist", "loadfile"]
 
 
-def typecheck() -> None:
+def typecheck(then: str = "") -> None:
     """`tsc --noEmit -p tsconfig.json`: site/'s JavaScript, strict, with the modules the build generated (dist/) and
     Pyodide's own types (types/). Raises BuildError on any type error, so the tests do not start."""
     ensure_npm()
@@ -371,14 +371,13 @@ def typecheck() -> None:
     if out.returncode != 0:
         report = (out.stdout + out.stderr).strip()
         errors = sum(" error TS" in line for line in report.splitlines())
-        raise BuildError(f"the type check failed ({errors} error(s) in the page's JavaScript; tests not run):\n"
-                         f"{report}")
+        raise BuildError(f"the type check failed ({errors} error(s) in the page's JavaScript{then}):\n{report}")
     log("type check passed (tsc --noEmit, strict)")
 
 
 def test(pytest_args: list[str]) -> int:
     py, env = test_env()
-    typecheck()  # before pytest: a type error stops the run early
+    typecheck("; the tests did not run")  # before pytest: a type error stops the run early
     cmd = [str(py), "-m", "pytest", *PARALLEL, *(pytest_args or ["tests"])]
     log("$ " + " ".join(cmd))
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
