@@ -370,8 +370,9 @@ async function start() {
   try {
     await py.ready;
     performance.mark("bp-python-ready");
-    const [snap, thumbs] = await Promise.all([firstSnapshot(), py.call(API.dataset_thumbnails)]);
-    app.thumbs = thumbs;
+    // The thumbnails after the playground: every handler needs the session that init (or replay) starts.
+    const snap = await firstSnapshot();
+    app.thumbs = await py.call(API.dataset_thumbnails);
     applySnapshot(snap);
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
