@@ -3,7 +3,9 @@
 
     python3 build.py build   assemble the self-contained static site in dist/
     python3 build.py serve   build, then serve dist/ on http://127.0.0.1:8000/ (Cache-Control: no-cache)
-    python3 build.py test    install what the tests need, build, run every test tier; exit status = pytest's
+    python3 build.py check   build, then type-check the page's JavaScript (tsc --noEmit, strict; tsconfig.json)
+    python3 build.py test    install what the tests need, build, type-check, run every test tier; exit status =
+                             pytest's (2 when the build or the type check fails)
     python3 build.py bench   build, then print one JSON object of measured figures (headless Chromium)
 """
 
@@ -65,18 +67,31 @@ def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 # ---------------------------------------------------------------- npm and the official lock
 
 
-def ensure_npm() -> Path:
-    """`npm ci` unless node_modules already holds the pinned Pyodide; returns node_modules/pyodide."""
-    pkg_dir = ROOT / "node_modules" / "pyodide"
+def npm_pins() -> dict[str, str]:
+    """package.json's exact pins (dependencies and devDependencies): package name -> version."""
+    pkg = json.loads((ROOT / "package.json").read_text())
+    return {**pkg.get("dependencies", {}), **pkg.get("devDependencies", {})}
+
+
+def installed_version(name: str) -> str | None:
     try:
-        installed = json.loads((pkg_dir / "package.json").read_text())["version"]
+        return json.loads((ROOT / "node_modules" / name / "package.json").read_text())["version"]
     except (OSError, ValueError, KeyError):
-        installed = None
-    if installed != PYODIDE_VERSION:
+        return None
+
+
+def ensure_npm() -> Path:
+    """`npm ci` unless node_modules already holds every pinned package (Pyodide, TypeScript); returns
+    node_modules/pyodide."""
+    pins = {**npm_pins(), "pyodide": PYODIDE_VERSION}
+    stale = sorted(name for name, version in pins.items() if installed_version(name) != version)
+    if stale:
         if not shutil.which("npm"):
-            raise BuildError("npm is required (Node.js 18+): it installs the pinned Pyodide runtime from package-lock.json")
+            raise BuildError("npm is required (Node.js 18+): it installs the pinned Pyodide runtime and TypeScript "
+                             "from package-lock.json")
+        log(f"node_modules lacks the pinned {', '.join(stale)}")
         run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT)
-    return pkg_dir
+    return ROOT / "node_modules" / "pyodide"
 
 
 def official_lock(pkg_dir: Path) -> dict:
@@ -342,8 +357,27 @@ def test_env() -> tuple[Path, dict]:
 PARALLEL = ["-n", str(max(1, min(4, os.cpu_count() or 1))), "--dist", "loadfile"]
 
 
+def typecheck(then: str = "") -> None:
+    """`tsc --noEmit -p tsconfig.json`: site/'s JavaScript, strict, with the modules the build generated (dist/) and
+    Pyodide's own types (types/). Raises BuildError on any type error, so the tests do not start."""
+    ensure_npm()
+    node = shutil.which("node")
+    if not node:
+        raise BuildError("Node.js is required for the type check (node_modules/typescript)")
+    cmd = [node, str(ROOT / "node_modules" / "typescript" / "bin" / "tsc"), "--noEmit", "--pretty", "false",
+           "-p", str(ROOT / "tsconfig.json")]
+    log("$ tsc --noEmit -p tsconfig.json")
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        report = (out.stdout + out.stderr).strip()
+        errors = sum(" error TS" in line for line in report.splitlines())
+        raise BuildError(f"the type check failed ({errors} error(s) in the page's JavaScript{then}):\n{report}")
+    log("type check passed (tsc --noEmit, strict)")
+
+
 def test(pytest_args: list[str]) -> int:
     py, env = test_env()
+    typecheck("; the tests did not run")  # before pytest: a type error stops the run early
     cmd = [str(py), "-m", "pytest", *PARALLEL, *(pytest_args or ["tests"])]
     log("$ " + " ".join(cmd))
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
@@ -362,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = sub.add_parser("serve", help="build and serve on 127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--no-build", action="store_true")
-    p_test = sub.add_parser("test", help="install test dependencies, build, run every test tier")
+    sub.add_parser("check", help="build, then type-check the page's JavaScript (tsc --noEmit)")
+    p_test = sub.add_parser("test", help="install test dependencies, build, type-check, run every test tier")
     p_test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p_bench = sub.add_parser("bench", help="print measured figures as JSON")
     p_bench.add_argument("--runs", type=int, default=5)
@@ -373,6 +408,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "serve":
             serve(args.port, args.no_build)
+            return 0
+        if args.command == "check":
+            build()
+            typecheck()
             return 0
         if args.command == "test":
             return test(args.pytest_args)

@@ -5,27 +5,63 @@
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { BUILD } from "./build-info.js";
 
-const base = new URL(".", self.location.href).href;
+/**
+ * The messages of the protocol (type-only imports: the worker loads nothing from js/ at run time).
+ * @typedef {import("./js/app/replies.js").WorkerMessage} WorkerMessage
+ * @typedef {import("./js/app/replies.js").CallMessage} CallMessage
+ * @typedef {import("./js/app/replies.js").ErrorInfo} ErrorInfo
+ * @typedef {import("./js/app/replies.js").WorkerInfo} WorkerInfo
+ * @typedef {import("pyodide").PyodideInterface} PyodideInterface
+ * @typedef {import("pyodide/ffi").PyProxy} PyProxy
+ */
+
+/**
+ * backdoor_playground.worker.api as Pyodide shows it: `call` answers a PyProxy (dict, list, bytes...) or a value
+ * Pyodide already converted (str, number, bool, None).
+ * @typedef {{info: () => PyProxy, call: (method: string, args: PyProxy) => unknown}} PyodideModule
+ */
+
+/** @param {unknown} value @returns {value is PyProxy} */
+const isProxy = (value) => typeof value === "object" && value !== null && typeof (/** @type {PyProxy} */ (value)).toJs === "function";
+
+/**
+ * This module worker's global scope, the part of it used here (tsconfig's lib is the page's "dom", whose `self` is
+ * a Window: a worker's postMessage takes a transfer list, not a target origin).
+ * @typedef {{location: Location, postMessage: (message: WorkerMessage, transfer?: Transferable[]) => void,
+ *   onmessage: ((event: MessageEvent<CallMessage | null>) => void) | null, close: () => void}} WorkerScope
+ */
+const scope = /** @type {WorkerScope} */ (/** @type {unknown} */ (self));
+
+const base = new URL(".", scope.location.href).href;
 
 /** @param {string} stage @param {number} progress @param {string} text */
 function status(stage, progress, text) {
-  self.postMessage({ type: "status", stage, progress, text });
+  scope.postMessage({ type: "status", stage, progress, text });
 }
 
-/** Split a Pyodide PythonError (or any error) into a one-line message and the full traceback. */
+/**
+ * Split a Pyodide PythonError (or any error) into a one-line message and the full traceback.
+ * @param {unknown} err anything thrown (a PythonError carries Python's exception name in `type`)
+ * @returns {ErrorInfo}
+ */
 function errorInfo(err) {
-  const text = String((err && err.message) || err);
+  const e = /** @type {{message?: unknown, type?: unknown} | null | undefined} */ (err);
+  const text = String((e && e.message) || err);
   const lines = text.trim().split("\n");
   const last = lines[lines.length - 1] || text;
   // Python's last traceback line is "ValueError: message"; keep the message readable for the page.
   const message = last.replace(/^[A-Za-z_.]*(Error|Exception|Warning)[^:]*:\s*/, "") || last;
-  return { message, type: (err && err.type) || "Error", traceback: text };
+  return { message, type: String((e && e.type) || "Error"), traceback: text };
 }
 
-/** Every ArrayBuffer inside a converted value, so postMessage can transfer instead of copy. */
+/**
+ * Every ArrayBuffer inside a converted value, so postMessage can transfer instead of copy.
+ * @param {unknown} value a reply converted to JavaScript (any JSON-like shape, typed arrays inside)
+ * @param {ArrayBuffer[]} out
+ */
 function transferables(value, out = []) {
   if (ArrayBuffer.isView(value)) {
-    out.push(value.buffer);
+    out.push(/** @type {ArrayBuffer} */ (value.buffer));
   } else if (Array.isArray(value)) {
     for (const v of value) transferables(v, out);
   } else if (value && typeof value === "object") {
@@ -34,18 +70,21 @@ function transferables(value, out = []) {
   return out;
 }
 
+/** @returns {Promise<{pyodide: PyodideInterface, api: PyodideModule, info: WorkerInfo}>} */
 async function boot() {
   const t0 = performance.now();
+  /** @type {Record<string, number>} */
   const timings = {};
-  const lap = (name) => { timings[name] = Math.round(performance.now() - t0); };
+  const lap = (/** @type {string} */ name) => { timings[name] = Math.round(performance.now() - t0); };
   status("runtime", 0.05, "Python runtime…");
   const pyodide = await loadPyodide({ indexURL: base + "pyodide/" });
   lap("runtime");
   status("numpy", 0.55, "numpy…");
+  /** @type {string[]} */
   const failures = [];
   await pyodide.loadPackage(["numpy", "micropip"], {
     messageCallback: () => {},
-    errorCallback: (m) => failures.push(m),
+    errorCallback: (/** @type {string} */ m) => failures.push(m),
   });
   if (failures.length) throw new Error("package load failed: " + failures.join("; "));
   lap("packages");
@@ -55,8 +94,10 @@ async function boot() {
   await micropip.install(base + BUILD.wheel, { deps: false });
   micropip.destroy();
   lap("install");
+  /** @type {PyodideModule} */
   const api = pyodide.pyimport("backdoor_playground.worker.api");
   lap("import_api");
+  /** @type {WorkerInfo} */
   const info = api.info().toJs({ dict_converter: Object.fromEntries });
   info.boot_timings_ms = timings;
   status("ready", 1, "ready");
@@ -65,44 +106,48 @@ async function boot() {
 
 const booted = boot();
 booted.then(
-  ({ info }) => self.postMessage({ type: "ready", info }),
-  (err) => self.postMessage({ type: "fatal", error: errorInfo(err) }),
+  ({ info }) => scope.postMessage({ type: "ready", info }),
+  (err) => scope.postMessage({ type: "fatal", error: errorInfo(err) }),
 );
 
 // Calls run one at a time, in arrival order: Python is single-threaded and the page relies on ordering.
+/** @type {Promise<void>} */
 let queue = Promise.resolve();
 
-self.onmessage = (event) => {
+scope.onmessage = (/** @type {MessageEvent<CallMessage | null>} */ event) => {
   const msg = event.data;
   if (!msg || msg.type !== "call") {
-    self.postMessage({ type: "log", level: "warn", text: `worker ignored a message of type ${msg && msg.type}` });
+    scope.postMessage({ type: "log", level: "warn", text: `worker ignored a message of type ${msg && msg.type}` });
     return;
   }
   queue = queue.then(() => handleCall(msg));
 };
 
-/** @param {{id: number, method: string, args?: object}} msg */
+/** @param {CallMessage} msg */
 async function handleCall(msg) {
   const { id, method, args } = msg;
+  /** @type {unknown} */
   let result;
+  /** @type {unknown} */
   let pyArgs;
   try {
     const { pyodide, api } = await booted;
     pyArgs = pyodide.toPy(args || {});
-    result = api.call(method, pyArgs);
-    const value = result && typeof result.toJs === "function"
+    result = api.call(method, /** @type {PyProxy} */ (pyArgs));
+    /** @type {unknown} */
+    const value = isProxy(result)
       ? result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false })
       : result;
-    self.postMessage({ type: "reply", id, ok: true, value }, transferables(value));
+    scope.postMessage({ type: "reply", id, ok: true, value }, transferables(value));
   } catch (err) {
-    self.postMessage({ type: "reply", id, ok: false, error: errorInfo(err) });
-    if (err && err.pyodide_fatal_error) {
+    scope.postMessage({ type: "reply", id, ok: false, error: errorInfo(err) });
+    if (/** @type {{pyodide_fatal_error?: boolean} | null} */ (err)?.pyodide_fatal_error) {
       // The interpreter is unusable after a fatal error: say so, and let the page start a fresh worker.
-      self.postMessage({ type: "fatal", error: errorInfo(err) });
-      self.close();
+      scope.postMessage({ type: "fatal", error: errorInfo(err) });
+      scope.close();
     }
   } finally {
-    if (result && typeof result.destroy === "function") result.destroy();
-    if (pyArgs && typeof pyArgs.destroy === "function") pyArgs.destroy();
+    if (isProxy(result)) result.destroy();
+    if (isProxy(pyArgs)) pyArgs.destroy();
   }
 }

@@ -122,6 +122,8 @@ function syntheticModel(enabledCount, hidden) {
     weights,
     biases,
     dead,
+    // Demo data: the page takes these from the state table (networkShape), which this Python-free page lacks.
+    bounds: { maxLayers: 6, minNeurons: 1, maxNeurons: 8 },
   };
 }
 
@@ -153,8 +155,10 @@ function syntheticThumbs(model) {
 function showNetwork(container, model, log = (/** @type {string} */ _) => {}) {
   const name = container.id;
   const view = new NetworkView(container);
-  for (const event of ["toggleFeature", "editWeight", "editBias", "hoverNode", "addLayer", "removeLayer", "addNeuron", "removeNeuron", "layerActivation"]) {
-    view.on(event, (/** @type {any[]} */ ...args) => log(`${name}: ${event}(${args.map((a) => JSON.stringify(a)).join(", ")})`));
+  /** @type {(keyof import("../js/widgets/network-parts.js").NetworkEvents)[]} */
+  const events = ["toggleFeature", "editWeight", "editBias", "hoverNode", "addLayer", "removeLayer", "addNeuron", "removeNeuron", "layerActivation"];
+  for (const event of events) {
+    view.on(event, (/** @type {unknown[]} */ ...args) => log(`${name}: ${event}(${args.map((a) => JSON.stringify(a)).join(", ")})`));
   }
   view.render(model);
   const { buffer, layout } = syntheticThumbs(model);

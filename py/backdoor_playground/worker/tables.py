@@ -6,15 +6,17 @@ from __future__ import annotations
 from .. import limits
 from ..checksum import params as checksum_params
 from ..defense import run as defense
-from ..playground import config, features
+from ..playground import activations, config, features
 from ..signature import block as signature_block
 from .api import METHODS
 
 
 def state_table() -> dict:
-    """config.STATE_TABLE for the page, the feature labels, and every LIMITS table keyed by its owner."""
+    """config.STATE_TABLE for the page, the feature labels, the plain activations (a hidden layer's choices; the
+    operator families such as relu_csum are planted, not picked), and every LIMITS table keyed by its owner."""
     table = config.table_json()
     table["features"] = {k: f.label for k, f in features.FEATURES.items()}
+    table["activations"] = list(activations.ACTIVATIONS)
     table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
                        "signature": limits.table(signature_block.LIMITS)}
     return table

@@ -3,7 +3,12 @@
 // Python validated, and every user change is reported as a patch {key: value}.
 import { PROPS } from "./state.js";
 
-/** State key -> element id (TF Playground's ids where it has them). */
+/**
+ * @typedef {import("./replies.js").Config} Config
+ * @typedef {import("./replies.js").ConfigValue} ConfigValue
+ */
+
+/** State key -> element id (TF Playground's ids where it has them). @type {Readonly<Record<string, string>>} */
 export const CONTROL_IDS = {
   learningRate: "learningRate",
   activation: "activations",
@@ -19,6 +24,7 @@ export const CONTROL_IDS = {
   discretize: "discretize",
 };
 
+/** A choice's label in the selects (the value itself when not listed). @type {Readonly<Record<string, string>>} */
 const LABELS = {
   relu: "ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear", relu_csum: "ReLU_CSUM",
   linear_csum: "Linear_CSUM", tanh_csum: "Tanh_CSUM", sigmoid_csum: "Sigmoid_CSUM", none: "None", L1: "L1", L2: "L2",
@@ -26,7 +32,7 @@ const LABELS = {
   regression: "Regression", square: "Square ½(o−t)²", crossentropy: "Cross-entropy",
 };
 
-/** How a slider value reads next to its label. */
+/** How a slider value reads next to its label (the value from the config, or the input's text while dragging). @type {Readonly<Record<string, (v: ConfigValue) => string>>} */
 const SLIDER_TEXT = {
   percTrainData: (v) => `${v}%`,
   noise: (v) => `${v}`,
@@ -61,7 +67,7 @@ export function buildControls() {
   }
 }
 
-/** Show `config`'s values in the controls. @param {Record<string, any>} config */
+/** Show `config`'s values in the controls. @param {Config} config */
 export function writeControls(config) {
   for (const key of Object.keys(CONTROL_IDS)) {
     const el = element(key);
@@ -72,7 +78,7 @@ export function writeControls(config) {
   }
 }
 
-/** @param {string} key @param {any} value */
+/** @param {string} key @param {ConfigValue} value */
 function writeSliderText(key, value) {
   const fmt = SLIDER_TEXT[key];
   if (!fmt) return;
@@ -80,7 +86,7 @@ function writeSliderText(key, value) {
   if (out) out.textContent = fmt(value);
 }
 
-/** @param {string} key @param {HTMLInputElement | HTMLSelectElement} el */
+/** @param {string} key @param {HTMLInputElement | HTMLSelectElement} el @returns {ConfigValue} */
 function readControl(key, el) {
   if (el instanceof HTMLInputElement && el.type === "checkbox") return el.checked;
   const prop = PROPS.get(key);
@@ -89,7 +95,7 @@ function readControl(key, el) {
   return el.value;
 }
 
-/** Report every user change as a patch. @param {(patch: Record<string, any>) => void} onChange */
+/** Report every user change as a patch. @param {(patch: Partial<Config>) => void} onChange */
 export function bindControls(onChange) {
   for (const key of Object.keys(CONTROL_IDS)) {
     const el = element(key);
@@ -102,7 +108,7 @@ export function bindControls(onChange) {
   }
 }
 
-/** Hide `.ui-<name>` for every `<name>_hide` flag, and the text for hideText. @param {Record<string, any>} config */
+/** Hide `.ui-<name>` for every `<name>_hide` flag, and the text for hideText. @param {Config} config */
 export function applyHiding(config) {
   for (const el of document.querySelectorAll("[data-hidden-by-url]")) {
     el.removeAttribute("data-hidden-by-url");

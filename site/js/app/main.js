@@ -2,7 +2,8 @@
 // The page: draws the controls at once, boots Python in a worker, then turns user actions into worker calls and
 // worker replies into pictures. All math happens in the worker (backdoor_playground.api).
 import { PyWorker } from "./worker-client.js";
-import { parseHash, FEATURE_LABELS } from "./state.js";
+import { API } from "./api-table.js";
+import { parseHash, FEATURE_LABELS, NETWORK_SHAPE, PLAIN_ACTIVATIONS } from "./state.js";
 import { buildControls, writeControls, bindControls, applyHiding } from "./controls.js";
 import { Player } from "./player.js";
 import { Heatmap } from "../widgets/heatmap.js";
@@ -14,6 +15,18 @@ import { bindFiles } from "../ui/files.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
 
+/**
+ * @typedef {import("./replies.js").ApiMethod} ApiMethod
+ * @typedef {import("./replies.js").Config} Config
+ * @typedef {import("./replies.js").Frame} Frame
+ * @typedef {import("./replies.js").Model} Model
+ * @typedef {import("./replies.js").Data} Data
+ * @typedef {import("./replies.js").Snapshot} Snapshot
+ */
+/** The page's globals: the worker index.html started early, and the handle this module publishes. */
+const page = /** @type {Window & {bpWorker?: import("./worker-client.js").EarlyWorker,
+  __bp?: import("./replies.js").PageHandle}} */ (window);
+
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 const ui = {
@@ -24,19 +37,19 @@ const ui = {
 
 /** What the page knows of the playground (the worker owns the truth). */
 const app = {
-  /** @type {Record<string, any>} */ config: parseHash(location.hash),
-  /** @type {any} */ model: null,
-  /** @type {any} */ data: null,
-  /** @type {any} */ frame: null,
-  /** @type {any[]} */ thumbs: [],
+  /** @type {Config} */ config: parseHash(location.hash),
+  /** @type {Model | null} */ model: null,
+  /** @type {Data | null} */ data: null,
+  /** @type {Frame | null} */ frame: null,
+  /** @type {import("./replies.js").DatasetThumb[]} */ thumbs: [],
   hover: /** @type {string | null} */ (null),
   /** @type {number[]} */ drawMs: [],
-  /** @type {any} */ lastSnapshot: null,
+  /** @type {Snapshot | null} */ lastSnapshot: null,
 };
 
 // Read-only handle for users' scripts, the benchmark and the tests: what the page last received from Python.
-window.__bp = Object.freeze({
-  call: (/** @type {string} */ m, /** @type {object} */ a) => call(m, a),
+page.__bp = Object.freeze({
+  call: (/** @type {string} */ m, /** @type {object | undefined} */ a) => call(/** @type {ApiMethod} */ (m), a),
   config: () => app.config, info: () => py.info, model: () => app.model, drawMs: () => [...app.drawMs], data: () => app.data, frame: () => app.frame,
 });
 
@@ -49,31 +62,35 @@ performance.mark("bp-ui-visible");
 let restarting = Promise.resolve();
 const player = new Player(async (args) => {
   await restarting;
-  return py.call("train", args);
+  return py.call(API.train, args);
 }, drawFrame, reportError);
-player.onPlayingChange = (playing) => {
+player.onPlayingChange = (/** @type {boolean} */ playing) => {
   document.body.classList.toggle("playing", playing);  // styling only (the play button's icon); the hub tells modules
   emit(playing ? "training-started" : "training-stopped", {});
 };
 
 const WORKER_URL = new URL("../../worker.js", import.meta.url).href;
 const workerHooks = {
-  onStatus: (/** @type {any} */ s) => {
+  onStatus: (/** @type {import("./replies.js").BootStatus} */ s) => {
     performance.mark(`bp-status-${s.stage}`);
     showStatus(s);
   },
-  onFatal: (/** @type {any} */ e) => {
+  onFatal: (/** @type {import("./replies.js").ErrorInfo} */ e) => {
     player.pause();
     if (document.body.dataset.ready === "1") recover(e);
     else showFatal(e);
   },
 };
-let py = new PyWorker(/** @type {any} */ (window).bpWorker || WORKER_URL, workerHooks);
+let py = new PyWorker(page.bpWorker || WORKER_URL, workerHooks);
 let recoveries = 0;
 
-/** The model the page last received, as a model file, so a crashed worker's successor can continue from it. */
+/**
+ * The model the page last received, as a model file, so a crashed worker's successor can continue from it.
+ * @returns {import("./replies.js").ModelDocument | null}
+ */
 function modelDocument() {
   if (!app.model || !app.frame) return null;
+  /** @type {Partial<Model>} */
   const model = { ...app.model, weights: app.frame.weights, biases: app.frame.biases };
   delete model.features;
   delete model.csum; // the config carries the checksum numbers (one set of numbers, as in an exported file)
@@ -96,8 +113,8 @@ async function recover(e) {
   restarting = (async () => {
     try {
       await py.ready;
-      applySnapshot(await py.call("init", { hash: location.hash }));
-      if (saved) applySnapshot(await py.call("import_model", { text: JSON.stringify(saved) }));
+      applySnapshot(await py.call(API.init, { hash: location.hash }));
+      if (saved) applySnapshot(await py.call(API.import_model, { text: JSON.stringify(saved) }));
       notify("Python restarted: your settings and weights are back (the epoch count starts again).", "info");
     } catch (err) {
       showFatal({ message: `Python could not be restarted: ${messageOf(err)}` });
@@ -107,7 +124,7 @@ async function recover(e) {
 }
 
 
-/** @param {any} err */
+/** @param {unknown} err whatever a failed call or handler threw (a PythonError, an Error, a string) */
 function reportError(err) {
   console.warn(err);
   notify(messageOf(err), "error");
@@ -118,7 +135,7 @@ function reportError(err) {
 /** The output metrics keep TF Playground's en dash for "no value" (index.html starts with it; the panels use DASH). */
 const OUTPUT_DASH = "–";
 
-/** @param {any} frame */
+/** @param {Frame} frame */
 function drawFrame(frame) {
   const t0 = performance.now();
   drawFrameParts(frame);
@@ -127,7 +144,7 @@ function drawFrame(frame) {
   emit("frame", { frame });
 }
 
-/** @param {any} frame */
+/** @param {Frame} frame */
 function drawFrameParts(frame) {
   app.frame = frame;
   $("iter-number").textContent = formatEpoch(frame.epoch);
@@ -138,6 +155,7 @@ function drawFrameParts(frame) {
   if (frame.loss_train != null) ui.chart.push(frame.epoch, frame.loss_train, frame.loss_test ?? frame.loss_train);
   const shown = (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
     frame.layout.find((g) => g.id === frame.output_id);
+  if (!shown) throw new Error(`frame ${frame.epoch} has no grid for the output node ${frame.output_id}`);
   ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
     { discretize: app.config.discretize && shown.id === frame.output_id });
   ui.network.updateWeights(frame.weights, frame.biases);
@@ -150,18 +168,19 @@ function drawPoints() {
   ui.heatmap.setPoints(app.data.train, app.data.test, { showTest: app.config.showTestData });
 }
 
-function drawNetwork() {
-  const m = app.model;
+/** @param {Model} m */
+function drawNetwork(m) {
   const enabled = new Set(m.features);
   ui.network.render({
     features: Object.keys(FEATURE_LABELS).map((id) => ({ id, label: FEATURE_LABELS[id], enabled: enabled.has(id) })),
     layerSizes: m.layer_sizes,
     activationNames: m.activation_names,
     // A planted layer's operator (e.g. relu_csum) stays selectable so the select never goes blank.
-    layerActivationChoices: [...new Set(["relu", "tanh", "sigmoid", "linear", ...m.activation_names.slice(0, -1)])],
+    layerActivationChoices: [...new Set([...PLAIN_ACTIVATIONS, ...m.activation_names.slice(0, -1)])],
     weights: m.weights,
     biases: m.biases,
     dead: m.dead,
+    bounds: { maxLayers: NETWORK_SHAPE.max_len, minNeurons: NETWORK_SHAPE.lo, maxNeurons: NETWORK_SHAPE.hi },
   });
 }
 
@@ -172,7 +191,7 @@ function drawThumbs() {
     (name) => update(problem === "regression" ? { regDataset: name } : { dataset: name }));
 }
 
-/** Apply a reply that carries the whole state (init, reset, rebuilds, imports). @param {any} snap */
+/** Apply a reply that carries the whole state (init, reset, rebuilds, imports). @param {Snapshot} snap */
 function applySnapshot(snap) {
   player.pendingFrame = null; // a frame of the model this snapshot replaces must not be drawn over it
   app.config = snap.config;
@@ -183,7 +202,7 @@ function applySnapshot(snap) {
   applyHiding(app.config);
   showNotices(snap.notices);
   ui.chart.reset();
-  drawNetwork();
+  drawNetwork(snap.model);
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
@@ -203,7 +222,10 @@ let stateHash = "";
 
 // ---------------------------------------------------------------- actions
 
-/** A worker call made between training chunks, so its reply never races a frame. @param {string} m @param {object} [a] */
+/**
+ * A worker call made between training chunks, so its reply never races a frame.
+ * @template {ApiMethod} M @param {M} m @param {object} [a] @returns {Promise<import("./replies.js").Reply<M>>}
+ */
 const call = (m, a) => player.exclusive(async () => {
   await restarting;
   return py.call(m, a);
@@ -214,12 +236,12 @@ const idle = () => player.exclusive(async () => {});
 /**
  * Send a settings change; the reply says whether it applied live or rebuilt. Resolves to the reply (kind "backdoor":
  * new checksum numbers on the planted model, which the checksum panel that asked shows), or null after an error.
- * @param {Record<string, any>} patch @returns {Promise<any>}
+ * @param {Partial<Config>} patch @returns {Promise<import("./replies.js").UpdateReply | null>}
  */
 async function update(patch) {
   const viewOnly = Object.keys(patch).every((k) => k === "showTestData" || k === "discretize");
   try {
-    const reply = await call("update", { patch });
+    const reply = await call(API.update, { patch });
     if (reply.kind === "model" || reply.kind === "data") {
       applySnapshot(reply);
     } else {
@@ -244,7 +266,10 @@ async function update(patch) {
 /** A new random sample of the same dataset (Regenerate, and the calculator's D RG). */
 const regenerate = () => update({ seed: Math.random().toFixed(5) });
 
-/** Run a worker call that returns a snapshot, pausing first. @param {string} method @param {object} args */
+/**
+ * Run a worker call that returns a snapshot, pausing first.
+ * @param {typeof API.reset | typeof API.init} method @param {object} args
+ */
 async function rebuild(method, args = {}) {
   player.pause();
   try {
@@ -254,7 +279,10 @@ async function rebuild(method, args = {}) {
   }
 }
 
-/** Run a worker call that returns a frame. @param {string} method @param {object} args */
+/**
+ * Run a worker call that returns a frame.
+ * @param {typeof API.frame | typeof API.set_weight | typeof API.set_bias} method @param {object} args
+ */
 async function frameCall(method, args) {
   try {
     drawFrame(await call(method, args));
@@ -266,8 +294,8 @@ async function frameCall(method, args) {
 function bindActions() {
   $("play-pause-button").addEventListener("click", () => player.toggle());
   $("next-step-button").addEventListener("click", () => player.step());
-  $("reset-button").addEventListener("click", () => rebuild("reset", { reinit: false }));
-  $("reinit-button").addEventListener("click", () => rebuild("reset", { reinit: true }));
+  $("reset-button").addEventListener("click", () => rebuild(API.reset, { reinit: false }));
+  $("reinit-button").addEventListener("click", () => rebuild(API.reset, { reinit: true }));
   $("data-regen-button").addEventListener("click", () => regenerate());
   $("copy-link-button").addEventListener("click", async () => {
     try {
@@ -279,53 +307,59 @@ function bindActions() {
   });
   bindControls((patch) => update(patch));
   const net = ui.network;
-  net.on("toggleFeature", (id) => update({ [id]: !app.model.features.includes(id) }));
-  net.on("editWeight", (l, i, j, value) => frameCall("set_weight", { layer: l, source: i, target: j, value }));
-  net.on("editBias", (l, j, value) => frameCall("set_bias", { layer: l, node: j, value }));
+  net.on("toggleFeature", (id) => update({ [id]: !app.model?.features.includes(id) }));
+  net.on("editWeight", (l, i, j, value) => frameCall(API.set_weight, { layer: l, source: i, target: j, value }));
+  net.on("editBias", (l, j, value) => frameCall(API.set_bias, { layer: l, node: j, value }));
   net.on("hoverNode", (id) => {
     app.hover = id;
-    frameCall("frame", { hover: id });
+    frameCall(API.frame, { hover: id });
   });
+  // Hidden layers: at most networkShape's max_len, each of lo..hi neurons (the state table's one rule).
+  const { lo: minNeurons, hi: maxNeurons, max_len: maxLayers } = NETWORK_SHAPE;
   const shape = () => [...app.config.networkShape];
-  net.on("addLayer", () => shape().length < 6 && update({ networkShape: [...shape(), 2], activations: [] }));
+  net.on("addLayer", () => shape().length < maxLayers && update({ networkShape: [...shape(), 2], activations: [] }));
   net.on("removeLayer", () => shape().length > 0 && update({ networkShape: shape().slice(0, -1), activations: [] }));
-  net.on("addNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.min(8, n + 1) : n)) }));
-  net.on("removeNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.max(1, n - 1) : n)) }));
+  net.on("addNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.min(maxNeurons, n + 1) : n)) }));
+  net.on("removeNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.max(minNeurons, n - 1) : n)) }));
   net.on("layerActivation", (l, name) => {
+    if (!app.model) return;
     const acts = app.model.activation_names.slice(0, -1);
     acts[l] = name;
     update({ activations: acts });
   });
   bindFiles({ call, applySnapshot, reportError, pause: () => player.pause(), idle });
   window.addEventListener("hashchange", () => (isReplay(location.hash)
-    ? replayLink() : rebuild("init", { hash: location.hash })));
+    ? replayLink() : rebuild(API.init, { hash: location.hash })));
 }
 
 /** A Replay link (#replay=…, from "Export results") re-runs an exported experiment; any other hash is state. */
 const isReplay = (/** @type {string} */ hash) => hash.startsWith("#replay=");
 
-/** Why a replay failed, in one line. @param {any} err */
+/** Why a replay failed, in one line. @param {unknown} err */
 const replayFailure = (err) => `Replay failed: ${messageOf(err).split("\n").pop()}`;
 
 /** A Replay link pasted into a running page: re-run it; a damaged one leaves the playground as it was. */
 async function replayLink() {
   player.pause();
   try {
-    applySnapshot(await call("replay", { link: location.hash }));
+    applySnapshot(await call(API.replay, { link: location.hash }));
   } catch (err) {
     notify(replayFailure(err), "error");
     setHash(stateHash);
   }
 }
 
-/** The playground the link asks for; a damaged Replay link says why and falls back to the default playground. */
+/**
+ * The playground the link asks for; a damaged Replay link says why and falls back to the default playground.
+ * @returns {Promise<Snapshot>}
+ */
 async function firstSnapshot() {
-  if (!isReplay(location.hash)) return py.call("init", { hash: location.hash });
+  if (!isReplay(location.hash)) return py.call(API.init, { hash: location.hash });
   showStatus({ stage: "replay", progress: 0.95, text: "Replaying the experiment (train, plant, activate, defend)…" });
   try {
-    return await py.call("replay", { link: location.hash });
+    return await py.call(API.replay, { link: location.hash });
   } catch (err) {
-    const snap = await py.call("init", { hash: "" });
+    const snap = await py.call(API.init, { hash: "" });
     snap.notices = [replayFailure(err)];
     return snap;
   }
@@ -336,8 +370,9 @@ async function start() {
   try {
     await py.ready;
     performance.mark("bp-python-ready");
-    const [snap, thumbs] = await Promise.all([firstSnapshot(), py.call("dataset_thumbnails")]);
-    app.thumbs = thumbs;
+    // The thumbnails after the playground: every handler needs the session that init (or replay) starts.
+    const snap = await firstSnapshot();
+    app.thumbs = await py.call(API.dataset_thumbnails);
     applySnapshot(snap);
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
@@ -347,12 +382,13 @@ async function start() {
     const panels = await Promise.all([import("../panels/calculator/panel.js"), import("../panels/checksum/panel.js"),
       import("../panels/signature/panel.js"), import("../panels/defense/panel.js")]);
     /** @type {import("../panels/context.js").PanelContext} */
-    const ctx = { call, applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
+    // context.js still types `call`'s method as any string; main's call takes only API names (the cast widens it).
+    const ctx = { call: /** @type {import("../panels/context.js").PanelContext["call"]} */ (call), applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
       idle, isPlaying: () => player.playing, heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config,
       getModel: () => app.model, getData: () => app.data, getFrame: () => app.frame, resetChart: () => ui.chart.reset() };
     for (const panel of panels) panel.init(ctx);
     // The panels missed the snapshots applied before they loaded: give them the latest one.
-    emit("snapshot", { snap: app.lastSnapshot });
+    if (app.lastSnapshot) emit("snapshot", { snap: app.lastSnapshot });
     document.body.dataset.panels = "1";
   } catch (err) {
     if (!document.body.dataset.error) showFatal({ message: messageOf(err) });

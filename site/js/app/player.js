@@ -3,14 +3,16 @@
 // page draws it on the next animation frame. Exactly one request is in flight, so the worker never queues work
 // and pause takes effect within one budget.
 
+/** @typedef {import("./replies.js").Frame} Frame */
+
 export const TRAIN_BUDGET_MS = 12;
 const MAX_BUDGET_MS = 60;
 
 export class Player {
   /**
-   * @param {(args: object) => Promise<any>} train   sends `train` to the worker
-   * @param {(frame: any) => void} onFrame            draws a frame (called inside requestAnimationFrame)
-   * @param {(err: any) => void} onError
+   * @param {(args: {epochs?: number, budget_ms?: number}) => Promise<Frame>} train   sends `train` to the worker
+   * @param {(frame: Frame) => void} onFrame            draws a frame (called inside requestAnimationFrame)
+   * @param {(err: unknown) => void} onError
    */
   constructor(train, onFrame, onError) {
     this.train = train;
@@ -20,7 +22,7 @@ export class Player {
     this.inFlight = false;
     this.budget = TRAIN_BUDGET_MS;
     this.waiters = 0;
-    /** @type {any} */
+    /** @type {Frame | null} */
     this.pendingFrame = null;
     this.rafScheduled = false;
     /** @type {((playing: boolean) => void) | null} */
@@ -97,7 +99,7 @@ export class Player {
     if (this.playing) this.pump();
   }
 
-  /** Draw on the next animation frame; a newer frame replaces one not yet drawn. @param {any} frame */
+  /** Draw on the next animation frame; a newer frame replaces one not yet drawn. @param {Frame} frame */
   show(frame) {
     this.pendingFrame = frame;
     if (this.rafScheduled) return;

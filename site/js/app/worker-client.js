@@ -2,11 +2,29 @@
 // The page's side of the worker protocol (docs/ARCHITECTURE.md): request/reply by id, boot status events,
 // a boot timeout (a wrong MIME type makes loadPyodide hang forever) and crash detection.
 
+/**
+ * @typedef {import("./replies.js").ApiMethod} ApiMethod
+ * @typedef {import("./replies.js").BootStatus} BootStatus
+ * @typedef {import("./replies.js").ErrorInfo} ErrorInfo
+ * @typedef {import("./replies.js").WorkerInfo} WorkerInfo
+ * @typedef {import("./replies.js").WorkerMessage} WorkerMessage
+ * @typedef {import("./replies.js").CallMessage} CallMessage
+ */
+/**
+ * @template {ApiMethod} M
+ * @typedef {import("./replies.js").Reply<M>} Reply
+ */
+/**
+ * A worker the page started before its modules loaded (index.html's inline script), with the messages it received
+ * meanwhile.
+ * @typedef {Worker & {early?: WorkerMessage[]}} EarlyWorker
+ */
+
 /** Boot deadline; `?bootTimeoutMs=N` in the page URL overrides it (tests of the failure path use a short one). */
 export const BOOT_TIMEOUT_MS = Number(new URLSearchParams(globalThis.location?.search).get("bootTimeoutMs")) || 30000;
 
 export class PythonError extends Error {
-  /** @param {{message: string, type?: string, traceback?: string}} info */
+  /** @param {ErrorInfo} info */
   constructor(info) {
     super(info.message);
     this.name = "PythonError";
@@ -17,17 +35,23 @@ export class PythonError extends Error {
 
 export class PyWorker {
   /**
-   * @param {string | Worker} url module worker script, or a worker already started with it
-   * @param {{onStatus?: (s: {stage: string, progress: number, text: string}) => void,
-   *          onFatal?: (e: {message: string, traceback?: string}) => void}} hooks
+   * @param {string | EarlyWorker} url module worker script, or a worker already started with it
+   * @param {{onStatus?: (s: BootStatus) => void, onFatal?: (e: ErrorInfo) => void}} hooks
    */
   constructor(url, hooks = {}) {
     this.hooks = hooks;
     this.nextId = 1;
-    /** @type {Map<number, {resolve: Function, reject: Function, method: string}>} */
+    /** @type {Map<number, {resolve: (value: unknown) => void, reject: (err: Error) => void, method: ApiMethod}>} */
     this.pending = new Map();
     this.dead = false;
     this.worker = typeof url === "string" ? new Worker(url, { type: "module" }) : url;
+    /** @type {WorkerInfo | undefined} */
+    this.info = undefined;
+    /** @type {(info: WorkerInfo) => void} */
+    this.resolveReady = () => {};
+    /** @type {(err: Error) => void} */
+    this.rejectReady = () => {};
+    /** @type {Promise<WorkerInfo>} */
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -39,7 +63,7 @@ export class PyWorker {
     );
     this.worker.onmessage = (e) => this.onMessage(e.data);
     // Messages that arrived before this client existed (the worker may have been started early).
-    for (const data of (/** @type {any} */ (this.worker)).early || []) this.onMessage(data);
+    for (const data of (/** @type {EarlyWorker} */ (this.worker)).early || []) this.onMessage(data);
     this.worker.onerror = (e) => {
       e.preventDefault();
       this.fail({ message: `the Python worker crashed: ${e.message || "unknown error"}` });
@@ -47,9 +71,9 @@ export class PyWorker {
     this.worker.onmessageerror = () => this.fail({ message: "a message from the Python worker could not be read" });
   }
 
-  /** @param {any} msg */
+  /** @param {WorkerMessage | null} msg anything else is logged as unknown */
   onMessage(msg) {
-    switch (msg && msg.type) {
+    switch (msg?.type) {
       case "status":
         this.hooks.onStatus?.(msg);
         break;
@@ -77,7 +101,7 @@ export class PyWorker {
     }
   }
 
-  /** @param {{message: string, traceback?: string}} error */
+  /** @param {ErrorInfo} error */
   fail(error) {
     if (this.dead) return;
     this.dead = true;
@@ -91,15 +115,17 @@ export class PyWorker {
   }
 
   /**
-   * Call backdoor_playground.api.<method>(**args) in the worker.
-   * @param {string} method @param {object} [args] @returns {Promise<any>}
+   * Call backdoor_playground.worker.api.<method>(**args) in the worker; `method` is an API constant (api-table.js).
+   * @template {ApiMethod} M @param {M} method @param {object} [args] @returns {Promise<Reply<M>>}
    */
   call(method, args = {}) {
     if (this.dead) return Promise.reject(new PythonError({ type: "WorkerFailure", message: "the Python worker has stopped; reload the page" }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, method });
-      this.worker.postMessage({ type: "call", id, method, args });
+      this.pending.set(id, { resolve: (value) => resolve(/** @type {Reply<M>} */ (value)), reject, method });
+      /** @type {CallMessage} */
+      const msg = { type: "call", id, method, args };
+      this.worker.postMessage(msg);
     });
   }
 

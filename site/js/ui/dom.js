@@ -2,10 +2,16 @@
 // The page's ONE element helper, el(), used by every panel and the widgets.
 
 /**
+ * An attribute's value: text (or a number, a boolean attribute, skipped when false / null), a listener for "on…",
+ * an object for `dataset`, or any other value a property of that name takes (e.g. `value`, `checked`).
+ * @typedef {string | number | boolean | null | undefined | ((event: never) => unknown) | Record<string, string>} AttrValue
+ */
+
+/**
  * Create an element: `el("div.card#id", {title: "…", onclick: fn}, child, "text", …)`.
  * Attributes whose name starts with "on" become listeners; `dataset` takes an object; false/null are skipped.
  * @param {string} spec tag, then optional .class and #id parts
- * @param {Record<string, any> | null} [attrs]
+ * @param {Record<string, AttrValue> | null} [attrs]
  * @param {...(Node | string | number | null | undefined | false)} children
  * @returns {HTMLElement}
  */
@@ -18,9 +24,9 @@ export function el(spec, attrs = null, ...children) {
   }
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value == null || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key in node && typeof value !== "string") /** @type {any} */ (node)[key] = value;
+    else if (key in node && typeof value !== "string") /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (node))[key] = value;
     else node.setAttribute(key, value === true ? "" : String(value));
   }
   for (const child of children) {

@@ -8,8 +8,8 @@
  * @typedef {{
  *   "training-started": {},
  *   "training-stopped": {},
- *   "frame": {frame: any},
- *   "snapshot": {snap: any},
+ *   "frame": {frame: import("../app/replies.js").Frame},
+ *   "snapshot": {snap: import("../app/replies.js").Snapshot},
  *   "attack-changed": {source: "checksum" | "signature", what: string},
  *   "defense-changed": {type: string | null},
  *   "picks-changed": {panel: "checksum" | "signature", count: number},
@@ -35,7 +35,11 @@
 export const EVENTS = Object.freeze(["training-started", "training-stopped", "frame", "snapshot", "attack-changed",
   "defense-changed", "picks-changed"]);
 
-/** @type {Map<string, Set<(detail: any) => void>>} */
+/**
+ * Every event's listeners. One map holds every event's, so a listener's detail type is the union of them all;
+ * on() and emit() pair each name with its own detail (EventMap).
+ * @type {Map<string, Set<(detail: EventMap[keyof EventMap]) => void>>}
+ */
 const listeners = new Map(EVENTS.map((name) => [name, new Set()]));
 
 /** @param {string} name */
@@ -53,8 +57,9 @@ function listenersOf(name) {
  */
 export function on(name, fn) {
   const set = listenersOf(name);
-  set.add(fn);
-  return () => { set.delete(fn); };
+  const listener = /** @type {(detail: EventMap[keyof EventMap]) => void} */ (fn);
+  set.add(listener);
+  return () => { set.delete(listener); };
 }
 
 /**

@@ -4,6 +4,16 @@
 
 import { el } from "./dom.js";
 import { messageOf } from "./format.js";
+import { API } from "../app/api-table.js";
+
+/**
+ * @typedef {import("../app/replies.js").ApiMethod} ApiMethod
+ * @typedef {import("../app/replies.js").Snapshot} Snapshot
+ */
+/**
+ * @template {ApiMethod} M
+ * @typedef {import("../app/replies.js").Reply<M>} Reply
+ */
 
 /** Save `text` as a file called `name`. @param {string} text @param {string} name @param {string} type */
 export function download(text, name, type = "application/json") {
@@ -29,15 +39,15 @@ async function readChosenFile(input) {
 }
 
 /**
- * @param {{call: (m: string, a?: object) => Promise<any>, applySnapshot: (s: any) => void,
- *          reportError: (e: any) => void, pause: () => void, idle: () => Promise<void>}} ctx
+ * @param {{call: <M extends ApiMethod>(m: M, a?: object) => Promise<Reply<M>>, applySnapshot: (s: Snapshot) => void,
+ *          reportError: (e: unknown) => void, pause: () => void, idle: () => Promise<void>}} ctx
  */
 export function bindFiles(ctx) {
   const $ = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
   $("model-export").addEventListener("click", async () => {
     try {
       await ctx.idle();
-      const doc = await ctx.call("export_model");
+      const doc = await ctx.call(API.export_model);
       download(JSON.stringify(doc, null, 1), "backdoor-playground-model.json");
     } catch (err) {
       ctx.reportError(err);
@@ -46,12 +56,14 @@ export function bindFiles(ctx) {
   $("csv-download").addEventListener("click", async () => {
     try {
       await ctx.idle();
-      download(await ctx.call("export_csv"), "backdoor-playground-data.csv", "text/csv");
+      download(await ctx.call(API.export_csv), "backdoor-playground-data.csv", "text/csv");
     } catch (err) {
       ctx.reportError(err);
     }
   });
-  for (const [id, method, what] of [["model-import", "import_model", "model file"], ["csv-upload", "import_csv", "CSV file"]]) {
+  /** @type {[string, typeof API.import_model | typeof API.import_csv, string][]} */
+  const imports = [["model-import", API.import_model, "model file"], ["csv-upload", API.import_csv, "CSV file"]];
+  for (const [id, method, what] of imports) {
     $(id).addEventListener("change", async () => {
       try {
         const text = await readChosenFile($(id));

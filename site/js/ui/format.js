@@ -68,12 +68,13 @@ export function formatEpoch(n) {
 /** Decimals for a percentage: two below 1 % (but not at 0), else one. @param {number} v */
 export const percentDigits = (v) => (v !== 0 && Math.abs(v) < 0.01 ? 2 : 1);
 
-/** The message of an error or rejection value (an Error's message, else the value as text). @param {any} err */
+/** The message of an error or rejection value (an Error's message, else the value as text). @param {unknown} err */
 export function messageOf(err) {
-  return String(err && err.message ? err.message : err);
+  const message = /** @type {{message?: unknown} | null | undefined} */ (err)?.message;
+  return String(message ? message : err);
 }
 
-/** The message without Python's exception name ("ValueError: "). @param {any} err */
+/** The message without Python's exception name ("ValueError: "). @param {unknown} err */
 export function cleanMessage(err) {
   return messageOf(err).replace(/^(\w+Error): /, "");
 }

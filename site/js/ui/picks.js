@@ -71,7 +71,7 @@ export function createPicks() {
 
 /**
  * Picks (and other marked test points) are only visible with the test data shown: turn it on if it is off.
- * @param {{getConfig: () => Record<string, any>, update: (patch: Record<string, any>) => Promise<void>} | null} ctx
+ * @param {{getConfig: () => {showTestData?: unknown}, update: (patch: {showTestData: boolean}) => Promise<unknown>} | null} ctx
  */
 export function showTestPoints(ctx) {
   if (ctx && !ctx.getConfig().showTestData) ctx.update({ showTestData: true });

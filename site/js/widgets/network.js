@@ -4,30 +4,28 @@
 // small canvases laid over the SVG. Pure rendering plus events: it never changes the model itself,
 // it reports what the user asked for through on(event, cb) and waits for the next render. Others draw extra parts
 // into it through setDecoration (the signature panel's Verify box and selector): this widget imports no panel.
+// Its elements are built by network-parts.js; the limits on layers and neurons come with the model (the state
+// table's networkShape bounds, from Python).
 
 import { buildLut, valueColor } from "./colors.js";
 import { drawThumb } from "./heatmap.js";
 import { createHoverCard } from "./hovercard.js";
 import { el } from "../ui/dom.js";
+import { SVG_NS, NODE, ROW, LABEL_WIDTH, CONTROLS_HEIGHT, buildHeader, featureElements, neuronElements, layerControls,
+  outputLabel, linkPaths } from "./network-parts.js";
 
-export const MAX_HIDDEN_LAYERS = 6;
-export const MAX_NEURONS = 8;
-export const MIN_NEURONS = 1;
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-/** Node side, vertical pitch, room for feature labels and for the per-layer controls (CSS px). */
-const NODE = 30;
-const ROW = 44;
-const LABEL_WIDTH = 96;
-const CONTROLS_HEIGHT = 70;
 /** |w| at which a link reaches its widest stroke. */
 const WIDEST_WEIGHT = 5;
 
 /**
- * @typedef {{id: string, label: string, enabled: boolean}} FeatureInfo
+ * @typedef {import("./network-parts.js").FeatureInfo} FeatureInfo
+ * @typedef {import("./network-parts.js").NetworkEvents} NetworkEvents
+ * @typedef {import("./network-parts.js").Point} Point
+ * @typedef {{maxLayers: number, minNeurons: number, maxNeurons: number}} ShapeBounds
+ *   at most maxLayers hidden layers of minNeurons..maxNeurons neurons (the +/- buttons stop there)
  * @typedef {{features: FeatureInfo[], layerSizes: number[], activationNames: string[],
  *   layerActivationChoices: string[], weights: number[][][], biases: number[][],
- *   dead?: boolean[][][]}} NetworkModel
+ *   dead?: boolean[][][], bounds: ShapeBounds}} NetworkModel
  * @typedef {{l: number, i: number, j: number, path: SVGPathElement}} LinkRecord
  * @typedef {{l: number, j: number, square: HTMLElement}} BiasRecord
  */
@@ -72,7 +70,7 @@ export class NetworkView {
   constructor(container) {
     this.container = container;
     container.classList.add("network");
-    /** @type {Map<string, Function[]>} */ this.listeners = new Map();
+    /** @type {Map<keyof NetworkEvents, Function[]>} */ this.listeners = new Map();
     this.lut = buildLut(160);
     /** @type {NetworkModel | null} */ this.model = null;
     this.shapeKey = "";
@@ -119,18 +117,16 @@ export class NetworkView {
   }
 
   /**
-   * Registers a callback. Events: "toggleFeature"(id), "editWeight"(l, i, j, value),
-   * "editBias"(l, j, value), "hoverNode"(id | null), "addLayer", "removeLayer",
-   * "addNeuron"(hiddenIndex), "removeNeuron"(hiddenIndex), "layerActivation"(hiddenIndex, name).
-   * hiddenIndex counts hidden layers from 0 (the index into networkShape).
-   * @param {string} event
-   * @param {Function} cb
+   * Registers a callback for one of the events in NetworkEvents (network-parts.js).
+   * @template {keyof NetworkEvents} K @param {K} event @param {NetworkEvents[K]} cb
    */
   on(event, cb) {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), cb]);
   }
 
-  /** @param {string} event @param {...any} args */
+  /**
+   * @template {keyof NetworkEvents} K @param {K} event @param {Parameters<NetworkEvents[K]>} args
+   */
   emit(event, ...args) {
     for (const cb of this.listeners.get(event) ?? []) cb(...args);
   }
@@ -155,7 +151,7 @@ export class NetworkView {
     const hiddenCount = model.layerSizes.length - 2;
     this.layerCount.textContent = String(hiddenCount);
     this.layerNoun.textContent = hiddenCount === 1 ? "hidden layer" : "hidden layers";
-    this.addLayerButton.disabled = hiddenCount >= MAX_HIDDEN_LAYERS;
+    this.addLayerButton.disabled = hiddenCount >= model.bounds.maxLayers;
     this.removeLayerButton.disabled = hiddenCount <= 0;
     this.selects.forEach((select, h) => {
       select.value = model.activationNames[h] ?? "";
@@ -258,16 +254,12 @@ export class NetworkView {
         this.addNeuronNode(String(nextId++), pos, l - 1, j, isOutput);
       }
       positions.push(column);
-      if (!isOutput) this.addLayerControls(l - 1, sizes[l], x + NODE / 2, Math.min(gap - 6, 96));
+      if (!isOutput) this.addLayerControls(l - 1, sizes[l], x + NODE / 2, Math.min(gap - 6, 96), model);
     }
     const outputPos = positions[positions.length - 1][0];
-    const outputLabel = el("div.net-output-label");
-    outputLabel.style.left = `${outputPos.x + NODE / 2}px`;
-    outputLabel.style.top = `${outputPos.y + NODE + 6}px`;
-    outputLabel.textContent = decorations.find((d) => d.outputLabel)?.outputLabel ?? "output";
-    this.outputActivation = el("span.net-output-activation");
-    outputLabel.append(document.createElement("br"), this.outputActivation);
-    this.nodeLayer.append(outputLabel);
+    const output = outputLabel(outputPos, decorations.find((d) => d.outputLabel)?.outputLabel ?? "output");
+    this.outputActivation = output.activation;
+    this.nodeLayer.append(output.label);
 
     for (let l = 0; l + 1 < positions.length; l++) {
       positions[l].forEach((from, i) => {
@@ -282,127 +274,42 @@ export class NetworkView {
       if (drawn?.outputThumb) this.outputThumbs.push(drawn.outputThumb);
     }
     this.svg.setAttribute("width", String(width));
-    this.svg.setAttribute("height", String(rowY(Math.max(model.features.length, MAX_NEURONS))));
+    this.svg.setAttribute("height", String(rowY(Math.max(model.features.length, model.bounds.maxNeurons))));
   }
 
-  /**
-   * @param {FeatureInfo} feature
-   * @param {{x: number, y: number}} pos
-   */
+  /** The element builders report through this. @type {import("./network-parts.js").Emit} */
+  emitter = (event, ...args) => this.emit(event, ...args);
+
+  /** @param {FeatureInfo} feature @param {Point} pos */
   addFeatureNode(feature, pos) {
-    const node = this.placeNode(feature.id, pos, "net-node net-feature");
-    node.classList.toggle("disabled", !feature.enabled);
-    node.title = feature.enabled ? `${feature.label}: click to turn off` : `${feature.label}: click to use`;
-    node.setAttribute("role", "switch");
-    node.setAttribute("aria-checked", String(feature.enabled));
-    node.setAttribute("aria-label", feature.label);
-    node.tabIndex = 0;
-    const label = el("div.net-feature-label");
-    label.classList.toggle("disabled", !feature.enabled);
-    label.textContent = feature.label;
-    label.style.top = `${pos.y}px`;
-    label.style.width = `${LABEL_WIDTH - 8}px`;
-    const toggle = () => this.emit("toggleFeature", feature.id);
-    node.addEventListener("click", toggle);
-    node.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        toggle();
-      }
-    });
-    label.addEventListener("click", toggle);
-    this.nodeLayer.append(label);
+    const { node, canvas, label } = featureElements(feature, pos, this.emitter);
+    this.thumbs.set(feature.id, canvas);
+    this.nodeLayer.append(node, label);
   }
 
-  /**
-   * @param {string} id
-   * @param {{x: number, y: number}} pos
-   * @param {number} biasLayer index into biases
-   * @param {number} j
-   * @param {boolean} isOutput
-   */
+  /** @param {string} id @param {Point} pos @param {number} biasLayer index into biases @param {number} j @param {boolean} isOutput */
   addNeuronNode(id, pos, biasLayer, j, isOutput) {
-    this.placeNode(id, pos, isOutput ? "net-node net-output" : "net-node net-hidden");
-    const square = el("div.net-bias", { "data-bl": String(biasLayer), "data-bj": String(j) });
-    square.style.left = `${pos.x - 3}px`;
-    square.style.top = `${pos.y + NODE - 4}px`;
-    this.nodeLayer.append(square);
+    const { node, canvas, square } = neuronElements(id, pos, biasLayer, j, isOutput, this.emitter);
+    this.thumbs.set(id, canvas);
+    this.nodeLayer.append(node, square);
     this.biasSquares.push({ l: biasLayer, j, square });
   }
 
   /**
-   * @param {string} id
-   * @param {{x: number, y: number}} pos
-   * @param {string} className
+   * @param {number} h hidden-layer index @param {number} size neurons in the layer @param {number} centerX
+   * @param {number} width @param {NetworkModel} model
    */
-  placeNode(id, pos, className) {
-    const node = el("div", { class: className, "data-id": id });
-    node.style.left = `${pos.x}px`;
-    node.style.top = `${pos.y}px`;
-    const canvas = /** @type {HTMLCanvasElement} */ (el("canvas.net-thumb", { width: "10", height: "10" }));
-    node.append(canvas);
-    this.thumbs.set(id, canvas);
-    node.addEventListener("mouseenter", () => this.emit("hoverNode", id));
-    node.addEventListener("mouseleave", () => this.emit("hoverNode", null));
-    this.nodeLayer.append(node);
-    return node;
-  }
-
-  /**
-   * The +/- neuron buttons, the neuron count and the activation select above a hidden layer.
-   * @param {number} h hidden-layer index
-   * @param {number} size neurons in the layer
-   * @param {number} centerX
-   * @param {number} width
-   */
-  addLayerControls(h, size, centerX, width) {
-    const box = el("div.net-layer-controls", { "data-layer": String(h) });
-    box.style.left = `${centerX - width / 2}px`;
-    box.style.width = `${width}px`;
-    const plus = /** @type {HTMLButtonElement} */ (el("button.pm-button", { type: "button", "aria-label": `Add a neuron to layer ${h + 1}` }));
-    plus.textContent = "+";
-    plus.disabled = size >= MAX_NEURONS;
-    plus.addEventListener("click", () => this.emit("addNeuron", h));
-    const minus = /** @type {HTMLButtonElement} */ (el("button.pm-button", { type: "button", "aria-label": `Remove a neuron from layer ${h + 1}` }));
-    minus.textContent = "\u2212";
-    minus.disabled = size <= MIN_NEURONS;
-    minus.addEventListener("click", () => this.emit("removeNeuron", h));
-    const buttons = el("div.pm-buttons");
-    buttons.append(plus, minus);
-    const count = el("div.net-neuron-count");
-    count.textContent = size === 1 ? "1 neuron" : `${size} neurons`;
-    const select = /** @type {HTMLSelectElement} */ (el("select.net-activation", { "aria-label": `Activation of layer ${h + 1}` }));
-    for (const name of this.model?.layerActivationChoices ?? []) select.append(new Option(name, name));
-    select.addEventListener("change", () => this.emit("layerActivation", h, select.value));
+  addLayerControls(h, size, centerX, width, model) {
+    const { minNeurons, maxNeurons } = model.bounds;
+    const { box, select } = layerControls(
+      { h, size, centerX, width, choices: model.layerActivationChoices, minNeurons, maxNeurons }, this.emitter);
     this.selects.push(select);
-    box.append(buttons, count, select);
     this.nodeLayer.append(box);
   }
 
-  /**
-   * A visible link plus a wide transparent twin that catches the mouse.
-   * @param {number} l
-   * @param {number} i
-   * @param {number} j
-   * @param {{x: number, y: number}} from
-   * @param {{x: number, y: number}} to
-   */
+  /** @param {number} l @param {number} i @param {number} j @param {Point} from @param {Point} to */
   addLink(l, i, j, from, to) {
-    const x1 = from.x + NODE;
-    const y1 = from.y + NODE / 2;
-    const x2 = to.x;
-    const y2 = to.y + NODE / 2;
-    const mid = (x1 + x2) / 2;
-    const d = `M${x1},${y1}C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("class", "net-link");
-    path.setAttribute("d", d);
-    const hit = document.createElementNS(SVG_NS, "path");
-    hit.setAttribute("class", "net-link-hit");
-    hit.setAttribute("d", d);
-    hit.dataset.l = String(l);
-    hit.dataset.i = String(i);
-    hit.dataset.j = String(j);
+    const { path, hit } = linkPaths(l, i, j, from, to);
     this.svg.append(path, hit);
     this.links.push({ l, i, j, path });
   }
@@ -459,18 +366,4 @@ export class NetworkView {
       this.emit("editBias", l, j, value);
     }
   }
-}
-
-/** The FEATURES / HIDDEN LAYERS header for containers that do not bring their own. */
-function buildHeader() {
-  const header = el("div.net-header", { "data-net": "header" });
-  header.innerHTML = `
-    <div class="net-features-title"><h2 class="column-title">Features</h2>
-      <p class="column-hint">Which inputs feed the network? Click to toggle.</p></div>
-    <div class="net-hidden-title">
-      <button type="button" class="round-button" data-net="add-layer" aria-label="Add a hidden layer">+</button>
-      <button type="button" class="round-button" data-net="remove-layer" aria-label="Remove a hidden layer">\u2212</button>
-      <h2 class="column-title"><span data-net="layer-count">0</span> <span data-net="layer-noun">hidden layers</span></h2>
-    </div>`;
-  return header;
 }
