@@ -378,12 +378,11 @@ async function start() {
     document.body.dataset.ready = "1";
     showStatus({ stage: "ready", progress: 1, text: "ready" });
     // The panels below the playground load after Python is ready (dynamic import), so the controls above draw at
-    // once. Each exports init(ctx) (the panel contract: docs/JS-LAYOUT-NOTES.md) and listens to the hub.
+    // once. Each exports init(ctx) (the panel contract: docs/ARCHITECTURE.md) and listens to the hub.
     const panels = await Promise.all([import("../panels/calculator/panel.js"), import("../panels/checksum/panel.js"),
       import("../panels/signature/panel.js"), import("../panels/defense/panel.js")]);
     /** @type {import("../panels/context.js").PanelContext} */
-    // context.js still types `call`'s method as any string; main's call takes only API names (the cast widens it).
-    const ctx = { call: /** @type {import("../panels/context.js").PanelContext["call"]} */ (call), applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
+    const ctx = { call, applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
       idle, isPlaying: () => player.playing, heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config,
       getModel: () => app.model, getData: () => app.data, getFrame: () => app.frame, resetChart: () => ui.chart.reset() };
     for (const panel of panels) panel.init(ctx);

@@ -18,7 +18,8 @@
  * The playground's settings (every key of the state table; the ones the page reads by name are listed).
  * @typedef {{
  *   networkShape: number[], activations: string[], problem: string, dataset: string, regDataset: string,
- *   showTestData: boolean, discretize: boolean, hideText?: boolean,
+ *   showTestData: boolean, discretize: boolean, hideText?: boolean, trojan: number,
+ *   csum_key: number, csum_modulo: number, csum_precision: number, csum_variant: string, csum_layers: string,
  * } & Record<string, ConfigValue>} Config
  */
 
@@ -57,7 +58,7 @@
  * own part (`backdoor`: the checksum stats after a plant; `result`: a replayed experiment), read by the panels.
  * @typedef {{
  *   config: Config, hash: string, notices: string[], data: Data, model: Model, frame: Frame,
- *   backdoor?: unknown, result?: unknown,
+ *   backdoor?: import("../panels/replies.js").BackdoorStats, result?: import("../panels/replies.js").ReplayResult,
  * }} Snapshot
  */
 

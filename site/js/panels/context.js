@@ -5,10 +5,7 @@
 // attack-changed...) and emits only its own events (attack-changed, defense-changed, picks-changed); it never
 // watches the DOM outside its own root, and it changes the playground only through ctx. Type-only module.
 
-/**
- * A worker method's name: a value of the generated API table (app/api-table.js, from worker/api.py METHODS).
- * @typedef {typeof import("../app/api-table.js").API[keyof typeof import("../app/api-table.js").API]} ApiMethod
- */
+/** @typedef {import("../app/replies.js").ApiMethod} ApiMethod */
 
 /**
  * What app/main.js hands every panel at load. `call` resolves to `any` on purpose: the reply's shape depends on
@@ -16,7 +13,7 @@
  * @typedef {{
  *   call: (method: ApiMethod, args?: object) => Promise<any>,
  *   applySnapshot: (snap: import("./replies.js").Snapshot) => void,
- *   drawFrame: (frame: any) => void,
+ *   drawFrame: (frame: import("../app/replies.js").Frame) => void,
  *   update: (patch: Record<string, any>) => Promise<any>,
  *   regenerate: () => Promise<any>,
  *   reportError: (err: unknown) => void,
@@ -29,7 +26,7 @@
  *   getConfig: () => import("./replies.js").Config,
  *   getModel: () => import("./replies.js").ModelInfo | null,
  *   getData: () => import("./replies.js").PageData | null,
- *   getFrame: () => any,
+ *   getFrame: () => import("../app/replies.js").Frame | null,
  *   resetChart: () => void,
  * }} PanelContext
  *   call: a worker call between training chunks; update: a settings change (resolves to the reply, null after an

@@ -5,14 +5,13 @@
 // ------------------------------------------------------------------------------------------------ playground
 
 /**
- * The config fields the panels read; the rest of the URL state is there too (app/state.js owns it), as unknown.
- * @typedef {{csum_key: number, csum_modulo: number, csum_precision: number, csum_variant: string,
- *            csum_layers: string, problem: string, trojan: number} & Record<string, unknown>} Config
- * @typedef {{layer_sizes: number[], activation_names: string[]}} ModelInfo
- * @typedef {{test: number[], train?: number[]}} PageData  flat [x, y, label, ...]
- * What a snapshot carries for the panels (app/main.js applySnapshot; the hub's "snapshot" event).
- * @typedef {{config: Config, data?: PageData, model?: ModelInfo, backdoor?: BackdoorStats,
- *            result?: {defense?: DefendReply, metrics?: DefenseMetrics}}} Snapshot
+ * The playground's types are app/replies.js's (one definition): the panels read these names.
+ * @typedef {import("../app/replies.js").Config} Config
+ * @typedef {import("../app/replies.js").Model} ModelInfo
+ * @typedef {import("../app/replies.js").Data} PageData
+ * @typedef {import("../app/replies.js").Snapshot} Snapshot
+ * What a replayed experiment adds to its snapshot for the panels.
+ * @typedef {{defense?: DefendReply, metrics?: DefenseMetrics}} ReplayResult
  */
 
 // ------------------------------------------------------------------------------------------------ checksum

@@ -1,7 +1,7 @@
 // @ts-check
 // The page's event hub: the ONE way modules tell each other what happened. The DOM is not a signal: panels never
 // watch the body's class, the epoch counter's text or another panel's data-* attributes (those stay as test hooks).
-// Every event name is listed in EVENTS below, with who emits it and who listens (docs/JS-LAYOUT-NOTES.md too).
+// Every event name is listed in EVENTS below, with who emits it and who listens (docs/ARCHITECTURE.md too).
 
 /**
  * The events and what `detail` carries.
