@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
-from .limits import not_one_of
+from .limits import not_one_of, unknown_key
 
 if TYPE_CHECKING:
     from .defense.attacked import Attacked
@@ -86,6 +86,17 @@ class Attack:
     def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
         """The backdoor object with every key checked and defaults filled in."""
         raise NotImplementedError
+
+    @classmethod
+    def check_keys(cls, raw: Mapping[str, Any], config: dict, keys: tuple[str, ...], what: str,
+                   classification: bool = True) -> None:
+        """Refuse keys not in `keys` (naming the closest valid one) and, when `classification`, a regression
+        problem: the first lines of every check()."""
+        for key in raw:
+            if key not in keys:
+                raise unknown_key(f"backdoor.{key}", what, keys)
+        if classification and config["problem"] == "regression":
+            raise ValueError(f"backdoor.type {cls.type} needs a classification problem (labels +1 / -1)")
 
     @classmethod
     def adopt(cls, s: "Session") -> "Attack | None":

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..attacks import Attack, prefixed
-from ..limits import not_one_of, unknown_key
+from ..limits import not_one_of
 from ..defense import attacked
 from ..playground import config as cfg
 from ..playground import features, grid
@@ -73,9 +73,7 @@ class ChecksumAttack(Attack):
 
     @classmethod
     def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
-        for key in raw:
-            if key not in KEYS:
-                raise unknown_key(f"backdoor.{key}", "a checksum backdoor setting", KEYS)
+        cls.check_keys(raw, config, KEYS, "a checksum backdoor setting", classification=False)
         method = raw.get("activation", "digit-edit")
         if method not in ACTIVATIONS:
             raise not_one_of("backdoor.activation", method, ACTIVATIONS)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..attacks import Attack, prefixed
-from ..limits import unknown_key
 from ..defense import attacked
 from ..playground.losses import accuracy
 from ..session import finite_or_none
@@ -37,11 +36,7 @@ class CsumSignatureAttack(Attack):
 
     @classmethod
     def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
-        for key in raw:
-            if key not in KEYS:
-                raise unknown_key(f"backdoor.{key}", f"a {cls.type} setting", KEYS)
-        if config["problem"] == "regression":
-            raise ValueError(f"backdoor.type {cls.type} needs a classification problem (labels +1 / -1)")
+        cls.check_keys(raw, config, KEYS, f"a {cls.type} setting")
         try:
             return {"type": cls.type, **check_numbers(config, raw.get("modulo"), raw.get("precision"))}
         except ValueError as exc:

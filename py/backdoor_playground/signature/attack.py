@@ -62,11 +62,7 @@ class SignatureAttack(Attack):
 
     @classmethod
     def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
-        for key in raw:
-            if key not in KEYS:
-                raise unknown_key(f"backdoor.{key}", f"a {cls.type} setting", KEYS)
-        if config["problem"] == "regression":
-            raise ValueError(f"backdoor.type {cls.type} needs a classification problem (labels +1 / -1)")
+        cls.check_keys(raw, config, KEYS, f"a {cls.type} setting")
         try:
             scheme, bits = check_scheme_bits(raw.get("scheme", "toy-rsa"), raw.get("bits"))
             target = check_target(raw.get("target", "flip"))
