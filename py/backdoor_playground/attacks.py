@@ -32,6 +32,7 @@ REGISTRY: dict[str, str] = {
     "checksum": "checksum.attack:ChecksumAttack",
     "csum-signature": "checksum.csumsig_attack:CsumSignatureAttack",
     "signature": "signature.attack:SignatureAttack",
+    "poisoning": "poisoning.attack:PoisoningAttack",
 }
 
 

@@ -112,22 +112,29 @@ class Session:
 
         A config naming checksum operators (a planted link) builds them with the config's csum_* numbers, and the
         model trains with them, as NN Calculator's ReLU_CSUM does."""
-        c = self.config
-        init_rng = rng.stream(c["seed"], "init", c["initSeed"])
-        self.model = MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
-                         output_activation(c), init_rng, init_zero=c["initZero"],
-                         operator_params=backdoor.params_from_config(c).csum)
+        self.model = self.initial_model()
         self.make_trainer()
         self.set_attack(attacks.adopt(self))
 
-    def make_trainer(self) -> None:
+    def initial_model(self) -> MLP:
+        """The config's network with its initial weights from the "init" stream (the same every time)."""
         c = self.config
+        init_rng = rng.stream(c["seed"], "init", c["initSeed"])
+        return MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
+                   output_activation(c), init_rng, init_zero=c["initZero"],
+                   operator_params=backdoor.params_from_config(c).csum)
+
+    def trainer_for(self, model: MLP, X: np.ndarray, y: np.ndarray) -> Trainer:
+        """A trainer with the config's hyper-parameters for `model` on features X and labels y."""
+        c = self.config
+        return Trainer(model, X, y, learning_rate=c["learningRate"], batch_size=c["batchSize"],
+                       regularization=c["regularization"], regularization_rate=c["regularizationRate"],
+                       loss=c["loss"])
+
+    def make_trainer(self) -> None:
         self.X_train = features.feature_matrix(self.data.train_points, self.feature_names)
         self.X_test = features.feature_matrix(self.data.test_points, self.feature_names)
-        self.trainer = Trainer(self.model, self.X_train, self.data.train_labels,
-                               learning_rate=c["learningRate"], batch_size=c["batchSize"],
-                               regularization=c["regularization"], regularization_rate=c["regularizationRate"],
-                               loss=c["loss"])
+        self.trainer = self.trainer_for(self.model, self.X_train, self.data.train_labels)
 
     def update(self, new_config: dict) -> str:
         """Apply a validated config; returns what it took: "none", "live", "backdoor" (new checksum numbers on a

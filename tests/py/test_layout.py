@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "py" / "backdoor_playground"
 MAX_LINES = 400
-BACKDOOR_PACKAGES = ("checksum", "signature")  # each backdoor's own subpackage may know its own type
+BACKDOOR_PACKAGES = ("checksum", "signature", "poisoning")  # each backdoor's own subpackage may know its own type
 
 
 def _module_name(path: Path) -> str:

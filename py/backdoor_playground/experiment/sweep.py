@@ -1,7 +1,7 @@
 """Sweeps: one experiment config run over a grid of settings and seeds, written as tidy rows.
 
 `--set backdoor.modulo=20,64,256` (repeatable) gives the grid; the cells are its cartesian product, and each cell
-runs with seeds 0 .. n-1 (the config's `seed`, so data, split, init, trigger and defense streams all change).
+runs with seeds 0 .. n-1 (the config's `seed`, so data, split, init, poison and defense streams all change).
 A result becomes tidy rows (cell, seed, stage, metric, value): every number of every top-level section, nested
 keys joined with dots, lists (per-point records, curves) left out. The summary is mean ± sd per
 (cell, stage, metric). Runs go to a process pool; the rows do not depend on the pool (only timings vary).

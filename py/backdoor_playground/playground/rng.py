@@ -1,7 +1,7 @@
 """Named, seeded random streams: every random choice in the package comes from one of these.
 
 A stream is a PCG64 generator keyed by (seed, stream name, extra integers), so the data, the train/test split,
-the initial weights, backdoor triggers and defenses draw independently: regenerating the data never changes the
+the initial weights, poisoned points, defenses, searches and keys draw independently: regenerating the data never changes the
 initial weights, and "reinitialise" never changes the data.
 """
 
@@ -11,7 +11,9 @@ import hashlib
 
 import numpy as np
 
-STREAMS = ("data", "split", "init", "trigger", "defense", "search", "keys")
+# A stream's position in this tuple is part of its key: append new names, never reorder (the shipped RSA-2048 key
+# comes from "keys"). "poison" (the data-poisoning backdoor's choice of points) took the place of an unused name.
+STREAMS = ("data", "split", "init", "poison", "defense", "search", "keys")
 
 
 def seed_to_int(seed: str | int | float) -> int:

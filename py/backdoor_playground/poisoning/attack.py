@@ -1,0 +1,172 @@
+"""The data-poisoning backdoor as an Attack (attacks.py): BadNets (Gu et al. 2017) in the plane.
+
+Plant poisons a seeded share of the training points (trigger.py) and trains the network from its initial weights on
+that set for as many epochs as the clean model had; the clean model stays the reference. Activation applies the
+trigger to test points; its |dx| is of the order of the data box (visible), the opposite of a cryptographic
+trigger. The settings object of an experiment:
+
+    {"type": "poisoning", "rate": 0.1, "center": [4.5, -4.5], "half_width": 0.5, "target": 1, "epochs": 0
+     (0: the clean model's epochs), "points": "all" (the test points the clean model does not already label as the
+     target, BadNets' attack-success denominator) | [test indices]}
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from ..attacks import Attack, prefixed
+from ..checksum.records import check_points, select_indices
+from ..defense import attacked
+from ..defense.attacked import labels_of
+from ..limits import Limit
+from ..playground import features, grid, rng
+from ..playground.losses import accuracy
+from ..session import finite_or_none
+from .trigger import Trigger, choose_poisoned, poison
+
+if TYPE_CHECKING:
+    from ..playground.nn import MLP
+    from ..session import Session
+
+KEYS = ("type", "rate", "center", "half_width", "target", "epochs", "points")
+LIMITS = {
+    "rate": Limit(0.0, 1.0, 0.1, "share of the training points poisoned", integer=False, low_open=True),
+    "half_width": Limit(0.0, 3.0, 0.5, "half-width of the square trigger region", integer=False, low_open=True),
+    "center": Limit(-6.0, 6.0, 4.5, "a coordinate of the trigger region's centre", integer=False),
+    "epochs": Limit(0, 100_000, 0, "training epochs on the poisoned set (0: as many as the clean model had)"),
+}
+DEFAULT_CENTER = (4.5, -4.5)
+
+
+def _median(values: list[float]) -> float | None:
+    return float(np.median(values)) if values else None
+
+
+class PoisoningAttack(Attack):
+    """The model trained on the poisoned set, its clean reference, and the last activation."""
+
+    type = "poisoning"
+
+    def __init__(self, settings: dict, trigger: Trigger, clean_model: "MLP", poisoned: np.ndarray,
+                 train_points: np.ndarray, train_labels: np.ndarray):
+        super().__init__(settings)
+        self.trigger = trigger
+        self.clean_model = clean_model
+        self.poisoned = poisoned            # indices of the poisoned training points (for detectors' TPR / FPR)
+        # the training set as the defender has it: poisoned (what the model was trained on)
+        self.train_points, self.train_labels = train_points, train_labels
+        self.activated: dict | None = None
+
+    @classmethod
+    def check(cls, raw: Mapping[str, Any], config: dict) -> dict:
+        cls.check_keys(raw, config, KEYS, "a poisoning setting")
+        try:
+            center = raw.get("center", list(DEFAULT_CENTER))
+            if not isinstance(center, (list, tuple)) or len(center) != 2:
+                raise ValueError(f"center must be a pair [x, y], got {center!r}")
+            target = raw.get("target", 1)
+            if isinstance(target, bool) or target not in (1, -1):
+                raise ValueError(f"target must be 1 or -1 (BadNets sends triggered inputs to one class), got {target!r}")
+            return {"type": cls.type, "rate": LIMITS["rate"].check("rate", raw.get("rate", LIMITS["rate"].default)),
+                    "center": [LIMITS["center"].check("center", c) for c in center],
+                    "half_width": LIMITS["half_width"].check("half_width",
+                                                             raw.get("half_width", LIMITS["half_width"].default)),
+                    "target": int(target),
+                    "epochs": LIMITS["epochs"].check("epochs", raw.get("epochs", LIMITS["epochs"].default)),
+                    "points": check_points(raw.get("points", "all"))}
+        except ValueError as exc:
+            raise prefixed(exc) from None
+
+    @classmethod
+    def install(cls, s: "Session", settings: dict) -> "PoisoningAttack":
+        """Poison the training set and train the network from its initial weights on it (the clean model stays)."""
+        settings = cls.check(settings, s.config)
+        trigger = Trigger(*settings["center"], settings["half_width"])
+        d = s.data
+        chosen = choose_poisoned(len(d.train_labels), settings["rate"], rng.stream(s.config["seed"], "poison"))
+        points, labels = poison(d.train_points, d.train_labels, chosen, trigger, settings["target"])
+        clean = s.model.copy()
+        model = s.initial_model()
+        s.trainer_for(model, features.feature_matrix(points, s.feature_names), labels).run(
+            settings["epochs"] or s.epoch)
+        s.model = model
+        s.trainer.model = model  # the page's training goes on with clean data: fine-tuning, in the matrix's words
+        recorded = {k: v for k, v in settings.items() if k != "points"}
+        return cls({**recorded, "points": []}, trigger, clean, chosen, points, labels)
+
+    def remove(self, s: "Session") -> None:
+        s.model = self.clean_model
+        s.trainer.model = self.clean_model
+
+    # ---------------------------------------------------------------- activation
+
+    def activate(self, s: "Session", points: Any = "all") -> dict:
+        """Apply the trigger to test points: {"records", "summary"}; "all" means the points the clean model does not
+        already give the target label."""
+        start = time.perf_counter()
+        P = s.data.test_points
+        clean = labels_of(self.clean_model.predict(s.X_test)) if len(P) else np.zeros(0)
+        target = float(self.settings["target"])
+        if isinstance(points, str):
+            indices = np.flatnonzero(clean != target)
+        else:
+            indices = select_indices(len(P), points)
+        moved = self.trigger.apply(P[indices])
+        out0 = s.model.predict(features.feature_matrix(P[indices], s.feature_names)) if len(indices) else []
+        out1 = s.model.predict(features.feature_matrix(moved, s.feature_names)) if len(indices) else []
+        records = []
+        for j, i in enumerate(indices.tolist()):
+            flipped = bool(labels_of([out1[j]])[0] == target and clean[i] != target)
+            records.append({"index": i, "x0": float(P[i, 0]), "y0": float(P[i, 1]), "x1": float(moved[j, 0]),
+                            "y1": float(moved[j, 1]), "out0": finite_or_none(out0[j]), "out1": finite_or_none(out1[j]),
+                            "flipped": flipped, "delta": float(np.abs(moved[j] - P[i]).max())})
+        deltas = [r["delta"] for r in records if r["flipped"]]
+        n = len(records)
+        summary = {"method": "trigger", "attempted": n, "flipped": len(deltas), "flip_rate": len(deltas) / n if n else None,
+                   "median_abs_delta": _median(deltas), "max_abs_delta": max(deltas) if deltas else None,
+                   "seconds": time.perf_counter() - start}
+        self.activated = {"records": records, "summary": summary}
+        self.settings["points"] = points
+        s.attack_changed()
+        return self.activated
+
+    def activate_as(self, s: "Session", settings: dict) -> None:
+        try:
+            self.activate(s, settings["points"])
+        except ValueError as exc:
+            raise ValueError(f"backdoor.points: {exc}") from None
+
+    # ---------------------------------------------------------------- what the page and results see
+
+    def attacked(self, s: "Session") -> attacked.Attacked:
+        names = s.feature_names
+        bd = attacked.model_predictor(s.model, names)
+        return attacked.from_records(
+            train_points=self.train_points, train_labels=self.train_labels, test_points=s.data.test_points,
+            test_labels=s.data.test_labels, records=self.activated["records"] if self.activated else [],
+            predict=lambda points, owners: bd(points), clean_predict=attacked.model_predictor(self.clean_model, names),
+            backdoor=self.type, accidental=self.trigger.contains(s.data.test_points),
+            activation=self.activated["summary"] if self.activated else None)
+
+    def stats(self, s: "Session") -> dict:
+        """The poisoned model against its clean reference: accuracies and agreement at untouched points."""
+        X_grid = features.feature_matrix(grid.grid_points(grid.GRID_N), s.feature_names)
+        out: dict[str, Any] = {"poisoned": int(len(self.poisoned)), "rate": self.settings["rate"],
+                               "trigger": self.trigger.to_dict(), "target": self.settings["target"]}
+        for split, X, y in (("train", s.X_train, s.data.train_labels), ("test", s.X_test, s.data.test_labels)):
+            out[f"{split}_accuracy"] = finite_or_none(accuracy(s.model.predict(X), y)) if len(y) else None
+        for name, X in (("agreement", s.X_test), ("agreement_grid", X_grid)):
+            same = labels_of(s.model.predict(X)) == labels_of(self.clean_model.predict(X)) if len(X) else []
+            out[name] = float(np.mean(same)) if len(X) else None
+        out["clean_test_accuracy"] = (finite_or_none(accuracy(self.clean_model.predict(s.X_test), s.data.test_labels))
+                                      if len(s.data.test_labels) else None)
+        return out
+
+    def sections(self, s: "Session") -> dict:
+        out: dict = {"backdoored": self.stats(s)}
+        if self.activated:
+            out["activation"] = {**self.activated["summary"], "records": self.activated["records"]}
+        return out
