@@ -7,6 +7,7 @@ from .. import limits
 from ..checksum import params as checksum_params
 from ..defense import run as defense
 from ..playground import activations, config, features
+from ..poisoning import attack as poisoning
 from ..signature import block as signature_block
 from .api import METHODS
 
@@ -18,7 +19,7 @@ def state_table() -> dict:
     table["features"] = {k: f.label for k, f in features.FEATURES.items()}
     table["activations"] = list(activations.ACTIVATIONS)
     table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
-                       "signature": limits.table(signature_block.LIMITS)}
+                       "signature": limits.table(signature_block.LIMITS), "poisoning": limits.table(poisoning.LIMITS)}
     return table
 
 
