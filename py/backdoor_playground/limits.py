@@ -1,5 +1,7 @@
-"""One rule per number, and one way to refuse a name: a bounded setting is declared once, as a `Limit` in its owner's table (checksum/params.py
-PARAMS, defense/run.py LIMITS, ...), and every checker (URL state table, config files, worker handlers, the command
+"""One rule per number, and one way to refuse a name.
+
+A bounded setting is declared once, as a `Limit` in its owner's table (checksum/params.py PARAMS, defense/run.py
+LIMITS, ...), and every checker (URL state table, config files, worker handlers, the command
 line) goes through it. The build writes every table into the page's generated `state-table.js`
 (worker/tables.py), so the page's fields use the same bounds and defaults.
 

@@ -1,1 +1,2 @@
-"""NN Calculator's own buttons: data and model memories, inference / inefficiency / sensitivity, its CSV files, trojans."""
+"""NN Calculator's own buttons: data and model memories, inference / inefficiency / sensitivity, its CSV files,
+trojans."""

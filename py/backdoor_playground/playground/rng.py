@@ -1,7 +1,8 @@
 """Named, seeded random streams: every random choice in the package comes from one of these.
 
 A stream is a PCG64 generator keyed by (seed, stream name, extra integers), so the data, the train/test split,
-the initial weights, poisoned points, defenses, searches and keys draw independently: regenerating the data never changes the
+the initial weights, poisoned points, defenses, searches and keys draw independently: regenerating the data never
+changes the
 initial weights, and "reinitialise" never changes the data.
 """
 

@@ -69,7 +69,8 @@ class PoisoningAttack(Attack):
                 raise ValueError(f"center must be a pair [x, y], got {center!r}")
             target = raw.get("target", 1)
             if isinstance(target, bool) or target not in (1, -1):
-                raise ValueError(f"target must be 1 or -1 (BadNets sends triggered inputs to one class), got {target!r}")
+                raise ValueError(f"target must be 1 or -1 (BadNets sends triggered inputs to one class), "
+                                 f"got {target!r}")
             return {"type": cls.type, "rate": LIMITS["rate"].check("rate", raw.get("rate", LIMITS["rate"].default)),
                     "center": [LIMITS["center"].check("center", c) for c in center],
                     "half_width": LIMITS["half_width"].check("half_width",
@@ -125,7 +126,8 @@ class PoisoningAttack(Attack):
                             "flipped": flipped, "delta": float(np.abs(moved[j] - P[i]).max())})
         deltas = [r["delta"] for r in records if r["flipped"]]
         n = len(records)
-        summary = {"method": "trigger", "attempted": n, "flipped": len(deltas), "flip_rate": len(deltas) / n if n else None,
+        summary = {"method": "trigger", "attempted": n, "flipped": len(deltas),
+                   "flip_rate": len(deltas) / n if n else None,
                    "median_abs_delta": _median(deltas), "max_abs_delta": max(deltas) if deltas else None,
                    "seconds": time.perf_counter() - start}
         self.activated = {"records": records, "summary": summary}
