@@ -2,8 +2,7 @@
 
 A stream is a PCG64 generator keyed by (seed, stream name, extra integers), so the data, the train/test split,
 the initial weights, poisoned points, defenses, searches and keys draw independently: regenerating the data never
-changes the
-initial weights, and "reinitialise" never changes the data.
+changes the initial weights, and "reinitialise" never changes the data.
 """
 
 from __future__ import annotations
