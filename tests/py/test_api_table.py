@@ -61,3 +61,11 @@ def test_the_page_calls_only_methods_python_defines():
         for name in re.findall(r"\bAPI\.([A-Za-z_]\w*)", text):
             assert name in api.METHODS, f"{path.relative_to(ROOT)} calls API.{name}, which worker/api.py lacks"
             used.add(name)
+
+
+def test_the_page_never_names_a_method_in_a_string_at_a_call():
+    """A call site writes API.<name> (checked above), never call("name", ...): a typo would only fail at run time."""
+    pattern = re.compile(r"""\bcall\(\s*["'`]""")
+    offenders = [f"{path.relative_to(ROOT)}:{i}" for path, text in _site_sources().items()
+                 for i, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
+    assert not offenders, offenders
