@@ -2,13 +2,17 @@
 
     python3 -m backdoor_playground experiment CONFIG.json [--out RESULT.json]
     python3 -m backdoor_playground sweep CONFIG.json --seeds 5 --set backdoor.modulo=20,64,256 [--out results.tsv]
+    python3 -m backdoor_playground matrix CONFIG.json --seeds 5 [--backdoors a,b] [--defenses x,y] [--jobs N]
+        --out matrix.tsv
 
 `experiment` runs stages.run_experiment on the JSON config and writes the result as JSON (stdout without --out;
 with --out a short summary goes to stderr). `sweep` runs the grid of --set values (repeatable) times seeds on a
 process pool, writes the tidy TSV (one row per cell, seed, stage and metric) to --out and the summary (mean ± sd per
 cell and metric) next to it as NAME.summary.tsv, and prints the headline metrics per cell as a table (to stderr when
 the tidy TSV goes to stdout, without --out).
-A bad config prints "error: ..." naming the bad key and exits with status 2.
+`matrix` trains once per seed, plants each backdoor, runs each defense (experiment/matrix.py), writes the tidy
+TSV (backdoor, defense, seed, metric, value) to --out and NAME.summary.tsv (mean, sd, pooled Wilson interval), and
+prints the headline grid. A bad config or name prints "error: ..." naming it and exits with status 2.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import report, stages as experiment, sweep
+from . import matrix, report, stages as experiment, sweep
 
 EXIT_BAD_INPUT = 2
 
@@ -98,9 +102,32 @@ def positive_int(text: str) -> int:
     return value
 
 
+def cmd_matrix(args: argparse.Namespace) -> int:
+    """Every backdoor x defense pair over seeds, as tidy rows, a summary and the headline grid."""
+    config = _read_json(args.config)
+    if not isinstance(config, dict):
+        raise BadInput("the config must be a JSON object")
+    out = Path(args.out)
+    if not out.resolve().parent.is_dir():
+        raise BadInput(f"cannot write {args.out}: its folder does not exist")  # say so before the long run
+    names = {k: None if v is None else [n.strip() for n in v.split(",") if n.strip()]
+             for k, v in (("backdoors", args.backdoors), ("defenses", args.defenses))}
+    try:
+        rows = matrix.run_matrix(config, args.seeds, names["backdoors"], names["defenses"], args.jobs or 1)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    summary = matrix.summarize(rows)
+    summary_path = out.with_name(out.stem + ".summary.tsv")
+    _write_text(sweep.to_tsv(matrix.TSV_COLUMNS, (row[:5] for row in rows)), str(out))
+    _write_text(sweep.to_tsv(matrix.SUMMARY_COLUMNS, summary), str(summary_path))
+    sys.stdout.write(matrix.grid_text(summary) + f"wrote {out} and {summary_path}\n")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "experiment": (cmd_experiment, "run one experiment: train -> plant -> activate -> forge -> defend"),
     "sweep": (cmd_sweep, "run an experiment over a grid of settings and seeds; tidy TSV + summary"),
+    "matrix": (cmd_matrix, "every backdoor x defense pair over seeds; tidy TSV + summary + headline grid"),
 }
 
 
@@ -118,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
                               help="a setting to vary, e.g. backdoor.modulo=20,64,256 (repeatable)")
     sweep_parser.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: CPU count)")
     sweep_parser.add_argument("--out", metavar="results.tsv", help="tidy TSV here, summary in results.summary.tsv")
+    matrix_parser = sub.add_parser("matrix", help=COMMANDS["matrix"][1])
+    matrix_parser.add_argument("config", metavar="CONFIG.json", help="playground config (JSON object)")
+    matrix_parser.add_argument("--seeds", type=positive_int, default=5, help="seeds 0..N-1 (default 5)")
+    matrix_parser.add_argument("--backdoors", metavar="A,B", help=f"backdoors (default {','.join(matrix.DEFAULT_BACKDOORS)}; "
+                               f"all: {','.join(matrix.BACKDOORS)})")
+    matrix_parser.add_argument("--defenses", metavar="X,Y", help=f"defenses (default all: {','.join(matrix.DEFENSES)})")
+    matrix_parser.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default 1)")
+    matrix_parser.add_argument("--out", metavar="matrix.tsv", required=True,
+                               help="tidy TSV here, summary in matrix.summary.tsv")
     return parser
 
 
