@@ -1,0 +1,92 @@
+"""Detectors of poisoned training points from the model's hidden representations (numpy only):
+
+- spectral signatures (Tran, Li, Madry 2018): per label, centre the last hidden layer's outputs R, take the top right
+  singular vector v of R - mean(R), score each point by ((r - mean) . v)^2, and flag the 1.5 eps n highest scores;
+- activation clustering (Chen et al. 2018): per label, project the centred representations on their top principal
+  components, split them in two with 2-means, and flag the smaller cluster when it holds less than `max_share` of
+  the label's points (a poisoned share is small and separates from the clean majority).
+
+Both return a boolean mask over the training points. A planted backdoor (checksum operator, signature block)
+poisons no data: whatever they flag then is a false positive, and `evaluate` reports it as such.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import stats
+
+
+def representations(model, X: np.ndarray) -> np.ndarray:
+    """(n, width) outputs of the last hidden layer (the inputs themselves for a network without one)."""
+    post = model.forward(X).post
+    return post[-2] if len(post) > 1 else np.asarray(X, dtype=np.float64)
+
+
+def spectral_signature(R: np.ndarray, labels: np.ndarray, eps: float = 0.1) -> np.ndarray:
+    """(n,) bool: the round(1.5 eps n_c) points of each label c with the largest squared projection on the top
+    singular vector of the label's centred representations."""
+    flagged = np.zeros(len(R), dtype=bool)
+    for c in np.unique(labels):
+        rows = np.flatnonzero(labels == c)
+        if len(rows) < 2:
+            continue
+        centred = R[rows] - R[rows].mean(axis=0)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        scores = (centred @ vt[0]) ** 2
+        remove = min(len(rows), int(round(1.5 * eps * len(rows))))
+        if remove:
+            flagged[rows[np.argsort(-scores, kind="stable")[:remove]]] = True
+    return flagged
+
+
+def two_means(Z: np.ndarray, iterations: int = 50) -> np.ndarray:
+    """(n,) labels 0/1 of 2-means on the rows of Z, started from the two points farthest apart along the first
+    coordinate (deterministic: no random restarts needed for a split this coarse)."""
+    if len(Z) < 2:
+        return np.zeros(len(Z), dtype=np.int64)
+    centres = Z[[int(np.argmin(Z[:, 0])), int(np.argmax(Z[:, 0]))]].astype(np.float64)
+    assign = np.zeros(len(Z), dtype=np.int64)
+    for _ in range(iterations):
+        d = ((Z[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        new = np.argmin(d, axis=1)
+        if (new == assign).all() and _ > 0:
+            break
+        assign = new
+        for k in (0, 1):
+            if (assign == k).any():
+                centres[k] = Z[assign == k].mean(axis=0)
+    return assign
+
+
+def activation_clustering(R: np.ndarray, labels: np.ndarray, components: int = 2,
+                          max_share: float = 0.35) -> np.ndarray:
+    """(n,) bool: per label, the smaller of two 2-means clusters of the top principal components, when its share
+    of the label's points is below max_share."""
+    flagged = np.zeros(len(R), dtype=bool)
+    for c in np.unique(labels):
+        rows = np.flatnonzero(labels == c)
+        if len(rows) < 4:
+            continue
+        centred = R[rows] - R[rows].mean(axis=0)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        Z = centred @ vt[:components].T
+        assign = two_means(Z)
+        sizes = np.bincount(assign, minlength=2)
+        small = int(np.argmin(sizes))
+        if 0 < sizes[small] < max_share * len(rows):
+            flagged[rows[assign == small]] = True
+    return flagged
+
+
+DETECTORS = {"spectral": spectral_signature, "clustering": activation_clustering}
+
+
+def evaluate(flagged: np.ndarray, poisoned: np.ndarray) -> dict:
+    """Detection rates against the truth (indices of the poisoned points; empty for a planted backdoor):
+    detection_tpr = flagged poisoned / poisoned, detection_fpr = flagged clean / clean (95 % Wilson each)."""
+    truth = np.zeros(len(flagged), dtype=bool)
+    truth[np.asarray(poisoned, dtype=np.int64)] = True
+    return {"flagged": int(flagged.sum()),
+            "detection_tpr": stats.rate(int((flagged & truth).sum()), int(truth.sum())),
+            "detection_fpr": stats.rate(int((flagged & ~truth).sum()), int((~truth).sum()))}
