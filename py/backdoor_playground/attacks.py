@@ -135,6 +135,10 @@ class Attack:
         """The result sections of the live state: "backdoored", and "activation" / "forgery" once they ran."""
         raise NotImplementedError
 
+    def poisoned_indices(self) -> list[int]:
+        """The training points this backdoor poisoned (what a poison detector should find; none for a plant)."""
+        return []
+
     def config_changed(self, s: "Session", changed: set[str]) -> bool:
         """The config's keys in `changed` changed without a rebuild; True when the attack took them live."""
         return False

@@ -33,7 +33,7 @@ def test_both_detectors_find_a_separated_minority():
 
 
 def test_two_means_is_deterministic_and_splits_two_groups():
-    Z = np.r_[np.zeros((5, 2)), np.ones((3, 2)) * 10]
+    Z = np.r_[np.zeros((5, 2)), np.ones((3, 2)) * 10] + np.linspace(0, 0.1, 8)[:, None]
     a, b = detectors.two_means(Z), detectors.two_means(Z)
     assert (a == b).all() and len(set(a[:5])) == 1 and len(set(a[5:])) == 1 and a[0] != a[5]
     assert detectors.two_means(np.zeros((1, 2))).tolist() == [0]

@@ -25,14 +25,14 @@ def test_fine_tuning(run):
     before = [w.copy() for w in s.model.weights]
     verdict = finetune.judge(s, finetune.fine_tune(s, EPOCHS, SHARE))
     assert all((a == b).all() for a, b in zip(before, s.model.weights)), "the live model is not touched"
-    assert verdict["clean_accuracy_after"] >= 0.95
+    assert verdict["clean_accuracy_after"]["value"] >= 0.95
     if kind == "signature":
-        assert verdict["persistence"] == 1.0 and verdict["reactivation"] == 1.0, "Verify is not in the weights"
+        assert verdict["persistence"]["value"] == 1.0 and verdict["reactivation"]["value"] == 1.0, "Verify is not in the weights"
     elif kind == "checksum":
         # new weights move the pre-activations' last digits: old triggers die, but the operator is still there
-        assert verdict["persistence"] <= 0.1 and verdict["reactivation"] >= 0.3
+        assert verdict["persistence"]["value"] <= 0.1 and verdict["reactivation"]["value"] >= 0.3
     else:
-        assert verdict["persistence"] <= 0.2 and verdict["reactivation"] <= 0.2, "the poison lived in the weights"
+        assert verdict["persistence"]["value"] <= 0.2 and verdict["reactivation"]["value"] <= 0.2, "the poison lived in the weights"
 
 
 def test_fine_pruning_cuts_the_least_active_neurons_for_good(run):
@@ -45,8 +45,8 @@ def test_fine_pruning_cuts_the_least_active_neurons_for_good(run):
     assert means[pruned].max() <= means[kept].min(), "the least active on clean data go first"
     verdict = finetune.judge(s, model)
     if kind == "signature":
-        assert verdict["reactivation"] == 1.0
-    assert verdict["clean_accuracy_after"] >= 0.9
+        assert verdict["reactivation"]["value"] == 1.0
+    assert verdict["clean_accuracy_after"]["value"] >= 0.9
 
 
 def test_the_clean_share_is_seeded_and_sized():

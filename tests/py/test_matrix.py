@@ -47,6 +47,22 @@ def test_the_qualitative_result_on_a_fixed_seed(rows):
     assert mean(s, "csum-signature", "none", "attack_success_rate_after") is None  # it triggers nothing: n = 0
 
 
+def test_the_issue_s_pinned_results_for_the_new_columns():
+    """The poison detectors catch the poisoned points; quantisation far above the trigger size stops the decimal
+    checksum; the signature backdoor survives fine-tuning (persistence) and the key holder re-activates it."""
+    # epochs 300: at 200 epochs seed "0"'s poisoned points do not yet split from the clean ones in the last layer
+    rows = matrix.run_matrix({**CONFIG, "epochs": 300}, 1, ["poisoning", "checksum:decimal", "signature:toy-rsa"],
+                             ["quantisation", "fine-tuning", "clustering", "spectral"], workers=1)
+    s = matrix.summarize(rows)
+    assert mean(s, "poisoning", "clustering", "detection_tpr") >= 0.8
+    assert mean(s, "poisoning", "clustering", "detection_fpr") <= 0.1
+    assert mean(s, "checksum:decimal", "quantisation", "attack_success_rate_after") <= 0.05
+    assert mean(s, "signature:toy-rsa", "fine-tuning", "attack_success_rate_after") >= 0.95
+    assert mean(s, "signature:toy-rsa", "fine-tuning", "attack_success_rate_adaptive") >= 0.95
+    assert mean(s, "signature:toy-rsa", "quantisation", "attack_success_rate_adaptive") == 0.0
+    assert mean(s, "signature:toy-rsa", "spectral", "detection_tpr") is None, "a plant poisons no training point"
+
+
 def test_the_summary_pools_the_counts_into_one_wilson_interval(rows):
     two = matrix.run_matrix(CONFIG, 2, ["checksum:decimal"], ["none"], workers=1)
     s = matrix.summarize(two)

@@ -40,23 +40,33 @@ def spectral_signature(R: np.ndarray, labels: np.ndarray, eps: float = 0.1) -> n
     return flagged
 
 
-def two_means(Z: np.ndarray, iterations: int = 50) -> np.ndarray:
-    """(n,) labels 0/1 of 2-means on the rows of Z, started from the two points farthest apart along the first
-    coordinate (deterministic: no random restarts needed for a split this coarse)."""
-    if len(Z) < 2:
-        return np.zeros(len(Z), dtype=np.int64)
-    centres = Z[[int(np.argmin(Z[:, 0])), int(np.argmax(Z[:, 0]))]].astype(np.float64)
-    assign = np.zeros(len(Z), dtype=np.int64)
-    for _ in range(iterations):
-        d = ((Z[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        new = np.argmin(d, axis=1)
-        if (new == assign).all() and _ > 0:
-            break
-        assign = new
-        for k in (0, 1):
-            if (assign == k).any():
-                centres[k] = Z[assign == k].mean(axis=0)
-    return assign
+def two_means(Z: np.ndarray, restarts: int = 8, iterations: int = 50) -> np.ndarray:
+    """(n,) labels 0/1 of 2-means on the rows of Z: the lowest-inertia of `restarts` runs seeded k-means++ style
+    from a fixed stream (deterministic, so the same data always splits the same way)."""
+    n = len(Z)
+    if n < 2:
+        return np.zeros(n, dtype=np.int64)
+    gen = np.random.default_rng(20180000)  # fixed: the detector's split must not depend on global state
+    best, best_inertia = np.zeros(n, dtype=np.int64), np.inf
+    for _ in range(restarts):
+        first = Z[gen.integers(n)]
+        d = ((Z - first) ** 2).sum(axis=1)
+        second = Z[gen.choice(n, p=d / d.sum())] if d.sum() > 0 else first
+        centres = np.array([first, second], dtype=np.float64)
+        assign = np.zeros(n, dtype=np.int64)
+        for step in range(iterations):
+            dist = ((Z[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+            new = np.argmin(dist, axis=1)
+            if step and (new == assign).all():
+                break
+            assign = new
+            for k in (0, 1):
+                if (assign == k).any():
+                    centres[k] = Z[assign == k].mean(axis=0)
+        inertia = float(((Z - centres[assign]) ** 2).sum())
+        if inertia < best_inertia - 1e-12:
+            best, best_inertia = assign.copy(), inertia
+    return best
 
 
 def activation_clustering(R: np.ndarray, labels: np.ndarray, components: int = 2,

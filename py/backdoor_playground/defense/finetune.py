@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..playground import features, rng
+from . import stats
 
 if TYPE_CHECKING:
     from ..playground.nn import MLP
@@ -64,21 +65,20 @@ def fine_prune(s: "Session", epochs: int, share: float, fraction: float) -> tupl
 
 
 def judge(s: "Session", defended: "MLP") -> dict:
-    """Persistence and re-activation of the live attack against `defended` (ratios over the activated points):
-    {"persistence": share of the earlier activated inputs that still get the target label, "reactivation": the
-    attack run again on the defended model, its success rate, "clean_accuracy_after"}."""
+    """Persistence and re-activation of the live attack against `defended`, as rates (stats.rate, 95 % Wilson):
+    {"persistence": the earlier activated inputs that still get the target label, "reactivation": the attack run
+    again on the defended model, "clean_accuracy_after": the defended model at the untouched test points}."""
     att = s.attacked()
     act = np.flatnonzero(att.activated)
     twin = copy.deepcopy(s)
     twin.model = defended
     twin.trainer.model = defended
     after = twin.attacked()
-    persistence = float(np.mean(after.bd_pred[act] == att.target[act])) if len(act) else None
+    persistence = stats.rate(int((after.bd_pred[act] == att.target[act]).sum()), len(act))
     settings = dict(s.attack.settings or {})
     twin.attack.activate_as(twin, {**settings, "points": [int(i) for i in act]} if settings else settings)
     again = twin.attacked()
     again_act = np.flatnonzero(again.activated)
-    reactivation = (float(np.mean(again.bd_pred[again_act] == again.target[again_act])) if len(again_act)
-                    else None)
-    clean = float(np.mean(after.untouched_pred == after.test_labels)) if len(after.test_labels) else None
+    reactivation = stats.rate(int((again.bd_pred[again_act] == again.target[again_act]).sum()), len(again_act))
+    clean = stats.rate(int((after.untouched_pred == after.test_labels).sum()), len(after.test_labels))
     return {"persistence": persistence, "reactivation": reactivation, "clean_accuracy_after": clean}

@@ -15,11 +15,10 @@ import time
 from typing import Any, Mapping, Sequence
 
 from .. import attacks
-from ..defense import run as defense
 from ..defense import stats
 from ..limits import not_one_of
-from ..playground import rng
 from ..session import Session
+from .matrix_columns import COLUMNS
 from .plan import parse_config
 
 BACKDOORS: dict[str, dict] = {
@@ -32,13 +31,7 @@ BACKDOORS: dict[str, dict] = {
     "csum-signature": {"type": "csum-signature"},
 }
 DEFAULT_BACKDOORS = ("poisoning", "checksum:decimal", "signature:toy-rsa", "signature:ed25519", "csum-signature")
-DEFENSES: dict[str, dict | None] = {
-    "none": None,
-    "proximity": {"type": "proximity", "radius": "auto"},
-    "proximity:r_sep": {"type": "proximity", "radius": "r_sep"},
-    "proximity:knn": {"type": "proximity", "vote": "knn", "k": 5},
-    "smoothing": {"type": "smoothing", "sigma": 0.1},
-}
+DEFENSES = COLUMNS  # name -> column function (matrix_columns.py)
 TSV_COLUMNS = ("backdoor", "defense", "seed", "metric", "value")
 SUMMARY_COLUMNS = ("backdoor", "defense", "metric", "seeds", "mean", "sd", "k", "n", "lo", "hi")
 HEADLINE = ("attack_success_rate_after", "clean_accuracy_after")
@@ -53,17 +46,6 @@ def check_names(names: Sequence[str] | None, table: Mapping[str, Any], default: 
     return [name for name in table if name in chosen]
 
 
-def cell_metrics(att, defended: Mapping | None) -> dict[str, dict | float | None]:
-    """The matrix's metrics for one attacked test set and one defense result (None: undefended)."""
-    m = defense.metrics(att, defended)
-    if defended is None:
-        return {"clean_accuracy_after": m["backdoored_accuracy"], "attack_success_rate_after": m["attack_success_rate"],
-                "abstention_rate": stats.rate(0, len(att.test_points))}
-    return {"clean_accuracy_after": m["clean_accuracy_after"], "attack_success_rate_after": m["attack_success_rate_after"],
-            "detection_tpr": m["true_positive_rate"], "detection_fpr": m["false_positive_rate"],
-            "abstention_rate": m["abstention_rate"]}
-
-
 def run_backdoor(job: tuple[Session, str, str, list[str]]) -> list[tuple]:
     """Rows (backdoor, defense, seed, metric, value, k, n) of one backdoor on a trained session, every defense."""
     base, seed, backdoor, defenses = job
@@ -74,10 +56,7 @@ def run_backdoor(job: tuple[Session, str, str, list[str]]) -> list[tuple]:
     rows = []
     for name in defenses:
         start = time.perf_counter()
-        params = DEFENSES[name]
-        defended = None if params is None else defense.run_defense(
-            att, defense.check_defense(params), rng.stream(seed, "defense"), curves=False)
-        values = {**cell_metrics(att, defended), "seconds": time.perf_counter() - start}
+        values = {**COLUMNS[name](s, att, seed), "seconds": time.perf_counter() - start}
         for metric, v in values.items():
             if isinstance(v, Mapping):
                 rows.append((backdoor, name, seed, metric, v["value"], v["k"], v["n"]))

@@ -98,6 +98,9 @@ class PoisoningAttack(Attack):
         recorded = {k: v for k, v in settings.items() if k != "points"}
         return cls({**recorded, "points": []}, trigger, clean, chosen, points, labels)
 
+    def poisoned_indices(self) -> list[int]:
+        return [int(i) for i in self.poisoned]
+
     def remove(self, s: "Session") -> None:
         s.model = self.clean_model
         s.trainer.model = self.clean_model
