@@ -36,8 +36,8 @@ CPYTHON_ONLY: dict[str, str] = {
                                                                             "takes many seconds in wasm",
     "test_readme.py::test_readme_command_runs_as_written": "runs the README's command lines in subprocesses "
                                                            "(Pyodide has no subprocesses)",
-    "test_matrix.py::test_the_command_line": "runs the matrix on a process pool (--jobs 2), the command line's "
-                                            "business",
+    "test_matrix.py": "the whole grid on a process pool is the command line's business (minutes in wasm); the "
+                      "page's matrix is checked against it end to end",
     "test_sweep.py": "sweeps run on a process pool and write files: the command line's business, not the page's",
 }
 TIER = "tests/py/"
