@@ -132,7 +132,7 @@ def test_output_loss_and_network_export(app, context, site_url):
     texts = svg_texts(data)
     assert "Model output over the input plane" in texts
     assert "x₁ (first input)" in texts and "x₂ (second input)" in texts
-    assert "output −1 (orange) … +1 (blue)" in texts and "training point" in texts
+    assert "output −1 (orange) … +1 (blue)" in texts and "training point (white outline)" in texts
     assert b"<image" in data, "the value grid is embedded as an image"
 
     # ---- the loss curve: vector, with axis titles and the two series named

@@ -124,10 +124,13 @@ function compose(spec, src) {
   }
   const rows = items.length ? row + 1 : 0;
   const note = wrap(measure, spec.note?.() ?? "", width - 2 * MARGIN);
+  measure.font = `bold 13px ${FONT}`;
+  const title = wrap(measure, titleOf(spec), width - 2 * MARGIN);
+  const top = TITLE_H + 16 * (title.length - 1);
   const chartX = Math.round((width - src.width) / 2);
-  const legendY = TITLE_H + src.height + 8;
+  const legendY = top + src.height + 8;
   const height = legendY + rows * ROW_H + note.length * 14 + MARGIN;
-  const box = src.box ? [chartX + src.box[0], TITLE_H + src.box[1], src.box[2], src.box[3]] : null;
+  const box = src.box ? [chartX + src.box[0], top + src.box[1], src.box[2], src.box[3]] : null;
   /** @param {CanvasRenderingContext2D} ctx */
   const draw = (ctx) => {
     ctx.fillStyle = "#fff";
@@ -136,9 +139,9 @@ function compose(spec, src) {
     ctx.font = `bold 13px ${FONT}`;
     ctx.textAlign = "left";
     ctx.textBaseline = "alphabetic";
-    ctx.fillText(titleOf(spec), MARGIN, 17);
+    title.forEach((line, k) => ctx.fillText(line, MARGIN, 17 + 16 * k));
     ctx.save();
-    ctx.translate(chartX, TITLE_H);
+    ctx.translate(chartX, top);
     src.draw(ctx);
     ctx.restore();
     ctx.font = `11px ${FONT}`;

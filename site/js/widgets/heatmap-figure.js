@@ -86,6 +86,8 @@ function exportLegend(h) {
   };
   const point = (/** @type {string} */ fill, /** @type {string} */ stroke) =>
     (/** @type {CanvasRenderingContext2D} */ ctx, /** @type {number} */ x, /** @type {number} */ y) => {
+      ctx.fillStyle = "#f7c48a";  // on a patch of the plot's orange, so a white outline shows
+      ctx.fillRect(x - 7, y - 6, 14, 12);
       ctx.beginPath();
       ctx.arc(x, y, 3.5, 0, 2 * Math.PI);
       ctx.fillStyle = fill;
@@ -97,9 +99,9 @@ function exportLegend(h) {
   /** @type {LegendItem[]} */
   const items = [
     { label: "output −1 (orange) … +1 (blue)", glyph: ramp },
-    { label: "training point", glyph: point("#aaa", "#fff") },
+    { label: "training point (white outline)", glyph: point("#0877bd", "#fff") },
   ];
-  if (h.showTest) items.push({ label: "test point", glyph: point("#aaa", "#000") });
+  if (h.showTest) items.push({ label: "test point (black outline)", glyph: point("#0877bd", "#000") });
   if (h.regions.length) items.push({ label: "trojan region", kind: "dash", color: "#3a1d52" });
   return [...items, ...markItems(h)];
 }

@@ -31,10 +31,10 @@ function outline(ctx, shape, x, y) {
   ctx.beginPath();
   if (shape === "square") ctx.rect(x - 5.5, y - 5.5, 11, 11);
   else if (shape === "diamond") {
-    ctx.moveTo(x, y - 7);
-    ctx.lineTo(x + 6, y);
-    ctx.lineTo(x, y + 7);
-    ctx.lineTo(x - 6, y);
+    ctx.moveTo(x, y - 5.5);
+    ctx.lineTo(x + 4.5, y);
+    ctx.lineTo(x, y + 5.5);
+    ctx.lineTo(x - 4.5, y);
     ctx.closePath();
   } else if (shape === "triangle") {
     ctx.moveTo(x, y - 7);
@@ -62,7 +62,7 @@ export function drawGlyph(ctx, kind, x, y) {
   ctx.lineJoin = "round";
   outline(ctx, style.shape, x, y);
   ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
-  ctx.lineWidth = style.filled ? 3 : 4.5;
+  ctx.lineWidth = style.filled ? 2.5 : 4.5;
   ctx.stroke();
   if (style.filled) {
     ctx.fillStyle = style.color;

@@ -51,7 +51,7 @@ export function buildRecords(opts) {
       el("h3.card-title", null, "Activation records"), caption,
       el("div.bd-scroll", null, table)),
     el("div.bd-zoom-box", null,
-      el("h3.card-title", null, "Zoom"), canvas, zoomTools(canvas, () => zoomText.textContent ?? ""), zoomText));
+      el("h3.card-title", null, "Zoom"), canvas, zoomTools(canvas, () => zoomText.innerText), zoomText));
   /** @type {import("../replies.js").ActivationRecord[]} */
   let records = [];
   let selected = /** @type {number | null} */ (null);

@@ -147,8 +147,8 @@ export function zoomTools(canvas, note) {
   return figureTools({
     what: "zoom", title: "Zoom on one activated test point", source: () => painted(canvas), note,
     legend: () => [
-      { label: "before (ring: colour of the old output)", glyph: (c, x, y) => ring(c, x, y) },
-      { label: "after (dot: colour of the new output)", kind: "dot", color: valueColor(1) },
+      { label: "before (ring: colour of the old output; orange −1, blue +1)", glyph: (c, x, y) => ring(c, x, y) },
+      { label: "after (dot: colour of the new output)", kind: "dot", color: "#777" },
       { label: "move", color: INK },
     ],
   });
@@ -157,7 +157,7 @@ export function zoomTools(canvas, note) {
 /** @param {CanvasRenderingContext2D} ctx @param {number} x @param {number} y */
 function ring(ctx, x, y) {
   ctx.lineWidth = 2.5;
-  ctx.strokeStyle = valueColor(-1);
+  ctx.strokeStyle = "#777";
   ctx.beginPath();
   ctx.arc(x, y, 5, 0, 2 * Math.PI);
   ctx.stroke();
