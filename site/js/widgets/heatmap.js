@@ -4,28 +4,22 @@
 // static SVG axes. Pure rendering: it takes bytes and coordinates, never talks to the worker.
 
 import { buildLut, buildSignLut, valueColor } from "./colors.js";
+import { drawArrow, drawGlyph } from "./marks.js";
+import { buildMarksLegend, heatmapFigure } from "./heatmap-figure.js";
 
 /** The data box is [-DOMAIN, DOMAIN]^2 (docs/ARCHITECTURE.md). */
 export const DOMAIN = 6;
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const POINT_RADIUS = 3;
-const MARK_RADIUS = 6.5;
 /** Outline colour of trojan regions. */
-const REGION_INK = "#3a1d52";
-
-/** Ring colour per mark kind; unknown kinds use "default". */
-export const MARK_COLORS = /** @type {Record<string, string>} */ ({
-  default: "#222",
-  moved: "#222",
-  trigger: "#c2185b",
-  flipped: "#6a1b9a",
-  selected: "#000",
-});
+export const REGION_INK = "#3a1d52";
 
 /**
  * @typedef {{x: number, y: number, x0?: number, y0?: number, kind?: string}} Mark
- * @typedef {{size?: number, axes?: boolean}} HeatmapOptions
+ *   a marked point (kind: a key of widgets/marks.js MARKS); (x0, y0): where it was before an activation moved it
+ * @typedef {{size?: number, axes?: boolean, figure?: string | null}} HeatmapOptions
+ *   figure: what the export buttons name the picture ("output"; null: no buttons)
  * @typedef {{kind: string, cx?: number, cy?: number, r?: number, x0?: number, x1?: number, y0?: number,
  *            y1?: number, polygon?: number[][], x_min?: number, x_max?: number, fractions?: number[]}} Region
  *   a trojan region in data coordinates (py/backdoor_playground/trojans.py): disk, rect, band or checksum
@@ -74,6 +68,11 @@ export class Heatmap {
     this.showTest = false;
     /** @type {Map<string, Mark[]>} */ this.markSets = new Map();
     /** @type {Region[]} */ this.regions = [];
+    /** @type {Map<string, number>} accidental trigger rate on the grid, per owner (the specks of a planted model) */
+    this.specks = new Map();
+    /** kinds of the marks drawn last, and whether a move arrow was drawn */
+    this.drawnKinds = new Set();
+    this.drewArrow = false;
     /** @type {((x: number, y: number) => void)[]} */ this.pickListeners = [];
 
     container.replaceChildren();
@@ -93,6 +92,10 @@ export class Heatmap {
     this.plot.append(this.background, this.overlay);
     container.append(this.plot);
     if (showAxes) container.append(buildAxes(this.size));
+    this.legend = buildMarksLegend();
+    container.append(this.legend.element);
+    const what = options.figure === undefined ? "output" : options.figure;
+    if (what) container.append(heatmapFigure(this, what));
 
     const dpr = window.devicePixelRatio || 1;
     this.overlay.width = Math.round(this.size * dpr);
@@ -154,6 +157,17 @@ export class Heatmap {
     this.redrawOverlay();
   }
 
+  /**
+   * The share of the grid where a planted backdoor fires by accident (the light-blue specks), labelled in the
+   * legend; null removes the owner's label.
+   * @param {number | null | undefined} rate @param {string} [owner]
+   */
+  setSpecks(rate, owner = "main") {
+    if (rate != null && Number.isFinite(rate)) this.specks.set(owner, rate);
+    else this.specks.delete(owner);
+    this.legend.update(this);
+  }
+
   /** Every owner's marks, in the order the owners first drew. @returns {Mark[]} */
   get marks() {
     return [...this.markSets.values()].flat();
@@ -194,10 +208,32 @@ export class Heatmap {
     if (!ctx) return;
     ctx.setTransform(this.overlayScale, 0, 0, this.overlayScale, 0, 0);
     ctx.clearRect(0, 0, this.size, this.size);
+    this.paintOverlay(ctx);
+    this.legend.update(this);
+  }
+
+  /**
+   * Points, regions and marks in plot pixels (0..size): the screen's overlay and the exported figure draw this.
+   * @param {CanvasRenderingContext2D} ctx
+   */
+  paintOverlay(ctx) {
     this.drawPointSet(ctx, this.train, "#fff");
     if (this.showTest) this.drawPointSet(ctx, this.test, "#000");
     for (const region of this.regions) this.drawRegion(ctx, region);
-    for (const mark of this.marks) this.drawMark(ctx, mark);
+    this.drawnKinds = new Set();
+    this.drewArrow = false;
+    const marks = this.marks;
+    // arrows first, then the glyphs over every arrow
+    for (const m of marks) {
+      if (m.x0 !== undefined && m.y0 !== undefined &&
+          drawArrow(ctx, this.toPixelX(m.x0), this.toPixelY(m.y0), this.toPixelX(m.x), this.toPixelY(m.y))) {
+        this.drewArrow = true;
+      }
+    }
+    for (const m of marks) {
+      drawGlyph(ctx, m.kind, this.toPixelX(m.x), this.toPixelY(m.y));
+      this.drawnKinds.add(m.kind ?? "default");
+    }
   }
 
   /**
@@ -262,40 +298,6 @@ export class Heatmap {
     ctx.strokeStyle = REGION_INK;
     ctx.stroke();
     ctx.restore();
-  }
-
-  /**
-   * @param {CanvasRenderingContext2D} ctx
-   * @param {Mark} mark
-   */
-  drawMark(ctx, mark) {
-    const color = MARK_COLORS[mark.kind ?? "default"] ?? MARK_COLORS.default;
-    const px = this.toPixelX(mark.x);
-    const py = this.toPixelY(mark.y);
-    ctx.strokeStyle = color;
-    if (mark.x0 !== undefined && mark.y0 !== undefined) {
-      const ox = this.toPixelX(mark.x0);
-      const oy = this.toPixelY(mark.y0);
-      const dist = Math.hypot(px - ox, py - oy);
-      ctx.lineWidth = 1;
-      ctx.setLineDash([3, 2]);
-      if (dist > MARK_RADIUS) {
-        // Stop the line at the ring so the moved point itself stays readable.
-        const stop = (dist - MARK_RADIUS) / dist;
-        ctx.beginPath();
-        ctx.moveTo(ox, oy);
-        ctx.lineTo(ox + (px - ox) * stop, oy + (py - oy) * stop);
-        ctx.stroke();
-      }
-      ctx.setLineDash([]);
-      ctx.beginPath();
-      ctx.arc(ox, oy, 2, 0, 2 * Math.PI);
-      ctx.stroke();
-    }
-    ctx.lineWidth = 1.75;
-    ctx.beginPath();
-    ctx.arc(px, py, MARK_RADIUS, 0, 2 * Math.PI);
-    ctx.stroke();
   }
 }
 

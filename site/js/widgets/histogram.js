@@ -1,8 +1,8 @@
 // @ts-check
 // A histogram of residue counts (one checksum variant over the data) with the key's own bin marked; the checksum and
-// signature panels draw it.
+// signature panels draw it. It paints through ui/figure.js, so residueTools() exports the same drawing.
 
-import { prepare } from "../ui/canvas.js";
+import { figureTools, paint, painted } from "../ui/figure.js";
 
 const AXIS = "#9a9a9a";
 const TEXT = "#767676";
@@ -20,7 +20,14 @@ const BAR = "#7b8d99";
 export function drawResidueHistogram(canvas, counts, key, size = {}) {
   const width = size.width ?? 380;
   const height = size.height ?? 96;
-  const ctx = prepare(canvas, width, height);
+  paint(canvas, width, height, (ctx) => paintResidues(ctx, counts, key, width, height));
+}
+
+/**
+ * @param {CanvasRenderingContext2D} ctx @param {number[]} counts @param {number} key @param {number} width
+ * @param {number} height
+ */
+function paintResidues(ctx, counts, key, width, height) {
   const left = 4;
   const right = 4;
   const top = 16;
@@ -75,4 +82,17 @@ export function drawResidueHistogram(canvas, counts, key, size = {}) {
   ctx.fillText(String(m - 1), left + plotW, height - 4);
   ctx.textAlign = "center";
   ctx.fillText(`residue mod ${m}`, left + plotW / 2, height - 4);
+  ctx.textAlign = "left";
+  ctx.fillText(`count (max ${max})`, left, 10);
+}
+
+/**
+ * The export buttons of a residue histogram drawn on `canvas`.
+ * @param {HTMLCanvasElement} canvas @param {string} what file-name word @param {string} title @param {() => string} [note]
+ */
+export function residueTools(canvas, what, title, note) {
+  return figureTools({
+    what, title, note, source: () => painted(canvas),
+    legend: () => [{ label: "residue count", kind: "bar", color: BAR }, { label: "the key's bin", kind: "dash", color: KEY }],
+  });
 }

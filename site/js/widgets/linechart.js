@@ -1,7 +1,11 @@
 // @ts-check
 // The loss-over-epochs sparkline. Its cost per frame is bounded: it keeps at most MAX_POINTS
 // samples and, when full, halves them and doubles the sampling stride, so a run of a million
-// epochs draws as fast as a run of ten. The y range is the running min/max of every loss pushed.
+// epochs draws as fast as a run of ten. The y range is the running min/max of every loss pushed. Its exported
+// figure (ui/figure.js) is the same samples on widgets/plot.js's line chart, with axes and a legend.
+
+import { figureTools } from "../ui/figure.js";
+import { paintLineChart } from "./plot.js";
 
 /** Stored samples at most; past this the history is thinned to half. */
 export const MAX_POINTS = 500;
@@ -37,6 +41,14 @@ export class LineChart {
     this.pushCount = 0;
     this.minLoss = Infinity;
     this.maxLoss = -Infinity;
+
+    canvas.after(figureTools({
+      what: "loss", title: "Loss per epoch",
+      source: () => this.exportSource(),
+      legend: () => [{ label: "training loss", color: TRAIN_COLOR }, { label: "test loss", color: TEST_COLOR }],
+      note: () => (this.latest ? `Epoch ${this.latest.epoch.toLocaleString("en-US")}: training loss ` +
+        `${formatLoss(this.latest.train)}, test loss ${formatLoss(this.latest.test)}.` : ""),
+    }));
 
     canvas.addEventListener("mousemove", (event) => {
       const rect = canvas.getBoundingClientRect();
@@ -89,6 +101,25 @@ export class LineChart {
   visibleSamples() {
     const last = this.samples[this.samples.length - 1];
     return this.latest && this.latest !== last ? [...this.samples, this.latest] : this.samples;
+  }
+
+  /** The curve with axes, for the exported figure (null before the first sample). */
+  exportSource() {
+    const points = this.visibleSamples();
+    if (!points.length) return null;
+    const width = 420;
+    const height = 210;
+    const hi = Number.isFinite(this.maxLoss) && this.maxLoss > 0 ? this.maxLoss * 1.05 : 1;
+    const spec = {
+      x: points.map((p) => p.epoch), width, height, yMax: hi, xLabel: "epoch", yLabel: "loss",
+      xMin: points[0].epoch, xMax: Math.max(points[points.length - 1].epoch, points[0].epoch + 1),
+      yFormat: (/** @type {number} */ v) => String(Number(v.toPrecision(3))),
+      series: [
+        { y: points.map((p) => p.train), color: TRAIN_COLOR, width: 1.5 },
+        { y: points.map((p) => p.test), color: TEST_COLOR, width: 1.5 },
+      ],
+    };
+    return { width, height, draw: (/** @type {CanvasRenderingContext2D} */ ctx) => paintLineChart(ctx, spec) };
   }
 
   /** Coalesces any number of pushes into one draw per animation frame. */

@@ -10,6 +10,7 @@
 import { buildLut, valueColor } from "./colors.js";
 import { drawThumb } from "./heatmap.js";
 import { createHoverCard } from "./hovercard.js";
+import { networkFigure } from "./network-figure.js";
 import { el } from "../ui/dom.js";
 import { SVG_NS, NODE, ROW, LABEL_WIDTH, CONTROLS_HEIGHT, buildHeader, featureElements, neuronElements, layerControls,
   outputLabel, linkPaths } from "./network-parts.js";
@@ -108,6 +109,7 @@ export class NetworkView {
     /** @type {Map<string, Decoration>} */ this.decorations = new Map();
     /** @type {HTMLCanvasElement[]} */ this.outputThumbs = [];  // decorations' copies of the output's picture
     this.outputId = "";
+    container.append(networkFigure(this));  // PNG / SVG / Copy of the diagram
     new ResizeObserver(() => {
       if (this.model && Math.abs(this.stage.clientWidth - this.builtWidth) > 1) {
         this.build(this.model);

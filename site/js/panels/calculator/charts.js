@@ -5,6 +5,7 @@
 // ("layer-label-state") with its count.
 
 import { el } from "../../ui/dom.js";
+import { figureTools, paint, painted } from "../../ui/figure.js";
 
 const COLORS = { N: "#f59322", P: "#0877bd" };
 const AXIS = "#9a9a9a";
@@ -32,9 +33,16 @@ export function stateHistogram(entries, opts) {
     canvas.title = bar ? `${opts.layer}-${bar.label}-${bar.state}: ${bar.count} point${bar.count === 1 ? "" : "s"}` : "";
   });
   const total = entries.reduce((sum, e) => sum + e.count, 0);
+  const tools = figureTools({
+    what: `states_layer${opts.layer}_truth${opts.truth}`,
+    title: `Layer ${opts.layer} states, ground truth ${opts.truth} (${total} points)`,
+    source: () => painted(canvas),
+    legend: () => [{ label: "predicted N", kind: "bar", color: COLORS.N }, { label: "predicted P", kind: "bar", color: COLORS.P }],
+    note: () => "Bars: points per (predicted label, layer state); x: the layer's state, y: number of points.",
+  });
   return el("figure.calc-hist", null,
     el("figcaption", null, `truth ${opts.truth}`, el("span.calc-hist-n", null, ` · ${total} points`)),
-    canvas);
+    canvas, tools);
 }
 
 /**
@@ -65,16 +73,18 @@ function draw(canvas, bars, width, plotH) {
   const labels = !groups.length ? "none" : minGroup >= chars * 6.2 + 2 ? "level" : minGroup + groupGap >= 10 && chars <= 8 ? "upright" : "none";
   const bottom = labels === "upright" ? chars * 6.2 + 6 : 14;
   const height = top + plotH + bottom;
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
   /** @type {number[][]} */
   const slots = [];
-  const ctx = canvas.getContext("2d");
-  if (!ctx) return slots;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  paint(canvas, width, height, (ctx) => paintBars(ctx, { bars, groups, labels, left, top, plotW, plotH, width, unit, groupGap, slots }));
+  return slots;
+}
+
+/**
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{bars: StateCount[], groups: {state: string, bars: number[]}[], labels: string, left: number, top: number,
+ *   plotW: number, plotH: number, width: number, unit: number, groupGap: number, slots: number[][]}} o
+ */
+function paintBars(ctx, { bars, groups, labels, left, top, plotW, plotH, width, unit, groupGap, slots }) {
   ctx.font = "10px ui-monospace, Menlo, Consolas, monospace";
   ctx.strokeStyle = AXIS;
   ctx.lineWidth = 1;
@@ -87,7 +97,7 @@ function draw(canvas, bars, width, plotH) {
   if (!bars.length) {
     ctx.textAlign = "center";
     ctx.fillText("no points", left + plotW / 2, top + plotH / 2);
-    return slots;
+    return;
   }
   const max = Math.max(...bars.map((b) => b.count));
   ctx.textAlign = "right";
@@ -125,5 +135,4 @@ function draw(canvas, bars, width, plotH) {
     ctx.font = "10px system-ui, sans-serif";
     ctx.fillText(`${groups.length} states (hover a bar)`, left, top + plotH + 12);
   }
-  return slots;
 }

@@ -180,6 +180,7 @@ function syncFields(c) {
 /** @param {import("../replies.js").BackdoorStats} s */
 function showStats(s) {
   state.stats = s;
+  state.ctx?.heatmap.setSpecks(s?.planted ? s.trigger_rate_grid : null, "checksum");  // the specks' label
   if (!s) return;
   parts.root.dataset.planted = s.planted ? "1" : "0";
   parts.plant.showStats(s, state.ctx?.getModel()?.activation_names ?? []);

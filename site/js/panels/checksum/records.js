@@ -3,7 +3,7 @@
 // the record the user clicks, at a scale where its |Δx| is visible (at the plot's scale it is far below a pixel).
 
 import { el } from "../../ui/dom.js";
-import { drawZoom } from "./zoom.js";
+import { drawZoom, zoomTools } from "./zoom.js";
 import { DASH, count, sci } from "../../ui/format.js";
 
 /** Every digit of a coordinate (the shortest text that reads back as the same float64). @param {number} v */
@@ -51,7 +51,7 @@ export function buildRecords(opts) {
       el("h3.card-title", null, "Activation records"), caption,
       el("div.bd-scroll", null, table)),
     el("div.bd-zoom-box", null,
-      el("h3.card-title", null, "Zoom"), canvas, zoomText));
+      el("h3.card-title", null, "Zoom"), canvas, zoomTools(canvas, () => zoomText.innerText), zoomText));
   /** @type {import("../replies.js").ActivationRecord[]} */
   let records = [];
   let selected = /** @type {number | null} */ (null);

@@ -6,7 +6,7 @@
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { VARIANTS, VARIANT_TITLES } from "./plant.js";
-import { drawResidueHistogram } from "../../widgets/histogram.js";
+import { drawResidueHistogram, residueTools } from "../../widgets/histogram.js";
 import { count, rate } from "../../ui/format.js";
 
 /**
@@ -52,6 +52,8 @@ export function buildResidues(ctx) {
         el("figcaption", null, el("strong", null, VARIANT_TITLES[v]), v === current ? el("span.bd-tag", null, "in use") : "",
           el("span.card-muted", null, ` · ${count(h.distinct[v])} of ${count(h.modulo)} residues occur · key ${rate(h.key_frequency[v])} (1/m = ${rate(1 / h.modulo)})`)),
         canvas,
+        residueTools(canvas, `residues_${v}`, `Residues of the first hidden layer: ${VARIANT_TITLES[v]}`,
+          () => `${count(h.count)} values of the ${h.source}; m = ${h.modulo}, p = ${h.precision}, key ${h.key}.`),
         el("p.card-desc", null, h.descriptions?.[v] ?? ""));
     }));
   }

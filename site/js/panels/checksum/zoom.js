@@ -3,7 +3,7 @@
 
 import { valueColor } from "../../widgets/colors.js";
 import { DOMAIN } from "../../widgets/heatmap.js";
-import { prepare } from "../../ui/canvas.js";
+import { figureTools, paint, painted } from "../../ui/figure.js";
 import { sci } from "../../ui/format.js";
 
 const TEXT = "#767676";
@@ -32,7 +32,15 @@ function niceStep(v) {
  */
 export function drawZoom(canvas, rec, opts = {}) {
   const S = opts.size ?? 260;
-  const ctx = prepare(canvas, S, S);
+  const out = { drawn: /** @type {ReturnType<typeof paintZoom>} */ (null) };
+  paint(canvas, S, S, (ctx) => { out.drawn = paintZoom(ctx, rec, S, opts.plotSize); });
+  return out.drawn;
+}
+
+/**
+ * @param {CanvasRenderingContext2D} ctx @param {ZoomRecord | null} rec @param {number} S @param {number} [plotSize]
+ */
+function paintZoom(ctx, rec, S, plotSize) {
   ctx.fillStyle = "#fbfbfc";
   ctx.fillRect(0, 0, S, S);
   ctx.font = "11px system-ui, sans-serif";
@@ -45,7 +53,7 @@ export function drawZoom(canvas, rec, opts = {}) {
   const dx = rec.x1 - rec.x0;
   const dy = rec.y1 - rec.y0;
   const d = Math.max(Math.abs(dx), Math.abs(dy));
-  const plotPxPerUnit = (opts.plotSize ?? 300) / (2 * DOMAIN);
+  const plotPxPerUnit = (plotSize ?? 300) / (2 * DOMAIN);
   // Units per pixel: the move fills ~40% of the width; an unmoved point gets the plot's own scale.
   const unitsPerPx = d > 0 ? d / (0.4 * S) : 1 / plotPxPerUnit;
   const step = niceStep(unitsPerPx * 60);
@@ -132,4 +140,25 @@ export function drawZoom(canvas, rec, opts = {}) {
   const magnification = 1 / (unitsPerPx * plotPxPerUnit);
   ctx.fillText(d > 0 ? `zoom ×${sci(magnification, 2)} vs the plot` : "not moved (plot scale)", 10, 17);
   return { step, unitsPerPx, magnification, movePxOnPlot: d * plotPxPerUnit };
+}
+
+/** The zoom's export buttons. @param {HTMLCanvasElement} canvas @param {() => string} note the caption's text */
+export function zoomTools(canvas, note) {
+  return figureTools({
+    what: "zoom", title: "Zoom on one activated test point", source: () => painted(canvas), note,
+    legend: () => [
+      { label: "before (ring: colour of the old output; orange −1, blue +1)", glyph: (c, x, y) => ring(c, x, y) },
+      { label: "after (dot: colour of the new output)", kind: "dot", color: "#777" },
+      { label: "move", color: INK },
+    ],
+  });
+}
+
+/** @param {CanvasRenderingContext2D} ctx @param {number} x @param {number} y */
+function ring(ctx, x, y) {
+  ctx.lineWidth = 2.5;
+  ctx.strokeStyle = "#777";
+  ctx.beginPath();
+  ctx.arc(x, y, 5, 0, 2 * Math.PI);
+  ctx.stroke();
 }

@@ -1,215 +1,50 @@
 // @ts-check
-// Pictures for the defenses panel: one small line chart (linear or log x, y in [0, 1] by default, vertical marks
-// for chosen values) and one grouped-bar histogram (the training-pair distance histograms). Legends are HTML
-// (figureLegend), so the canvases only carry axes, ticks and the marks' short labels.
+// Pictures for the defenses panel: the line charts and grouped-bar histograms of widgets/plot.js, painted through
+// ui/figure.js so each figure exports (PNG, SVG, copy) with its legend. Legends are HTML on the page (figureLegend)
+// and drawn into the exported files from the same items.
 
 import { el } from "../../ui/dom.js";
-import { prepare } from "../../ui/canvas.js";
-import { sci } from "../../ui/format.js";
+import { figureTools, legendOf, paint, painted, rememberLegend } from "../../ui/figure.js";
+import { COLORS, paintGroupedHistogram, paintLineChart } from "../../widgets/plot.js";
 
-export const COLORS = {
-  blue: "#0877bd", orange: "#f59322", grey: "#9aa5ad", purple: "#6a1b9a", pink: "#c2185b", ink: "#2b2b2b",
-  green: "#2e7d32",
-};
-const AXIS = "#9a9a9a";
-const GRID = "#eceef0";
-const TEXT = "#767676";
-const FONT = "10px system-ui, sans-serif";
-const PAD = { left: 34, right: 10, top: 18, bottom: 28 };
+export { COLORS };
 
 /**
- * @typedef {{x: number, label?: string, color?: string, dash?: number[]}} VMark  a vertical line at x
- * @typedef {{y: (number | null)[], color: string, label?: string, dash?: number[], width?: number, dots?: boolean}} Series
- * @typedef {{x: number[], series: Series[], xLog?: boolean, xLabel?: string, yLabel?: string, yMax?: number,
- *            xMin?: number, xMax?: number, marks?: VMark[], width?: number, height?: number,
- *            yFormat?: (v: number) => string, xFormat?: (v: number) => string}} LineSpec
+ * @typedef {import("../../widgets/plot.js").LineSpec} LineSpec @typedef {import("../../widgets/plot.js").HistSpec} HistSpec
+ * @typedef {import("../../widgets/plot.js").VMark} VMark @typedef {import("../../widgets/plot.js").Series} Series
  */
-
-/** Round "nice" ticks (1-2-5) covering [lo, hi], about `n` of them. @param {number} lo @param {number} hi */
-function niceTicks(lo, hi, n = 5) {
-  const span = hi - lo || 1;
-  const raw = span / n;
-  const e = Math.floor(Math.log10(raw));
-  const f = raw / 10 ** e;
-  const step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * 10 ** e;
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
-/** Short tick text: 0.5, 2, 1e-3 as "0.001". @param {number} v */
-const tick = (v) => (Math.abs(v) >= 0.001 || v === 0 ? String(Number(v.toPrecision(3))) : sci(v, 1));
-
-/** Axes frame, grid and tick labels; returns the data -> pixel maps. */
-function frame(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {number} */ W, /** @type {number} */ H,
-  /** @type {{x0: number, x1: number, y0: number, y1: number, xLog?: boolean, xTicks: number[], yTicks: number[],
-   *          xLabel?: string, yLabel?: string, yFormat?: (v: number) => string, xFormat?: (v: number) => string}} o */ o) {
-  const pw = W - PAD.left - PAD.right;
-  const ph = H - PAD.top - PAD.bottom;
-  const fx = o.xLog ? (/** @type {number} */ v) => Math.log10(v) : (/** @type {number} */ v) => v;
-  const X = (/** @type {number} */ v) => PAD.left + ((fx(v) - fx(o.x0)) / (fx(o.x1) - fx(o.x0) || 1)) * pw;
-  const Y = (/** @type {number} */ v) => PAD.top + ph - ((v - o.y0) / (o.y1 - o.y0 || 1)) * ph;
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = GRID;
-  ctx.beginPath();
-  for (const t of o.yTicks) { ctx.moveTo(PAD.left, Math.round(Y(t)) + 0.5); ctx.lineTo(PAD.left + pw, Math.round(Y(t)) + 0.5); }
-  ctx.stroke();
-  ctx.strokeStyle = AXIS;
-  ctx.beginPath();
-  ctx.moveTo(PAD.left + 0.5, PAD.top);
-  ctx.lineTo(PAD.left + 0.5, PAD.top + ph + 0.5);
-  ctx.lineTo(PAD.left + pw, PAD.top + ph + 0.5);
-  ctx.stroke();
-  ctx.fillStyle = TEXT;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const t of o.yTicks) ctx.fillText((o.yFormat ?? tick)(t), PAD.left - 4, Y(t));
-  ctx.textAlign = "center";
-  ctx.textBaseline = "top";
-  for (const t of o.xTicks) {
-    const x = X(t);
-    ctx.beginPath();
-    ctx.moveTo(Math.round(x) + 0.5, PAD.top + ph);
-    ctx.lineTo(Math.round(x) + 0.5, PAD.top + ph + 3);
-    ctx.stroke();
-    ctx.fillText((o.xFormat ?? tick)(t), x, PAD.top + ph + 4);
-  }
-  if (o.xLabel) {
-    ctx.textAlign = "right";
-    ctx.fillText(o.xLabel, PAD.left + pw, H - 11);
-  }
-  if (o.yLabel) {
-    ctx.textAlign = "left";
-    ctx.textBaseline = "top";
-    ctx.fillText(o.yLabel, PAD.left + 4, 2);
-  }
-  ctx.textBaseline = "alphabetic";
-  return { X, Y, pw, ph };
-}
-
-/** Vertical marks with short labels staggered so neighbours do not overprint. */
-function drawMarks(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {VMark[]} */ marks,
-  /** @type {(v: number) => number} */ X, /** @type {number} */ ph, /** @type {number} */ W) {
-  /** @type {number[]} */
-  const placed = [];
-  for (const m of marks) {
-    if (m.x == null || !Number.isFinite(m.x)) continue;
-    const x = Math.round(X(m.x)) + 0.5;
-    if (x < PAD.left - 1 || x > W - PAD.right + 1) continue;
-    ctx.strokeStyle = m.color ?? COLORS.ink;
-    ctx.lineWidth = 1.25;
-    ctx.setLineDash(m.dash ?? []);
-    ctx.beginPath();
-    ctx.moveTo(x, PAD.top - 2);
-    ctx.lineTo(x, PAD.top + ph);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    if (!m.label) continue;
-    const row = placed.filter((p) => Math.abs(p - x) < 46).length;
-    placed.push(x);
-    ctx.fillStyle = m.color ?? COLORS.ink;
-    const right = x > W - 60;
-    ctx.textAlign = right ? "right" : "left";
-    ctx.fillText(m.label, x + (right ? -3 : 3), PAD.top + 9 + row * 11);
-  }
-}
 
 /** A line chart (y in [0, yMax], default 1, shown as %). @param {HTMLCanvasElement} canvas @param {LineSpec} s */
 export function drawLineChart(canvas, s) {
-  const W = s.width ?? 290;
-  const H = s.height ?? 170;
-  const ctx = prepare(canvas, W, H, FONT);
-  const xs = s.x.filter((v) => Number.isFinite(v) && (!s.xLog || v > 0));
-  const x0 = s.xMin ?? Math.min(...xs);
-  const x1 = s.xMax ?? Math.max(...xs);
-  const yMax = s.yMax ?? 1.04;  // a little headroom: lines at 100 % stay clear of the frame
-  const xTicks = s.xLog
-    ? niceTicks(Math.log10(x0), Math.log10(x1), 4).filter(Number.isInteger).map((e) => 10 ** e)
-    : niceTicks(x0, x1, 5);
-  const { X, Y, ph } = frame(ctx, W, H, {
-    x0, x1, y0: 0, y1: yMax, xLog: s.xLog, xTicks, yTicks: niceTicks(0, yMax, 4), xLabel: s.xLabel, yLabel: s.yLabel,
-    yFormat: s.yFormat ?? ((v) => `${Math.round(100 * v)}%`), xFormat: s.xFormat,
-  });
-  drawMarks(ctx, s.marks ?? [], X, ph, W);
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(PAD.left, PAD.top - 3, W - PAD.left - PAD.right + 3, ph + 6);
-  ctx.clip();
-  for (const series of s.series) {
-    ctx.strokeStyle = series.color;
-    ctx.fillStyle = series.color;
-    ctx.lineWidth = series.width ?? 2;
-    ctx.setLineDash(series.dash ?? []);
-    ctx.beginPath();
-    let open = false;
-    s.x.forEach((xv, i) => {
-      const yv = series.y[i];
-      if (yv == null || !Number.isFinite(yv) || !Number.isFinite(xv) || (s.xLog && xv <= 0)) { open = false; return; }
-      if (open) ctx.lineTo(X(xv), Y(Math.min(yv, yMax)));
-      else ctx.moveTo(X(xv), Y(Math.min(yv, yMax)));
-      open = true;
-    });
-    ctx.stroke();
-    ctx.setLineDash([]);
-    if (series.dots) {
-      s.x.forEach((xv, i) => {
-        const yv = series.y[i];
-        if (yv == null || !Number.isFinite(yv)) return;
-        ctx.beginPath();
-        ctx.arc(X(xv), Y(Math.min(yv, yMax)), 2.5, 0, 2 * Math.PI);
-        ctx.fill();
-      });
-    }
-  }
-  ctx.restore();
+  paint(canvas, s.width ?? 290, s.height ?? 170, (ctx) => paintLineChart(ctx, s));
 }
 
-/**
- * Grouped bars per bin (bins from `edges`), counts on a linear axis, vertical marks in data units.
- * @param {HTMLCanvasElement} canvas
- * @param {{edges: number[], groups: {counts: number[], color: string}[], marks?: VMark[], width?: number,
- *          height?: number, xLabel?: string}} s
- */
+/** Grouped bars per bin, counts on a linear axis, vertical marks. @param {HTMLCanvasElement} canvas @param {HistSpec} s */
 export function drawGroupedHistogram(canvas, s) {
-  const W = s.width ?? 290;
-  const H = s.height ?? 170;
-  const ctx = prepare(canvas, W, H, FONT);
-  const x0 = s.edges[0];
-  const x1 = s.edges[s.edges.length - 1];
-  const max = Math.max(1, ...s.groups.flatMap((g) => g.counts));
-  const yTicks = niceTicks(0, max, 4);
-  const { X, Y, ph } = frame(ctx, W, H, {
-    x0, x1, y0: 0, y1: Math.max(max, yTicks[yTicks.length - 1]), xTicks: niceTicks(x0, x1, 6), yTicks,
-    xLabel: s.xLabel, yLabel: "pairs",
-    yFormat: (v) => (v >= 1000 ? `${Number((v / 1000).toPrecision(3))}k` : String(v)),
-  });
-  const bins = s.edges.length - 1;
-  for (let b = 0; b < bins; b++) {
-    const left = X(s.edges[b]);
-    const width = X(s.edges[b + 1]) - left;
-    const bar = Math.max(1, (width - 2) / s.groups.length);
-    s.groups.forEach((g, k) => {
-      const c = g.counts[b] ?? 0;
-      if (!c) return;
-      ctx.fillStyle = g.color;
-      const top = Y(c);
-      ctx.fillRect(left + 1 + k * bar, top, Math.max(1, bar - 0.5), PAD.top + ph - top);
-    });
-  }
-  drawMarks(ctx, s.marks ?? [], X, ph, W);
+  paint(canvas, s.width ?? 290, s.height ?? 170, (ctx) => paintGroupedHistogram(ctx, s));
 }
 
-/** An HTML legend: coloured swatches (solid, dashed or a bar) and their labels. */
+/** An HTML legend: coloured swatches (solid, dashed or a bar) and their labels; the export draws the same items. */
 export function figureLegend(/** @type {{color: string, label: string, kind?: "line" | "dash" | "bar" | "dot"}[]} */ items) {
-  return el("div.df-legend", null, ...items.map((i) =>
-    el("span.df-key", null, el(`span.df-swatch.df-${i.kind ?? "line"}`, { style: `--c: ${i.color}` }), i.label)));
+  return rememberLegend(el("div.df-legend", null, ...items.map((i) =>
+    el("span.df-key", null, el(`span.df-swatch.df-${i.kind ?? "line"}`, { style: `--c: ${i.color}` }), i.label))), items);
 }
 
-/** A figure: a title, the canvas and its legend, and an optional caption. */
+/** File-name words of the figures, by canvas id. */
+const WHAT = /** @type {Record<string, string>} */ ({
+  "df-hist": "distances_histogram", "df-radius-curve": "radius_curve", "df-knn-curve": "k_curve",
+  "df-cert-curve": "certified_curve", "df-immunization": "immunization_curve",
+});
+
+/** A figure: a title, the canvas and its legend, an optional caption, and the export buttons. */
 export function figure(/** @type {string} */ id, /** @type {string} */ title, /** @type {string} */ aria) {
   const canvas = /** @type {HTMLCanvasElement} */ (el(`canvas.df-canvas#${id}`, { role: "img", "aria-label": aria }));
   const legend = el(`div.df-legend-host#${id}-legend`);
   const caption = el("p.df-figcaption", null, "");
-  const element = el("figure.df-figure", null, el("figcaption.df-figtitle", null, title), canvas, legend, caption);
+  const tools = figureTools({
+    what: WHAT[id] ?? id.replace(/^df-/, "").replace(/-/g, "_"), title,
+    source: () => painted(canvas), legend: () => legendOf(legend), note: () => caption.textContent ?? "",
+  });
+  const element = el("figure.df-figure", null, el("figcaption.df-figtitle", null, title), canvas, legend, caption, tools);
   return { element, canvas, legend, caption };
 }

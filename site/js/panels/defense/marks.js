@@ -1,10 +1,6 @@
 // @ts-check
-// Rings on the output plot around the test points whose label the last defense changed (green, kind
-// "defended"), drawn as the defense panel's own set next to the other panels' marks.
-
-import { MARK_COLORS } from "../../widgets/heatmap.js";
-
-MARK_COLORS.defended = "#2e7d32";
+// Marks on the output plot on the test points whose label the last defense changed (kind "defended": a green
+// triangle, widgets/marks.js), drawn as the defense panel's own set next to the other panels' marks.
 
 /**
  * Draw (or remove) the rings. The reply must carry the backdoored model's label per input (`model_labels`) to say

@@ -6,7 +6,7 @@
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { DASH, fixed, messageOf, percent } from "../../ui/format.js";
-import { drawResidueHistogram } from "../../widgets/histogram.js";
+import { drawResidueHistogram, residueTools } from "../../widgets/histogram.js";
 import { statTile } from "../../ui/card.js";
 import { LIMITS, fieldRange, readLimited, rangeText } from "../limits.js";
 
@@ -33,7 +33,7 @@ export function buildCsumCard(ctx) {
   const placeholder = el("p.card-note#sg-csum-placeholder", null, "Run it: the residue histogram of the test points' X1 appears here with the key's bar marked, " +
     "then the flipped count and the test loss before and after.");
   const result = el("div.sg-result#sg-csum-result", { hidden: true },
-    el("figure.sg-hist", null, canvas), headline, stats,
+    el("figure.sg-hist", null, canvas, residueTools(canvas, "csum_residues", "CSUM signature: residues of X1 over the test points")), headline, stats,
     el("p.card-note", null, "Only the test labels are flipped (a copy: the data above keep theirs), as in NN Calculator; " +
       "the network is not touched. The flipped points are ringed on the output plot."));
   const card = el("section.card.sg-card#sg-csum-card", null,
