@@ -11,7 +11,6 @@ forges a signature.
 from __future__ import annotations
 
 import hashlib
-import statistics
 import time
 from dataclasses import replace
 from typing import Any, Mapping
@@ -193,14 +192,13 @@ class SignatureBackdoor:
         return None if u is None else carrier.message_bytes(0, *u)
 
     def _summary(self, rows: list[dict], seconds: float) -> dict:
-        flipped = [r["delta"] for r in rows if r["flipped"]]
-        sign_ms = [r["sign_ms"] for r in rows if r["sign_ms"] is not None]
+        # |dx| and the time per point as every summary and the metrics table define them (activation_figures);
+        # each record keeps its own signing time (sign_ms)
+        flipped = sum(1 for r in rows if r["flipped"])
         n = len(rows)
-        return {"scheme": self.scheme.name, "bits": self.keys.bits, "attempted": n, "flipped": len(flipped),
-                "accepted": sum(r["accepted"] for r in rows), "flip_rate": len(flipped) / n if n else None,
-                "median_abs_delta": statistics.median(flipped) if flipped else None,
-                "max_abs_delta": max(flipped, default=None), "seconds": seconds,
-                "sign_ms_per_point": statistics.fmean(sign_ms) if sign_ms else None,
+        return {"scheme": self.scheme.name, "bits": self.keys.bits, "attempted": n, "flipped": flipped,
+                "accepted": sum(r["accepted"] for r in rows), "flip_rate": flipped / n if n else None,
+                **attacked_mod.activation_figures([r["delta"] for r in rows], seconds), "seconds": seconds,
                 "carrier": self.carrier, "perturbation_bound": self.perturbation_bound}
 
     @property
