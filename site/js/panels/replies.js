@@ -31,7 +31,7 @@
  * @typedef {{method: string, variant: string, key: number, modulo: number, precision: number, k?: number,
  *            attempted: number, matched: number, flipped: number, trials: number, seconds: number,
  *            cancelled?: boolean, median_abs_delta: number | null, max_abs_delta: number | null,
- *            test_accuracy_after: number | null}} ActivationSummary
+ *            activation_seconds_per_point: number | null, test_accuracy_after: number | null}} ActivationSummary
  * @typedef {{records: ActivationRecord[], summary: ActivationSummary}} ActivationResult
  * search_start / search_step / search_cancel: the running search.
  * @typedef {{done: number, total: number, trials: number, point_trials: number, expected_trials?: number | null,
@@ -57,7 +57,7 @@
  *            accidental_accepts_grid: number, clean_test_accuracy: number | null,
  *            backdoored_test_accuracy: number | null, activated: number}} SignatureStats
  * @typedef {{attempted: number, flipped: number, accepted: number, median_abs_delta: number | null,
- *            max_abs_delta: number | null, sign_ms_per_point: number | null, carrier: string,
+ *            max_abs_delta: number | null, activation_seconds_per_point: number | null, carrier: string,
  *            perturbation_bound: number, test_accuracy_after: number | null, seconds: number}} SignatureSummary
  * @typedef {{index: number, x1: number, y1: number, accepted: boolean, flipped: boolean}} SignedRecord
  * @typedef {{records: SignedRecord[], summary: SignatureSummary}} SignatureActivation
@@ -88,6 +88,9 @@
  *            curves?: Record<string, any>}} DefendReply
  *   curves: each defense's plot series (histograms, radius/k curves, certified and immunization curves), a
  *   different shape per plot; charts.js draws them, so they stay loosely typed here.
+ * defend_start / defend_step / defend_cancel: a running defense; `result` (defend's reply) once finished.
+ * @typedef {{type?: string, done?: number, total?: number, fraction: number, finished: boolean, cancelled: boolean,
+ *            seconds: number, result?: DefendReply}} DefenseProgress
  */
 
 export {};

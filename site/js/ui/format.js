@@ -43,6 +43,12 @@ export function rate(v) {
   return v === 0 ? "0%" : `${Number((100 * v).toPrecision(2))}%`;
 }
 
+/** A length in data units: three significant digits between 0.01 and 1000, else sci: 0.707, 2.4 × 10⁻⁶. @param {number | null | undefined} v */
+export function length(v) {
+  if (!finite(v)) return DASH;
+  return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? String(Number(v.toPrecision(3))) : sci(v, 2);
+}
+
 /** An integer with thousands separators. @param {number | null | undefined} v */
 export function count(v) {
   return !finite(v) ? DASH : Math.round(v).toLocaleString("en-US");

@@ -10,6 +10,7 @@ import { el } from "../../ui/dom.js";
 import { targetText } from "./diagram.js";
 import { DASH, count, duration, messageOf, percent, sci } from "../../ui/format.js";
 import { statTile } from "../../ui/card.js";
+import { figureTiles, figuresNote } from "../figures.js";
 import { LIMITS, fieldRange, readLimited } from "../limits.js";
 
 const BITS = LIMITS.signature.bits;
@@ -196,17 +197,14 @@ export function buildBlockCard(ctx) {
 
   /** @param {import("../replies.js").SignatureSummary} s */
   function showSummary(s) {
-    const ms = s.sign_ms_per_point;
     summary.replaceChildren(
       statTile("sg-attempted", "signed", count(s.attempted), s.attempted),
       statTile("sg-flipped", "flipped", count(s.flipped), s.flipped),
       statTile("sg-accepted", "Verify accepted", count(s.accepted), s.accepted),
-      statTile("sg-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
-      statTile("sg-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
-      statTile("sg-sign-ms", "signing / point", ms == null ? DASH : `${Number(ms.toPrecision(2))} ms`, ms),
+      ...figureTiles(s, { median_abs_delta: "sg-median-delta", max_abs_delta: "sg-max-delta", activation_seconds_per_point: "sg-time-per-point" }),
       el("p.card-note.card-summary-note", null, `${s.carrier === "certificate" ? "σ in the certificate input" : "σ in the low bits"}; ` +
         `every move is below the bound ${sci(s.perturbation_bound, 2)}. Test accuracy after: ${percent(s.test_accuracy_after)}. ` +
-        `${s.attempted} signature${s.attempted === 1 ? "" : "s"} in ${duration(s.seconds)}. Signed points are ringed on the plot.`));
+        `${s.attempted} signature${s.attempted === 1 ? "" : "s"} in ${duration(s.seconds)}. ${figuresNote(s.attempted)} Signed points are ringed on the plot.`));
     summary.hidden = false;
   }
 
