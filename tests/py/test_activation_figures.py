@@ -69,3 +69,27 @@ def test_cli_result_names_them_alike():
     for key in KEYS[:2]:
         assert activation[key] == pytest.approx(metrics[key], rel=1e-12), key
     assert np.isfinite(metrics["activation_seconds_per_point"])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# issue 12 #9: the texts Python sends read right ("an Ed25519"); the page turns their 2^-44 / 7.5e-09 into 2⁻⁴⁴ /
+# 7.5 × 10⁻⁹ (format.js mathText, checked in the browser tests)
+
+
+@pytest.mark.parametrize("word, expected", [("Ed25519", "an"), ("RSA-2048 FDH", "an"), ("Lamport one-time", "a"),
+                                            ("toy RSA-FDH", "a"), ("8", "an"), ("18", "an"), ("11", "an"),
+                                            ("16", "a"), ("32", "a"), ("80", "an"), ("512", "a")])
+def test_article(word, expected):
+    from backdoor_playground.signature.block import article
+
+    assert article(word) == expected
+
+
+@pytest.mark.parametrize("scheme", ["ed25519", "rsa", "lamport", "toy-rsa"])
+def test_descriptions_use_the_right_article(scheme):
+    api.init(hash="dataset=circle&networkShape=4")
+    view = api.call("signature_install", {"scheme": scheme})["view"]
+    text = view["description"]
+    assert "a Ed25519" not in text and "a RSA" not in text and "a 8-bit" not in text and "a 18-bit" not in text
+    if scheme == "ed25519":
+        assert "an Ed25519 (RFC 8032) signature" in text

@@ -127,7 +127,7 @@ const SHOW_PROGRESS_AFTER_MS = 500;
 /**
  * Run a defense in steps (defend_start, then defend_step until finished): a progress bar and Cancel after half a
  * second; training waits meanwhile (a Play press is held back and said so: the model must not move under it).
- * @param {DefenseCard} card the proximity or smoothing card @param {Record<string, any>} params
+ * @param {DefenseCard} card the proximity or smoothing card @param {Record<string, string | number | null>} params
  */
 async function runDefense(card, params) {
   const ctx = /** @type {DefenseContext} */ (state.ctx);

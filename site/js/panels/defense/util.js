@@ -87,8 +87,8 @@ export function outcomeTiles(prefix, r, before, wasNote = "") {
 /**
  * The card's run button: a click reads the fields (`params` throws on a bad one; its message shows on the status
  * line) and hands them to `run`.
- * @param {string} id @param {string} label @param {() => Record<string, any>} params
- * @param {{error: (text: string) => void}} status @param {(params: Record<string, any>) => void} run
+ * @param {string} id @param {string} label @param {() => Record<string, string | number | null>} params
+ * @param {{error: (text: string) => void}} status @param {(params: Record<string, string | number | null>) => void} run
  */
 export function runButton(id, label, params, status, run) {
   const button = /** @type {HTMLButtonElement} */ (el(`button.text-button.card-primary#${id}`, { type: "button" }, label));
