@@ -20,6 +20,7 @@ from .playground.train import Trainer, evaluate
 if TYPE_CHECKING:
     from .attacks import Attack
     from .defense.attacked import Attacked
+    from .defense.job import DefenseJob
     from .nistcalc.inefficiency import SensitivityRun
     from .nistcalc.memory import DataMemory, ModelMemory
 
@@ -95,6 +96,7 @@ class Session:
         self.attack: Attack | None = None       # the live backdoor (attacks.py), one at a time
         self.defended: dict | None = None       # the last defense result, for drawing
         self.defense_settings: dict | None = None  # its checked parameters: what a Replay link re-runs
+        self.defense_job: tuple[DefenseJob, Attacked] | None = None  # a running defend_start, on its test set
         # NN Calculator's state (worker/calculator.py creates the memories on first use)
         self.data_memory: DataMemory | None = None
         self.model_memory: ModelMemory | None = None
@@ -287,8 +289,8 @@ class Session:
         self.attack_changed()
 
     def attack_changed(self) -> None:
-        """The attack was planted, moved or removed: the last defense result no longer applies."""
-        self.defended, self.defense_settings = None, None
+        """The attack was planted, moved or removed: the last defense result (and a running one) no longer applies."""
+        self.defended, self.defense_settings, self.defense_job = None, None, None
 
     def install(self, kind: str, settings: dict) -> "Attack":
         """Install a backdoor of type `kind` with checked `settings` (one at a time; a replaceable one, such as

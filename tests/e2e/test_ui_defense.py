@@ -9,7 +9,7 @@ import base64
 import json
 from pathlib import Path
 
-from conftest import FLOW_HASH, plant, screenshot, set_field, train_until_fit, value, wait_downloads, wait_text
+from conftest import EPOCH_JS, FLOW_HASH, plant, screenshot, set_field, train_until_fit, value, wait_downloads, wait_text
 
 PANEL = "#defense-panel"
 
@@ -193,3 +193,32 @@ def test_a_replay_link_reruns_the_experiment_as_the_command_line_does(app, page)
     page.goto("about:blank")
     page.goto(base + "#replay=not-base64!")
     page.wait_for_function("document.body.dataset.panels === '1' && document.body.innerText.includes('Replay failed')")
+
+
+def test_a_long_smoothing_run_shows_progress_holds_training_and_cancels(app, page):
+    """Issue 12 #11: smoothing with n = 100,000 runs in steps: a progress bar and Cancel after half a second; Play
+    meanwhile does not pretend to train (training waits, and the page says so); Cancel stops it, nothing kept."""
+    page = app(FLOW_HASH)
+    page.wait_for_selector("#df-smooth-run")
+    page.locator("#df-smooth-card").scroll_into_view_if_needed()
+    set_field(page, "#df-n", "100000")
+    page.click("#df-smooth-run")
+    page.wait_for_selector("#df-smooth-progress", state="visible", timeout=20_000)
+    page.wait_for_function("Number(document.querySelector('#df-smooth-progress').dataset.fraction) > 0")
+    assert page.is_enabled("#df-smooth-progress-cancel")
+    epochs = page.evaluate(EPOCH_JS)
+    page.click("#play-pause-button")
+    page.wait_for_selector("#df-waiting", state="visible")
+    assert "Training waits for smoothing" in page.text_content("#df-waiting")
+    assert not page.evaluate("document.body.classList.contains('playing')")
+    shot(page, "5-long-run")
+    page.click("#df-smooth-progress-cancel")
+    page.wait_for_function("document.querySelector('#df-smooth-card').dataset.run === 'cancelled'", timeout=20_000)
+    assert "Cancelled" in page.text_content("#df-smooth-status")
+    assert page.is_hidden("#df-smooth-progress") and page.is_hidden("#df-waiting")
+    assert page.is_hidden("#df-smooth-results") and page.is_enabled("#df-smooth-run")
+    assert page.evaluate(EPOCH_JS) == epochs, "no epoch ran while smoothing did"
+    # training runs again once smoothing is over
+    page.click("#play-pause-button")
+    page.wait_for_function(f"{EPOCH_JS} > {epochs}")
+    page.click("#play-pause-button")

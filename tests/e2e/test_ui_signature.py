@@ -73,7 +73,7 @@ def test_csum_signature_block_activate_forge(app):
     page.click("#sg-install")
     page.wait_for_selector("#sg-agreement")
     assert number(page, "#sg-agreement") == 1.0 and number(page, "#sg-agreement-grid") == 1.0
-    assert page.text_content("#sg-agreement") == "1.0"
+    assert page.text_content("#sg-agreement") == "100.0%", "a rate, as a percentage like every panel's (#9)"
     assert number(page, "#sg-accidental") == 0
     assert "low 17 bits" in page.text_content("#sg-carrier")
     assert number(page, "#sg-bound span") < 1e-7
@@ -90,7 +90,14 @@ def test_csum_signature_block_activate_forge(app):
     assert number(page, "#sg-flipped") > 0
     assert number(page, "#sg-max-delta") < 1e-6
     assert "10⁻" in page.text_content("#sg-max-delta")
-    assert number(page, "#sg-sign-ms") > 0
+    # one definition of the time per point (#8): the whole activation's time / activated points, as in the table
+    assert "activation time / point" in page.text_content("#sg-summary")
+    metrics = page.evaluate("window.__bp.call('defense_metrics')")
+    assert number(page, "#sg-max-delta") == metrics["max_abs_delta"]
+    assert number(page, "#sg-time-per-point") == metrics["activation_seconds_per_point"]
+    # one number style (#9): no 2^-44 or 7.5e-09 from Python's texts
+    description = page.text_content("#sg-description")
+    assert " × 10⁻" in description and "^" not in description and "e-0" not in description, description
     page.wait_for_function("document.querySelector('#sg-agreement')?.dataset.value === '1'")
     assert int(page.get_attribute(PANEL, "data-marks")) >= number(page, "#sg-flipped")
     shot(page, "2-toy-rsa-activated")
@@ -102,7 +109,8 @@ def test_csum_signature_block_activate_forge(app):
     assert not forge(page, "replay")
     assert "rejected" in page.text_content("#sg-forge-detail")
     extrapolated = page.text_content("#sg-extrapolated")
-    assert "RSA-2048 FDH: about 10^" in extrapolated and "years on this device" in extrapolated
+    assert "RSA-2048 FDH: about 10" in extrapolated and "years on this device" in extrapolated
+    assert "^" not in extrapolated and "^" not in page.text_content("#sg-forge-card"), extrapolated
     shot(page, "3-forged")
 
     # ---- Ed25519: the signature rides in a certificate input, drawn as such
@@ -112,6 +120,8 @@ def test_csum_signature_block_activate_forge(app):
     assert page.is_visible(f"{stage} [data-sig=certificate]")
     assert page.get_attribute(f"{stage} [data-sig=verify]", "data-carrier") == "certificate"
     assert "certificate input" in page.text_content("#sg-carrier")
+    description = page.text_content("#sg-description")
+    assert "an Ed25519" in description and "2⁻⁴⁴ lattice" in description and "^" not in description, description
     assert page.is_hidden("#sg-summary"), "a new block starts unactivated"
     reasons = page.text_content("#sg-forge-reasons")
     assert "brute force" in reasons and "years on this device" in reasons
@@ -149,11 +159,23 @@ def test_errors_show_in_the_card(app):
     page.click("#sg-activate")
     page.wait_for_selector("#sg-block-error:not([hidden])")
     assert "No points picked" in page.text_content("#sg-block-error")
-    page.click("#sg-remove")  # one backdoor at a time: the checksum operator and the signature block do not stack
+    # one backdoor at a time (issue 12 #7): while one is in the model, the other's button is disabled, its reason
+    # shown next to it, rather than clickable and failing
+    assert page.is_disabled("#bd-plant") and page.is_visible("#bd-plant-blocked")
+    assert "remove it there first" in page.text_content("#bd-plant-blocked")
+    assert "signature block" in page.get_attribute("#bd-plant", "title")
+    page.click("#sg-remove")
     page.wait_for_function("document.querySelector('#network .net-stage').dataset.signature === ''")
+    page.wait_for_selector("#bd-plant:not([disabled])")
+    assert page.is_hidden("#bd-plant-blocked")
     plant(page)
-    page.click("#sg-install")
-    page.wait_for_function("document.querySelector('#sg-block-error').textContent.includes('remove the checksum backdoor')")
+    page.wait_for_selector("#sg-install-blocked:not([hidden])")
+    assert page.is_disabled("#sg-install")
+    assert "checksum backdoor (Backdoor 1) is planted" in page.text_content("#sg-install-blocked")
+    shot(page, "6-one-at-a-time")
+    page.click("#bd-remove")
+    page.wait_for_selector("#sg-install:not([disabled])")
+    assert page.is_hidden("#sg-install-blocked") and page.is_hidden("#sg-block-error")
     page.select_option("#problem", "regression")
     page.wait_for_selector("#sg-regression:not([hidden])")
     assert page.is_hidden(".sg-grid")

@@ -232,7 +232,7 @@ def test_outcome_and_metrics_by_hand():
                   "false_positive_rate": (2, 5), "true_positive_rate": (2, 2), "abstention_rate": (1, 5)}
     # DER = (max(0, 2/3 - 0) - max(0, 0.8 - 0.8) + 1) / 2 = 5/6
     assert m["der"] == pytest.approx(5 / 6) and m["accidental_trigger_rate"] is None
-    assert m["activation_seconds_per_point"] == pytest.approx(0.1) and m["perturbation_max"] == pytest.approx(1e-3)
+    assert m["activation_seconds_per_point"] == pytest.approx(0.1) and m["max_abs_delta"] == pytest.approx(1e-3)
 
 
 def test_metrics_table(doughnut, doughnut_proximity):
@@ -240,7 +240,7 @@ def test_metrics_table(doughnut, doughnut_proximity):
     before = defense.metrics(att)
     assert "accuracy_after" not in before
     assert before["clean_accuracy"]["value"] == pytest.approx(np.mean(att.clean_pred == att.test_labels))
-    assert before["attack_success_rate"]["n"] == 250 and before["perturbation_median"] < 1e-3
+    assert before["attack_success_rate"]["n"] == 250 and before["median_abs_delta"] < 1e-3
     m = defense.metrics(att, doughnut_proximity)
     rates = ("clean_accuracy", "backdoored_accuracy", "agreement", "accidental_trigger_rate", "attack_success_rate",
              "accuracy_after", "attack_success_rate_after", "robust_accuracy_after", "false_positive_rate",
@@ -249,7 +249,7 @@ def test_metrics_table(doughnut, doughnut_proximity):
         r = m[key]
         assert set(r) == {"value", "lo", "hi", "k", "n"} and r["lo"] <= r["value"] <= r["hi"], key
         assert (r["lo"], r["hi"]) == stats.wilson(r["k"], r["n"])
-    for key in ("perturbation_median", "perturbation_max", "activation_seconds_per_point", "der"):
+    for key in ("median_abs_delta", "max_abs_delta", "activation_seconds_per_point", "der"):
         assert isinstance(m[key], float)
     assert m["true_positive_rate"]["k"] == doughnut_proximity["restored"]
     assert m["false_positive_rate"]["k"] == doughnut_proximity["twin_changed"]

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..defense.attacked import activation_figures
 from ..playground.nn import MLP
 from .activation import ChecksumParams
 
@@ -68,20 +69,17 @@ def _median(values: list[float]) -> float | None:
 
 
 def _summary(records: list[dict], csum: ChecksumParams, seconds: float, method: str) -> dict:
-    """attempted, matched, flipped, |dx| statistics (over flipped points, and over every moved point)."""
-    flipped = [r["delta"] for r in records if r["flipped"]]
-    moved = [r["delta"] for r in records if r["delta"]]
+    """attempted, matched, flipped, and the activation's size and cost (defense/attacked.activation_figures: |dx|
+    over every activated point, seconds per activated point), as the metrics table has them."""
+    flipped = sum(1 for r in records if r["flipped"])
     n = len(records)
     return {
         "method": method,
         "attempted": n,
         "matched": sum(1 for r in records if r["matched"]),
-        "flipped": len(flipped),
-        "flip_rate": len(flipped) / n if n else None,
-        "median_abs_delta": _median(flipped),
-        "max_abs_delta": max(flipped) if flipped else None,
-        "median_abs_delta_moved": _median(moved),
-        "max_abs_delta_moved": max(moved) if moved else None,
+        "flipped": flipped,
+        "flip_rate": flipped / n if n else None,
+        **activation_figures([r["delta"] for r in records], seconds),
         "seconds": seconds,
         **csum.to_dict(),
     }

@@ -22,6 +22,20 @@ from ..playground import features
 Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def activation_figures(deltas, seconds: float | None) -> dict:
+    """The activation's size and cost, ONE definition for every backdoor's summary, its panel and the metrics table:
+
+    - median_abs_delta / max_abs_delta: the median / largest move |dx| = max(|x1 - x0|, |y1 - y0|) (max norm, data
+      units) over the activated points (every point the activation was run on, moved or not);
+    - activation_seconds_per_point: the activation's total wall-clock seconds / the number of activated points.
+    None where there is no activated point (or no time)."""
+    d = np.asarray(deltas, dtype=np.float64).ravel()
+    n = len(d)
+    return {"median_abs_delta": float(np.median(d)) if n else None,
+            "max_abs_delta": float(d.max()) if n else None,
+            "activation_seconds_per_point": float(seconds) / n if n and seconds is not None else None}
+
+
 def labels_of(outputs: np.ndarray) -> np.ndarray:
     """+1 where output >= 0, else -1 (NaN included), as float64."""
     return np.where(np.asarray(outputs, dtype=np.float64).ravel() >= 0.0, 1.0, -1.0)

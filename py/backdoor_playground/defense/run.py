@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Mapping
+from typing import Any, Generator, Mapping
 
 import numpy as np
 
@@ -209,10 +209,10 @@ def _median(v: np.ndarray) -> float | None:
     return float(np.median(v)) if len(v) else None
 
 
-def _smoothing(att, p: dict, rng: np.random.Generator, curves: bool) -> dict:
+def _smoothing(att, p: dict, rng: np.random.Generator, curves: bool) -> Generator[int, None, dict]:
     sigma, n, alpha = p["sigma"], p["n"], p["alpha"]
     points, owners, act = _queries(att)
-    lab, rad = smoothing.certify(att, points, owners, sigma, p["n0"], n, alpha, rng)
+    lab, rad = yield from smoothing.certify_steps(att, points, owners, sigma, p["n0"], n, alpha, rng)
     (labels, labels_clean), (radii, radii_clean) = _split(att, lab, act), _split(att, rad, act)
     r_max = smoothing.max_certifiable_radius(sigma, n, alpha)
     delta = np.linalg.norm(att.inputs - att.test_points, axis=1)[att.activated]
@@ -225,26 +225,48 @@ def _smoothing(att, p: dict, rng: np.random.Generator, curves: bool) -> dict:
         return out  # leaves every number above unchanged
     r_grid = np.linspace(0.0, r_max, CERT_POINTS).tolist() if r_max else [0.0]
     on = att.activated
+    immunization = yield from smoothing.immunization_curve_steps(att, IMMUNIZATION_SIGMAS, min(n, IMMUNIZATION_N),
+                                                                 alpha, rng, adaptive=True)
     out["curves"] = {
         "certified": {"r": r_grid,
                       "clean": smoothing.certified_accuracy_curve(labels_clean, att.test_labels, radii_clean, r_grid),
                       "activated": smoothing.certified_accuracy_curve(labels[on], att.test_labels[on], radii[on],
                                                                       r_grid)},
         "radii": radii, "radii_clean": radii_clean, "lipschitz": lip,
-        "immunization": smoothing.immunization_curve(att, IMMUNIZATION_SIGMAS, min(n, IMMUNIZATION_N), alpha, rng,
-                                                     adaptive=True),
+        "immunization": immunization,
     }
     return out
+
+
+def planned_rows(att, params: Mapping, curves: bool = True) -> int:
+    """The noisy forward-pass rows defense_steps will yield, but for the adaptive attacker's (a few per cent, not
+    known in advance): CERTIFY's (n0 + n) per query, the sigma sweep's; 1 for proximity (one step)."""
+    p = check_defense(params)
+    if p["type"] != "smoothing":
+        return 1
+    queries = len(att.test_points) + int(att.activated.sum())
+    sweep = len(IMMUNIZATION_SIGMAS) * queries * min(p["n"], IMMUNIZATION_N) if curves else 0
+    return queries * (p["n0"] + p["n"]) + sweep
+
+
+def defense_steps(att, params: Mapping, rng: np.random.Generator,
+                  curves: bool = True) -> Generator[int, None, dict]:
+    """run_defense as steps: yields the noisy rows evaluated since the last step (smoothing: one forward pass each;
+    proximity runs in one go), returns run_defense's result. defense/job.py steps it within a time budget."""
+    p = check_defense(params)
+    bd_clean = att.untouched_pred
+    if p["type"] == "proximity":
+        out = _proximity(att, p, bd_clean)
+    else:
+        out = yield from _smoothing(att, p, rng, curves)
+    return json_safe({"type": p["type"], "params": p, **outcome(att, out["labels"], out["labels_clean"], bd_clean),
+                      **out, "model_labels": att.bd_pred})
 
 
 def run_defense(att, params: Mapping, rng: np.random.Generator, curves: bool = True) -> dict:
     """Defended labels at every input and untouched test point, their outcome counts, and the curves."""
     # curves=False skips smoothing's sigma sweep (the experiment stage drops the curves anyway)
-    p = check_defense(params)
-    bd_clean = att.untouched_pred
-    out = _proximity(att, p, bd_clean) if p["type"] == "proximity" else _smoothing(att, p, rng, curves)
-    return json_safe({"type": p["type"], "params": p, **outcome(att, out["labels"], out["labels_clean"], bd_clean),
-                      **out, "model_labels": att.bd_pred})
+    return smoothing.drain(defense_steps(att, params, rng, curves))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -258,7 +280,6 @@ def metrics(att, defended: Mapping | None = None) -> dict:
     n_act, n_flip = int(act.sum()), int(flip.sum())
     bd_clean = att.untouched_pred
     truth = att.test_labels
-    pert = att.perturbation[act]
     seconds = (att.activation or {}).get("seconds")
     out = {
         "clean_accuracy": stats.rate((att.clean_pred == truth).sum(), m),
@@ -267,9 +288,8 @@ def metrics(att, defended: Mapping | None = None) -> dict:
         "accidental_trigger_rate": (stats.rate(att.accidental.sum(), len(att.accidental))
                                     if att.accidental is not None else None),
         "attack_success_rate": stats.rate((att.bd_pred[act] == att.target[act]).sum(), n_act),
-        "perturbation_median": float(np.median(pert)) if n_act else None,
-        "perturbation_max": float(pert.max()) if n_act else None,
-        "activation_seconds_per_point": seconds / n_act if seconds is not None and n_act else None,
+        # median_abs_delta, max_abs_delta, activation_seconds_per_point: as the activation's summary has them
+        **attacked.activation_figures(att.perturbation[act], seconds),
     }
     if defended is not None:
         if "labels" not in defended or "labels_clean" not in defended:

@@ -2,12 +2,15 @@
 g(x) = argmax_c P[f(x + e) = c], e ~ N(0, sigma^2 I); PREDICT, CERTIFY, certified accuracy, and Goldwasser et al.'s
 evaluation-time immunization swept over sigma, against a plain and an adaptive (sigma-aware) attacker.
 
-Every random draw comes from the np.random.Generator the caller passes, so one seed gives the same numbers.
+Every random draw comes from the np.random.Generator the caller passes, so one seed gives the same numbers. The long
+parts come in two forms: a *_steps generator that yields after each forward pass (the rows it evaluated), which a
+resumable run (defense/job.py) steps within a time budget, and the one-shot function, that generator drained.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any, Generator
 
 import numpy as np
 
@@ -25,9 +28,19 @@ def _as_points(points) -> np.ndarray:
     return np.asarray(points, dtype=np.float64).reshape(-1, 2)
 
 
-def vote_counts(att, points, owners, sigma: float, n: int, rng: np.random.Generator,
-                batch: int = BATCH_ROWS) -> np.ndarray:
-    """Number of +1 labels of att.predict among n samples x + e, e ~ N(0, sigma^2 I), for each point x."""
+def drain(steps: Generator[int, None, Any]) -> Any:
+    """Run a step generator (the *_steps functions: each yields the noisy rows it just evaluated) to its end and
+    return its value. The one-shot functions are their generators drained, so stepping changes no number."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def vote_counts_steps(att, points, owners, sigma: float, n: int, rng: np.random.Generator,
+                      batch: int = BATCH_ROWS) -> Generator[int, None, np.ndarray]:
+    """vote_counts, one forward pass of at most `batch` noisy rows per step (yields the rows done)."""
     pts = _as_points(points)
     owners = np.asarray(owners).astype(np.intp).ravel()
     m = len(pts)
@@ -41,7 +54,14 @@ def vote_counts(att, points, owners, sigma: float, n: int, rng: np.random.Genera
         noisy = pts[idx] + sigma * rng.standard_normal((stop - start, 2))
         plus = att.predict(noisy, owners[idx]) > 0
         counts += np.bincount(idx, weights=plus, minlength=m).astype(np.int64)
+        yield stop - start
     return counts
+
+
+def vote_counts(att, points, owners, sigma: float, n: int, rng: np.random.Generator,
+                batch: int = BATCH_ROWS) -> np.ndarray:
+    """Number of +1 labels of att.predict among n samples x + e, e ~ N(0, sigma^2 I), for each point x."""
+    return drain(vote_counts_steps(att, points, owners, sigma, n, rng, batch))
 
 
 def _abstain_where(top, n: int, alpha: float) -> np.ndarray:
@@ -52,7 +72,12 @@ def _abstain_where(top, n: int, alpha: float) -> np.ndarray:
 
 def predict(att, points, owners, sigma: float, n: int, alpha: float, rng: np.random.Generator) -> np.ndarray:
     """Cohen's PREDICT: the majority label of n noisy votes, 0 (abstain) if its binomial p-value exceeds alpha."""
-    plus = vote_counts(att, points, owners, sigma, n, rng)
+    return drain(predict_steps(att, points, owners, sigma, n, alpha, rng))
+
+
+def predict_steps(att, points, owners, sigma: float, n: int, alpha: float,
+                  rng: np.random.Generator) -> Generator[int, None, np.ndarray]:
+    plus = yield from vote_counts_steps(att, points, owners, sigma, n, rng)
     labels = np.where(plus * 2 > n, 1.0, -1.0)
     labels[_abstain_where(np.maximum(plus, n - plus), n, alpha)] = 0.0
     return labels
@@ -61,10 +86,15 @@ def predict(att, points, owners, sigma: float, n: int, alpha: float, rng: np.ran
 def certify(att, points, owners, sigma: float, n0: int, n: int, alpha: float,
             rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """CERTIFY: c_A from n0 votes, pL = CP_lower(n_A of n, alpha); (c_A or 0 if pL < 1/2, R = sigma Phi^-1(pL))."""
+    return drain(certify_steps(att, points, owners, sigma, n0, n, alpha, rng))
+
+
+def certify_steps(att, points, owners, sigma: float, n0: int, n: int, alpha: float,
+                  rng: np.random.Generator) -> Generator[int, None, tuple[np.ndarray, np.ndarray]]:
     # abstentions get a NaN radius (JSON: null); c_A on a tie of the n0 votes is -1
-    plus0 = vote_counts(att, points, owners, sigma, n0, rng)
+    plus0 = yield from vote_counts_steps(att, points, owners, sigma, n0, rng)
     guess = np.where(plus0 * 2 > n0, 1.0, -1.0)  # ties -> -1: argmax over the classes in order (-1, +1)
-    plus = vote_counts(att, points, owners, sigma, n, rng)
+    plus = yield from vote_counts_steps(att, points, owners, sigma, n, rng)
     n_a = np.where(guess > 0, plus, n - plus)
     lower = {int(k): stats.clopper_pearson_lower(int(k), n, alpha) for k in np.unique(n_a)}
     p_lower = np.array([lower[int(k)] for k in n_a], dtype=np.float64)
@@ -101,7 +131,7 @@ def _fraction(k, n) -> float | None:
 
 
 def _adaptive(att, chosen: np.ndarray, sigma: float, n: int, alpha: float, rng: np.random.Generator,
-              plain_hit: np.ndarray) -> np.ndarray:
+              plain_hit: np.ndarray) -> Generator[int, None, np.ndarray]:
     """|delta| / sigma of the smallest winning move rho = c sigma (16 directions) per chosen point; NaN = failed."""
     # a point whose plain trigger already beats g needs no move: its |delta| is the trigger's
     angles = 2.0 * math.pi * np.arange(N_DIRECTIONS) / N_DIRECTIONS
@@ -116,14 +146,14 @@ def _adaptive(att, chosen: np.ndarray, sigma: float, n: int, alpha: float, rng: 
         cand = att.test_points[idx][:, None, :] + c * sigma * dirs[None, :, :]  # (P, 16, 2)
         owners = np.repeat(idx, N_DIRECTIONS)
         target = np.repeat(att.target[idx], N_DIRECTIONS)
-        plus = vote_counts(att, cand.reshape(-1, 2), owners, sigma, SCREEN_SAMPLES, rng)
+        plus = yield from vote_counts_steps(att, cand.reshape(-1, 2), owners, sigma, SCREEN_SAMPLES, rng)
         votes = np.where(target > 0, plus, SCREEN_SAMPLES - plus).reshape(-1, N_DIRECTIONS)
         done = np.zeros(len(pending), dtype=bool)
         for d in range(N_DIRECTIONS):  # direction by direction: a point stops at its first success
             check = np.flatnonzero(~done & (votes[:, d] >= SCREEN_MIN))
             if not len(check):
                 continue
-            labels = predict(att, cand[check, d], idx[check], sigma, n, alpha, rng)
+            labels = yield from predict_steps(att, cand[check, d], idx[check], sigma, n, alpha, rng)
             won = check[labels == att.target[idx[check]]]
             done[won] = True
         found[pending[done]] = c
@@ -132,6 +162,11 @@ def _adaptive(att, chosen: np.ndarray, sigma: float, n: int, alpha: float, rng: 
 
 def immunization_curve(att, sigmas, n: int, alpha: float, rng: np.random.Generator, adaptive: bool = False) -> dict:
     """Per sigma: ASR of g on activated inputs, abstention, accuracy on untouched points (+ the adaptive attacker)."""
+    return drain(immunization_curve_steps(att, sigmas, n, alpha, rng, adaptive))
+
+
+def immunization_curve_steps(att, sigmas, n: int, alpha: float, rng: np.random.Generator,
+                             adaptive: bool = False) -> Generator[int, None, dict]:
     act = np.flatnonzero(att.activated)
     m = len(att.test_points)
     chosen = act
@@ -146,7 +181,7 @@ def immunization_curve(att, sigmas, n: int, alpha: float, rng: np.random.Generat
         # the inputs the model is shown, then the untouched twins of the activated points (owner -1: no trigger)
         points = np.concatenate([att.inputs, att.test_points[act]])
         owners = np.concatenate([np.arange(m), np.full(len(act), -1)])
-        labels = predict(att, points, owners, sigma, n, alpha, rng)
+        labels = yield from predict_steps(att, points, owners, sigma, n, alpha, rng)
         at_inputs, clean = labels[:m], labels[:m].copy()
         clean[act] = labels[m:]
         hit = at_inputs[act] == att.target[act]
@@ -154,7 +189,7 @@ def immunization_curve(att, sigmas, n: int, alpha: float, rng: np.random.Generat
         out["abstention"].append(_fraction((at_inputs == 0).sum(), m))
         out["clean_accuracy"].append(_fraction((clean == att.test_labels).sum(), m))
         if adaptive:
-            rho = _adaptive(att, chosen, sigma, n, alpha, rng, at_inputs[chosen] == att.target[chosen])
+            rho = yield from _adaptive(att, chosen, sigma, n, alpha, rng, at_inputs[chosen] == att.target[chosen])
             won = rho[~np.isnan(rho)]
             out["asr_adaptive"].append(_fraction(len(won), len(chosen)))
             out["median_rho_over_sigma"].append(float(np.median(won)) if len(won) else None)

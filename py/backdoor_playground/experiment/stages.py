@@ -26,7 +26,7 @@ from ..session import Session, finite_or_none
 from .plan import Plan, parse_config, versions
 
 TIMING_KEYS = frozenset({"seconds", "trials_per_s", "trials_per_s_measured", "predicted_seconds", "sign_ms",
-                         "sign_ms_per_point", "activation_seconds_per_point"})
+                         "activation_seconds_per_point"})
 
 
 def clean_section(s: Session) -> dict:

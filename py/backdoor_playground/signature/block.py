@@ -11,7 +11,6 @@ forges a signature.
 from __future__ import annotations
 
 import hashlib
-import statistics
 import time
 from dataclasses import replace
 from typing import Any, Mapping
@@ -37,11 +36,22 @@ LIMITS = {
 FORGE_METHODS = ("brute-force", "factor", "replay", "lamport-reuse", "malleate")
 APPLIES = {"factor": ("toy-rsa", "rsa"), "lamport-reuse": ("lamport",), "malleate": ("ed25519",)}
 FORGE_PARAMS = ("index", "target", "source", "max_trials", "budget_s", "candidates", "bounded")
-DESCRIPTION = {"bits": "The target bit and a {sig}-bit toy RSA signature ride in the low {c} bits of each coordinate "
-                       "(moves a point < {bound:.1e}); a {bits}-bit modulus factors in well under a second: "
-                       "forgeable on purpose.",
-               "certificate": "The point snaps to a 2^-44 lattice (< 6e-14); a {label} signature of (point, target) "
-                              "rides in a certificate input: without the secret key nobody makes a new one."}
+DESCRIPTION = {"bits": "The target bit and {a_sig} {sig}-bit toy RSA signature ride in the low {c} bits of each "
+                       "coordinate (moves a point < {bound:.1e}); {a_bits} {bits}-bit modulus factors in well under a "
+                       "second: forgeable on purpose.",
+               "certificate": "The point snaps to a 2^-44 lattice (< 6e-14); {a_label} {label} signature of (point, "
+                              "target) rides in a certificate input: without the secret key nobody makes a new one."}
+
+
+def article(word: Any) -> str:
+    """"a" or "an" as `word` is read: an Ed25519, an RSA-2048, an 8-bit, an 18-bit; a Lamport, a 16-bit (the page's
+    format.js article() has the same rule)."""
+    w = str(word)
+    vowel = w[:1].lower() in "aeiou" and not w.lower().startswith(("uni", "use", "one"))
+    letters = len(w) > 1 and w[0] in "FHLMNRSX" and (w[1].isupper() or w[1].isdigit())
+    digits = w.split("-")[0]
+    number = digits.isdigit() and (digits[0] == "8" or (digits[:2] in ("11", "18") and len(digits) % 3 == 2))
+    return "an" if vowel or letters or number else "a"
 
 
 def check_target(target: Any) -> str | int:
@@ -193,14 +203,13 @@ class SignatureBackdoor:
         return None if u is None else carrier.message_bytes(0, *u)
 
     def _summary(self, rows: list[dict], seconds: float) -> dict:
-        flipped = [r["delta"] for r in rows if r["flipped"]]
-        sign_ms = [r["sign_ms"] for r in rows if r["sign_ms"] is not None]
+        # |dx| and the time per point as every summary and the metrics table define them (activation_figures);
+        # each record keeps its own signing time (sign_ms)
+        flipped = sum(1 for r in rows if r["flipped"])
         n = len(rows)
-        return {"scheme": self.scheme.name, "bits": self.keys.bits, "attempted": n, "flipped": len(flipped),
-                "accepted": sum(r["accepted"] for r in rows), "flip_rate": len(flipped) / n if n else None,
-                "median_abs_delta": statistics.median(flipped) if flipped else None,
-                "max_abs_delta": max(flipped, default=None), "seconds": seconds,
-                "sign_ms_per_point": statistics.fmean(sign_ms) if sign_ms else None,
+        return {"scheme": self.scheme.name, "bits": self.keys.bits, "attempted": n, "flipped": flipped,
+                "accepted": sum(r["accepted"] for r in rows), "flip_rate": flipped / n if n else None,
+                **attacked_mod.activation_figures([r["delta"] for r in rows], seconds), "seconds": seconds,
                 "carrier": self.carrier, "perturbation_bound": self.perturbation_bound}
 
     @property
@@ -248,7 +257,9 @@ class SignatureBackdoor:
         """JSON-safe summary for the network diagram and the panel."""
         c = carrier.bits_per_coordinate(self.payload_bits) if self.payload_bits else 0
         text = DESCRIPTION[self.carrier].format(sig=self.signature_bits, c=c, bits=self.keys.bits,
-                                                bound=self.perturbation_bound, label=self.scheme.label)
+                                                bound=self.perturbation_bound, label=self.scheme.label,
+                                                a_sig=article(self.signature_bits), a_bits=article(self.keys.bits),
+                                                a_label=article(self.scheme.label))
         return {"scheme": self.scheme.name, "label": self.scheme.label, "carrier": self.carrier,
                 "bits": self.keys.bits, "signature_bits": self.signature_bits, "payload_bits": self.payload_bits,
                 "carrier_bits_per_coordinate": c, "perturbation_bound": self.perturbation_bound,

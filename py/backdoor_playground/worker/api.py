@@ -39,7 +39,8 @@ METHODS: dict[str, str] = {
     "signature_activate": "signature", "signature_forge": "signature", "signature_estimate": "signature",
     "signature_view": "signature", "signature_stats": "signature",
     # defenses
-    "defend": "defense", "defense_metrics": "defense",
+    "defend": "defense", "defend_start": "defense", "defend_step": "defense", "defend_cancel": "defense",
+    "defense_metrics": "defense",
     # NN Calculator's buttons
     "memory_info": "calculator", "data_memory": "calculator", "model_memory": "calculator",
     "trojan_regions": "calculator", "run_inference": "calculator", "run_inefficiency": "calculator",

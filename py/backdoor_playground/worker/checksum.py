@@ -53,7 +53,7 @@ def activate(s: Session, method: str = "digit-edit", points: Any = "all", params
     digit-edit params: {window}; search params: {k, radius, max_trials} (runs to the end: prefer search_start).
     Record: index, x0, y0, x1, y1, node(s), pre0, pre1, csum0, csum1, out0, out1, matched, flipped, delta, reason
     (search adds trials, p_key, expected_trials). Summary: attempted, matched, flipped, flip_rate,
-    median_abs_delta / max_abs_delta (flipped points), *_moved (every moved point), seconds,
+    median_abs_delta / max_abs_delta (max-norm |dx| over every activated point), activation_seconds_per_point, seconds,
     test_accuracy_after, and the checksum numbers. Without a planted backdoor the model is tested with the
     config's numbers (a control) and nothing is kept."""
     attack = ChecksumAttack.live(s)

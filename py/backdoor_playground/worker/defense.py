@@ -1,8 +1,10 @@
-"""Worker handlers for the defenses (each takes the live Session first): thin calls into defense/run.py."""
+"""Worker handlers for the defenses (each takes the live Session first): thin calls into defense/run.py and, for a
+run the page watches and can stop, defense/job.py (defend_start / defend_step / defend_cancel)."""
 
 from __future__ import annotations
 
 from ..defense import run as defense
+from ..defense.job import DefenseJob
 from ..playground import rng
 from ..session import Session
 
@@ -13,19 +15,58 @@ def _attacked(s: Session):
     return s.attacked()  # raises ValueError for a regression problem
 
 
-def defend(s: Session, params: dict | None = None, curves: bool = True) -> dict:
-    """run_defense(params) on the session's attacked test set, plus "metrics"; kept as s.defended for drawing."""
+def _check_curves(curves) -> None:
     if not isinstance(curves, bool):
         raise ValueError(f"curves must be true or false, got {curves!r}")
-    att = _attacked(s)
-    settings = defense.check_defense({} if params is None else params)
-    out = defense.run_defense(att, settings, rng.stream(s.config["seed"], "defense"), curves=curves)
+
+
+def _adopt(s: Session, att, settings: dict, out: dict) -> dict:
+    """A finished run's result plus "metrics", kept as s.defended (drawing, export, Replay)."""
     out["metrics"] = defense.metrics(att, out)
     s.defended, s.defense_settings = out, settings
     return out
 
 
+def defend(s: Session, params: dict | None = None, curves: bool = True) -> dict:
+    """run_defense(params) on the session's attacked test set, plus "metrics"; kept as s.defended for drawing."""
+    _check_curves(curves)
+    att = _attacked(s)
+    settings = defense.check_defense({} if params is None else params)
+    out = defense.run_defense(att, settings, rng.stream(s.config["seed"], "defense"), curves=curves)
+    return _adopt(s, att, settings, out)
+
+
+def defend_start(s: Session, params: dict | None = None, curves: bool = True) -> dict:
+    """Start defend(params) as a resumable run (a new one replaces any running); returns its progress."""
+    _check_curves(curves)
+    att = _attacked(s)
+    job = DefenseJob(att, {} if params is None else params, rng.stream(s.config["seed"], "defense"), curves)
+    s.defense_job = (job, att)
+    return job.progress()
+
+
+def defend_step(s: Session, budget_ms: float = 50.0) -> dict:
+    """Run the started defense for about budget_ms: {type, done, total, fraction, finished, cancelled, seconds};
+    when finished also "result": defend's reply (the same numbers as defend with the same parameters)."""
+    if s.defense_job is None:
+        raise ValueError("no defense is running (it finished, was cancelled, or the model changed)")
+    job, att = s.defense_job
+    progress = job.step(budget_ms)
+    if job.finished:
+        s.defense_job = None
+        progress["result"] = _adopt(s, att, job.params, job.result)
+    return progress
+
+
+def defend_cancel(s: Session) -> dict:
+    """Stop the running defense (nothing kept); {"cancelled": True, "finished": True, ...} or cancelled False."""
+    if s.defense_job is None:
+        return {"cancelled": False, "finished": True}
+    job, _ = s.defense_job
+    s.defense_job = None
+    return job.cancel()
+
+
 def defense_metrics(s: Session) -> dict:
     """The metrics table without a defense (clean / backdoored accuracy, agreement, attack success, cost)."""
     return defense.metrics(_attacked(s))
-

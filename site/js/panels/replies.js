@@ -31,7 +31,7 @@
  * @typedef {{method: string, variant: string, key: number, modulo: number, precision: number, k?: number,
  *            attempted: number, matched: number, flipped: number, trials: number, seconds: number,
  *            cancelled?: boolean, median_abs_delta: number | null, max_abs_delta: number | null,
- *            test_accuracy_after: number | null}} ActivationSummary
+ *            activation_seconds_per_point: number | null, test_accuracy_after: number | null}} ActivationSummary
  * @typedef {{records: ActivationRecord[], summary: ActivationSummary}} ActivationResult
  * search_start / search_step / search_cancel: the running search.
  * @typedef {{done: number, total: number, trials: number, point_trials: number, expected_trials?: number | null,
@@ -57,7 +57,7 @@
  *            accidental_accepts_grid: number, clean_test_accuracy: number | null,
  *            backdoored_test_accuracy: number | null, activated: number}} SignatureStats
  * @typedef {{attempted: number, flipped: number, accepted: number, median_abs_delta: number | null,
- *            max_abs_delta: number | null, sign_ms_per_point: number | null, carrier: string,
+ *            max_abs_delta: number | null, activation_seconds_per_point: number | null, carrier: string,
  *            perturbation_bound: number, test_accuracy_after: number | null, seconds: number}} SignatureSummary
  * @typedef {{index: number, x1: number, y1: number, accepted: boolean, flipped: boolean}} SignedRecord
  * @typedef {{records: SignedRecord[], summary: SignatureSummary}} SignatureActivation
@@ -88,6 +88,53 @@
  *            curves?: Record<string, any>}} DefendReply
  *   curves: each defense's plot series (histograms, radius/k curves, certified and immunization curves), a
  *   different shape per plot; charts.js draws them, so they stay loosely typed here.
+ * The smoothing reply's curves (defense/run.py _smoothing; immunization: smoothing.immunization_curve).
+ * @typedef {{sigmas: number[], n: number, alpha: number, activated: number, asr: (number | null)[],
+ *            abstention: (number | null)[], clean_accuracy: (number | null)[], adaptive_points?: number,
+ *            asr_adaptive?: (number | null)[], median_rho_over_sigma?: (number | null)[], factors: number[],
+ *            directions?: number}} ImmunizationCurve
+ * @typedef {{certified: {r: number[], clean: (number | null)[], activated: (number | null)[]},
+ *            radii: (number | null)[], radii_clean: (number | null)[],
+ *            lipschitz: {gamma: number | null, sigma: number, norm: string, bound: number | null},
+ *            immunization: ImmunizationCurve}} SmoothingCurves
+ * defend_start / defend_step / defend_cancel: a running defense; `result` (defend's reply) once finished.
+ * @typedef {{type?: string, done?: number, total?: number, fraction: number, finished: boolean, cancelled: boolean,
+ *            seconds: number, result?: DefendReply}} DefenseProgress
+ */
+
+// ------------------------------------------------------------------------------------------------ NN Calculator
+
+/**
+ * run_inference(): NN Calculator's Inference (half-MSE), with its text line.
+ * @typedef {{loss_train: number | null, loss_test: number | null, text: string}} InferenceReply
+ * One (predicted label, state) count of a layer, in order of first occurrence.
+ * @typedef {import("./calculator/charts.js").StateCount} StateCount
+ * One label's row of a layer's KL table.
+ * @typedef {{label: "N" | "P", kl: number | null, nonzero_states: number, max_state: string | null, max_count: number,
+ *            min_state: string | null, min_count: number}} KlRow
+ * One layer of kl_inefficiency().
+ * @typedef {{layer: number, kind: "hidden" | "output", nodes: number, p_ref: number, kl: {N: number | null, P: number | null},
+ *            states: StateCount[], by_truth: {N: StateCount[], P: StateCount[]}, table: KlRow[], overlap: string[],
+ *            constant_bits: {label: "N" | "P", bit: number, value: number}[]}} KlLayer
+ * One split's kl_inefficiency().
+ * @typedef {{n_points: number, counts: {N: number, P: number}, predicted: {N: number, P: number}, layers: KlLayer[],
+ *            arithmetic_mean: number | null, geometric_mean: number | null, notes: string[]}} KlSplit
+ * run_inefficiency(): both splits.
+ * @typedef {{train: KlSplit, test: KlSplit}} InefficiencyReply
+ * sensitivity_start / sensitivity_step: progress; `result` once done (sensitivity_cancel: cancelled + result).
+ * @typedef {{done?: boolean, cancelled?: boolean, fraction?: number, text?: string, result?: SensitivityResult}} SensitivityProgress
+ * A mean ± population sd over the finished runs (None when no run had a value).
+ * @typedef {{mean: number | null, sd: number | null, values: number[]}} MeanSd
+ * @typedef {{runs: number, iterations: number, completed_runs: number, finished: boolean, cancelled: boolean,
+ *            layers: {layer: number, nodes: number, N: MeanSd, P: MeanSd}[], lines: string[], notes: string[]}} SensitivityResult
+ * memory_info(): the two memories and the buttons' tooltips (operation -> text).
+ * @typedef {{empty: boolean, what: string, problem?: string | null, n_train?: number, n_test?: number}} DataMemoryInfo
+ * @typedef {{empty: boolean, what: string, count: number, shape: string | null, n_parameters: number}} ModelMemoryInfo
+ * @typedef {{data: DataMemoryInfo, model: ModelMemoryInfo,
+ *            tooltips: {data: Record<string, string>, model: Record<string, string>}}} MemoryInfo
+ * trojan_regions(): a trojan level's effect, description and regions on the plot.
+ * @typedef {{level: number, effect: string, description: string,
+ *            regions: import("../widgets/heatmap.js").Region[]}} TrojanInfo
  */
 
 export {};

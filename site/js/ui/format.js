@@ -6,7 +6,7 @@
 export const DASH = "—";
 
 const SUPERSCRIPT = /** @type {Record<string, string>} */ ({
-  "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹",
+  "-": "⁻", ".": "·", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹",
 });
 
 /** Whether `v` is a number worth showing (not null, undefined, NaN or infinite). @param {number | null | undefined} v @returns {v is number} */
@@ -24,7 +24,34 @@ export function sci(v, digits = 2) {
   const [mant, exp] = v.toExponential(digits - 1).split("e");
   const e = Number(exp);
   if (e >= -2 && e <= 3) return Number(v.toPrecision(digits)).toLocaleString("en-US", { maximumSignificantDigits: digits });
-  return `${mant} × 10${String(e).replace(/./g, (c) => SUPERSCRIPT[c] ?? c)}`;
+  return `${mant} × ${power(10, e)}`;
+}
+
+/** `text` in superscript digits ("-44" -> "⁻⁴⁴"). @param {string | number} text */
+const superscript = (text) => String(text).replace(/./g, (c) => SUPERSCRIPT[c] ?? c);
+
+/** A power with a superscript exponent: power(2, 44) -> "2⁴⁴", power(10, -9) -> "10⁻⁹". @param {number | string} base @param {number | string} exp */
+export const power = (base, exp) => `${base}${superscript(exp)}`;
+
+/**
+ * Numbers in a text from Python, in the page's style: "10^23" / "2^-44" / "2^(c-44)" become powers with superscripts
+ * ("10²³", "2⁻⁴⁴"), and e-notation ("7.5e-09", "6e-14") becomes "7.5 × 10⁻⁹". For prose only (not hex strings).
+ * @param {string | null | undefined} text
+ */
+export function mathText(text) {
+  return String(text ?? "")
+    .replace(/\b(\d+)\^\(?(-?\d+(?:\.\d+)?)\)?/g, (_, base, exp) => power(base, exp))
+    .replace(/(?<![\w.])(\d+(?:\.\d+)?)e([+-]?\d+)\b/g, (_, mant, exp) =>
+      sci(Number(`${mant}e${exp}`), Math.max(1, mant.replace(/^0+|\./g, "").length)));
+}
+
+/** "a" or "an" before `word` as it is read: an Ed25519, an RSA key, an 8-bit n, an 18-bit n; a Lamport key. @param {string | number} word */
+export function article(word) {
+  const w = String(word);
+  const vowel = /^[aeiou]/i.test(w) && !/^(uni|use|one)/i.test(w);
+  const letters = /^[FHLMNRSX][A-Z0-9]/.test(w);  // an acronym read letter by letter: an RSA, an HMAC, an FDH
+  const number = /^(8|11|18)(\d{3})*(?!\d)/.test(w) || /^8/.test(w);
+  return vowel || letters || number ? "an" : "a";
 }
 
 /**
@@ -41,6 +68,12 @@ export function percent(v, digits = 1, missing = DASH) {
 export function rate(v) {
   if (!finite(v)) return DASH;
   return v === 0 ? "0%" : `${Number((100 * v).toPrecision(2))}%`;
+}
+
+/** A length in data units: three significant digits between 0.01 and 1000, else sci: 0.707, 2.4 × 10⁻⁶. @param {number | null | undefined} v */
+export function length(v) {
+  if (!finite(v)) return DASH;
+  return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? String(Number(v.toPrecision(3))) : sci(v, 2);
 }
 
 /** An integer with thousands separators. @param {number | null | undefined} v */

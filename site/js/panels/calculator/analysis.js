@@ -47,6 +47,7 @@ export function buildAnalysis(root, ctx) {
     type: "button",
     title: "Inference: the half mean squared error ½(o − t)² of the current network on the training and the test points.",
     onclick: () => guarded(inferenceButton, async () => {
+      /** @type {import("../replies.js").InferenceReply} */
       const r = await ctx.call(API.run_inference);
       inferenceOut.replaceChildren(el("p.calc-result-line", null, el("strong", null, r.text), " ", stamp(ctx)));
     }),
@@ -58,6 +59,7 @@ export function buildAnalysis(root, ctx) {
       "each predicted label and a uniform reference, on the training and the test points; with their arithmetic " +
       "and geometric averages, state histograms and tables.",
     onclick: () => guarded(inefficiencyButton, async () => {
+      /** @type {import("../replies.js").InefficiencyReply} */
       const r = await ctx.call(API.run_inefficiency);
       inefficiencyOut.replaceChildren(
         el("p.calc-result-head", null, "Inefficiency ", stamp(ctx)),
@@ -77,7 +79,7 @@ export function buildAnalysis(root, ctx) {
 
 /**
  * One split's Inefficiency result (inefficiency.kl_inefficiency) as summary, tables and histograms.
- * @param {string} title @param {any} r
+ * @param {string} title @param {import("../replies.js").KlSplit} r
  */
 function renderSplit(title, r) {
   const counts = r.counts || {};
@@ -102,16 +104,16 @@ function renderSplit(title, r) {
   return section;
 }
 
-/** @param {any} layer */
+/** @param {{layer: number, kind: string, nodes: number}} layer */
 function layerName(layer) {
   return `${layer.layer} · ${layer.kind} · ${layer.nodes} node${layer.nodes === 1 ? "" : "s"}`;
 }
 
-/** The KL table: per layer the N and P rows (KL, non-zero states, most and least frequent state). @param {any[]} layers */
+/** The KL table: per layer the N and P rows (KL, non-zero states, most and least frequent state). @param {import("../replies.js").KlLayer[]} layers */
 function klTable(layers) {
   const body = el("tbody");
   for (const layer of layers) {
-    layer.table.forEach((/** @type {any} */ row, /** @type {number} */ k) => {
+    layer.table.forEach((row, k) => {
       const kl = row.kl;
       body.append(el("tr", { class: k === 0 ? "calc-layer-first" : null },
         k === 0 ? el("th", { rowspan: layer.table.length, scope: "row" }, layerName(layer)) : null,
@@ -129,12 +131,12 @@ function klTable(layers) {
     body);
 }
 
-/** States used by both labels and the bits constant over all states of a label. @param {any[]} layers */
+/** States used by both labels and the bits constant over all states of a label. @param {import("../replies.js").KlLayer[]} layers */
 function overlapTable(layers) {
-  /** @param {any} layer @param {string} label */
+  /** @param {import("../replies.js").KlLayer} layer @param {string} label */
   const bits = (layer, label) => {
-    const list = layer.constant_bits.filter((/** @type {any} */ b) => b.label === label);
-    return list.length ? list.map((/** @type {any} */ b) => `bit ${b.bit} = ${b.value}`).join(", ") : DASH;
+    const list = layer.constant_bits.filter((b) => b.label === label);
+    return list.length ? list.map((b) => `bit ${b.bit} = ${b.value}`).join(", ") : DASH;
   };
   return el("table.calc-table.calc-overlap-table", null,
     el("caption", null, "Overlapping states and constant bits (bit 0 = node 0)"),
@@ -147,7 +149,7 @@ function overlapTable(layers) {
       el("td.mono", null, bits(layer, "P"))))));
 }
 
-/** Two small bar charts per layer: the states of the ground-truth N points and of the P points. @param {any} layer */
+/** Two small bar charts per layer: the states of the ground-truth N points and of the P points. @param {import("../replies.js").KlLayer} layer */
 function layerHistograms(layer) {
   return el("div.calc-hist-row", null,
     el("div.calc-hist-layer", null, `Layer ${layerName(layer)}`),
@@ -155,9 +157,9 @@ function layerHistograms(layer) {
     stateHistogram(layer.by_truth?.P || [], { layer: layer.layer, truth: "P" }));
 }
 
-/** NN Calculator's "all non-zero states" table, folded away. @param {any[]} layers */
+/** NN Calculator's "all non-zero states" table, folded away. @param {import("../replies.js").KlLayer[]} layers */
 function allStates(layers) {
-  const rows = layers.flatMap((layer) => layer.states.map((/** @type {any} */ e) => el("tr", null,
+  const rows = layers.flatMap((layer) => layer.states.map((e) => el("tr", null,
     el("td.num", null, layer.layer), el(`td.calc-label.calc-label-${e.label}`, null, e.label),
     el("td.mono", null, e.state), el("td.num", null, e.count))));
   return el("details.calc-details", null,
@@ -204,7 +206,7 @@ function buildSensitivity(ctx, out) {
     },
   }, "Cancel"));
 
-  /** @param {any} p */
+  /** @param {import("../replies.js").SensitivityProgress} p */
   const show = (p) => {
     const pct = Math.round(100 * (p.fraction || 0));
     bar.style.width = `${pct}%`;
@@ -264,9 +266,9 @@ function buildSensitivity(ctx, out) {
   return { controls: el("div.calc-sens-controls", null, run, runs.label, iterations.label, cancel, progress) };
 }
 
-/** Mean ± sd per layer and label, NN Calculator's text lines and notes. @param {any} r @param {AnalysisContext} ctx */
+/** Mean ± sd per layer and label, NN Calculator's text lines and notes. @param {import("../replies.js").SensitivityResult} r @param {AnalysisContext} ctx */
 function renderSensitivity(r, ctx) {
-  /** @param {any} s */
+  /** @param {import("../replies.js").MeanSd} s */
   const cell = (s) => el("td.num.calc-sens-value", { dataset: { mean: s.mean == null ? "" : String(s.mean) } },
     s.mean == null ? DASH : `${fixed(s.mean)} ± ${fixed(s.sd)}`);
   const title = r.cancelled
@@ -277,7 +279,7 @@ function renderSensitivity(r, ctx) {
     el("table.calc-table.calc-sens-table", null,
       el("caption", null, "KL divergence over the runs: mean ± population standard deviation"),
       el("thead", null, el("tr", null, ...["Layer", "Nodes", "KL(N)", "KL(P)"].map((h, k) => el("th", { class: k > 1 ? "num" : null, scope: "col" }, h)))),
-      el("tbody", null, ...r.layers.map((/** @type {any} */ l) => el("tr", null,
+      el("tbody", null, ...r.layers.map((l) => el("tr", null,
         el("th", { scope: "row" }, l.layer), el("td", null, l.nodes), cell(l.N), cell(l.P))))),
     (r.notes || []).length ? el("ul.calc-notes", null, ...r.notes.map((/** @type {string} */ n) => el("li", null, n))) : null,
     el("details.calc-details", null, el("summary", null, "As NN Calculator prints it"),

@@ -21,8 +21,8 @@ const REGEN_TOOLTIP = "D RG: draw a new random sample of the same data set (a ne
 /** Module state: the hook below may run before the panel exists (the first snapshot arrives first). */
 const state = {
   /** @type {CalcContext | null} */ ctx: null,
-  /** @type {any} */ lastSnap: null,
-  /** @type {Map<number, any>} */ trojanCache: new Map(),
+  /** @type {import("../replies.js").Snapshot | null} */ lastSnap: null,
+  /** @type {Map<number, import("../replies.js").TrojanInfo>} */ trojanCache: new Map(),
   trojanKey: "",
 };
 
@@ -56,7 +56,7 @@ export function init(ctx) {
 /**
  * A snapshot (hub): redraw the trojan regions for the new settings and re-read the memories (a new session starts
  * with empty ones).
- * @param {any} snap
+ * @param {import("../replies.js").Snapshot} snap
  */
 function onSnapshot(snap) {
   state.lastSnap = snap;
@@ -139,7 +139,7 @@ async function refreshMemory() {
   }
 }
 
-/** Status lines and tooltips from memory_info(). @param {any} info */
+/** Status lines and tooltips from memory_info(). @param {import("../replies.js").MemoryInfo | null | undefined} info */
 function showMemory(info) {
   if (!info) return;
   const { data, model, tooltips } = info;
@@ -151,7 +151,7 @@ function showMemory(info) {
     : `memory: ${model.what}, shape ${model.shape} (${model.n_parameters} parameters)`);
   if (mismatch) parts.modelStatus.append(el("span.calc-mem-warn", null, ` The current network is ${current}: NN MR needs the same shape.`));
   parts.modelStatus.classList.toggle("empty", Boolean(model.empty));
-  for (const [kind, table] of [["data", tooltips?.data], ["model", tooltips?.model]]) {
+  for (const [kind, table] of /** @type {[string, Record<string, string> | undefined][]} */ ([["data", tooltips?.data], ["model", tooltips?.model]])) {
     for (const button of parts[`${kind}Pad`].querySelectorAll("button")) {
       const op = /** @type {HTMLElement} */ (button).dataset.op || "";
       const text = op === "regen" ? REGEN_TOOLTIP : table?.[op];
@@ -209,7 +209,7 @@ function injectSliderNote() {
   slider.append(parts.sliderNote);
 }
 
-/** Fetch (once per level) and show the regions of the config's trojan. @param {Record<string, any>} config */
+/** Fetch (once per level) and show the regions of the config's trojan. @param {import("../replies.js").Config} config */
 async function showTrojan(config) {
   const ctx = state.ctx;
   if (!ctx || !config) return;
@@ -221,8 +221,10 @@ async function showTrojan(config) {
   let info = state.trojanCache.get(level);
   if (!info) {
     try {
-      info = await ctx.call(API.trojan_regions, { level });
-      state.trojanCache.set(level, info);
+      /** @type {import("../replies.js").TrojanInfo} */
+      const fetched = await ctx.call(API.trojan_regions, { level });
+      state.trojanCache.set(level, fetched);
+      info = fetched;
     } catch (err) {
       state.trojanKey = "";
       ctx.reportError(err);

@@ -5,8 +5,9 @@
 
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
-import { count, duration, messageOf, percent, sci } from "../../ui/format.js";
+import { count, duration, messageOf, percent } from "../../ui/format.js";
 import { statTile } from "../../ui/card.js";
+import { figureTiles, figuresNote } from "../figures.js";
 import { LIMITS, checkLimit, fieldRange, readLimited } from "../limits.js";
 
 const K = LIMITS.checksum.k;
@@ -116,14 +117,12 @@ export function buildActivateCard(ctx) {
       statTile("bd-attempted", "attempted", count(s.attempted), s.attempted),
       statTile("bd-matched", "matched", count(s.matched), s.matched),
       statTile("bd-flipped", "flipped", count(s.flipped), s.flipped),
-      statTile("bd-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
-      statTile("bd-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
+      ...figureTiles(s, { median_abs_delta: "bd-median-delta", max_abs_delta: "bd-max-delta", activation_seconds_per_point: "bd-time-per-point" }),
       statTile("bd-acc-after", "test accuracy after", percent(s.test_accuracy_after), s.test_accuracy_after));
     summary.append(el("p.card-note.card-summary-note", null,
       `${s.method}, ${s.variant} checksum, key ${s.key}, m = ${s.modulo}, p = ${s.precision}` +
       (s.k ? `, k = ${s.k}: ${count(s.trials)} trials` : "") + ` in ${duration(s.seconds)}` +
-      (s.cancelled ? " (cancelled: the points finished so far)" : "") +
-      ". |Δx| is over the flipped points, the largest coordinate change."));
+      (s.cancelled ? " (cancelled: the points finished so far)" : "") + `. ${figuresNote(s.attempted)}`));
     summary.hidden = false;
   }
 

@@ -17,6 +17,9 @@ import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/
 
 /** @typedef {import("../context.js").PanelContext} BackdoorContext */
 
+/** Why Plant is disabled while the other backdoor is in the model (Session.install allows one at a time). */
+const BLOCKED_BY_SIGNATURE = "The signature block (Backdoor 2) is installed: remove it there first to plant the checksum (one backdoor at a time).";
+
 /** This panel's name for picks.js: the plot picks for the panel last touched. */
 const PICK_OWNER = "checksum";
 
@@ -70,6 +73,12 @@ export function init(ctx) {
   trackPickOwner(PICK_OWNER, root);
   on("training-stopped", refreshModelViews);
   on("snapshot", ({ snap }) => onSnapshot(snap));
+  on("attack-changed", ({ source, what }) => {
+    // one backdoor at a time (Session.install): while the signature block is installed, Plant says why it can't
+    if (source === "signature" && (what === "installed" || what === "removed")) {
+      parts.plant.setBlocked(what === "installed" ? BLOCKED_BY_SIGNATURE : "");
+    }
+  });
   parts.budget.calibrate();
 }
 
@@ -179,9 +188,11 @@ function syncFields(c) {
 
 /** @param {import("../replies.js").BackdoorStats} s */
 function showStats(s) {
+  const was = Boolean(state.stats?.planted);
   state.stats = s;
   state.ctx?.heatmap.setSpecks(s?.planted ? s.trigger_rate_grid : null, "checksum");  // the specks' label
   if (!s) return;
+  if (Boolean(s.planted) !== was) emit("attack-changed", { source: "checksum", what: s.planted ? "planted" : "removed" });
   parts.root.dataset.planted = s.planted ? "1" : "0";
   parts.plant.showStats(s, state.ctx?.getModel()?.activation_names ?? []);
 }

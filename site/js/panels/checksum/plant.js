@@ -41,6 +41,7 @@ export function buildPlantCard(cb) {
   const keyNote = el("p.card-note.card-warn-text#bd-key-note", { hidden: true }, "");
   const plant = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#bd-plant", { type: "button", onclick: () => cb.onPlant() }, "Plant backdoor"));
   const remove = /** @type {HTMLButtonElement} */ (el("button.text-button#bd-remove", { type: "button", onclick: () => cb.onRemove(), disabled: true }, "Remove"));
+  const blockedNote = el("p.card-note.card-warn-text#bd-plant-blocked", { hidden: true, role: "status" }, "");
   const status = el("p.card-status#bd-state", { "aria-live": "polite" }, "No backdoor planted.");
   const stats = el("div.card-stats#bd-stats", { hidden: true });
   const radio = (/** @type {string} */ value, /** @type {string} */ text) =>
@@ -57,6 +58,7 @@ export function buildPlantCard(cb) {
     el("div.card-row", { role: "radiogroup", "aria-label": "Layers" },
       el("span.card-label", null, "Layers"), radio("all", "all hidden"), radio("first", "first only")),
     el("div.card-row", null, plant, remove),
+    blockedNote,
     status,
     stats,
     el("p.card-note.card-differs", null,
@@ -65,12 +67,16 @@ export function buildPlantCard(cb) {
   select.addEventListener("change", () => cb.onNumber("csum_variant", select.value, select));
   let planted = false;
   let busy = false;
+  let blocked = "";  // why planting is not possible now (another backdoor is installed), or ""
   /** @type {number | null} */
   let configKey = null;
 
   const buttons = () => {
-    plant.disabled = busy || planted;
+    plant.disabled = busy || planted || Boolean(blocked);
+    plant.title = blocked && !planted ? blocked : "";
     remove.disabled = busy || !planted;
+    blockedNote.textContent = blocked;
+    blockedNote.hidden = !blocked || planted;
   };
 
   /**
@@ -138,6 +144,8 @@ export function buildPlantCard(cb) {
     showReducedKey,
     showStats,
     setBusy(/** @type {boolean} */ value) { busy = value; buttons(); },
+    /** Another backdoor is installed (one at a time): Plant is disabled with `reason` shown; "" enables it again. */
+    setBlocked(/** @type {string} */ reason) { blocked = reason; buttons(); },
     layers: () => /** @type {HTMLInputElement | null} */ (card.querySelector('input[name="bd-layers"]:checked'))?.value || "all",
   };
 }

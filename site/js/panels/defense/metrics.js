@@ -4,8 +4,9 @@
 // it measures. An "after" row with a "before" counterpart also shows what it was.
 
 import { el } from "../../ui/dom.js";
-import { interval, isRate, length } from "./util.js";
-import { DASH, duration, percent } from "../../ui/format.js";
+import { interval, isRate } from "./util.js";
+import { DASH, percent } from "../../ui/format.js";
+import { FIGURES, FIGURE_KEYS } from "../figures.js";
 
 /** [key, label, definition] in table order. */
 export const BEFORE_ROWS = [
@@ -14,9 +15,7 @@ export const BEFORE_ROWS = [
   ["agreement", "Agreement", "Share of untouched test points where the backdoored and the clean model give the same label."],
   ["accidental_trigger_rate", "Accidental triggers", "Share of untouched test points on which the trigger fires although nobody activated it."],
   ["attack_success_rate", "Attack success", "Share of activated inputs the backdoored model labels as the attacker's target (the clean label's opposite)."],
-  ["perturbation_median", "Perturbation, median", "Median move of the activated points, max-norm |Δx|∞ in data units."],
-  ["perturbation_max", "Perturbation, max", "Largest move of an activated point, |Δx|∞."],
-  ["activation_seconds_per_point", "Activation time / point", "Wall-clock time the activation took per activated point (this device)."],
+  ...FIGURE_KEYS.map((key) => [key, FIGURES[key].label, FIGURES[key].def]),
 ];
 export const AFTER_ROWS = [
   ["accuracy_after", "Accuracy after", "Accuracy of the defended labels on the inputs the model is shown (activated points moved)."],
@@ -36,8 +35,7 @@ const WAS = /** @type {Record<string, string>} */ ({
 /** A plain number of one of the table's kinds. @param {string} key @param {number | null | undefined} v */
 function plain(key, v) {
   if (v == null) return DASH;
-  if (key.startsWith("perturbation")) return length(v);
-  if (key.endsWith("seconds_per_point")) return duration(v);
+  if (key in FIGURES) return FIGURES[/** @type {import("../figures.js").FigureKey} */ (key)].format(v);
   return v.toFixed(3);
 }
 
@@ -120,6 +118,6 @@ export function describeTestSet(m) {
   ];
   const caption = activated
     ? "The attacker's target is the opposite of the clean model's label at each activated point."
-    : "No point is activated: attack success and the perturbation rows stay empty.";
+    : "No point is activated: attack success, |Δx| and the activation time stay empty.";
   return { line, caption };
 }

@@ -10,26 +10,35 @@ import { buildProximityCard } from "./proximity.js";
 import { buildSmoothingCard } from "./smoothing.js";
 import { buildMetrics, describeTestSet } from "./metrics.js";
 import { buildExportCard } from "./export.js";
-import { describeDefense, isRate } from "./util.js";
+import { describeDefense, isRate, jobProgress } from "./util.js";
 import { drawDefenseMarks } from "./marks.js";
 import { emit, on } from "../../ui/events.js";
-import { cleanMessage } from "../../ui/format.js";
+import { cleanMessage, duration } from "../../ui/format.js";
 
 /** @typedef {import("../context.js").PanelContext} DefenseContext */
 
 /** The "before" numbers that say whether a defense result still matches the model and its activation. */
-const FINGERPRINT = ["clean_accuracy", "backdoored_accuracy", "agreement", "attack_success_rate", "perturbation_median"];
+const FINGERPRINT = ["clean_accuracy", "backdoored_accuracy", "agreement", "attack_success_rate", "median_abs_delta"];
 
 const state = {
   /** @type {DefenseContext | null} */ ctx: null,
   /** @type {import("../replies.js").DefenseMetrics | null} */ before: null,     // defense_metrics (no defense), the freshest known
   /** @type {import("../replies.js").DefendReply | null} */ result: null,     // the last defend reply
   busy: false,
+  /** @type {{card: DefenseCard, label: string, cancel: boolean} | null} */ job: null,  // the run under way
+  jobSeq: 0,
   visible: false,
   dirty: true,                        // the before numbers may be out of date
   refreshSeq: 0,
   /** @type {number | undefined} */ refreshTimer: undefined,
 };
+/**
+ * What runDefense needs of a card (proximity.js and smoothing.js build them).
+ * @typedef {{element: HTMLElement, status: ReturnType<typeof import("./util.js").statusLine>,
+ *            progress: ReturnType<typeof jobProgress>, show: (r: import("../replies.js").DefendReply, before: import("../replies.js").DefenseMetrics | null) => void,
+ *            clear: () => void, setBusy: (busy: boolean) => void}} DefenseCard
+ */
+
 /** @type {Record<string, any>} */
 const parts = {};
 
@@ -39,8 +48,10 @@ export function init(ctx) {
   if (!root) return;
   state.ctx = ctx;
   parts.root = root;
-  parts.prox = buildProximityCard({ run: (p) => runDefense(parts.prox, p) });
-  parts.smooth = buildSmoothingCard({ run: (p) => runDefense(parts.smooth, p) });
+  const cancel = () => { if (state.job) state.job.cancel = true; };
+  parts.prox = withProgress(buildProximityCard({ run: (p) => runDefense(parts.prox, p) }), "df-prox-progress", cancel);
+  parts.smooth = withProgress(buildSmoothingCard({ run: (p) => runDefense(parts.smooth, p) }), "df-smooth-progress", cancel);
+  parts.waiting = el("p.card-warning.df-waiting#df-waiting", { hidden: true, role: "status" }, "");
   parts.metrics = buildMetrics();
   parts.export = buildExportCard({ fetch: exportResult, notify: ctx.notify });
   parts.context = el("p.df-context#df-context", null, "");
@@ -69,6 +80,14 @@ function onSnapshot(snap) {
   const regression = snap.config?.problem === "regression";
   parts.regression.hidden = !regression;
   parts.root.dataset.problem = regression ? "regression" : "classification";
+  if (state.job) {  // the worker forgot the running defense with the model
+    state.job.card.status.done("Stopped: the model or the data changed.");
+    state.job.card.progress.hide();
+    state.job = null;
+    state.jobSeq += 1;
+    parts.waiting.hidden = true;
+    state.busy = false;
+  }
   if (state.result) forget("The model or the data changed (new network, data or backdoor): the results below were cleared.");
   parts.export.resetReplay();
   if (snap.result?.defense && snap.result?.metrics) adoptReplayed(snap.result);
@@ -90,6 +109,7 @@ function watch(root) {
     if (state.visible && !state.ctx?.isPlaying()) scheduleRefresh();
   };
   on("snapshot", ({ snap }) => onSnapshot(snap));
+  on("training-started", holdTraining);
   for (const name of /** @type {const} */ (["training-started", "training-stopped", "frame", "attack-changed"])) on(name, changed);
   new IntersectionObserver((entries) => {
     state.visible = entries.some((e) => e.isIntersecting);
@@ -99,28 +119,68 @@ function watch(root) {
 
 // ------------------------------------------------------------------------------------------------ running
 
-/** @param {any} card the proximity or smoothing card @param {Record<string, any>} params */
+/** Worker time per step of a running defense (the page stays responsive; Cancel lands within one step). */
+const STEP_MS = 60;
+/** A run shows its progress bar and Cancel once it has taken this long. */
+const SHOW_PROGRESS_AFTER_MS = 500;
+
+/**
+ * Run a defense in steps (defend_start, then defend_step until finished): a progress bar and Cancel after half a
+ * second; training waits meanwhile (a Play press is held back and said so: the model must not move under it).
+ * @param {DefenseCard} card the proximity or smoothing card @param {Record<string, string | number | null>} params
+ */
 async function runDefense(card, params) {
   const ctx = /** @type {DefenseContext} */ (state.ctx);
   if (isRegression() || state.busy) return;
   ctx.pause();
   setBusy(true);
-  const what = params.type === "proximity" ? "Voting" : "Sampling";
-  card.status.running(`${what}…`);
+  const mine = ++state.jobSeq;
+  state.job = { card, label: params.type === "proximity" ? "the proximity vote" : "smoothing", cancel: false };
+  card.status.running(params.type === "proximity" ? "Voting…" : "Sampling…");
   const t0 = performance.now();
   try {
     await ctx.idle();
-    const r = await ctx.call(API.defend, { params });
-    adopt(card, r, `${describeDefense(r)} · ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    /** @type {import("../replies.js").DefenseProgress} */
+    let p = await ctx.call(API.defend_start, { params });
+    while (!p.finished) {
+      if (mine !== state.jobSeq) return;  // a snapshot replaced the model: the worker forgot this run
+      if (performance.now() - t0 >= SHOW_PROGRESS_AFTER_MS) card.progress.show(p, params.type === "proximity" ? "Voting" : "Sampling");
+      p = state.job.cancel ? await ctx.call(API.defend_cancel) : await ctx.call(API.defend_step, { budget_ms: STEP_MS });
+    }
+    if (mine !== state.jobSeq) return;
+    if (p.cancelled || !p.result) {
+      card.status.done(`Cancelled after ${duration(p.seconds)}: nothing changed (run it again for a result).`);
+      card.element.dataset.run = "cancelled";
+      return;
+    }
+    card.element.dataset.run = "done";
+    adopt(card, p.result, `${describeDefense(p.result)} · ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     refreshReplay();
   } catch (err) {
-    card.status.error(`The defense did not run: ${cleanMessage(err)}`);
+    if (mine === state.jobSeq) card.status.error(`The defense did not run: ${cleanMessage(err)}`);
   } finally {
-    setBusy(false);
+    if (mine === state.jobSeq) {
+      state.job = null;
+      card.progress.hide();
+      parts.waiting.hidden = true;
+      setBusy(false);
+    }
   }
 }
 
-/** Show a defense result in its card and the table; it is now "the last defense". @param {any} card @param {any} r @param {string} text */
+/** Play was pressed while a defense runs: training waits (the model must not change under the run); say so. */
+function holdTraining() {
+  const ctx = state.ctx;
+  if (!ctx || !state.job) return;
+  ctx.pause();
+  const text = `Training waits for ${state.job.label}: press Play again when it ends, or Cancel it.`;
+  parts.waiting.textContent = text;
+  parts.waiting.hidden = false;
+  state.job.card.status.element.after(parts.waiting);
+  ctx.notify(text, "info");
+}
+
+/** Show a defense result in its card and the table; it is now "the last defense". @param {DefenseCard} card @param {import("../replies.js").DefendReply} r @param {string} text */
 function adopt(card, r, text) {
   state.result = r;
   state.before = r.metrics;
@@ -134,9 +194,10 @@ function adopt(card, r, text) {
   emit("defense-changed", { type: r.type });
 }
 
-/** A Replay link's run brought its defense along (numbers only, no curves). @param {any} result */
+/** A Replay link's run brought its defense along (numbers only, no curves). @param {import("../replies.js").ReplayResult} result */
 function adoptReplayed(result) {
-  const r = { ...result.defense, metrics: result.metrics, replayed: true };
+  /** @type {import("../replies.js").DefendReply} */
+  const r = { .../** @type {import("../replies.js").DefendReply} */ (result.defense), metrics: /** @type {import("../replies.js").DefenseMetrics} */ (result.metrics), replayed: true };
   adopt(r.type === "smoothing" ? parts.smooth : parts.prox, r, `Replayed: ${describeDefense(r)} (re-run from the link; run it again for the plots)`);
   refreshReplay();  // the link of what the page now shows
 }
@@ -219,6 +280,17 @@ function showMetrics() {
 }
 
 // ------------------------------------------------------------------------------------------------ helpers
+
+/**
+ * A card with its progress line (after its status line).
+ * @template {{element: HTMLElement, status: {element: HTMLElement}}} C @param {C} card @param {string} id @param {() => void} onCancel
+ * @returns {C & {progress: ReturnType<typeof jobProgress>}}
+ */
+function withProgress(card, id, onCancel) {
+  const progress = jobProgress(id, onCancel);
+  card.status.element.after(progress.element);
+  return { ...card, progress };
+}
 
 /** Clear both cards, the table's "after" rows and the marks; say why. @param {string} why */
 function forget(why) {

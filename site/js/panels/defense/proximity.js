@@ -15,7 +15,7 @@ const TIE_RULES = /** @type {Record<string, string>} */ ({
 const KNN_TIE = "k-NN: a tie (even k) keeps the model's label; no neighbour at all keeps it too.";
 
 /**
- * @param {{run: (params: Record<string, any>) => void}} cb
+ * @param {{run: (params: Record<string, string | number | null>) => void}} cb
  */
 export function buildProximityCard(cb) {
   const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>

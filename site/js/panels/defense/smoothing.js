@@ -10,10 +10,12 @@ import { length, numberField, ofText, outcomeTiles, runButton, shownCount, statu
 import { LIMITS, readLimited } from "../limits.js";
 import { sci } from "../../ui/format.js";
 
+/** A smoothing reply: defend's, with its curves typed. @typedef {Omit<import("../replies.js").DefendReply, "curves"> & {sigma: number, curves?: import("../replies.js").SmoothingCurves}} SmoothingReply */
+
 /** Lipschitz bound of the smoothed ±1 score (Salman et al.): 2 √(2/π) γ / σ. @param {number} gamma @param {number} sigma */
 export const lipschitz = (gamma, sigma) => 2 * Math.sqrt(2 / Math.PI) * gamma / sigma;
 
-/** @param {{run: (params: Record<string, any>) => void}} cb */
+/** @param {{run: (params: Record<string, string | number | null>) => void}} cb */
 export function buildSmoothingCard(cb) {
   const L = LIMITS.defense;
   const sigma = numberField("df-sigma", "σ", L.sigma, { name: "σ", step: 0.01, title: "Noise scale (data units; the box is 12 wide)", symbol: true });
@@ -42,7 +44,7 @@ export function buildSmoothingCard(cb) {
     plots,
     el("p.card-note.card-foot", null, "Cost: (n₀ + n) forward passes per test point, twice (the inputs and their untouched twins), plus a sweep over σ with 200 samples per point for the immunization plot."));
 
-  /** @type {any} */
+  /** @type {SmoothingReply | null} */
   let last = null;
   adaptive.addEventListener("change", () => { if (last) drawImmunization(last); });
 
@@ -56,11 +58,12 @@ export function buildSmoothingCard(cb) {
     };
   }
 
-  /** @param {any} r */
+  /** @param {SmoothingReply} r */
   function drawImmunization(r) {
+    if (!r.curves) return;
     const im = r.curves.immunization;
     const gamma = r.curves.lipschitz?.gamma;
-    const bound = gamma == null ? im.sigmas.map(() => null) : im.sigmas.map((/** @type {number} */ s) => Math.min(1, lipschitz(gamma, s)));
+    const bound = gamma == null ? im.sigmas.map(() => null) : im.sigmas.map((s) => Math.min(1, lipschitz(gamma, s)));
     /** @type {import("./charts.js").Series[]} */
     const series = [
       { y: im.clean_accuracy, color: COLORS.blue, width: 1.5, dots: true },
@@ -82,7 +85,7 @@ export function buildSmoothingCard(cb) {
       (adaptive.checked && im.adaptive_points ? `; the adaptive attacker on ${im.adaptive_points} of them (ρ = c·σ, c ≤ ${Math.max(...im.factors)}).` : ".");
   }
 
-  /** The immunization meter: how far the trigger can move the smoothed score, on a log scale up to 1. @param {any} r */
+  /** The immunization meter: how far the trigger can move the smoothed score, on a log scale up to 1. @param {SmoothingReply} r */
   function showMeter(r) {
     const lip = r.curves?.lipschitz;
     const gamma = lip?.gamma;
@@ -91,7 +94,7 @@ export function buildSmoothingCard(cb) {
       meter.hidden = false;
       return;
     }
-    const bound = lip.bound ?? lipschitz(gamma, r.sigma);
+    const bound = lip?.bound ?? lipschitz(gamma, r.sigma);
     const lo = -8;
     const pos = Math.max(0, Math.min(1, (Math.log10(Math.max(bound, 1e-12)) - lo) / -lo));
     const immune = bound < 0.1;
@@ -110,18 +113,18 @@ export function buildSmoothingCard(cb) {
 
   /** @param {import("../replies.js").DefendReply} r defend's reply (type smoothing) @param {import("../replies.js").DefenseMetrics | null} before the metrics without a defense */
   function show(r, before) {
-    last = r;
+    last = /** @type {SmoothingReply} */ (r);
     results.set([
       ["df-smooth-abstained", "abstentions", ofText(r.abstained, shownCount(r)), r.abstained, "label 0: no clear majority"],
       ["df-smooth-median-radius", "median certified radius", length(r.radius), r.radius, "over the inputs shown"],
       ["df-smooth-rmax", "R_max", length(r.radius_max), r.radius_max, "σ·Φ⁻¹(α^(1/n))"],
       ...outcomeTiles("df-smooth", r, before),
     ]);
-    const c = r.curves;
+    const c = last.curves;
     plots.hidden = !c;
     meter.hidden = true;
     if (!c) return;
-    showMeter(r);
+    showMeter(last);
     const cc = c.certified;
     drawLineChart(cert.canvas, {
       x: cc.r, xMin: 0, xLabel: "radius",
@@ -132,7 +135,7 @@ export function buildSmoothingCard(cb) {
       { color: COLORS.blue, label: "clean inputs" }, { color: COLORS.purple, label: "activated inputs", kind: "dash" },
     ]));
     cert.caption.textContent = `Share of points labelled right with a certified radius ≥ r, up to R_max = ${length(r.radius_max)}.`;
-    drawImmunization(r);
+    drawImmunization(last);
   }
 
   return {

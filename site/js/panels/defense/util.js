@@ -5,7 +5,7 @@
 import { el } from "../../ui/dom.js";
 import { statTile } from "../../ui/card.js";
 import { fieldRange, rangeText } from "../limits.js";
-import { DASH, messageOf, percent, percentDigits, sci } from "../../ui/format.js";
+import { DASH, duration, length, messageOf, percent, percentDigits } from "../../ui/format.js";
 
 /** @typedef {import("../replies.js").Rate} Rate */
 /** @typedef {[string, string, string, number | null | undefined, string?]} Tile  [id, label, text, raw value for data-value, sub-line?] */
@@ -26,11 +26,8 @@ export function rateText(r) {
   return `${percent(r.value, "auto")} ${interval(r)}`.trim();
 }
 
-/** A length in data units: 0.707, 2.4 × 10⁻⁶. @param {number | null | undefined} v */
-export function length(v) {
-  if (v == null || !Number.isFinite(v)) return DASH;
-  return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? String(Number(v.toPrecision(3))) : sci(v, 2);
-}
+/** A length in data units (format.js's). */
+export { length };
 
 /** "x of n". @param {number | null | undefined} k @param {number | null | undefined} n */
 export const ofText = (k, n) => (k == null ? DASH : `${k} of ${n ?? DASH}`);
@@ -90,8 +87,8 @@ export function outcomeTiles(prefix, r, before, wasNote = "") {
 /**
  * The card's run button: a click reads the fields (`params` throws on a bad one; its message shows on the status
  * line) and hands them to `run`.
- * @param {string} id @param {string} label @param {() => Record<string, any>} params
- * @param {{error: (text: string) => void}} status @param {(params: Record<string, any>) => void} run
+ * @param {string} id @param {string} label @param {() => Record<string, string | number | null>} params
+ * @param {{error: (text: string) => void}} status @param {(params: Record<string, string | number | null>) => void} run
  */
 export function runButton(id, label, params, status, run) {
   const button = /** @type {HTMLButtonElement} */ (el(`button.text-button.card-primary#${id}`, { type: "button" }, label));
@@ -141,4 +138,32 @@ export function describeDefense(r) {
     return `proximity, ${how}`;
   }
   return `smoothing, σ = ${p.sigma}, n₀ = ${p.n0}, n = ${p.n}, α = ${p.alpha}`;
+}
+
+/**
+ * A long run's progress line: a bar, a text and Cancel (shown by the panel once a run passes half a second).
+ * @param {string} id @param {() => void} onCancel
+ */
+export function jobProgress(id, onCancel) {
+  const bar = /** @type {HTMLProgressElement} */ (el(`progress#${id}-bar`, { max: 1, value: 0 }));
+  const text = el(`span#${id}-text`, null, "");
+  const cancel = /** @type {HTMLButtonElement} */ (el(`button.text-button#${id}-cancel`, { type: "button" }, "Cancel"));
+  const element = el(`div.card-row.df-progress#${id}`, { hidden: true, role: "group", "aria-label": "Progress" }, bar, text, cancel);
+  cancel.addEventListener("click", () => {
+    cancel.disabled = true;
+    text.textContent = "Cancelling…";
+    onCancel();
+  });
+  return {
+    element,
+    /** @param {{fraction: number, seconds: number}} p @param {string} what */
+    show(p, what) {
+      if (element.hidden) cancel.disabled = false;
+      element.hidden = false;
+      bar.value = p.fraction;
+      element.dataset.fraction = String(p.fraction);
+      if (!cancel.disabled) text.textContent = `${what} ${percent(p.fraction, 0)} · ${duration(p.seconds)}`;
+    },
+    hide() { element.hidden = true; },
+  };
 }

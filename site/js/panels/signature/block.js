@@ -8,8 +8,9 @@
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { targetText } from "./diagram.js";
-import { DASH, count, duration, messageOf, percent, sci } from "../../ui/format.js";
+import { DASH, count, duration, mathText, messageOf, percent, sci } from "../../ui/format.js";
 import { statTile } from "../../ui/card.js";
+import { figureTiles, figuresNote } from "../figures.js";
 import { LIMITS, fieldRange, readLimited } from "../limits.js";
 
 const BITS = LIMITS.signature.bits;
@@ -25,8 +26,8 @@ const SCHEME_TEXT = /** @type {Record<string, string>} */ ({
   ed25519: "Edwards-curve signatures (RFC 8032): 512-bit signatures ride in a certificate input.",
 });
 
-/** A fraction shown as the exact 1.0 it should be, or with four decimals. @param {number | null | undefined} v */
-const agreementText = (v) => (v == null ? DASH : v === 1 ? "1.0" : v.toFixed(4));
+/** Agreement as a percentage like every other rate (two decimals below 1 %: a single disagreeing point shows). @param {number | null | undefined} v */
+const agreementText = (v) => percent(v, v != null && v < 1 && v > 0.99 ? 2 : 1);
 
 /**
  * @param {{call: import("../context.js").PanelContext["call"], setBusy: (busy: boolean) => void,
@@ -45,6 +46,7 @@ export function buildBlockCard(ctx) {
   const install = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-install", { type: "button" }, "Install"));
   const remove = /** @type {HTMLButtonElement} */ (el("button.text-button#sg-remove", { type: "button", disabled: true }, "Remove"));
   const error = el("p.sg-error#sg-block-error", { role: "alert", hidden: true });
+  const blockedNote = el("p.card-note.card-warn-text#sg-install-blocked", { hidden: true, role: "status" }, "");
   const status = el("p.card-status#sg-state", { "aria-live": "polite" }, "No signature block installed: the output is the classifier's.");
   const info = el("div.sg-info#sg-info", { hidden: true });
   const allCount = el("span#sg-all-count", null, "");
@@ -69,13 +71,17 @@ export function buildBlockCard(ctx) {
     el("div.card-row", null, el("label.card-field.card-field-wide.sg-grow", null, "scheme", scheme), bitsField),
     schemeText,
     el("div.card-row", null, el("label.card-field", null, "target", target), install, remove),
-    error, status, info, activation);
+    blockedNote, error, status, info, activation);
 
   let installed = false;
   let busy = false;
+  let blocked = "";  // why installing is not possible now (the checksum backdoor is planted), or ""
   /** @type {import("../replies.js").SignatureViewReply | null} */ let current = null;
   const buttons = () => {
-    install.disabled = busy;
+    install.disabled = busy || Boolean(blocked);
+    install.title = blocked;
+    blockedNote.textContent = blocked;
+    blockedNote.hidden = !blocked;
     install.textContent = installed ? "Reinstall" : "Install";
     remove.disabled = busy || !installed;
     activate.disabled = busy || !installed;
@@ -165,7 +171,7 @@ export function buildBlockCard(ctx) {
         row("vk fingerprint", el("span.mono", null, vk.vk_fingerprint ?? DASH), "sg-vk-fp"),
         row("carrier", carrier, "sg-carrier"),
         row("perturbation bound", el("span", { dataset: { value: String(view.perturbation_bound) } }, `|Δx| < ${sci(view.perturbation_bound, 2)}`), "sg-bound"))),
-      el("p.card-note#sg-description", null, view.description ?? ""),
+      el("p.card-note#sg-description", null, mathText(view.description)),
       el("div#sg-stats"));
     info.dataset.carrier = view.carrier;
   }
@@ -196,17 +202,14 @@ export function buildBlockCard(ctx) {
 
   /** @param {import("../replies.js").SignatureSummary} s */
   function showSummary(s) {
-    const ms = s.sign_ms_per_point;
     summary.replaceChildren(
       statTile("sg-attempted", "signed", count(s.attempted), s.attempted),
       statTile("sg-flipped", "flipped", count(s.flipped), s.flipped),
       statTile("sg-accepted", "Verify accepted", count(s.accepted), s.accepted),
-      statTile("sg-median-delta", "median |Δx|", sci(s.median_abs_delta, 2), s.median_abs_delta),
-      statTile("sg-max-delta", "max |Δx|", sci(s.max_abs_delta, 2), s.max_abs_delta),
-      statTile("sg-sign-ms", "signing / point", ms == null ? DASH : `${Number(ms.toPrecision(2))} ms`, ms),
+      ...figureTiles(s, { median_abs_delta: "sg-median-delta", max_abs_delta: "sg-max-delta", activation_seconds_per_point: "sg-time-per-point" }),
       el("p.card-note.card-summary-note", null, `${s.carrier === "certificate" ? "σ in the certificate input" : "σ in the low bits"}; ` +
         `every move is below the bound ${sci(s.perturbation_bound, 2)}. Test accuracy after: ${percent(s.test_accuracy_after)}. ` +
-        `${s.attempted} signature${s.attempted === 1 ? "" : "s"} in ${duration(s.seconds)}. Signed points are ringed on the plot.`));
+        `${s.attempted} signature${s.attempted === 1 ? "" : "s"} in ${duration(s.seconds)}. ${figuresNote(s.attempted)} Signed points are ringed on the plot.`));
     summary.hidden = false;
   }
 
@@ -222,5 +225,7 @@ export function buildBlockCard(ctx) {
     },
     choosePicked() { /** @type {HTMLInputElement} */ (card.querySelector("#sg-points-picked")).checked = true; },
     setBusy(/** @type {boolean} */ value) { busy = value; buttons(); },
+    /** The checksum backdoor is planted (one at a time): Install is disabled with `reason` shown; "" enables it. */
+    setBlocked(/** @type {string} */ reason) { blocked = reason; buttons(); },
   };
 }

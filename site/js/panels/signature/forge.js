@@ -7,7 +7,7 @@
 
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
-import { DASH, count, duration, messageOf } from "../../ui/format.js";
+import { DASH, article, count, duration, mathText, messageOf, power } from "../../ui/format.js";
 import { statTile } from "../../ui/card.js";
 import { LIMITS, fieldRange, rangeText } from "../limits.js";
 
@@ -23,7 +23,7 @@ const BITS = LIMITS.signature.bits;
 /** The budget the card starts with: signature_estimate's own default (the Limit's default, 10 s, is the command line's). */
 const START_BUDGET_S = 5;
 
-/** forgery.human(): "under a second", "about 5 hours", "about 10^23 years" on this device. @param {number | null} lg log10 seconds */
+/** forgery.human(): "under a second", "about 5 hours", "about 10²³ years" on this device. @param {number | null} lg log10 seconds */
 export function human(lg) {
   if (lg == null || !Number.isFinite(lg)) return "not applicable";
   if (lg < 0) return "under a second on this device";
@@ -32,7 +32,7 @@ export function human(lg) {
     if (sec < 120 * size || (unit === "days" && sec < 2 * SECONDS_PER_YEAR)) return `about ${Math.round(sec / size)} ${unit} on this device`;
   }
   const years = lg - Math.log10(SECONDS_PER_YEAR);
-  return years < 6 ? `about ${Math.round(10 ** years).toLocaleString("en-US")} years on this device` : `about 10^${Math.round(years)} years on this device`;
+  return years < 6 ? `about ${Math.round(10 ** years).toLocaleString("en-US")} years on this device` : `about ${power(10, Math.round(years))} years on this device`;
 }
 
 /**
@@ -92,17 +92,17 @@ export function buildForgeCard(ctx) {
     const row = estimate?.schemes.find((r) => r.scheme === s);
     if (m === "factor") {
       if (s !== "toy-rsa" && s !== "rsa") return `${view.label} has no modulus to factor`;
-      if (s === "rsa") return `RSA-2048 FDH: ${row?.human ?? "out of reach"} (number field sieve; rho is slower still), over the ${b} s budget`;
+      if (s === "rsa") return `RSA-2048 FDH: ${mathText(row?.human ?? "out of reach")} (number field sieve; rho is slower still), over the ${b} s budget`;
       if (!estimate) return "waiting for the device calibration";
       const lim = estimate.live_limit.factor_bits;
-      if (lim == null || view.bits > lim) return `factoring a ${view.bits}-bit n: ${human(toyEstimate(estimate.schemes, view.bits).factor)}, over the ${b} s budget (live up to ${lim ?? DASH} bits)`;
+      if (lim == null || view.bits > lim) return `factoring ${article(view.bits)} ${view.bits}-bit n: ${human(toyEstimate(estimate.schemes, view.bits).factor)}, over the ${b} s budget (live up to ${lim ?? DASH} bits)`;
       return null;
     }
     if (m === "brute-force") {
       if (!estimate) return "waiting for the device calibration";
-      if (s !== "toy-rsa") return `${count(view.signature_bits)}-bit signatures: ${row?.brute_force_human ?? "out of reach"}, over the ${b} s budget`;
+      if (s !== "toy-rsa") return `${count(view.signature_bits)}-bit signatures: ${mathText(row?.brute_force_human ?? "out of reach")}, over the ${b} s budget`;
       const lim = estimate.live_limit.brute_force_bits;
-      if (lim == null || view.bits > lim) return `2^${view.bits} candidate signatures: ${human(toyEstimate(estimate.schemes, view.bits).brute)}, over the ${b} s budget (live up to ${lim ?? DASH} bits)`;
+      if (lim == null || view.bits > lim) return `${power(2, view.bits)} candidate signatures: ${human(toyEstimate(estimate.schemes, view.bits).brute)}, over the ${b} s budget (live up to ${lim ?? DASH} bits)`;
       return null;
     }
     if (m === "lamport-reuse" && s !== "lamport") return "applies to Lamport one-time signatures only";
@@ -143,8 +143,8 @@ export function buildForgeCard(ctx) {
         ", brute force ", el("strong#sg-limit-brute", null, upTo(lim.brute_force_bits)),
         ". Larger keys are not offered for live forging.");
       rates.textContent = "Verify/s: " + Object.entries(r.verify_per_s).map(([k, v]) => `${k} ${count(/** @type {number} */ (v))}`).join(" · ");
-      list.replaceChildren(...e.schemes.map((row) => el(`li.${row.live ? "sg-live" : "sg-out"}`, { dataset: { scheme: row.scheme, bits: String(row.bits) }, title: row.note || "" },
-        el("span", null, row.text), el("span.sg-tag", null, row.live ? "live" : "out of reach"))));
+      list.replaceChildren(...e.schemes.map((row) => el(`li.${row.live ? "sg-live" : "sg-out"}`, { dataset: { scheme: row.scheme, bits: String(row.bits) }, title: mathText(row.note) },
+        el("span", null, mathText(row.text)), el("span.sg-tag", null, row.live ? "live" : "out of reach"))));
       refreshMethods();
       markCurrent();
     } catch (err) {
@@ -171,7 +171,7 @@ export function buildForgeCard(ctx) {
         statTile("sg-forge-succeeded", "succeeded", el(`span.${r.succeeded ? "sg-yes" : "sg-no"}`, null, r.succeeded ? "yes" : "no"), r.succeeded),
         statTile("sg-forge-attempts", "attempts", count(r.attempts), r.attempts),
         statTile("sg-forge-seconds", "time", duration(r.seconds), r.seconds)),
-      el("p.card-note#sg-forge-detail", null, r.detail ?? ""),
+      el("p.card-note#sg-forge-detail", null, mathText(r.detail)),
       t ? el("p.card-note#sg-forge-victim", null, `On test point ${t.index}: the selector ${t.flipped ? "now gives the attacker's label (flipped)" : "still gives the classifier's label (not flipped)"}.`) : "");
     result.dataset.succeeded = r.succeeded ? "1" : "0";
     result.hidden = false;

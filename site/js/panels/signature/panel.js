@@ -16,6 +16,9 @@ import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/
 
 /** @typedef {import("../context.js").PanelContext} SignatureContext */
 
+/** Why Install is disabled while the other backdoor is in the model (Session.install allows one at a time). */
+const BLOCKED_BY_CHECKSUM = "The checksum backdoor (Backdoor 1) is planted: remove it there first to install the signature block (one backdoor at a time).";
+
 /** This panel's name for picks.js: the plot picks for the panel last touched. */
 const PICK_OWNER = "signature";
 
@@ -97,6 +100,12 @@ export function init(ctx) {
   trackPickOwner(PICK_OWNER, root);
   on("training-stopped", () => { if (parts.block.installed()) refreshStats(); });
   on("snapshot", ({ snap }) => onSnapshot(snap));
+  on("attack-changed", ({ source, what }) => {
+    // one backdoor at a time (Session.install): while the checksum is planted, Install says why it can't
+    if (source === "checksum" && (what === "planted" || what === "removed")) {
+      parts.block.setBlocked(what === "planted" ? BLOCKED_BY_CHECKSUM : "");
+    }
+  });
   parts.forge.refreshEstimate();
 }
 
