@@ -41,10 +41,6 @@ LIMITS = {
 DEFAULT_CENTER = (4.5, -4.5)
 
 
-def _median(values: list[float]) -> float | None:
-    return float(np.median(values)) if values else None
-
-
 class PoisoningAttack(Attack):
     """The model trained on the poisoned set, its clean reference, and the last activation."""
 
@@ -127,12 +123,11 @@ class PoisoningAttack(Attack):
             records.append({"index": i, "x0": float(P[i, 0]), "y0": float(P[i, 1]), "x1": float(moved[j, 0]),
                             "y1": float(moved[j, 1]), "out0": finite_or_none(out0[j]), "out1": finite_or_none(out1[j]),
                             "flipped": flipped, "delta": float(np.abs(moved[j] - P[i]).max())})
-        deltas = [r["delta"] for r in records if r["flipped"]]
+        flipped = sum(1 for r in records if r["flipped"])
         n = len(records)
-        summary = {"method": "trigger", "attempted": n, "flipped": len(deltas),
-                   "flip_rate": len(deltas) / n if n else None,
-                   "median_abs_delta": _median(deltas), "max_abs_delta": max(deltas) if deltas else None,
-                   "seconds": time.perf_counter() - start}
+        seconds = time.perf_counter() - start
+        summary = {"method": "trigger", "attempted": n, "flipped": flipped, "flip_rate": flipped / n if n else None,
+                   **attacked.activation_figures([r["delta"] for r in records], seconds), "seconds": seconds}
         self.activated = {"records": records, "summary": summary}
         self.settings["points"] = points
         s.attack_changed()
