@@ -102,8 +102,8 @@ def test_dark_theme_toggle_is_remembered(app, page):
     assert page.get_attribute("#theme-toggle", "aria-pressed") == "true"
     assert page.evaluate("localStorage.getItem('bp-theme')") == "dark"
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    page.reload()
-    page.wait_for_function("document.body.dataset.panels === '1'")
+    page.reload()  # the theme is set before the first paint: no need to wait for Python
+    page.wait_for_function("performance.getEntriesByName('bp-ui-visible').length === 1")
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background != "rgb(255, 255, 255)"
     # The plot keeps TF Playground's colours on its white paper.
