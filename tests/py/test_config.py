@@ -366,3 +366,13 @@ if given is not None:
         config, notices = c.validate(raw, strict=True)
         assert notices == []
         assert c.from_hash(c.to_hash(config)) == (config, [])
+
+
+def test_every_fallback_notice_names_the_value_used():
+    # Keys whose default is empty (activations, tutorial) used to end their notice in "; using" with nothing after.
+    _, notices = c.from_hash("activations=bogus&tutorial=%00&learningRate=70")
+    assert len(notices) == 3
+    for notice in notices:
+        assert not notice.rstrip().endswith("using"), notice
+        assert notice.split("; using ", 1)[1].strip(), notice
+    assert notices[0].endswith("; using none (every hidden layer uses activation)")

@@ -91,6 +91,16 @@ def _show(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _fallback(prop: Prop) -> str:
+    """What a bad value falls back to, as a notice says it: the default, or what an empty default means."""
+    shown = _show(prop.default)
+    if shown:
+        return shown
+    if prop.name == "activations":
+        return "none (every hidden layer uses activation)"
+    return "none (empty)"
+
+
 # ----------------------------------------------------------------------------------------------------------------------
 # Parsing one value
 
@@ -258,7 +268,7 @@ def validate(raw: dict, *, strict: bool = False,
         try:
             config[key] = _parse_value(prop, value)
         except _Bad as bad:
-            errors.append(f"{key}={_show(value)} {bad}; using {_show(prop.default)}")
+            errors.append(f"{key}={_show(value)} {bad}; using {_fallback(prop)}")
 
     if from_nn_calculator:
         config["dataset"] = config["backdoorDataset"]

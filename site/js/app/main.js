@@ -3,14 +3,16 @@
 // worker replies into pictures. All math happens in the worker (backdoor_playground.api).
 import { PyWorker } from "./worker-client.js";
 import { API } from "./api-table.js";
-import { parseHash, FEATURE_LABELS, NETWORK_SHAPE, PLAIN_ACTIVATIONS } from "./state.js";
+import { parseHash, NETWORK_SHAPE } from "./state.js";
 import { buildControls, writeControls, bindControls, applyHiding } from "./controls.js";
 import { Player } from "./player.js";
 import { Heatmap } from "../widgets/heatmap.js";
 import { LineChart } from "../widgets/linechart.js";
 import { NetworkView } from "../widgets/network.js";
 import { renderDatasetThumbs } from "../widgets/thumbs.js";
-import { showStatus, showFatal, notify, showNotices } from "./status.js";
+import { showStatus, showFatal, notify, showNotices, checkHealth } from "./status.js";
+import { modelDocument, networkFromConfig, networkFromModel, thumbsFor } from "./draw.js";
+import { initTheme } from "../ui/theme.js";
 import { bindFiles } from "../ui/files.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
@@ -41,7 +43,6 @@ const app = {
   /** @type {Model | null} */ model: null,
   /** @type {Data | null} */ data: null,
   /** @type {Frame | null} */ frame: null,
-  /** @type {import("./replies.js").DatasetThumb[]} */ thumbs: [],
   hover: /** @type {string | null} */ (null),
   /** @type {number[]} */ drawMs: [],
   /** @type {Snapshot | null} */ lastSnapshot: null,
@@ -53,14 +54,23 @@ page.__bp = Object.freeze({
   config: () => app.config, info: () => py.info, model: () => app.model, drawMs: () => [...app.drawMs], data: () => app.data, frame: () => app.frame,
 });
 
+// The whole layout at once, before Python: controls, thumbnails and the network from the link, an empty plot with
+// the loading card. What the user sets meanwhile is drawn here and sent to Python once it is ready (see update).
+initTheme();
 buildControls();
 writeControls(app.config);
 applyHiding(app.config);
+drawThumbs();
+ui.network.render(networkFromConfig(app.config));
 performance.mark("bp-ui-visible");
 
+/** Resolves once the first playground exists in Python: calls made before wait for it (nothing is lost). */
+let sessionStarted = () => {};
+const session = new Promise((resolve) => { sessionStarted = () => resolve(undefined); });
 /** Settles when no worker restart is under way (calls made during one wait for the new worker). */
 let restarting = Promise.resolve();
 const player = new Player(async (args) => {
+  await session;
   await restarting;
   return py.call(API.train, args);
 }, drawFrame, reportError);
@@ -84,18 +94,6 @@ const workerHooks = {
 let py = new PyWorker(page.bpWorker || WORKER_URL, workerHooks);
 let recoveries = 0;
 
-/**
- * The model the page last received, as a model file, so a crashed worker's successor can continue from it.
- * @returns {import("./replies.js").ModelDocument | null}
- */
-function modelDocument() {
-  if (!app.model || !app.frame) return null;
-  /** @type {Partial<Model>} */
-  const model = { ...app.model, weights: app.frame.weights, biases: app.frame.biases };
-  delete model.features;
-  delete model.csum; // the config carries the checksum numbers (one set of numbers, as in an exported file)
-  return { format: "backdoor-playground-model", version: 1, config: app.config, model };
-}
 
 /**
  * The worker died after the page was ready: start a new one with the same link and weights.
@@ -108,7 +106,7 @@ async function recover(e) {
     return;
   }
   notify(`Python stopped (${e.message}). Restarting it with your settings and your network's weights…`, "error");
-  const saved = modelDocument();
+  const saved = modelDocument(app.config, app.model, app.frame);
   py = new PyWorker(WORKER_URL, workerHooks);
   restarting = (async () => {
     try {
@@ -122,7 +120,6 @@ async function recover(e) {
   })();
   await restarting;
 }
-
 
 /** @param {unknown} err whatever a failed call or handler threw (a PythonError, an Error, a string) */
 function reportError(err) {
@@ -160,7 +157,7 @@ function drawFrameParts(frame) {
     { discretize: app.config.discretize && shown.id === frame.output_id });
   ui.network.updateWeights(frame.weights, frame.biases);
   ui.network.drawThumbnails(frame.grids, frame.layout);
-  if (frame.diverged) notify("Training diverged (the loss became NaN or infinite): lower the learning rate or the regularisation rate, then press reset.", "error");
+  checkHealth(frame, app.config);
 }
 
 function drawPoints() {
@@ -168,26 +165,9 @@ function drawPoints() {
   ui.heatmap.setPoints(app.data.train, app.data.test, { showTest: app.config.showTestData });
 }
 
-/** @param {Model} m */
-function drawNetwork(m) {
-  const enabled = new Set(m.features);
-  ui.network.render({
-    features: Object.keys(FEATURE_LABELS).map((id) => ({ id, label: FEATURE_LABELS[id], enabled: enabled.has(id) })),
-    layerSizes: m.layer_sizes,
-    activationNames: m.activation_names,
-    // A planted layer's operator (e.g. relu_csum) stays selectable so the select never goes blank.
-    layerActivationChoices: [...new Set([...PLAIN_ACTIVATIONS, ...m.activation_names.slice(0, -1)])],
-    weights: m.weights,
-    biases: m.biases,
-    dead: m.dead,
-    bounds: { maxLayers: NETWORK_SHAPE.max_len, minNeurons: NETWORK_SHAPE.lo, maxNeurons: NETWORK_SHAPE.hi },
-  });
-}
-
 function drawThumbs() {
-  const problem = app.config.problem;
-  const selected = problem === "regression" ? app.config.regDataset : app.config.dataset;
-  renderDatasetThumbs($("dataset-thumbs"), app.thumbs.filter((t) => t.problem === problem), selected,
+  const { problem, selected, thumbs } = thumbsFor(app.config);
+  renderDatasetThumbs($("dataset-thumbs"), thumbs, selected,
     (name) => update(problem === "regression" ? { regDataset: name } : { dataset: name }));
 }
 
@@ -202,7 +182,7 @@ function applySnapshot(snap) {
   applyHiding(app.config);
   showNotices(snap.notices);
   ui.chart.reset();
-  drawNetwork(snap.model);
+  ui.network.render(networkFromModel(snap.model));
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
@@ -227,6 +207,7 @@ let stateHash = "";
  * @template {ApiMethod} M @param {M} m @param {object} [a] @returns {Promise<import("./replies.js").Reply<M>>}
  */
 const call = (m, a) => player.exclusive(async () => {
+  await session;
   await restarting;
   return py.call(m, a);
 });
@@ -240,6 +221,7 @@ const idle = () => player.exclusive(async () => {});
  */
 async function update(patch) {
   const viewOnly = Object.keys(patch).every((k) => k === "showTestData" || k === "discretize");
+  if (!document.body.dataset.ready) drawBeforeReady(patch);
   try {
     const reply = await call(API.update, { patch });
     if (reply.kind === "model" || reply.kind === "data") {
@@ -261,6 +243,17 @@ async function update(patch) {
     writeControls(app.config);
     return null;
   }
+}
+
+/**
+ * Python is not ready yet: draw the change from the config alone (the thumbnails, the network's shape); the call
+ * itself waits for the session and then applies it. @param {Partial<Config>} patch
+ */
+function drawBeforeReady(patch) {
+  app.config = /** @type {Config} */ ({ ...app.config, ...patch });
+  writeControls(app.config);
+  drawThumbs();
+  ui.network.render(networkFromConfig(app.config));
 }
 
 /** A new random sample of the same dataset (Regenerate, and the calculator's D RG). */
@@ -307,7 +300,8 @@ function bindActions() {
   });
   bindControls((patch) => update(patch));
   const net = ui.network;
-  net.on("toggleFeature", (id) => update({ [id]: !app.model?.features.includes(id) }));
+  const isOn = (/** @type {string} */ id) => (app.model ? app.model.features.includes(id) : app.config[id] === true);
+  net.on("toggleFeature", (id) => update({ [id]: !isOn(id) }));
   net.on("editWeight", (l, i, j, value) => frameCall(API.set_weight, { layer: l, source: i, target: j, value }));
   net.on("editBias", (l, j, value) => frameCall(API.set_bias, { layer: l, node: j, value }));
   net.on("hoverNode", (id) => {
@@ -371,9 +365,8 @@ async function start() {
     await py.ready;
     performance.mark("bp-python-ready");
     // The thumbnails after the playground: every handler needs the session that init (or replay) starts.
-    const snap = await firstSnapshot();
-    app.thumbs = await py.call(API.dataset_thumbnails);
-    applySnapshot(snap);
+    applySnapshot(await firstSnapshot());
+    sessionStarted(); // the changes made while Python loaded go out now, in order
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
     showStatus({ stage: "ready", progress: 1, text: "ready" });
