@@ -25,8 +25,9 @@
  *   panel (its "before" numbers may be stale)
  * - snapshot: app/main.js, after applying a reply that rebuilds the model or the data (init, reset, plant,
  *   imports, memories, replay) -> every panel
- * - attack-changed: checksum panel (checksum numbers changed on a planted model, an activation ran), signature
- *   panel (a block installed or removed, an activation, a forgery, a CSUM signature) -> defense panel
+ * - attack-changed: checksum panel (planted or removed, checksum numbers changed on a planted model, an activation
+ *   ran), signature panel (a block installed or removed, an activation, a forgery, a CSUM signature) -> defense
+ *   panel; the checksum and signature panels too (each disables its install while the other backdoor is in)
  * - defense-changed: defense panel (a defense result shown or forgotten) -> nobody yet
  * - picks-changed: checksum and signature panels (picked test points, the record in the zoom) -> nobody: the
  *   defense panel deliberately does not listen (a pick changes no metric)
