@@ -130,6 +130,9 @@ def run_matrix(config: Mapping[str, Any], seeds: int, backdoors: Sequence[str] |
 
 
 MAX_SEEDS = 20
+# The speed target's matrix (worker/benchmark.py, tests/bench.py): the page's default playground (circle, 500 points
+# so 250 test points, [4, 2] tanh), 300 epochs, every default backdoor and defense, one seed.
+BENCH_CONFIG: dict[str, Any] = {"dataset": "circle", "epochs": 300}
 
 
 def cell_config(config: Mapping[str, Any], backdoor: str, defense_name: str, seed: str = "0") -> dict:

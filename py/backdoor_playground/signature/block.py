@@ -34,6 +34,7 @@ LIMITS = {
     "index": Limit(0, 10**9, 0, "the test point a forger targets"),
     "source": Limit(0, 10**9, 0, "the signed test point a replay copies"),
 }
+VERIFY_MEMO = 4096  # answers SignatureBackdoor.verify_point remembers before it starts again
 FORGE_METHODS = ("brute-force", "factor", "replay", "lamport-reuse", "malleate")
 APPLIES = {"factor": ("toy-rsa", "rsa"), "lamport-reuse": ("lamport",), "malleate": ("ed25519",)}
 FORGE_PARAMS = ("index", "target", "source", "max_trials", "budget_s", "candidates", "bounded")
@@ -87,11 +88,22 @@ class SignatureBackdoor:
         self.certificates: dict[int, bytes] = {}  # test index -> certificate
         self.signed: dict[int, tuple[bytes, bytes]] = {}  # test index -> (signed message, signature)
         self._rates: dict | None = None  # forgery.calibrate() of this device, measured once
+        self._verified: dict[tuple, float | None] = {}  # verify_point's answers: Verify is pure, and slow in Python
 
     # ---------------------------------------------------------------- the verifier and the selector
 
     def verify_point(self, point: Any, certificate: Any = None) -> float | None:
-        """The target label (+1.0 / -1.0) when the point (and certificate) carry a valid signature, else None."""
+        """The target label (+1.0 / -1.0) when the point (and certificate) carry a valid signature, else None.
+        Remembered per (point, certificate): the attacked test set asks about each triggered point several times."""
+        key = (np.asarray(point, dtype=np.float64).tobytes(), certificate)
+        if certificate is not None and not isinstance(certificate, bytes):
+            return self._verify_point(point, certificate)
+        if key not in self._verified:
+            self._verified = {} if len(self._verified) >= VERIFY_MEMO else self._verified
+            self._verified[key] = self._verify_point(point, certificate)
+        return self._verified[key]
+
+    def _verify_point(self, point: Any, certificate: Any = None) -> float | None:
         if self.carrier == "bits":
             decoded = carrier.decode(point, self.payload_bits)
             if decoded is None:

@@ -72,6 +72,8 @@ export function buildGrid(hooks) {
   /** @type {Map<string, MatrixCell>} */
   const byKey = new Map();
   let selected = "";
+  let runSeeds = 1;
+  let pendingText = "…";
   const key = (/** @type {string} */ b, /** @type {string} */ d) => `${b}\u0000${d}`;
 
   table.addEventListener("click", (event) => {
@@ -101,8 +103,11 @@ export function buildGrid(hooks) {
   /**
    * Draw the grid: every chosen row and column, the cells computed so far (the rest wait, dotted).
    * @param {string[]} backdoors @param {string[]} defenses @param {MatrixCell[]} cells
+   * @param {number} [seeds] the run's seeds (a cell with fewer says so) @param {boolean} [stopped] no more cells
    */
-  function show(backdoors, defenses, cells) {
+  function show(backdoors, defenses, cells, seeds = 1, stopped = false) {
+    runSeeds = seeds;
+    pendingText = stopped ? "not run" : "…";
     byKey.clear();
     for (const c of cells) byKey.set(key(c.backdoor, c.defense), c);
     const head = el("tr", null, el("th.mx-corner", { scope: "col" }, "backdoor ↓ defense →"),
@@ -116,7 +121,7 @@ export function buildGrid(hooks) {
   /** @param {string} b @param {string} d @param {MatrixCell | undefined} c */
   function cellElement(b, d, c) {
     const dataset = { backdoor: b, defense: d };
-    if (!c) return el("td.mx-cell.mx-pending", { dataset }, "…");
+    if (!c) return el("td.mx-cell.mx-pending", { dataset }, pendingText);
     const asr = c.metrics.attack_success_rate_after;
     const acc = c.metrics.clean_accuracy_after;
     const hasAsr = !!asr && finite(asr.mean);
@@ -126,7 +131,8 @@ export function buildGrid(hooks) {
     const style = hasAsr ? `background: ${asrColor(/** @type {number} */ (asr?.mean))}` : null;
     const td = el(`td.mx-cell${hasAsr ? "" : ".mx-none"}`, { dataset: data, style, title: tooltip(c), tabindex: 0 },
       el("span.mx-acc", null, percent(acc?.mean)),
-      el("span.mx-asr", null, hasAsr ? `attack ${percent(asr?.mean, 0)}` : "no trigger"));
+      el("span.mx-asr", null, (hasAsr ? `attack ${percent(asr?.mean, 0)}` : "no trigger") +
+        (c.seeds < runSeeds ? ` · ${c.seeds}/${runSeeds} seeds` : "")));
     if (hasAsr && /** @type {number} */ (asr?.mean) > 0.62) td.classList.add("mx-dark");
     if (key(b, d) === selected) td.classList.add("selected");
     return td;

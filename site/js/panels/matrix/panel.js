@@ -103,7 +103,7 @@ export function init(ctx) {
     const cells = p.backdoors.length * p.defenses.length;
     progressText.textContent = `${p.done} of ${p.total} steps · ${p.cells.length} of ${cells} cells · ${duration(p.seconds)}` +
       (p.running ? ` · ${p.running}…` : "");
-    grid.show(p.backdoors, p.defenses, p.cells);
+    grid.show(p.backdoors, p.defenses, p.cells, p.seeds, p.finished);
     const c = p.config;
     caption.textContent = `${c.dataset}, network [${String(c.networkShape)}] ${c.activation}, ${c.epochs} epochs, ` +
       `seed${p.seeds > 1 ? `s 0 … ${p.seeds - 1} (pooled)` : " 0"}.`;
