@@ -5,11 +5,13 @@ playground's panels. Screenshots land in screenshots/matrix-*.png."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import EPOCH_JS, screenshot, set_field
 
 from backdoor_playground.experiment import matrix, replay
+from backdoor_playground.experiment.plan import parse_config
 
 PANEL = "#matrix-panel"
 CONFIG = {"dataset": "circle", "networkShape": [4], "activation": "relu", "epochs": 40}
@@ -86,6 +88,13 @@ def test_the_matrix_equals_the_command_line_and_a_cell_replays(app, page):
     assert any(not hidden and 0 < done < total for done, hidden in seen), f"no progress was shown: {seen}"
     assert page.get_attribute("#mx-progress", "data-done") == str(total)
     assert "Done: 6 cells" in page.text_content("#mx-progress-text")
+
+    # the command line the panel gives runs the same config as CONFIG (the CLI replaces the seed)
+    page.click("#mx-grid-card ~ * summary, #mx-run-card summary")
+    command = page.text_content("#mx-command")
+    assert "--seeds 1 --backdoors poisoning,checksum:decimal,signature:toy-rsa --defenses none,proximity" in command
+    shown = json.loads(command.split("'")[1])
+    assert parse_config({**shown, "seed": "0"}) == parse_config({**CONFIG, "seed": "0"})
     shot(page, "1-done")
 
     got = page_cells(page)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from backdoor_playground.experiment import matrix, replay, stages
+from backdoor_playground.experiment.plan import parse_config
 from backdoor_playground.worker import api
 
 CONFIG = {"dataset": "circle", "networkShape": [4], "activation": "relu", "epochs": 60}
@@ -82,7 +83,8 @@ def test_the_worker_handlers_leave_the_live_playground_alone():
     assert names["backdoors"] == list(matrix.BACKDOORS) and names["default_defenses"][0] == "none"
     p = api.call("matrix_start", {"backdoors": ["signature:toy-rsa"], "defenses": ["none", "proximity"],
                                   "epochs": 30})
-    assert p["done"] == 0 and p["total"] == 4 and p["config"]["epochs"] == 30 and p["config"]["seed"] == "live"
+    assert p["done"] == 0 and p["total"] == 4 and p["config"] == {**CONFIG, "epochs": 30}, "only what differs"
+    assert parse_config({**p["config"], "seed": "x"}) == parse_config({**s.config, "epochs": 30, "seed": "x"})
     while not p["finished"]:
         p = api.call("matrix_step", {"budget_ms": 0})
     assert len(p["cells"]) == 2 and all(c["seeds"] == 1 for c in p["cells"])

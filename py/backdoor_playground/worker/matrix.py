@@ -9,10 +9,12 @@ from typing import Any
 
 from ..experiment import matrix, replay
 from ..limits import int_in
+from ..playground import config as cfg
 from ..playground.state_table import STATE_TABLE
 from ..session import Session
 
 DEFAULT_EPOCHS = 300
+ALWAYS = ("dataset", "networkShape", "activation", "epochs")  # the keys the matrix's config always names
 _run: matrix.MatrixRun | None = None
 
 
@@ -33,7 +35,10 @@ def _playground_config(s: Session, epochs: Any = None) -> dict:
     config = {**s.config, "epochs": int_in("epochs", epochs, *_epochs_limit())}
     if s.attack is not None:
         config.update(s.attack.clean_config(config))
-    return config
+    # only what differs from the defaults (the seed goes: the matrix's seeds replace it), so the config the page
+    # shows for the command line, and the cells' Replay links, stay short
+    defaults, _ = cfg.validate({})
+    return {k: v for k, v in config.items() if k in ALWAYS or (k != "seed" and v != defaults.get(k))}
 
 
 def matrix_names(s: Session) -> dict:
