@@ -116,8 +116,7 @@ def test_the_matrix_equals_the_command_line_and_a_cell_replays(app, page):
     # ---- click a cell: its Replay link loads that backdoor and that defense into the playground's panels
     cell = '#mx-grid td[data-backdoor="signature:toy-rsa"][data-defense="proximity"]'
     link = page.get_attribute(cell, "data-link")
-    page.click(cell)
-    page.wait_for_function("(link) => location.hash === '#' + link", arg=link)
+    page.click(cell)  # location.hash = link; app/main.js replays it (then puts the playground's own link back)
     page.wait_for_selector("#df-prox-restored[data-value]", timeout=60_000)
     page.wait_for_function("document.querySelector('#df-prox-status')?.textContent.includes('Replayed')")
     config = replay.decode(link)
