@@ -143,7 +143,7 @@ export function init(ctx) {
       }
       progress.dataset.state = p.cancelled ? "cancelled" : "done";
       progressText.textContent = p.cancelled
-        ? `Cancelled after ${p.done} of ${p.total} steps: the grid keeps the ${p.cells.length} cells finished (${duration(p.seconds)}).`
+        ? `Cancelled at step ${p.done} of ${p.total}: ${p.cells.length} cells kept (${duration(p.seconds)}).`
         : `Done: ${p.cells.length} cells in ${duration(p.seconds)}.`;
     } catch (err) {
       progress.dataset.state = "error";
