@@ -9,8 +9,11 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -119,6 +122,21 @@ def in_worker(browser, url: str) -> dict:
     return figures
 
 
+def matrix_cli_s() -> float:
+    """Wall time of the command line on the default matrix (experiment/matrix.BENCH_CONFIG) with --jobs 2, once."""
+    sys.path.insert(0, str(ROOT / "py"))
+    from backdoor_playground.experiment.matrix import BENCH_CONFIG
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "matrix.json"
+        config.write_text(json.dumps(BENCH_CONFIG))
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "backdoor_playground", "matrix", str(config), "--seeds", "1",
+                        "--jobs", "2", "--out", str(Path(tmp) / "matrix.tsv")], check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "py")})
+        return round(time.perf_counter() - t0, 2)
+
+
 def median_of(runs: list[dict], key: str) -> float:
     return round(statistics.median(r[key] for r in runs), 1)
 
@@ -156,6 +174,7 @@ def main() -> int:
             result[f"longest_task_ms{tag}"] = median_of(runs, "longest_task_ms")
         result.update(in_worker(browser, url))
         browser.close()
+    result["matrix_s_cli"] = matrix_cli_s()
     server.shutdown()
     print(json.dumps(result, indent=1))
     return 0

@@ -80,7 +80,7 @@ def test_cli_result_names_them_alike():
                                             ("toy RSA-FDH", "a"), ("8", "an"), ("18", "an"), ("11", "an"),
                                             ("16", "a"), ("32", "a"), ("80", "an"), ("512", "a")])
 def test_article(word, expected):
-    from backdoor_playground.signature.block import article
+    from backdoor_playground.signature.settings import article
 
     assert article(word) == expected
 

@@ -15,9 +15,11 @@ import time
 from typing import Any, Mapping, Sequence
 
 from .. import attacks
+from ..defense import run as defense
 from ..defense import stats
-from ..limits import not_one_of
+from ..limits import int_in, not_one_of
 from ..session import Session
+from . import replay
 from .matrix_columns import COLUMNS
 from .plan import parse_config
 
@@ -31,7 +33,16 @@ BACKDOORS: dict[str, dict] = {
     "csum-signature": {"type": "csum-signature"},
 }
 DEFAULT_BACKDOORS = ("poisoning", "checksum:decimal", "signature:toy-rsa", "signature:ed25519", "csum-signature")
-DEFENSES = COLUMNS  # name -> column function (matrix_columns.py)
+DEFENSES = COLUMNS  # name -> the column's function (matrix_columns.py)
+# the defense object of a cell's experiment config, for the columns the experiment pipeline runs (stages.py); the
+# other columns' cells replay their backdoor only, and say so
+REPLAYABLE: dict[str, dict | None] = {
+    "none": None,
+    "proximity": {"type": "proximity", "radius": "auto"},
+    "proximity:r_sep": {"type": "proximity", "radius": "r_sep"},
+    "proximity:knn": {"type": "proximity", "vote": "knn", "k": 5},
+    "smoothing": {"type": "smoothing", "sigma": 0.1},
+}
 TSV_COLUMNS = ("backdoor", "defense", "seed", "metric", "value")
 SUMMARY_COLUMNS = ("backdoor", "defense", "metric", "seeds", "mean", "sd", "k", "n", "lo", "hi")
 HEADLINE = ("attack_success_rate_after", "clean_accuracy_after")
@@ -46,23 +57,34 @@ def check_names(names: Sequence[str] | None, table: Mapping[str, Any], default: 
     return [name for name in table if name in chosen]
 
 
-def run_backdoor(job: tuple[Session, str, str, list[str]]) -> list[tuple]:
-    """Rows (backdoor, defense, seed, metric, value, k, n) of one backdoor on a trained session, every defense."""
-    base, seed, backdoor, defenses = job
+def attacked_copy(base: Session, backdoor: str) -> tuple[Session, Any]:
+    """`backdoor` planted and activated on a copy of the trained session `base`: (the copy, its attacked test
+    set)."""
     s = copy.deepcopy(base)
     settings = attacks.check(BACKDOORS[backdoor], s.config)
     s.install(settings["type"], settings).activate_as(s, settings)
-    att = s.attacked()
+    return s, s.attacked()
+
+
+def defense_rows(attacked: tuple[Session, Any], seed: str, backdoor: str, name: str) -> list[tuple]:
+    """Rows (backdoor, defense, seed, metric, value, k, n) of one defense column on one attacked session."""
+    start = time.perf_counter()
+    s, att = attacked
+    values = {**COLUMNS[name](s, att, seed), "seconds": time.perf_counter() - start}
     rows = []
-    for name in defenses:
-        start = time.perf_counter()
-        values = {**COLUMNS[name](s, att, seed), "seconds": time.perf_counter() - start}
-        for metric, v in values.items():
-            if isinstance(v, Mapping):
-                rows.append((backdoor, name, seed, metric, v["value"], v["k"], v["n"]))
-            else:
-                rows.append((backdoor, name, seed, metric, v, None, None))
+    for metric, v in values.items():
+        if isinstance(v, Mapping):
+            rows.append((backdoor, name, seed, metric, v["value"], v["k"], v["n"]))
+        else:
+            rows.append((backdoor, name, seed, metric, v, None, None))
     return rows
+
+
+def run_backdoor(job: tuple[Session, str, str, list[str]]) -> list[tuple]:
+    """Rows (backdoor, defense, seed, metric, value, k, n) of one backdoor on a trained session, every defense."""
+    base, seed, backdoor, defenses = job
+    att = attacked_copy(base, backdoor)
+    return [row for name in defenses for row in defense_rows(att, seed, backdoor, name)]
 
 
 def trained(config: Mapping[str, Any], seed: str) -> Session:
@@ -72,13 +94,20 @@ def trained(config: Mapping[str, Any], seed: str) -> Session:
     return s
 
 
-def run_matrix(config: Mapping[str, Any], seeds: int, backdoors: Sequence[str] | None = None,
-               defenses: Sequence[str] | None = None, workers: int = 1) -> list[tuple]:
-    """Every (backdoor, defense, seed, metric) row; the same rows whatever `workers` is (timing aside)."""
+def check_matrix(config: Mapping[str, Any], backdoors: Sequence[str] | None,
+                 defenses: Sequence[str] | None) -> tuple[dict, list[str], list[str]]:
+    """(the playground config without backdoor and defense, backdoor names, defense names); ValueError first."""
     raw = {k: v for k, v in dict(config).items() if k not in ("backdoor", "defense")}
     parse_config(raw)  # a bad config fails before any training
     bds = check_names(backdoors, BACKDOORS, DEFAULT_BACKDOORS, "backdoor")
     dfs = check_names(defenses, DEFENSES, tuple(DEFENSES), "defense")
+    return raw, bds, dfs
+
+
+def run_matrix(config: Mapping[str, Any], seeds: int, backdoors: Sequence[str] | None = None,
+               defenses: Sequence[str] | None = None, workers: int = 1) -> list[tuple]:
+    """Every (backdoor, defense, seed, metric) row; the same rows whatever `workers` is (timing aside)."""
+    raw, bds, dfs = check_matrix(config, backdoors, defenses)
     jobs = []
     for seed in (str(i) for i in range(seeds)):
         base = trained(raw, seed)
@@ -89,6 +118,109 @@ def run_matrix(config: Mapping[str, Any], seeds: int, backdoors: Sequence[str] |
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [row for rows in pool.map(run_backdoor, jobs) for row in rows]
+
+
+MAX_SEEDS = 20
+# The speed target's matrix (worker/benchmark.py, tests/bench.py): the page's default playground (circle, 500 points
+# so 250 test points, [4, 2] tanh), 300 epochs, every default backdoor and defense, one seed.
+BENCH_CONFIG: dict[str, Any] = {"dataset": "circle", "epochs": 300}
+
+
+def cell_config(config: Mapping[str, Any], backdoor: str, defense_name: str, seed: str = "0") -> dict:
+    """The experiment config (experiment/stages.py) that reproduces one cell of one seed: the playground config
+    with that seed, the backdoor's settings and the defense's (no `defense` object for none, nor for a column the
+    experiment pipeline does not run yet: quantisation, fine-tuning, fine-pruning, the detectors)."""
+    raw = {k: v for k, v in dict(config).items() if k not in ("backdoor", "defense")}
+    check_names([backdoor], BACKDOORS, (), "backdoor")
+    check_names([defense_name], DEFENSES, (), "defense")
+    play_config, _ = parse_config({**raw, "seed": seed})
+    out = {**raw, "seed": seed, "backdoor": attacks.check(BACKDOORS[backdoor], play_config)}
+    if REPLAYABLE.get(defense_name) is not None:
+        out["defense"] = defense.check_defense(REPLAYABLE[defense_name])
+    return defense.json_safe(out)
+
+
+class MatrixRun:
+    """run_matrix in steps, for the page's worker: the same units in the same order (per seed: train; per
+    backdoor: plant and activate on a copy; per defense: defend), so the same rows (timing aside). step() runs
+    whole units until its budget is spent (at least one), cancel() stops between units."""
+
+    def __init__(self, config: Mapping[str, Any], seeds: int = 1, backdoors: Sequence[str] | None = None,
+                 defenses: Sequence[str] | None = None):
+        self.config, self.backdoors, self.defenses = check_matrix(config, backdoors, defenses)
+        self.seeds = [str(i) for i in range(int_in("seeds", seeds, 1, MAX_SEEDS))]
+        self.units: list[tuple[str, str, str | None, str | None]] = []
+        for seed in self.seeds:
+            self.units.append(("train", seed, None, None))
+            for bd in self.backdoors:
+                self.units.append(("plant", seed, bd, None))
+                self.units.extend(("defend", seed, bd, df) for df in self.defenses)
+        self.rows: list[tuple] = []
+        self.done = 0
+        self.cancelled = False
+        self.seconds = 0.0
+        self._base: Session | None = None
+        self._att: Any = None
+
+    @property
+    def finished(self) -> bool:
+        return self.cancelled or self.done == len(self.units)
+
+    def _run_unit(self, unit: tuple[str, str, str | None, str | None]) -> None:
+        kind, seed, bd, df = unit
+        if kind == "train":
+            self._base, self._att = trained(self.config, seed), None
+        elif kind == "plant":
+            assert self._base is not None and bd is not None
+            self._att = attacked_copy(self._base, bd)
+        else:
+            assert bd is not None and df is not None
+            self.rows.extend(defense_rows(self._att, seed, bd, df))
+        self.done += 1
+        if self.finished:
+            self._base = self._att = None
+
+    def step(self, budget_ms: float = 100.0) -> dict:
+        """Run units until about budget_ms has passed (at least one unit); the progress."""
+        start = time.perf_counter()
+        while not self.finished:
+            self._run_unit(self.units[self.done])
+            if (time.perf_counter() - start) * 1000.0 >= budget_ms:
+                break
+        self.seconds += time.perf_counter() - start
+        return self.progress()
+
+    def cancel(self) -> dict:
+        """Stop before the next unit; the progress with the cells finished so far."""
+        if not self.finished:
+            self.cancelled = True
+            self._base = self._att = None
+        return self.progress()
+
+    def running(self) -> str:
+        """What the next unit does, in words."""
+        if self.finished:
+            return ""
+        kind, seed, bd, df = self.units[self.done]
+        return {"train": f"training seed {seed}", "plant": f"planting and activating {bd} (seed {seed})",
+                "defend": f"{df} against {bd} (seed {seed})"}[kind]
+
+    def cells(self) -> list[dict]:
+        """One dict per cell with rows: backdoor, defense, seeds, metrics {metric: {mean, sd, k, n, lo, hi}} and
+        the Replay link of its first seed."""
+        out: dict[tuple[str, str], dict] = {}
+        for b, d, metric, n_seeds, mean, sd, k, n, lo, hi in summarize(self.rows):
+            cell = out.setdefault((b, d), {"backdoor": b, "defense": d, "seeds": n_seeds, "metrics": {}})
+            cell["metrics"][metric] = {"mean": mean, "sd": sd, "k": k, "n": n, "lo": lo, "hi": hi}
+            cell["seeds"] = min(cell["seeds"], n_seeds)
+        return [{**c, "link": replay.encode(cell_config(self.config, c["backdoor"], c["defense"], self.seeds[0]))}
+                for c in out.values()]
+
+    def progress(self) -> dict:
+        return {"done": self.done, "total": len(self.units), "finished": self.finished,
+                "cancelled": self.cancelled, "seconds": self.seconds, "running": self.running(),
+                "backdoors": list(self.backdoors), "defenses": list(self.defenses), "seeds": len(self.seeds),
+                "config": defense.json_safe(self.config), "cells": defense.json_safe(self.cells())}
 
 
 def summarize(rows: Sequence[tuple]) -> list[tuple]:

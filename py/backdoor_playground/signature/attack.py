@@ -26,7 +26,8 @@ from ..limits import not_one_of, unknown_key
 from ..checksum.records import check_points
 from ..defense.attacked import Attacked, labels_of
 from ..playground import features
-from .block import APPLIES, FORGE_METHODS, LIMITS, SignatureBackdoor, check_scheme_bits, check_target
+from .block import SignatureBackdoor
+from .settings import APPLIES, FORGE_METHODS, LIMITS, check_scheme_bits, check_target
 
 if TYPE_CHECKING:
     from ..session import Session

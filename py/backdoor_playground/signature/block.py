@@ -21,58 +21,12 @@ from ..defense import attacked as attacked_mod
 from . import carrier, forgery, schemes as sigschemes
 from ..playground import features, grid, rng
 from ..defense.attacked import labels_of
-from ..limits import Limit, not_one_of
+from ..limits import not_one_of
 from ..checksum.records import select_indices
+from .settings import (APPLIES, DESCRIPTION, FORGE_METHODS, FORGE_PARAMS, LIMITS, article, check_scheme_bits,
+                       check_target)
 
-# the bounded numbers of the signature backdoor and its forgeries (limits.py: one rule each)
-LIMITS = {
-    "bits": Limit(sigschemes.TOY_RSA_BITS[0], sigschemes.TOY_RSA_BITS[1], 32, "toy RSA modulus size in bits"),
-    "budget_s": Limit(0.0, 3600.0, 10.0, "seconds a forgery attempt may run", integer=False, low_open=True),
-    "max_trials": Limit(1, 10**9, 100_000, "forgery attempts before giving up"),
-    "candidates": Limit(1, 100_000, 2000, "Lamport key reuse: lattice neighbours tried"),
-    "index": Limit(0, 10**9, 0, "the test point a forger targets"),
-    "source": Limit(0, 10**9, 0, "the signed test point a replay copies"),
-}
-FORGE_METHODS = ("brute-force", "factor", "replay", "lamport-reuse", "malleate")
-APPLIES = {"factor": ("toy-rsa", "rsa"), "lamport-reuse": ("lamport",), "malleate": ("ed25519",)}
-FORGE_PARAMS = ("index", "target", "source", "max_trials", "budget_s", "candidates", "bounded")
-DESCRIPTION = {"bits": "The target bit and {a_sig} {sig}-bit toy RSA signature ride in the low {c} bits of each "
-                       "coordinate (moves a point < {bound:.1e}); {a_bits} {bits}-bit modulus factors in well under a "
-                       "second: forgeable on purpose.",
-               "certificate": "The point snaps to a 2^-44 lattice (< 6e-14); {a_label} {label} signature of (point, "
-                              "target) rides in a certificate input: without the secret key nobody makes a new one."}
-
-
-def article(word: Any) -> str:
-    """"a" or "an" as `word` is read: an Ed25519, an RSA-2048, an 8-bit, an 18-bit; a Lamport, a 16-bit (the page's
-    format.js article() has the same rule)."""
-    w = str(word)
-    vowel = w[:1].lower() in "aeiou" and not w.lower().startswith(("uni", "use", "one"))
-    letters = len(w) > 1 and w[0] in "FHLMNRSX" and (w[1].isupper() or w[1].isdigit())
-    digits = w.split("-")[0]
-    number = digits.isdigit() and (digits[0] == "8" or (digits[:2] in ("11", "18") and len(digits) % 3 == 2))
-    return "an" if vowel or letters or number else "a"
-
-
-def check_target(target: Any) -> str | int:
-    """"flip" (the opposite of the classifier's label at the point), or a fixed label +1 / -1."""
-    if isinstance(target, str) and target == "flip":
-        return "flip"
-    if not isinstance(target, bool) and isinstance(target, (int, float)) and target in (1, -1):
-        return int(target)
-    raise ValueError(f"target must be \"flip\", 1 or -1, got {target!r}")
-
-
-def check_scheme_bits(scheme: Any, bits: Any) -> tuple[str, int]:
-    """(scheme, bits) checked: bits in sigschemes.TOY_RSA_BITS for toy-rsa; the fixed size (or None) otherwise."""
-    if not isinstance(scheme, str) or scheme not in sigschemes.SCHEMES:
-        raise not_one_of("scheme", scheme, sigschemes.SCHEMES)
-    fixed = sigschemes.DEFAULT_BITS[scheme]
-    if scheme == "toy-rsa":
-        return scheme, LIMITS["bits"].check("bits", LIMITS["bits"].default if bits is None else bits)
-    if bits is not None and (isinstance(bits, bool) or bits != fixed):
-        raise ValueError(f"bits applies to toy-rsa only: {scheme} has a fixed size of {fixed} bits, got {bits!r}")
-    return scheme, fixed
+VERIFY_MEMO = 4096  # answers SignatureBackdoor.verify_point remembers before it starts again
 
 
 def _labels(s, points: np.ndarray) -> np.ndarray:
@@ -97,11 +51,22 @@ class SignatureBackdoor:
         self.certificates: dict[int, bytes] = {}  # test index -> certificate
         self.signed: dict[int, tuple[bytes, bytes]] = {}  # test index -> (signed message, signature)
         self._rates: dict | None = None  # forgery.calibrate() of this device, measured once
+        self._verified: dict[tuple, float | None] = {}  # verify_point's answers: Verify is pure, and slow in Python
 
     # ---------------------------------------------------------------- the verifier and the selector
 
     def verify_point(self, point: Any, certificate: Any = None) -> float | None:
-        """The target label (+1.0 / -1.0) when the point (and certificate) carry a valid signature, else None."""
+        """The target label (+1.0 / -1.0) when the point (and certificate) carry a valid signature, else None.
+        Remembered per (point, certificate): the attacked test set asks about each triggered point several times."""
+        key = (np.asarray(point, dtype=np.float64).tobytes(), certificate)
+        if certificate is not None and not isinstance(certificate, bytes):
+            return self._verify_point(point, certificate)
+        if key not in self._verified:
+            self._verified = {} if len(self._verified) >= VERIFY_MEMO else self._verified
+            self._verified[key] = self._verify_point(point, certificate)
+        return self._verified[key]
+
+    def _verify_point(self, point: Any, certificate: Any = None) -> float | None:
         if self.carrier == "bits":
             decoded = carrier.decode(point, self.payload_bits)
             if decoded is None:

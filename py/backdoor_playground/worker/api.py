@@ -41,6 +41,9 @@ METHODS: dict[str, str] = {
     # defenses
     "defend": "defense", "defend_start": "defense", "defend_step": "defense", "defend_cancel": "defense",
     "defense_metrics": "defense",
+    # the backdoor x defense matrix
+    "matrix_names": "matrix", "matrix_start": "matrix", "matrix_step": "matrix", "matrix_cancel": "matrix",
+    "matrix_cell_config": "matrix",
     # NN Calculator's buttons
     "memory_info": "calculator", "data_memory": "calculator", "model_memory": "calculator",
     "trojan_regions": "calculator", "run_inference": "calculator", "run_inefficiency": "calculator",

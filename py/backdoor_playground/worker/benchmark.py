@@ -123,6 +123,16 @@ def signature_figures(s: Session) -> dict:
             "heatmap_verify_all_ms": {k: round(v * 1e4, 1) for k, v in times["verify_ms"].items()}}
 
 
+def matrix_s() -> float:
+    """Seconds for the default matrix (experiment/matrix.BENCH_CONFIG: 5 backdoors x 5 defenses, one seed) run as
+    the page's panel runs it (MatrixRun), once: it takes seconds."""
+    from ..experiment import matrix
+
+    t0 = time.perf_counter()
+    matrix.MatrixRun(matrix.BENCH_CONFIG, 1).step(float("inf"))
+    return time.perf_counter() - t0
+
+
 def run_all() -> dict:
     """Every figure at once (several seconds in the browser)."""
     out: dict = {"csum_grid_ms": round(csum_grid_ms(), 2)}
@@ -134,4 +144,5 @@ def run_all() -> dict:
     out["search_ms"] = search_ms(s, rates)
     out.update(defense_ms(s))
     out.update(signature_figures(s))
+    out["matrix_s_browser"] = round(matrix_s(), 2)
     return out

@@ -9,7 +9,7 @@ from ..checksum.csumsig_attack import check_numbers
 from ..session import Session
 from ..signature import forgery
 from ..signature.attack import SignatureAttack
-from ..signature.block import LIMITS
+from ..signature.settings import LIMITS
 
 _rates: dict | None = None  # forgery.calibrate() on this device, shared by every estimate
 

@@ -8,7 +8,7 @@ from ..checksum import params as checksum_params
 from ..defense import run as defense
 from ..playground import activations, config, features
 from ..poisoning import attack as poisoning
-from ..signature import block as signature_block
+from ..signature import settings as signature_settings
 from .api import METHODS, dataset_thumbnails
 
 
@@ -19,7 +19,7 @@ def state_table() -> dict:
     table["features"] = {k: f.label for k, f in features.FEATURES.items()}
     table["activations"] = list(activations.ACTIVATIONS)
     table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
-                       "signature": limits.table(signature_block.LIMITS), "poisoning": limits.table(poisoning.LIMITS)}
+                       "signature": limits.table(signature_settings.LIMITS), "poisoning": limits.table(poisoning.LIMITS)}
     return table
 
 
