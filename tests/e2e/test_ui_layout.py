@@ -67,6 +67,12 @@ def open_themed(app, page, scheme: str, width: int, hash_: str = "seed=layout"):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+WRAPPED_LABELS_JS = """[...document.querySelectorAll('.metric-label')]
+  .filter((el) => el.getClientRects().length > 1
+    || el.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(el).fontSize))
+  .map((el) => el.textContent)"""
+
+
 def test_layout_fits_every_width(app, page, scheme):
     open_themed(app, page, scheme, 1440)
     for width in WIDTHS:
@@ -76,6 +82,8 @@ def test_layout_fits_every_width(app, page, scheme):
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"horizontal scroll at {width} px"
         assert page.evaluate(OVERLAPS_JS) == [], f"something overlaps the plot at {width} px"
         assert page.evaluate(SMALL_TEXT_JS) == [], f"text under 12 px at {width} px"
+        # issue 12 #9: "Training accuracy" wrapped; every output metric's label stays on one line
+        assert page.evaluate(WRAPPED_LABELS_JS) == [], f"a metric label wraps at {width} px"
         screenshot(page, f"layout-{width}-{scheme}")
         data = page.locator(".data-column").bounding_box()
         plot = page.locator("#heatmap").bounding_box()
