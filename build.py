@@ -2,7 +2,7 @@
 """Build, serve, test and benchmark Backdoor Playground (standard library only).
 
     python3 build.py build   assemble the self-contained static site in dist/
-    python3 build.py serve   build, then serve dist/ on http://127.0.0.1:8000/ (Cache-Control: no-cache)
+    python3 build.py serve   build, then serve dist/ on http://127.0.0.1:8000/ (ETag/Last-Modified, 304s)
     python3 build.py check   build, then type-check the page's JavaScript (tsc --noEmit, strict; tsconfig.json)
     python3 build.py test    install what the tests need, build, type-check, run every test tier; exit status =
                              pytest's (2 when the build or the type check fails)
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import errno
 import functools
 import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -371,15 +373,36 @@ def build(out: Path = DIST) -> dict:
 # ---------------------------------------------------------------- serving
 
 
-class NoCacheHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with Cache-Control: no-cache and the MIME types Pyodide needs (a wrong one hangs loadPyodide)."""
+HASHED_PATH = re.compile(r"^/pyodide/[0-9a-f]{12}/")  # content-hashed folders (build's hashed()): never change
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with validators (ETag, Last-Modified; 304 when unchanged), the MIME types Pyodide needs (a wrong
+    one hangs loadPyodide), and caching as a CDN would do it: content-hashed files for a year (immutable), every
+    other file revalidated on each use (Cache-Control: no-cache, answered by a 304 while it is unchanged)."""
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
                       ".json": "application/json", ".whl": "application/octet-stream", ".zip": "application/zip"}
+    etag: str | None = None
+
+    def send_head(self):
+        self.etag = None
+        path = self.translate_path(self.path)
+        if os.path.isfile(path):
+            st = os.stat(path)
+            self.etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
+            if self.etag in [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]:
+                self.send_response(http.HTTPStatus.NOT_MODIFIED)
+                self.end_headers()
+                return None
+        return super().send_head()
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-cache")
+        if self.etag:
+            self.send_header("ETag", self.etag)
+        immutable = HASHED_PATH.match(self.path.split("?")[0])
+        self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
         super().end_headers()
 
     def log_message(self, fmt: str, *args) -> None:
@@ -388,14 +411,26 @@ class NoCacheHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(NoCacheHandler, directory=str(directory))
+    handler = functools.partial(SiteHandler, directory=str(directory))
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 
 
-def serve(port: int, skip_build: bool) -> None:
+def serve(port: int, skip_build: bool, tries: int = 20) -> None:
     if not skip_build:
         build()
-    server = make_server(DIST, port)
+    for candidate in range(port, port + tries) if port else [0]:
+        try:
+            server = make_server(DIST, candidate)
+            break
+        except OSError as err:
+            if err.errno not in (errno.EADDRINUSE, errno.EACCES):
+                raise BuildError(f"cannot serve on 127.0.0.1:{candidate}: {err.strerror}") from None
+            log(f"port {candidate} is taken (another server is running there?); trying {candidate + 1}")
+    else:
+        raise BuildError(f"ports {port}-{port + tries - 1} are all taken: pick one with --port N, or --port 0 for "
+                         "any free port")
+    if port and server.server_address[1] != port:
+        log(f"port {port} was taken: serving on port {server.server_address[1]} instead (choose with --port N)")
     print(f"Serving Backdoor Playground at http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
@@ -513,9 +548,10 @@ def test(pytest_args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
-def bench(runs: int) -> int:
+def bench(runs: int, extra: list[str]) -> int:
     py, env = test_env()
-    return subprocess.run([str(py), str(ROOT / "tests" / "bench.py"), "--runs", str(runs)], cwd=ROOT, env=env).returncode
+    return subprocess.run([str(py), str(ROOT / "tests" / "bench.py"), "--runs", str(runs), *extra], cwd=ROOT,
+                          env=env).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -523,14 +559,21 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_build = sub.add_parser("build", help="assemble dist/")
     p_build.add_argument("--out", type=Path, default=DIST, help="output folder (default dist/)")
-    p_serve = sub.add_parser("serve", help="build and serve on 127.0.0.1")
-    p_serve.add_argument("--port", type=int, default=8000)
-    p_serve.add_argument("--no-build", action="store_true")
+    p_serve = sub.add_parser("serve", help="build and serve on 127.0.0.1",
+                             description="Build dist/ and serve it on http://127.0.0.1:PORT/ with validators (ETag, "
+                                         "Last-Modified, 304s) and long caching of the content-hashed runtime files.")
+    p_serve.add_argument("--port", type=int, default=8000,
+                         help="port to listen on (default 8000); when it is taken the next free one is used and "
+                              "named; 0 picks any free port")
+    p_serve.add_argument("--no-build", action="store_true", help="serve dist/ as it is, without building first")
     sub.add_parser("check", help="build, then type-check the page's JavaScript (tsc --noEmit)")
     p_test = sub.add_parser("test", help="install test dependencies, build, type-check, run every test tier")
     p_test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p_bench = sub.add_parser("bench", help="print measured figures as JSON")
     p_bench.add_argument("--runs", type=int, default=5)
+    p_bench.add_argument("--compare", type=Path, help="another built site whose cold boot is measured interleaved "
+                                                      "with this one's (e.g. the page before a change)")
+    p_bench.add_argument("--boot-only", action="store_true", help="only the boot figures")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -545,7 +588,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "test":
             return test(args.pytest_args)
-        return bench(args.runs)
+        extra = [*(["--compare", str(args.compare.resolve())] if args.compare else []),
+                 *(["--boot-only"] if args.boot_only else [])]
+        return bench(args.runs, extra)
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
