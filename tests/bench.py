@@ -178,11 +178,13 @@ def main() -> int:
         browser = p.chromium.launch(**launch)
         result["browser"] = browser.version
         boots, baselines, compares = [], [], []
-        for _ in range(args.runs):  # interleaved: ours, the bare runtime, the other build
-            boots.append(boot_run(browser, url, warm=True))
-            baselines.append(baseline_run(browser, stock_url))
-            if other:
-                compares.append(boot_run(browser, other[1]))
+        jobs = [lambda: boots.append(boot_run(browser, url, warm=True)),
+                lambda: baselines.append(baseline_run(browser, stock_url))]
+        if other:
+            jobs.append(lambda: compares.append(boot_run(browser, other[1])))
+        for i in range(args.runs):  # interleaved, and each variant takes each place in the round in turn
+            for job in jobs[i % len(jobs):] + jobs[:i % len(jobs)]:
+                job()
         result["boot_ms"] = median_of(boots, "boot_ms")
         result["boot_warm_ms"] = median_of(boots, "boot_warm_ms")
         result["ui_visible_ms"] = median_of(boots, "ui_visible_ms")
