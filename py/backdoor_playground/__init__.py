@@ -6,7 +6,7 @@ browser worker calls.
 
 __version__ = "0.1.0"
 
-# The checksum operators ("relu_csum", ...) are a family plugged into the plain network's activation registry
-# (playground/activations.py knows no checksum). Importing the checksum package registers them here, once, before
-# any model, config, model file or test can name them.
-from . import checksum as _checksum  # noqa: E402,F401
+# Nothing else is imported here: the playground loads first, and the backdoors, defenses and NN Calculator when a
+# panel (a worker method) first needs them. The checksum operators ("relu_csum", ...) are a family of the plain
+# network's activation registry that registers itself the first time a name, config or model file names it
+# (playground/activations.py LAZY_FAMILIES).

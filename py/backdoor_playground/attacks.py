@@ -21,6 +21,7 @@ import importlib
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from .limits import not_one_of, unknown_key
+from .playground.activations import FAMILIES
 
 if TYPE_CHECKING:
     from .defense.attacked import Attacked
@@ -53,7 +54,12 @@ def check(raw: Any, config: dict) -> dict:
 
 
 def adopt(s: "Session") -> "Attack | None":
-    """The attack a freshly built model already carries (a link or a model file naming planted operators)."""
+    """The attack a freshly built model already carries (a link or a model file naming planted operators).
+
+    Only a model with operators of a registered family (playground/activations.py) can carry one: a plain network
+    is answered without importing any backdoor module."""
+    if not any(name in FAMILIES for name in s.model.activation_names):
+        return None
     for kind in REGISTRY:
         attack = get(kind).adopt(s)
         if attack is not None:

@@ -53,7 +53,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+    # Playwright's wait_for_function evaluates its predicate with eval(), which the page's Content-Security-Policy
+    # forbids; these tests bypass the policy, and test_ui_csp.py runs the page under it (without string predicates).
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "bypass_csp": True}
 
 
 # Auto-retrying assertions (expect(...)) wait as long as the page's own waits do: the machine may be busy.

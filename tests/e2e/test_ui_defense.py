@@ -222,3 +222,25 @@ def test_a_long_smoothing_run_shows_progress_holds_training_and_cancels(app, pag
     page.click("#play-pause-button")
     page.wait_for_function(f"{EPOCH_JS} > {epochs}")
     page.click("#play-pause-button")
+
+
+def test_the_k_nearest_vote_reads_k_and_caps_it(app, page):
+    """Issue 12 #6: with the k-NN vote, k = 0 was reported as a bad radius; k = 999 with 250 training points was
+    accepted silently and the "by k" chart stopped at 15. Now k is the field checked, a k past the training size is
+    capped with a note, and the chart reaches the chosen k."""
+    page = app("dataset=circle&networkShape=4&seed=knn")
+    page.wait_for_selector("#df-prox-run")
+    n_train = len(page.evaluate("window.__bp.data().train")) // 3
+    page.check("#df-vote-knn")
+    set_field(page, "#df-radius-value", "")  # an empty radius: unused by a k-NN vote, so not read, not reported
+    set_field(page, "#df-k", "0")
+    page.click("#df-prox-run")
+    assert wait_status(page, "#df-prox-status") == "error"
+    status = page.text_content("#df-prox-status")
+    assert "k" in status and "radius" not in status, status
+    set_field(page, "#df-k", "999")
+    page.click("#df-prox-run")
+    assert wait_status(page, "#df-prox-status") == "done", page.text_content("#df-prox-status")
+    wait_text(page, "#df-prox-note", f"k = 999 is more than the {n_train} training points")
+    captions = page.evaluate("[...document.querySelectorAll('.df-figcaption')].map((e) => e.textContent).join(' ')")
+    assert f"up to k = {n_train}" in captions

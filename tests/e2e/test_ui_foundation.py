@@ -73,7 +73,7 @@ def test_boot_failure_shows_error_with_reload(page, site_url, problems):
     problems.allow("pyodide.asm.wasm")
     problems.allow("Failed to load resource")
     problems.allow("wasm")
-    page.route("**/pyodide/pyodide.asm.wasm", lambda r: r.fulfill(status=404, body="missing"))
+    page.route("**/pyodide.asm.wasm", lambda r: r.fulfill(status=404, body="missing"))
     page.goto(site_url + "?bootTimeoutMs=8000")
     page.wait_for_function("!!document.body.dataset.error", timeout=30_000)
     assert page.is_visible("#reload-button")

@@ -1,25 +1,27 @@
-// Run Python inside real Pyodide under Node, from the built site's runtime (dist/pyodide) and our built wheel.
+// Run Python inside real Pyodide under Node, from the built site exactly as the page loads it: its runtime folder,
+// its precompiled stdlib, and numpy plus our wheel (both precompiled) through its trimmed lock.
 //   node run_in_pyodide.mjs pytest [pytest args...]   -> runs tests/py in Pyodide; exit code = pytest's
 //   node run_in_pyodide.mjs script FILE.py            -> runs FILE.py; it prints its own output
 // Any network access fails loudly: Pyodide under Node would otherwise fetch missing wheels from a CDN.
 import { loadPyodide } from "pyodide";
 import path from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = process.env.BP_DIST || path.join(root, "dist");
-const wheel = process.env.BP_WHEEL;
 const testWheels = (process.env.BP_PYODIDE_TEST_WHEELS || "").split(path.delimiter).filter(Boolean);
-if (!wheel) {
-  console.error("BP_WHEEL is not set (python3 build.py test sets it)");
-  process.exit(4);
-}
+const BUILD = JSON.parse(readFileSync(path.join(dist, "manifest.json"), "utf8"));  // build-info.js's keys too
 globalThis.fetch = async (url) => { throw new Error("network blocked in the Pyodide test tier: " + url); };
 
 const [mode, ...rest] = process.argv.slice(2);
-const py = await loadPyodide({ indexURL: path.join(dist, "pyodide") + path.sep });
+const py = await loadPyodide({
+  indexURL: path.join(dist, BUILD.runtime), stdLibURL: path.join(dist, BUILD.stdlib), lockFileURL: path.join(dist, BUILD.lock),
+});
 const errors = [];
-const packages = ["numpy", ...(mode === "pytest" ? ["packaging", ...testWheels] : []), wheel];
+// The page's one call (numpy and our package through the lock), plus pytest and its dependencies (packaging
+// included: the site does not ship it) for the test run.
+const packages = ["backdoor-playground", ...(mode === "pytest" ? testWheels : [])];
 await py.loadPackage(packages, { messageCallback: () => {}, errorCallback: (e) => errors.push(e) });
 if (errors.length) {
   console.error("package load failed:", errors);

@@ -9,11 +9,14 @@ Extension point: `register_family(suffix, factory, ...)` adds operators named "<
 activation. The factory builds the Activation from the base and the model's operator parameters, an object the
 network carries without reading it (`MLP.operator_params`); the family also names the model-file field that holds
 those parameters and how to read them back. Family operators are built on demand and are not in ACTIVATIONS.
+A family defined elsewhere is listed in LAZY_FAMILIES (suffix, field -> module): its module is imported, and so
+registers it, the first time an operator name or a model file names it, so the plain network imports none.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -147,6 +150,21 @@ class Family:
 
 FAMILIES: dict[str, Family] = {}  # operator name -> its family
 
+# The families defined elsewhere, imported on first use (a plain network imports none of them): operator-name suffix
+# and model-file field -> the module whose import registers the family. The one place this package names another.
+LAZY_FAMILIES: dict[tuple[str, str], str] = {
+    ("_csum", "csum"): "backdoor_playground.checksum.activation",
+}
+
+
+def _load_family(name: Any = None, field: str | None = None) -> None:
+    """Import the module of the lazy family that `name` (an operator name) or `field` (a model-file key) belongs to,
+    if it is not registered yet."""
+    for (suffix, key), module in LAZY_FAMILIES.items():
+        if ((isinstance(name, str) and name.endswith(suffix) and name not in FAMILIES
+             and name[: -len(suffix)] in ACTIVATIONS) or (field is not None and field == key)):
+            importlib.import_module(module)
+
 
 def register_family(suffix: str, factory: Callable[[Activation, Any, str], Activation], *, params_type: type,
                     field: str, params_from_dict: Callable[[Any], Any],
@@ -160,6 +178,7 @@ def register_family(suffix: str, factory: Callable[[Activation, Any, str], Activ
 
 def base_activation(name: str) -> str:
     """The plain activation behind an operator name ("relu<suffix>" -> "relu"; a plain name is its own base)."""
+    _load_family(name)
     family = FAMILIES.get(name)
     return name[: -len(family.suffix)] if family else name
 
@@ -173,6 +192,7 @@ def _family_activation(name: str, params: Any) -> Activation:
 def get_activation(name: str, operator_params: Any = None) -> Activation:
     """The Activation called `name`; an operator of a registered family reads `operator_params` (its defaults when
     None, ValueError if they are not the family's type). ValueError if there is no such activation."""
+    _load_family(name)
     family = FAMILIES.get(name) if isinstance(name, str) else None
     if family is not None:
         if operator_params is not None and not isinstance(operator_params, family.params_type):
@@ -182,6 +202,8 @@ def get_activation(name: str, operator_params: Any = None) -> Activation:
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
+        for (suffix, _), module in LAZY_FAMILIES.items():
+            importlib.import_module(module)  # name them all in the message
         known = ", ".join([*ACTIVATIONS, *FAMILIES])
         raise ValueError(f"unknown activation {name!r}; expected one of {known}") from None
 
@@ -203,6 +225,9 @@ def operator_params_to_dict(params: Any) -> dict[str, Any]:
 
 def operator_params_from_dict(d: Mapping[str, Any]) -> Any:
     """The operator parameters a model file holds (None when it holds none); ValueError prefixed with the field."""
+    for field in d if isinstance(d, Mapping) else ():
+        if d.get(field) is not None:
+            _load_family(field=field)
     for field in dict.fromkeys(f.field for f in FAMILIES.values()):
         if d.get(field) is not None:
             family = next(f for f in FAMILIES.values() if f.field == field)

@@ -9,7 +9,8 @@
 
 /**
  * Create an element: `el("div.card#id", {title: "…", onclick: fn}, child, "text", …)`.
- * Attributes whose name starts with "on" become listeners; `dataset` takes an object; false/null are skipped.
+ * Attributes whose name starts with "on" become listeners; `dataset` takes an object; `style` goes through the
+ * CSSOM (allowed by the page's CSP, unlike a style attribute); false/null are skipped.
  * @param {string} spec tag, then optional .class and #id parts
  * @param {Record<string, AttrValue> | null} [attrs]
  * @param {...(Node | string | number | null | undefined | false)} children
@@ -26,6 +27,8 @@ export function el(spec, attrs = null, ...children) {
     if (value == null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     else if (key === "dataset") Object.assign(node.dataset, value);
+    // through the CSSOM: the page's Content-Security-Policy refuses style attributes set as markup
+    else if (key === "style") node.style.cssText = String(value);
     else if (key in node && typeof value !== "string") /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (node))[key] = value;
     else node.setAttribute(key, value === true ? "" : String(value));
   }
