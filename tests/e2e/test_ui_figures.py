@@ -94,7 +94,9 @@ def check_painted_png(page, figure: str, canvas: str, name_part: str, nth: int =
     name, data = export(page, figure, "png", nth)
     assert re.fullmatch(rf"[\w-]+_{name_part}_{TODAY}\.png", name), name
     width, height, _ = read_png(data)
-    css = page.locator(canvas).nth(nth).bounding_box()
+    # the size the chart was painted at (a narrow card may show it scaled down, proportions kept)
+    css = page.locator(canvas).nth(nth).evaluate(
+        "c => ({width: parseFloat(c.style.width), height: parseFloat(c.style.height), shown: c.clientWidth})")
     assert width == 2 * max(round(css["width"]) + 24, 260), (width, css)
     assert height > 2 * css["height"], (height, css)
 
