@@ -66,13 +66,13 @@ def open_themed(app, page, scheme: str, width: int, hash_: str = "seed=layout"):
     return page
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 WRAPPED_LABELS_JS = """[...document.querySelectorAll('.metric-label')]
   .filter((el) => el.getClientRects().length > 1
     || el.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(el).fontSize))
   .map((el) => el.textContent)"""
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_layout_fits_every_width(app, page, scheme):
     open_themed(app, page, scheme, 1440)
     for width in WIDTHS:
