@@ -159,7 +159,7 @@ PANEL_OWNED = {"label-title-only: #df-radius-value", "label-title-only: #calc-re
 
 def test_the_layout_draws_before_python_and_early_settings_apply(page, site_url, problems):
     held = []
-    page.route("**/pyodide/pyodide.asm.wasm", lambda route: held.append(route))
+    page.route("**/pyodide.asm.wasm", lambda route: held.append(route))  # in its content-hashed folder
     page.goto(site_url + "#networkShape=3&xTimesY=true&seed=early")
     page.wait_for_function("performance.getEntriesByName('bp-ui-visible').length === 1")
     assert page.evaluate("document.body.dataset.ready") is None
