@@ -158,8 +158,15 @@ PANEL_OWNED = {"label-title-only: #df-radius-value", "label-title-only: #calc-re
 
 
 def test_the_layout_draws_before_python_and_early_settings_apply(page, site_url, problems):
-    held = []
-    page.route("**/pyodide.asm.wasm", lambda route: held.append(route))  # in its content-hashed folder
+    held, released = [], []
+
+    def hold(route):  # the runtime (in its content-hashed folder) waits until the test lets it through
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/pyodide.asm.wasm", hold)  # the page's preload hint and the worker both ask for it
     page.goto(site_url + "#networkShape=3&xTimesY=true&seed=early")
     page.wait_for_function("performance.getEntriesByName('bp-ui-visible').length === 1")
     assert page.evaluate("document.body.dataset.ready") is None
@@ -179,9 +186,11 @@ def test_the_layout_draws_before_python_and_early_settings_apply(page, site_url,
     page.click("#add-layers")
     assert page.locator(".net-node.net-hidden").count() == 5
     assert page.evaluate("performance.getEntriesByName('bp-ui-visible')[0].startTime") < 3000
-    while not held:  # the worker's request for the runtime, held since the start
+    while not held:  # the request for the runtime, held since the start
         page.wait_for_event("request", timeout=60_000)
-    held[0].continue_()
+    released.append(True)
+    for route in held:
+        route.continue_()
     page.wait_for_function("document.body.dataset.panels === '1'", timeout=90_000)
     settle(page)
     config = page.evaluate("window.__bp.config()")
