@@ -73,7 +73,8 @@ export function buildRecords(opts) {
       zoomText.replaceChildren(
         el("p", null, `Test point ${rec.index}: moved by |Δ| = ${sci(rec.delta, 2)}, `, el("strong", null, rec.flipped ? "label flipped" : "label kept"), "."),
         el("p.card-muted", null, `Grid step ${sci(drawn.step, 1)} · zoom ×${sci(drawn.magnification, 2)}. On the plot above this move is ${sci(drawn.movePxOnPlot, 2)} px.`));
-      zoomText.dataset.scale = String(drawn.step);
+      zoomText.dataset.scale = String(drawn.step);  // test hooks: the grid step and the move it shows
+      zoomText.dataset.delta = String(rec.delta);
     }
     opts.onSelect(position);
   }
