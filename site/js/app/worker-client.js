@@ -57,10 +57,7 @@ export class PyWorker {
       this.rejectReady = reject;
     });
     this.ready.catch(() => {}); // callers observe failure through onFatal / their own await
-    this.bootTimer = setTimeout(
-      () => this.fail({ message: `Python did not start within ${BOOT_TIMEOUT_MS / 1000} s (the runtime files may be served with a wrong type, or the network stalled).` }),
-      BOOT_TIMEOUT_MS,
-    );
+    this.armBootTimer();
     this.worker.onmessage = (e) => this.onMessage(e.data);
     // Messages that arrived before this client existed (the worker may have been started early).
     for (const data of (/** @type {EarlyWorker} */ (this.worker)).early || []) this.onMessage(data);
@@ -71,10 +68,20 @@ export class PyWorker {
     this.worker.onmessageerror = () => this.fail({ message: "a message from the Python worker could not be read" });
   }
 
+  /** A watchdog on boot progress, not on boot time: a busy machine boots slowly but keeps reporting stages. */
+  armBootTimer() {
+    clearTimeout(this.bootTimer);
+    this.bootTimer = setTimeout(
+      () => this.fail({ message: `Python made no progress for ${BOOT_TIMEOUT_MS / 1000} s (the runtime files may be served with a wrong type, or the network stalled).` }),
+      BOOT_TIMEOUT_MS,
+    );
+  }
+
   /** @param {WorkerMessage | null} msg anything else is logged as unknown */
   onMessage(msg) {
     switch (msg?.type) {
       case "status":
+        if (!this.info && !this.dead) this.armBootTimer();  // still booting
         this.hooks.onStatus?.(msg);
         break;
       case "ready":
