@@ -147,14 +147,7 @@ def test_axe_finds_no_serious_violations(app, page, scheme):
         return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
             .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
     }""")
-    assert [v for v in violations if v not in PANEL_OWNED] == []
-
-
-# Found by axe inside the panels, whose markup their owners write (js/panels/**): reported to them. A field named
-# only by its title (defense radius, calculator split), and the metrics table's scroll box, which needs
-# tabindex="0" to be scrollable by keyboard. Remove each entry when its panel is fixed.
-PANEL_OWNED = {"label-title-only: #df-radius-value", "label-title-only: #calc-results-split",
-               "scrollable-region-focusable: .df-table-scroll"}
+    assert violations == []
 
 
 def test_the_layout_draws_before_python_and_early_settings_apply(page, site_url, problems):

@@ -147,7 +147,8 @@ def test_cancel_stops_a_bigger_matrix_and_the_page_keeps_working(app, page):
     # the page keeps working: the playground trains, and a new matrix runs to the end
     epoch = page.evaluate(EPOCH_JS)
     page.click("#play-pause-button")
-    page.wait_for_function(f"{EPOCH_JS} > {epoch}")
+    # training waits behind the matrix unit in flight when Cancel came (a unit can take seconds on a busy machine)
+    page.wait_for_function(f"{EPOCH_JS} > {epoch}", timeout=90_000)
     page.click("#play-pause-button")
     set_field(page, "#mx-seeds", "1")
     choose(page, ["signature:toy-rsa"], ["none"])

@@ -263,7 +263,7 @@ function effectText(effect) {
 function filesCard() {
   const links = new FileLinks();
   const out = el("p.calc-file-links#calc-file-links", null);
-  const split = /** @type {HTMLSelectElement} */ (el("select.card-select.calc-select#calc-results-split", { title: "Which points Save Results analyses (NN Calculator saves the test data)" },
+  const split = /** @type {HTMLSelectElement} */ (el("select.card-select.calc-select#calc-results-split", { title: "Which points Save Results analyses (NN Calculator saves the test data)", "aria-label": "Points Save Results analyses" },
     el("option", { value: "test" }, "test data"), el("option", { value: "train" }, "training data")));
 
   /** @param {HTMLButtonElement} button @param {() => Promise<Record<string, string>>} make */

@@ -50,7 +50,7 @@ export function buildMetrics() {
     el("h3.card-title", null, "Metrics"),
     el("p.card-note", null, "The keys of the exported result's ", el("code", null, "metrics"),
       ". Rates carry a 95 % Wilson interval: with n = 250 test points a rate is only known to a few percent."),
-    el("div.df-table-scroll", null, table),
+    el("div.df-table-scroll", { tabindex: "0", role: "region", "aria-label": "The metrics table (scrolls sideways)" }, table),
     caption);
 
   /**

@@ -43,6 +43,7 @@ export function numberField(id, label, limit, o) {
   const title = `${o.title}: ${rangeText(limit, o.name)}`;
   const input = /** @type {HTMLInputElement} */ (el(`input.card-input${o.wide ? ".card-wide" : ""}#${id}`, {
     type: "number", ...fieldRange(limit, { step: o.step }), value: o.value ?? String(limit.default ?? ""), title,
+    "aria-label": label ? undefined : o.title,  // a field without a visible label is named by its purpose
   }));
   return { input, element: el(`label.card-field${o.symbol ? ".df-symbol" : ""}`, { title }, label, input) };
 }

@@ -66,7 +66,7 @@ export function init(ctx) {
       el("section.card#mx-grid-card", null,
         el("h3.card-title", null, el("span.card-step", null, "2"), "Attack success after the defense"),
         caption,
-        el("div.mx-grid-wrap", null, grid.element),
+        el("div.mx-grid-wrap", { tabindex: "0", role: "region", "aria-label": "The matrix (scrolls sideways)" }, grid.element),
         legend(),
         selection,
         el("p.card-note", null, "Colour: the share of triggered test points that still get the attacker's label after the defense. Text: clean accuracy after the defense. Hover a cell for the 95 % Wilson intervals; click it to replay that backdoor and that defense in the playground above."))));
