@@ -130,10 +130,16 @@ def training_run(browser, url: str, hash_: str, seconds: float = 4.0) -> dict:
     page.goto(url + "#" + hash_)
     page.wait_for_selector(READY, state="attached", timeout=90_000)
     page.click("#play-pause-button")
-    page.wait_for_timeout(1000)  # warm-up: first frames, JIT
+    # warm-up (first frames, JIT): until 30 frames have been drawn and some epochs trained
+    page.evaluate("window.__bench.raf = []")
+    page.wait_for_function("window.__bench.raf.length >= 30 && "
+                           "Number(document.querySelector('#iter-number').textContent.replace(/,/g, '')) > 0",
+                           timeout=60_000)
     epoch0 = page.evaluate("Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))")
     page.evaluate("window.__bench.raf = []; window.__bench.longTasks = []; window.__bench.t0 = performance.now()")
-    page.wait_for_timeout(seconds * 1000)
+    # the measuring window: until the page's own clock has counted `seconds` of animation frames
+    page.wait_for_function("(ms) => performance.now() - window.__bench.t0 >= ms", arg=seconds * 1000,
+                           timeout=seconds * 1000 + 60_000)
     res = page.evaluate("""() => ({
         epoch: Number(document.querySelector('#iter-number').textContent.replace(/,/g, '')),
         elapsed: performance.now() - window.__bench.t0, raf: window.__bench.raf, longTasks: window.__bench.longTasks})""")
