@@ -23,16 +23,20 @@ def representations(model, X: np.ndarray) -> np.ndarray:
     return post[-2] if len(post) > 1 else np.asarray(X, dtype=np.float64)
 
 
+def _by_label(R: np.ndarray, labels: np.ndarray, min_rows: int):
+    """(rows, centred representations, right singular vectors) of each label with at least min_rows points."""
+    for c in np.unique(labels):
+        rows = np.flatnonzero(labels == c)
+        if len(rows) >= min_rows:
+            centred = R[rows] - R[rows].mean(axis=0)
+            yield rows, centred, np.linalg.svd(centred, full_matrices=False)[2]
+
+
 def spectral_signature(R: np.ndarray, labels: np.ndarray, eps: float = 0.1) -> np.ndarray:
     """(n,) bool: the round(1.5 eps n_c) points of each label c with the largest squared projection on the top
     singular vector of the label's centred representations."""
     flagged = np.zeros(len(R), dtype=bool)
-    for c in np.unique(labels):
-        rows = np.flatnonzero(labels == c)
-        if len(rows) < 2:
-            continue
-        centred = R[rows] - R[rows].mean(axis=0)
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    for rows, centred, vt in _by_label(R, labels, 2):
         scores = (centred @ vt[0]) ** 2
         remove = min(len(rows), int(round(1.5 * eps * len(rows))))
         if remove:
@@ -74,12 +78,7 @@ def activation_clustering(R: np.ndarray, labels: np.ndarray, components: int = 2
     """(n,) bool: per label, the smaller of two 2-means clusters of the top principal components, when its share
     of the label's points is below max_share."""
     flagged = np.zeros(len(R), dtype=bool)
-    for c in np.unique(labels):
-        rows = np.flatnonzero(labels == c)
-        if len(rows) < 4:
-            continue
-        centred = R[rows] - R[rows].mean(axis=0)
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    for rows, centred, vt in _by_label(R, labels, 4):
         Z = centred @ vt[:components].T
         assign = two_means(Z)
         sizes = np.bincount(assign, minlength=2)

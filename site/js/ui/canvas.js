@@ -1,5 +1,5 @@
 // @ts-check
-// Canvas sizing shared by the panels' small charts (bd-charts.js, df-charts.js).
+// Canvas sizing for the device pixel ratio, shared by every chart (ui/figure.js paint() goes through it).
 
 /**
  * Size a canvas for the device's pixel ratio and clear it; returns its 2-D context in CSS pixels.

@@ -5,6 +5,7 @@
 // an exported file is the title, the chart and its legend in one picture, named
 // <dataset>_<backdoor>_<what>_<date>.<ext>. paint() draws a canvas on screen and remembers its painter.
 
+import { prepare } from "./canvas.js";
 import { el } from "./dom.js";
 import { on } from "./events.js";
 import { SvgContext } from "./svgctx.js";
@@ -39,14 +40,7 @@ const legends = new WeakMap();
  * @param {Painter} painter @param {string} [font]
  */
 export function paint(canvas, width, height, painter, font) {
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, width, height);
+  const ctx = prepare(canvas, width, height);
   const draw = (/** @type {CanvasRenderingContext2D} */ c) => {
     if (font) c.font = font;
     painter(c);
