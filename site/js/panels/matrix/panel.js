@@ -230,7 +230,7 @@ export function init(ctx) {
     fillChoices(backdoorBox, "bd", n.backdoors, n.default_backdoors);
     fillChoices(defenseBox, "df", n.defenses, n.default_defenses);
     trigger.replaceChildren(...n.triggers.map((t) => el("option", { value: t, selected: t === n.default_trigger },
-      t === "box" ? "box (square region)" : `${t} (NN Calculator's trojan region)`)));
+      t === "box" ? "box (square)" : `${t} (trojan)`)));
     grid.show(n.default_backdoors, n.default_defenses, []);
     root.dataset.ready = "1";
   }, (err) => ctx.reportError(err));
