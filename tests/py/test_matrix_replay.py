@@ -84,3 +84,23 @@ def test_the_trigger_reaches_the_cells_config():
     assert "trigger" not in matrix.cell_config(CONFIG, "signature:toy-rsa", "none", trigger="T3")["backdoor"]
     with pytest.raises(ValueError, match="^trigger .*T10.*"):
         matrix.MatrixRun(CONFIG, 1, ["poisoning"], ["none"], trigger="T10")
+
+
+def test_the_command_line_takes_the_trigger(tmp_path, capsys):
+    from backdoor_playground.experiment import cli
+
+    config = tmp_path / "matrix.json"
+    config.write_text('{"dataset": "circle", "networkShape": [4], "activation": "relu", "epochs": 40}')
+    out = tmp_path / "m.tsv"
+    assert cli.main(["matrix", str(config), "--seeds", "1", "--backdoors", "poisoning", "--defenses", "none,spectral",
+                     "--trigger", "T10", "--out", str(out)]) == cli.EXIT_BAD_INPUT
+    assert "trigger" in capsys.readouterr().err and not out.exists()
+    assert cli.main(["matrix", str(config), "--seeds", "1", "--backdoors", "poisoning", "--defenses", "none,spectral",
+                     "--trigger", "T5", "--out", str(out)]) == 0
+    rows = [line.split("\t") for line in out.read_text().splitlines()[1:]]
+    expected = matrix.run_matrix({"dataset": "circle", "networkShape": [4], "activation": "relu", "epochs": 40}, 1,
+                                 ["poisoning"], ["none", "spectral"], trigger="T5")
+    assert [r[:4] for r in rows] == [[b, d, s, m] for b, d, s, m, *_ in expected]
+    assert ["poisoning", "none", "0", "attack_success_rate_adaptive", ""] in rows, "empty, not 0"
+    tpr = next(r for r in rows if r[1] == "spectral" and r[3] == "detection_tpr")
+    assert float(tpr[4]) == next(v for b, d, s, m, v, *_ in expected if d == "spectral" and m == "detection_tpr")
