@@ -191,6 +191,6 @@ def test_a_trojan_trigger_and_a_cell_without_a_defense_panel_replay(app, page):
     have = got[("poisoning", "fine-tuning")]
     k, n = adaptive[("poisoning", "fine-tuning")]
     assert f"({have['asrK']}/{have['asrN']})" in text and f"({have['accK']}/{have['accN']})" in text, text
-    assert f"adaptive attacker" in text and f"({k}/{n})" in text and "no panel" in text, text
+    assert "adaptive attacker" in text and f"({k}/{n})" in text and "no panel" in text, text
     assert page.get_attribute("#defense-panel", "data-defense") is None, "no defense card claims it"
     shot(page, "4-trojan-replayed")
