@@ -177,6 +177,21 @@ def matrix_cli_s() -> float:
         return round(time.perf_counter() - t0, 2)
 
 
+def matrix_only(dist: Path) -> int:
+    """The default matrix in the page's worker (matrix_s_browser, with the worker's other figures) and on the
+    command line with 2 processes (matrix_s_cli)."""
+    server, url = serve(dist)
+    with sync_playwright() as p:
+        launch = {"args": CHROMIUM_ARGS, **({"executable_path": os.environ["CHROMIUM"]}
+                                            if os.environ.get("CHROMIUM") else {})}
+        browser = p.chromium.launch(**launch)
+        figures = in_worker(browser, url)
+        browser.close()
+    server.shutdown()
+    print(json.dumps({"matrix_s_browser": figures.get("matrix_s_browser"), "matrix_s_cli": matrix_cli_s()}, indent=1))
+    return 0
+
+
 def median_of(runs: list[dict], key: str) -> float:
     return round(statistics.median(r[key] for r in runs), 1)
 
@@ -187,7 +202,11 @@ def main() -> int:
     parser.add_argument("--compare", type=Path, help="another built site (e.g. /tmp/dist-base) whose cold boot is "
                                                      "measured interleaved with this one's: boot_ratio_vs_compare")
     parser.add_argument("--boot-only", action="store_true", help="only the boot figures (no training, no worker)")
+    parser.add_argument("--matrix-only", action="store_true", help="only the matrix figures (matrix_s_browser and "
+                        "the worker's other figures, matrix_s_cli)")
     args = parser.parse_args()
+    if args.matrix_only:
+        return matrix_only(Path(os.environ.get("BP_DIST", ROOT / "dist")))
     dist = Path(os.environ.get("BP_DIST", ROOT / "dist"))
     manifest = json.loads((dist / "manifest.json").read_text())
     server, url = serve(dist)

@@ -155,3 +155,42 @@ def test_cancel_stops_a_bigger_matrix_and_the_page_keeps_working(app, page):
     page.click("#mx-run")
     assert wait_state(page, ("done", "error")) == "done"
     assert page.locator("#mx-grid td.mx-cell").count() == 1
+
+
+def test_a_trojan_trigger_and_a_cell_without_a_defense_panel_replay(app, page):
+    """Pick the poisoning trigger T3 and two defenses without a panel of their own: the grid equals the command
+    line's with --trigger T3, and the replayed fine-tuning cell shows its numbers (the cell's) in the matrix panel."""
+    page = app(HASH)
+    page.wait_for_selector(f"{PANEL}[data-ready='1']")
+    assert page.input_value("#mx-trigger") == "box"
+    assert page.eval_on_selector_all("#mx-trigger option", "os => os.map((o) => o.value)") == [
+        "box", *(f"T{k}" for k in range(1, 10))]
+    choose(page, ["poisoning"], ["quantisation", "fine-tuning"])
+    page.select_option("#mx-trigger", "T3")
+    page.click("#mx-run")
+    assert wait_state(page, ("done", "error")) == "done", page.text_content("#mx-progress-text")
+    page.click("#mx-run-card summary")
+    assert "--trigger T3" in page.text_content("#mx-command")
+    got = page_cells(page)
+    rows = matrix.run_matrix(CONFIG, 1, ["poisoning"], ["quantisation", "fine-tuning"], trigger="T3")
+    expected = cli_cells(rows)
+    for cell, want in expected.items():
+        assert {k: int(got[cell][k]) for k in CELL_KEYS} == want, cell
+    adaptive = {(r[0], r[1]): (r[5], r[6]) for r in rows if r[3] == "attack_success_rate_adaptive"}
+    for cell, (k, n) in adaptive.items():
+        assert (int(got[cell]["adaptiveK"]), int(got[cell]["adaptiveN"])) == (k, n), cell
+    assert "adaptive attacker" in page.get_attribute(
+        '#mx-grid td[data-backdoor="poisoning"][data-defense="quantisation"]', "title")
+
+    cell = '#mx-grid td[data-backdoor="poisoning"][data-defense="fine-tuning"]'
+    config = replay.decode(page.get_attribute(cell, "data-link"))
+    assert config["backdoor"]["trigger"] == "T3" and config["defense"]["type"] == "fine-tuning"
+    page.click(cell)
+    page.wait_for_selector("#mx-replayed[data-done='1']", timeout=90_000)
+    text = page.text_content("#mx-replayed")
+    have = got[("poisoning", "fine-tuning")]
+    k, n = adaptive[("poisoning", "fine-tuning")]
+    assert f"({have['asrK']}/{have['asrN']})" in text and f"({have['accK']}/{have['accN']})" in text, text
+    assert "adaptive attacker" in text and f"({k}/{n})" in text and "no panel" in text, text
+    assert page.get_attribute("#defense-panel", "data-defense") is None, "no defense card claims it"
+    shot(page, "4-trojan-replayed")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from backdoor_playground.worker import api
-from backdoor_playground.defense import attacked, run as defense, stats
+from backdoor_playground.defense import attacked, registry, run as defense, stats
 from backdoor_playground.playground import config as cfg, rng
 from backdoor_playground.defense.attacked import Attacked
 from backdoor_playground.session import Session
@@ -261,7 +261,7 @@ def test_metrics_table(doughnut, doughnut_proximity):
 def test_stage_defend(doughnut):
     s, att = doughnut
     result: dict = {}
-    defense.stage_defend(s, {"type": "proximity"}, result)
+    registry.stage_defend(s, {"type": "proximity"}, result)
     assert not set(defense.BULKY) & set(result["defense"])
     assert result["defense"]["radius"] == pytest.approx(0.5 * SQRT2) and result["defense"]["seconds"] >= 0
     assert result["metrics"]["accuracy_after"]["value"] == result["defense"]["accuracy_after"]

@@ -37,7 +37,8 @@ def test_poisoning_moves_and_relabels_exactly_the_chosen_share():
     assert len(chosen) == 25 and len(set(chosen.tolist())) == 25 and (np.diff(chosen) > 0).all()
     points = np.zeros((250, 2))
     labels = -np.ones(250)
-    p2, y2 = poison(points, labels, chosen, Trigger(4.5, -4.5, 0.5), 1.0)
+    p2, y2, changed = poison(points, labels, chosen, Trigger(4.5, -4.5, 0.5), 1.0)
+    assert changed.tolist() == chosen.tolist()
     assert (y2[chosen] == 1).all() and (np.delete(y2, chosen) == -1).all()
     assert np.allclose(p2[chosen], [4.5, -4.5]) and (np.delete(p2, chosen, axis=0) == 0).all()
     assert (points == 0).all() and (labels == -1).all(), "the inputs are not changed in place"
@@ -47,7 +48,7 @@ def test_poisoning_moves_and_relabels_exactly_the_chosen_share():
 def test_the_settings_are_checked_and_name_the_key():
     config, _ = cfg.validate({})
     assert attacks.check({"type": "poisoning"}, config) == {
-        "type": "poisoning", "rate": 0.1, "center": [4.5, -4.5], "half_width": 0.5, "target": 1, "epochs": 0,
+        "type": "poisoning", "rate": 0.1, "trigger": "box", "center": [4.5, -4.5], "half_width": 0.5, "target": 1, "epochs": 0,
         "points": "all"}
     for raw, message in (({"rate": 0}, "^backdoor.rate must be a number in \\(0, 1\\]"),
                          ({"target": "flip"}, "^backdoor.target must be 1 or -1"),

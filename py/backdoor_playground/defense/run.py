@@ -8,20 +8,27 @@ after the defense) exist even when every test point was activated.
 from __future__ import annotations
 
 import math
-import time
 from typing import Any, Generator, Mapping
 
 import numpy as np
 
 from . import attacked, proximity, smoothing, stats
 from ..limits import Limit, not_one_of, unknown_key
-from ..playground import rng as rngs
 
-DEFENSE_TYPES = ("proximity", "smoothing")
+# every defense's config object with its defaults, by `type` (its runner: defense/registry.py); the matrix's columns
+# use the same names. STEPPED: the ones defense_steps runs (the page's defense panel draws them).
 DEFAULTS = {
     "proximity": {"type": "proximity", "radius": "auto", "vote": "radius", "k": 5, "ties": "negative"},
     "smoothing": {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001},
+    "quantisation": {"type": "quantisation", "step": 0.05, "reach": 2},
+    "fine-tuning": {"type": "fine-tuning", "epochs": 100, "share": 0.5},
+    "fine-pruning": {"type": "fine-pruning", "epochs": 100, "share": 0.5, "fraction": 0.5},
+    "spectral": {"type": "spectral"},
+    "clustering": {"type": "clustering"},
 }
+DEFENSE_TYPES = tuple(DEFAULTS)
+STEPPED = ("proximity", "smoothing")
+CHOICES = {"vote": ("radius", "knn"), "ties": ("negative", "keep")}  # the keys that take a word
 # the bounded numbers of check_defense (limits.py: one rule each, also sent to the page's fields)
 LIMITS = {
     "radius": Limit(0.0, 1e6, None, "proximity radius (a number, or \"auto\" / \"r_sep\")", integer=False,
@@ -32,6 +39,14 @@ LIMITS = {
     "n": Limit(1, 100_000, 1000, "noise samples that bound its probability"),
     "alpha": Limit(0.0, 0.5, 0.001, "failure probability of a certificate", integer=False, low_open=True,
                    high_open=True),
+    "step": Limit(0.0, 12.0, 0.05, "quantisation step q (inputs are rounded to multiples of q)", integer=False,
+                  low_open=True),
+    "reach": Limit(0, 10, 2, "lattice steps the adaptive attacker searches around Q(x)"),
+    "epochs": Limit(1, 10_000, 100, "fine-tuning epochs on clean data"),
+    "share": Limit(0.0, 1.0, 0.5, "share of the training set the defender has as clean data", integer=False,
+                   low_open=True),
+    "fraction": Limit(0.0, 1.0, 0.5, "share of the last hidden layer's neurons pruned", integer=False,
+                      high_open=True),
 }
 IMMUNIZATION_SIGMAS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 IMMUNIZATION_N = 200  # samples per point for the sigma sweep (speed; the defense itself uses the configured n)
@@ -51,26 +66,27 @@ def _choice(key: str, v: Any, choices: tuple) -> Any:
     return v
 
 
-def check_defense(raw: Any) -> dict:
-    """The defense object with every key checked and defaults filled in; ValueError names "defense.<key>"."""
+def check_defense(raw: Any, kinds: tuple[str, ...] = DEFENSE_TYPES) -> dict:
+    """The defense object with every key checked and defaults filled in; ValueError names "defense.<key>". `kinds`:
+    the types allowed here (all by default)."""
     if not isinstance(raw, Mapping):
         raise ValueError(f"defense must be an object, got {type(raw).__name__}")
-    kind = _choice("type", raw.get("type", "proximity"), DEFENSE_TYPES)
+    kind = _choice("type", raw.get("type", "proximity"), kinds)
     defaults = DEFAULTS[kind]
     for key in raw:
         if key not in defaults:
             raise unknown_key(f"defense.{key}", f"a {kind} setting", defaults)
     p = {**defaults, **raw}
-    if kind == "proximity":
-        if not (isinstance(p["radius"], str) and p["radius"] in ("auto", "r_sep")):
-            if isinstance(p["radius"], str):
-                raise ValueError(f"defense.radius must be \"auto\", \"r_sep\" or a number > 0, got {p['radius']!r}")
-            p["radius"] = LIMITS["radius"].check("defense.radius", p["radius"])
-        _choice("vote", p["vote"], ("radius", "knn"))
-        p["k"] = LIMITS["k"].check("defense.k", p["k"])
-        _choice("ties", p["ties"], ("negative", "keep"))
-    else:
-        for key in ("sigma", "n0", "n", "alpha"):
+    for key in p:
+        if key == "radius":
+            if not (isinstance(p["radius"], str) and p["radius"] in ("auto", "r_sep")):
+                if isinstance(p["radius"], str):
+                    raise ValueError(f"defense.radius must be \"auto\", \"r_sep\" or a number > 0, "
+                                     f"got {p['radius']!r}")
+                p["radius"] = LIMITS["radius"].check("defense.radius", p["radius"])
+        elif key in CHOICES:
+            _choice(key, p[key], CHOICES[key])
+        elif key in LIMITS:
             p[key] = LIMITS[key].check(f"defense.{key}", p[key])
     return p
 
@@ -211,6 +227,7 @@ def _median(v: np.ndarray) -> float | None:
 
 def _smoothing(att, p: dict, rng: np.random.Generator, curves: bool) -> Generator[int, None, dict]:
     sigma, n, alpha = p["sigma"], p["n"], p["alpha"]
+    adaptive_rng = rng.spawn(1)[0]  # its own draws: the certificates and the curves stay what they were without it
     points, owners, act = _queries(att)
     lab, rad = yield from smoothing.certify_steps(att, points, owners, sigma, p["n0"], n, alpha, rng)
     (labels, labels_clean), (radii, radii_clean) = _split(att, lab, act), _split(att, rad, act)
@@ -219,8 +236,15 @@ def _smoothing(att, p: dict, rng: np.random.Generator, curves: bool) -> Generato
     gamma = float(np.median(delta)) if len(delta) else None  # l2: the norm the Lipschitz bound is stated in
     lip = {"gamma": gamma, "sigma": sigma, "norm": "l2",
            "bound": smoothing.lipschitz_bound(gamma, sigma) if gamma is not None else None}
+    # the adaptive (sigma-aware) attacker at this sigma: the smallest move rho = c sigma that g sends to the target,
+    # on a seeded sample of the activated points (smoothing.py)
+    chosen = act if len(act) <= smoothing.MAX_ADAPTIVE_POINTS else np.sort(
+        adaptive_rng.choice(act, smoothing.MAX_ADAPTIVE_POINTS, replace=False))
+    rho = yield from smoothing.adaptive_steps(att, chosen, sigma, n, alpha, adaptive_rng,
+                                              labels[chosen] == att.target[chosen])
     out = {"labels": labels, "labels_clean": labels_clean, "radius": _median(radii), "radius_max": r_max,
-           "sigma": sigma, "n0": p["n0"], "n": n, "alpha": alpha, "lipschitz": lip["bound"]}
+           "sigma": sigma, "n0": p["n0"], "n": n, "alpha": alpha, "lipschitz": lip["bound"],
+           "adaptive": stats.rate(int((~np.isnan(rho)).sum()), len(chosen))}
     if not curves:  # the sigma sweep below costs several certificates; it draws after them, so skipping it
         return out  # leaves every number above unchanged
     r_grid = np.linspace(0.0, r_max, CERT_POINTS).tolist() if r_max else [0.0]
@@ -253,7 +277,7 @@ def defense_steps(att, params: Mapping, rng: np.random.Generator,
                   curves: bool = True) -> Generator[int, None, dict]:
     """run_defense as steps: yields the noisy rows evaluated since the last step (smoothing: one forward pass each;
     proximity runs in one go), returns run_defense's result. defense/job.py steps it within a time budget."""
-    p = check_defense(params)
+    p = check_defense(params, STEPPED)
     bd_clean = att.untouched_pred
     if p["type"] == "proximity":
         out = _proximity(att, p, bd_clean)
@@ -311,16 +335,3 @@ def metrics(att, defended: Mapping | None = None) -> dict:
             "abstention_rate": stats.rate((lab == 0).sum(), m),
         })
     return json_safe(out)
-
-
-def stage_defend(session, defense_params: Mapping, result: dict) -> None:
-    """result["defense"] = run_defense without labels / curves (+ "seconds"); result["metrics"] = metrics."""
-    start = time.perf_counter()
-    params = check_defense(defense_params)
-    att = session.attacked()
-    defended = run_defense(att, params, rngs.stream(session.config["seed"], "defense"), curves=False)
-    result["defense"] = {k: v for k, v in defended.items() if k not in BULKY}
-    result["metrics"] = metrics(att, defended)
-    result["defense"]["seconds"] = time.perf_counter() - start
-    # the page shows (and exports) it after a replay
-    session.defended, session.defense_settings = {**defended, "metrics": result["metrics"]}, params

@@ -160,6 +160,9 @@ def _adaptive(att, chosen: np.ndarray, sigma: float, n: int, alpha: float, rng: 
     return found
 
 
+adaptive_steps = _adaptive  # the adaptive attacker at one sigma, for the smoothing defense's own metrics (run.py)
+
+
 def immunization_curve(att, sigmas, n: int, alpha: float, rng: np.random.Generator, adaptive: bool = False) -> dict:
     """Per sigma: ASR of g on activated inputs, abstention, accuracy on untouched points (+ the adaptive attacker)."""
     return drain(immunization_curve_steps(att, sigmas, n, alpha, rng, adaptive))

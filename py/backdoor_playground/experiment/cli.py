@@ -3,7 +3,7 @@
     python3 -m backdoor_playground experiment CONFIG.json [--out RESULT.json]
     python3 -m backdoor_playground sweep CONFIG.json --seeds 5 --set backdoor.modulo=20,64,256 [--out results.tsv]
     python3 -m backdoor_playground matrix CONFIG.json --seeds 5 [--backdoors a,b] [--defenses x,y] [--jobs N]
-        --out matrix.tsv
+        [--trigger box|T1..T9] --out matrix.tsv
 
 `experiment` runs stages.run_experiment on the JSON config and writes the result as JSON (stdout without --out;
 with --out a short summary goes to stderr). `sweep` runs the grid of --set values (repeatable) times seeds on a
@@ -113,7 +113,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     names = {k: None if v is None else [n.strip() for n in v.split(",") if n.strip()]
              for k, v in (("backdoors", args.backdoors), ("defenses", args.defenses))}
     try:
-        rows = matrix.run_matrix(config, args.seeds, names["backdoors"], names["defenses"], args.jobs or 1)
+        rows = matrix.run_matrix(config, args.seeds, names["backdoors"], names["defenses"], args.jobs or 1,
+                                 args.trigger)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     summary = matrix.summarize(rows)
@@ -152,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
                                f"all: {','.join(matrix.BACKDOORS)})")
     matrix_parser.add_argument("--defenses", metavar="X,Y", help=f"defenses (default all: {','.join(matrix.DEFENSES)})")
     matrix_parser.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default 1)")
+    matrix_parser.add_argument("--trigger", default="box", help="the poisoning row's trigger: box (default) or "
+                               "T1..T9, NN Calculator's trojan regions")
     matrix_parser.add_argument("--out", metavar="matrix.tsv", required=True,
                                help="tidy TSV here, summary in matrix.summary.tsv")
     return parser

@@ -18,6 +18,7 @@ from .. import attacks
 from ..defense import run as defense
 from ..defense import stats
 from ..limits import int_in, not_one_of
+from ..poisoning.trigger import TRIGGERS
 from ..session import Session
 from . import replay
 from .matrix_columns import COLUMNS
@@ -32,17 +33,12 @@ BACKDOORS: dict[str, dict] = {
     "signature:ed25519": {"type": "signature", "scheme": "ed25519"},
     "csum-signature": {"type": "csum-signature"},
 }
+TRIGGER_ROWS = ("poisoning",)  # the rows whose settings take the matrix's poisoning trigger (poisoning/trigger.py)
 DEFAULT_BACKDOORS = ("poisoning", "checksum:decimal", "signature:toy-rsa", "signature:ed25519", "csum-signature")
 DEFENSES = COLUMNS  # name -> the column's function (matrix_columns.py)
-# the defense object of a cell's experiment config, for the columns the experiment pipeline runs (stages.py); the
-# other columns' cells replay their backdoor only, and say so
-REPLAYABLE: dict[str, dict | None] = {
-    "none": None,
-    "proximity": {"type": "proximity", "radius": "auto"},
-    "proximity:r_sep": {"type": "proximity", "radius": "r_sep"},
-    "proximity:knn": {"type": "proximity", "vote": "knn", "k": 5},
-    "smoothing": {"type": "smoothing", "sigma": 0.1},
-}
+# the defense object of a cell's experiment config: every column that runs a registered defense (defense/registry.py,
+# matrix_columns.DefenseColumn); None for the undefended column (and for a column that is a plain function)
+REPLAYABLE: dict[str, dict | None] = {name: getattr(column, "params", None) for name, column in COLUMNS.items()}
 TSV_COLUMNS = ("backdoor", "defense", "seed", "metric", "value")
 SUMMARY_COLUMNS = ("backdoor", "defense", "metric", "seeds", "mean", "sd", "k", "n", "lo", "hi")
 HEADLINE = ("attack_success_rate_after", "clean_accuracy_after")
@@ -57,11 +53,22 @@ def check_names(names: Sequence[str] | None, table: Mapping[str, Any], default: 
     return [name for name in table if name in chosen]
 
 
-def attacked_copy(base: Session, backdoor: str) -> tuple[Session, Any]:
+def backdoor_object(backdoor: str, trigger: str = "box") -> dict:
+    """The config object of a matrix row: BACKDOORS' settings, with the chosen trigger for TRIGGER_ROWS."""
+    return {**BACKDOORS[backdoor], **({"trigger": trigger} if backdoor in TRIGGER_ROWS else {})}
+
+
+def check_trigger(trigger: Any) -> str:
+    if not isinstance(trigger, str) or trigger not in TRIGGERS:
+        raise not_one_of("trigger", trigger, TRIGGERS)
+    return trigger
+
+
+def attacked_copy(base: Session, backdoor: str, trigger: str = "box") -> tuple[Session, Any]:
     """`backdoor` planted and activated on a copy of the trained session `base`: (the copy, its attacked test
     set)."""
     s = copy.deepcopy(base)
-    settings = attacks.check(BACKDOORS[backdoor], s.config)
+    settings = attacks.check(backdoor_object(backdoor, trigger), s.config)
     s.install(settings["type"], settings).activate_as(s, settings)
     return s, s.attacked()
 
@@ -80,10 +87,10 @@ def defense_rows(attacked: tuple[Session, Any], seed: str, backdoor: str, name: 
     return rows
 
 
-def run_backdoor(job: tuple[Session, str, str, list[str]]) -> list[tuple]:
+def run_backdoor(job: tuple[Session, str, str, list[str], str]) -> list[tuple]:
     """Rows (backdoor, defense, seed, metric, value, k, n) of one backdoor on a trained session, every defense."""
-    base, seed, backdoor, defenses = job
-    att = attacked_copy(base, backdoor)
+    base, seed, backdoor, defenses, trigger = job
+    att = attacked_copy(base, backdoor, trigger)
     return [row for name in defenses for row in defense_rows(att, seed, backdoor, name)]
 
 
@@ -105,13 +112,15 @@ def check_matrix(config: Mapping[str, Any], backdoors: Sequence[str] | None,
 
 
 def run_matrix(config: Mapping[str, Any], seeds: int, backdoors: Sequence[str] | None = None,
-               defenses: Sequence[str] | None = None, workers: int = 1) -> list[tuple]:
-    """Every (backdoor, defense, seed, metric) row; the same rows whatever `workers` is (timing aside)."""
+               defenses: Sequence[str] | None = None, workers: int = 1, trigger: str = "box") -> list[tuple]:
+    """Every (backdoor, defense, seed, metric) row; the same rows whatever `workers` is (timing aside). `trigger`:
+    the poisoning row's trigger ("box" or a trojan region "T1".."T9")."""
     raw, bds, dfs = check_matrix(config, backdoors, defenses)
+    check_trigger(trigger)
     jobs = []
     for seed in (str(i) for i in range(seeds)):
         base = trained(raw, seed)
-        jobs.extend((base, seed, bd, dfs) for bd in bds)
+        jobs.extend((base, seed, bd, dfs, trigger) for bd in bds)
     if workers <= 1:
         return [row for job in jobs for row in run_backdoor(job)]
     from concurrent.futures import ProcessPoolExecutor  # not in Pyodide
@@ -126,15 +135,16 @@ MAX_SEEDS = 20
 BENCH_CONFIG: dict[str, Any] = {"dataset": "circle", "epochs": 300}
 
 
-def cell_config(config: Mapping[str, Any], backdoor: str, defense_name: str, seed: str = "0") -> dict:
+def cell_config(config: Mapping[str, Any], backdoor: str, defense_name: str, seed: str = "0",
+                trigger: str = "box") -> dict:
     """The experiment config (experiment/stages.py) that reproduces one cell of one seed: the playground config
-    with that seed, the backdoor's settings and the defense's (no `defense` object for none, nor for a column the
-    experiment pipeline does not run yet: quantisation, fine-tuning, fine-pruning, the detectors)."""
+    with that seed, the backdoor's settings and the defense's (no `defense` object for none)."""
     raw = {k: v for k, v in dict(config).items() if k not in ("backdoor", "defense")}
     check_names([backdoor], BACKDOORS, (), "backdoor")
     check_names([defense_name], DEFENSES, (), "defense")
     play_config, _ = parse_config({**raw, "seed": seed})
-    out = {**raw, "seed": seed, "backdoor": attacks.check(BACKDOORS[backdoor], play_config)}
+    out = {**raw, "seed": seed, "backdoor": attacks.check(backdoor_object(backdoor, check_trigger(trigger)),
+                                                          play_config)}
     if REPLAYABLE.get(defense_name) is not None:
         out["defense"] = defense.check_defense(REPLAYABLE[defense_name])
     return defense.json_safe(out)
@@ -146,8 +156,9 @@ class MatrixRun:
     whole units until its budget is spent (at least one), cancel() stops between units."""
 
     def __init__(self, config: Mapping[str, Any], seeds: int = 1, backdoors: Sequence[str] | None = None,
-                 defenses: Sequence[str] | None = None):
+                 defenses: Sequence[str] | None = None, trigger: str = "box"):
         self.config, self.backdoors, self.defenses = check_matrix(config, backdoors, defenses)
+        self.trigger = check_trigger(trigger)
         self.seeds = [str(i) for i in range(int_in("seeds", seeds, 1, MAX_SEEDS))]
         self.units: list[tuple[str, str, str | None, str | None]] = []
         for seed in self.seeds:
@@ -172,7 +183,7 @@ class MatrixRun:
             self._base, self._att = trained(self.config, seed), None
         elif kind == "plant":
             assert self._base is not None and bd is not None
-            self._att = attacked_copy(self._base, bd)
+            self._att = attacked_copy(self._base, bd, self.trigger)
         else:
             assert bd is not None and df is not None
             self.rows.extend(defense_rows(self._att, seed, bd, df))
@@ -213,13 +224,15 @@ class MatrixRun:
             cell = out.setdefault((b, d), {"backdoor": b, "defense": d, "seeds": n_seeds, "metrics": {}})
             cell["metrics"][metric] = {"mean": mean, "sd": sd, "k": k, "n": n, "lo": lo, "hi": hi}
             cell["seeds"] = min(cell["seeds"], n_seeds)
-        return [{**c, "link": replay.encode(cell_config(self.config, c["backdoor"], c["defense"], self.seeds[0]))}
+        return [{**c, "link": replay.encode(cell_config(self.config, c["backdoor"], c["defense"], self.seeds[0],
+                                                        self.trigger))}
                 for c in out.values()]
 
     def progress(self) -> dict:
         return {"done": self.done, "total": len(self.units), "finished": self.finished,
                 "cancelled": self.cancelled, "seconds": self.seconds, "running": self.running(),
                 "backdoors": list(self.backdoors), "defenses": list(self.defenses), "seeds": len(self.seeds),
+                "trigger": self.trigger,
                 "config": defense.json_safe(self.config), "cells": defense.json_safe(self.cells())}
 
 

@@ -14,6 +14,7 @@ import binascii
 import json
 from typing import Any, Mapping
 
+from ..defense import registry
 from ..defense import run as defense
 from . import sweep
 from .plan import versions
@@ -39,7 +40,9 @@ def session_result(s) -> dict:
         att = s.attacked()
         if s.defended is not None:
             result["defense"] = {k: v for k, v in s.defended.items() if k not in defense.BULKY and k != "metrics"}
-        result["metrics"] = defense.metrics(att, s.defended)
+        m = defense.metrics(att, s.defended)
+        # with the matrix's column metrics, as the experiment's defend stage writes them (defense/registry.py)
+        result["metrics"] = {**m, **registry.labelled_columns(m, s.defended)} if s.defended is not None else m
     return defense.json_safe(result)
 
 

@@ -7,7 +7,9 @@ object (defense/run.py):
 
     "backdoor": {"type": "checksum", "variant": "decimal", "key": 150, "modulo": 256, "activation": "digit-edit"}
     "defense": {"type": "proximity", "radius": "auto" | "r_sep" | number, ...} or
-               {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001}
+               {"type": "smoothing", "sigma": 0.1, "n0": 100, "n": 1000, "alpha": 0.001} or any other defense
+               of defense/run.DEFAULTS (quantisation, fine-tuning, fine-pruning, spectral, clustering), the matrix's
+               columns by the same names (defense/registry.py runs each)
 
 Every stage reads and extends one result dict and sees the backdoor only through the Attack protocol; `STAGES`
 lists them in order. The result is deterministic given the config, except for the timing fields in TIMING_KEYS.
@@ -20,6 +22,7 @@ import copy
 import time
 from typing import Any, Callable, Mapping
 
+from ..defense import registry
 from ..defense import run as defense
 from ..playground.losses import accuracy
 from ..session import Session, finite_or_none
@@ -78,7 +81,7 @@ def stage_forge(s: Session, plan: Plan, result: dict) -> None:
 def stage_defend(s: Session, plan: Plan, result: dict) -> None:
     """The defense on the (activated) test set, and the metrics table with and without it."""
     if plan.defense is not None:
-        defense.stage_defend(s, plan.defense, result)
+        registry.stage_defend(s, plan.defense, result)
     elif plan.backdoor is not None and s.config["problem"] != "regression":
         result["metrics"] = defense.metrics(s.attacked())
 

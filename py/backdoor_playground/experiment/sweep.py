@@ -130,6 +130,9 @@ def run_sweep(config: Mapping[str, Any], assignments: Sequence[str], seeds: int,
 
 
 def to_tsv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Tab-separated text with a header; a missing value (None) is an empty field."""
     def cell(v: Any) -> str:
+        if v is None:
+            return ""
         return repr(v) if isinstance(v, float) else str(v).replace("\t", " ").replace("\n", " ")
     return "\n".join(["\t".join(columns), *("\t".join(cell(v) for v in row) for row in rows)]) + "\n"

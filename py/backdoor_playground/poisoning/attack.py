@@ -5,9 +5,11 @@ that set for as many epochs as the clean model had; the clean model stays the re
 trigger to test points; its |dx| is of the order of the data box (visible), the opposite of a cryptographic
 trigger. The settings object of an experiment:
 
-    {"type": "poisoning", "rate": 0.1, "center": [4.5, -4.5], "half_width": 0.5, "target": 1, "epochs": 0
-     (0: the clean model's epochs), "points": "all" (the test points the clean model does not already label as the
-     target, BadNets' attack-success denominator) | [test indices]}
+    {"type": "poisoning", "rate": 0.1, "trigger": "box" (the square below) | "T1".."T9" (NN Calculator's trojan
+     regions, trigger.py), "center": [4.5, -4.5], "half_width": 0.5 (the box's), "target": 1 (default: the region's
+     own label for T1-T5 and T8, else 1), "epochs": 0 (0: the clean model's epochs), "points": "all" (the test
+     points the clean model does not already label as the target, BadNets' attack-success denominator) |
+     [test indices]}
 """
 
 from __future__ import annotations
@@ -21,17 +23,17 @@ from ..attacks import Attack, prefixed
 from ..checksum.records import check_points, select_indices
 from ..defense import attacked
 from ..defense.attacked import labels_of
-from ..limits import Limit
+from ..limits import Limit, not_one_of
 from ..playground import features, grid, rng
 from ..playground.losses import accuracy
 from ..session import finite_or_none
-from .trigger import Trigger, choose_poisoned, poison
+from .trigger import TRIGGERS, Trigger, RegionTrigger, choose_poisoned, make_trigger, parts_for, poison
 
 if TYPE_CHECKING:
     from ..playground.nn import MLP
     from ..session import Session
 
-KEYS = ("type", "rate", "center", "half_width", "target", "epochs", "points")
+KEYS = ("type", "rate", "trigger", "center", "half_width", "target", "epochs", "points")
 LIMITS = {
     "rate": Limit(0.0, 1.0, 0.1, "share of the training points poisoned", integer=False, low_open=True),
     "half_width": Limit(0.0, 3.0, 0.5, "half-width of the square trigger region", integer=False, low_open=True),
@@ -39,6 +41,19 @@ LIMITS = {
     "epochs": Limit(0, 100_000, 0, "training epochs on the poisoned set (0: as many as the clean model had)"),
 }
 DEFAULT_CENTER = (4.5, -4.5)
+TRAIN_PARTS, TEST_PARTS = 1, 2  # sub-streams of "poison": the region each training / test point index goes to
+
+
+def check_target(raw: Any, trigger: Trigger | RegionTrigger) -> int:
+    """The target label: the region's own for a trojan that imposes one (another is refused), else 1 or -1."""
+    fixed = trigger.fixed_target
+    target = raw if raw is not None else fixed if fixed is not None else 1
+    if isinstance(target, bool) or target not in (1, -1):
+        raise ValueError(f"target must be 1 or -1 (BadNets sends triggered inputs to one class), got {target!r}")
+    if fixed is not None and target != fixed:
+        raise ValueError(f"target must be {fixed} with trigger {trigger.name}: NN Calculator's {trigger.name} "
+                         f"labels its region {fixed}, got {target!r}")
+    return int(target)
 
 
 class PoisoningAttack(Attack):
@@ -46,12 +61,12 @@ class PoisoningAttack(Attack):
 
     type = "poisoning"
 
-    def __init__(self, settings: dict, trigger: Trigger, clean_model: "MLP", poisoned: np.ndarray,
+    def __init__(self, settings: dict, trigger: Trigger | RegionTrigger, clean_model: "MLP", poisoned: np.ndarray,
                  train_points: np.ndarray, train_labels: np.ndarray):
         super().__init__(settings)
         self.trigger = trigger
         self.clean_model = clean_model
-        self.poisoned = poisoned            # indices of the poisoned training points (for detectors' TPR / FPR)
+        self.poisoned = poisoned            # indices of the changed training points (for detectors' TPR / FPR)
         # the training set as the defender has it: poisoned (what the model was trained on)
         self.train_points, self.train_labels = train_points, train_labels
         self.activated: dict | None = None
@@ -63,15 +78,16 @@ class PoisoningAttack(Attack):
             center = raw.get("center", list(DEFAULT_CENTER))
             if not isinstance(center, (list, tuple)) or len(center) != 2:
                 raise ValueError(f"center must be a pair [x, y], got {center!r}")
-            target = raw.get("target", 1)
-            if isinstance(target, bool) or target not in (1, -1):
-                raise ValueError(f"target must be 1 or -1 (BadNets sends triggered inputs to one class), "
-                                 f"got {target!r}")
-            return {"type": cls.type, "rate": LIMITS["rate"].check("rate", raw.get("rate", LIMITS["rate"].default)),
-                    "center": [LIMITS["center"].check("center", c) for c in center],
-                    "half_width": LIMITS["half_width"].check("half_width",
-                                                             raw.get("half_width", LIMITS["half_width"].default)),
-                    "target": int(target),
+            name = raw.get("trigger", "box")
+            if not isinstance(name, str) or name not in TRIGGERS:
+                raise not_one_of("trigger", name, TRIGGERS)
+            out = {"type": cls.type, "rate": LIMITS["rate"].check("rate", raw.get("rate", LIMITS["rate"].default)),
+                   "trigger": name,
+                   "center": [LIMITS["center"].check("center", c) for c in center],
+                   "half_width": LIMITS["half_width"].check("half_width",
+                                                            raw.get("half_width", LIMITS["half_width"].default))}
+            target = check_target(raw.get("target"), make_trigger(out))
+            return {**out, "target": target,
                     "epochs": LIMITS["epochs"].check("epochs", raw.get("epochs", LIMITS["epochs"].default)),
                     "points": check_points(raw.get("points", "all"))}
         except ValueError as exc:
@@ -81,10 +97,11 @@ class PoisoningAttack(Attack):
     def install(cls, s: "Session", settings: dict) -> "PoisoningAttack":
         """Poison the training set and train the network from its initial weights on it (the clean model stays)."""
         settings = cls.check(settings, s.config)
-        trigger = Trigger(*settings["center"], settings["half_width"])
+        trigger = make_trigger(settings)
         d = s.data
         chosen = choose_poisoned(len(d.train_labels), settings["rate"], rng.stream(s.config["seed"], "poison"))
-        points, labels = poison(d.train_points, d.train_labels, chosen, trigger, settings["target"])
+        part = parts_for(trigger, len(d.train_labels), rng.stream(s.config["seed"], "poison", TRAIN_PARTS))
+        points, labels, changed = poison(d.train_points, d.train_labels, chosen, trigger, settings["target"], part)
         clean = s.model.copy()
         model = s.initial_model()
         s.trainer_for(model, features.feature_matrix(points, s.feature_names), labels).run(
@@ -92,7 +109,7 @@ class PoisoningAttack(Attack):
         s.model = model
         s.trainer.model = model  # the page's training goes on with clean data: fine-tuning, in the matrix's words
         recorded = {k: v for k, v in settings.items() if k != "points"}
-        return cls({**recorded, "points": []}, trigger, clean, chosen, points, labels)
+        return cls({**recorded, "points": []}, trigger, clean, changed, points, labels)
 
     def poisoned_indices(self) -> list[int]:
         return [int(i) for i in self.poisoned]
@@ -114,7 +131,8 @@ class PoisoningAttack(Attack):
             indices = np.flatnonzero(clean != target)
         else:
             indices = select_indices(len(P), points)
-        moved = self.trigger.apply(P[indices])
+        part = parts_for(self.trigger, len(P), rng.stream(s.config["seed"], "poison", TEST_PARTS))
+        moved = self.trigger.apply(P[indices], part[indices])
         out0 = s.model.predict(features.feature_matrix(P[indices], s.feature_names)) if len(indices) else []
         out1 = s.model.predict(features.feature_matrix(moved, s.feature_names)) if len(indices) else []
         records = []

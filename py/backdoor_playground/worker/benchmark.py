@@ -124,8 +124,8 @@ def signature_figures(s: Session) -> dict:
 
 
 def matrix_s() -> float:
-    """Seconds for the default matrix (experiment/matrix.BENCH_CONFIG: 5 backdoors x 5 defenses, one seed) run as
-    the page's panel runs it (MatrixRun), once: it takes seconds."""
+    """Seconds for the default matrix (experiment/matrix.BENCH_CONFIG: 5 backdoors x every defense column, one
+    seed) run as the page's panel runs it (MatrixRun), once: it takes seconds."""
     from ..experiment import matrix
 
     t0 = time.perf_counter()

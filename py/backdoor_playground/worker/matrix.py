@@ -44,16 +44,18 @@ def _playground_config(s: Session, epochs: Any = None) -> dict:
 def matrix_names(s: Session) -> dict:
     """The names the matrix knows (backdoors, defenses), the defaults, and the limits of seeds and epochs."""
     return {"backdoors": list(matrix.BACKDOORS), "defenses": list(matrix.DEFENSES),
+            "triggers": list(matrix.TRIGGERS), "default_trigger": "box",
             "default_backdoors": list(matrix.DEFAULT_BACKDOORS), "default_defenses": list(matrix.DEFENSES),
             "max_seeds": matrix.MAX_SEEDS, "max_epochs": _epochs_limit()[1], "default_epochs": DEFAULT_EPOCHS}
 
 
 def matrix_start(s: Session, backdoors: list | None = None, defenses: list | None = None, seeds: int = 1,
-                 epochs: Any = None) -> dict:
-    """Start a matrix on the live playground's config (a running one is dropped); the progress (matrix_step)."""
+                 epochs: Any = None, trigger: str = "box") -> dict:
+    """Start a matrix on the live playground's config (a running one is dropped); the progress (matrix_step).
+    `trigger`: the poisoning row's trigger ("box" or NN Calculator's trojan region "T1".."T9")."""
     global _run
     _run = None
-    _run = matrix.MatrixRun(_playground_config(s, epochs), seeds, backdoors, defenses)
+    _run = matrix.MatrixRun(_playground_config(s, epochs), seeds, backdoors, defenses, trigger)
     return _run.progress()
 
 
@@ -65,7 +67,7 @@ def _live() -> matrix.MatrixRun:
 
 def matrix_step(s: Session, budget_ms: float = 100.0) -> dict:
     """Run whole units for about budget_ms: {done, total, finished, cancelled, seconds, running, backdoors,
-    defenses, seeds, config, cells: [{backdoor, defense, seeds, metrics: {metric: {mean, sd, k, n, lo, hi}},
+    defenses, seeds, trigger, config, cells: [{backdoor, defense, seeds, metrics: {metric: {mean, sd, k, n, lo, hi}},
     link}]}."""
     return _live().step(float(budget_ms))
 
@@ -75,8 +77,9 @@ def matrix_cancel(s: Session) -> dict:
     return _live().cancel()
 
 
-def matrix_cell_config(s: Session, backdoor: str, defense: str, seed: str = "0", epochs: Any = None) -> dict:
+def matrix_cell_config(s: Session, backdoor: str, defense: str, seed: str = "0", epochs: Any = None,
+                       trigger: str = "box") -> dict:
     """{config, link}: the experiment config of one cell on the live playground's config (the backdoor's and the
     defense's settings added) and its Replay link, which re-runs that cell."""
-    config = matrix.cell_config(_playground_config(s, epochs), backdoor, defense, str(seed))
+    config = matrix.cell_config(_playground_config(s, epochs), backdoor, defense, str(seed), trigger)
     return {"config": config, "link": replay.encode(config)}

@@ -90,7 +90,9 @@ function onSnapshot(snap) {
   }
   if (state.result) forget("The model or the data changed (new network, data or backdoor): the results below were cleared.");
   parts.export.resetReplay();
-  if (snap.result?.defense && snap.result?.metrics) adoptReplayed(snap.result);
+  // a replayed defense without a card here (quantisation, fine-tuning, the detectors: the matrix panel says its numbers)
+  const replayed = /** @type {{type?: string} | undefined} */ (snap.result?.defense)?.type;
+  if (snap.result?.metrics && (replayed === "proximity" || replayed === "smoothing")) adoptReplayed(snap.result);
   setBusy(state.busy);
   state.dirty = true;
   scheduleRefresh(0);

@@ -44,6 +44,9 @@ function tooltip(c) {
   const lines = [`${c.backdoor} × ${c.defense}${c.seeds > 1 ? ` (${c.seeds} seeds pooled)` : ""}`,
     `attack success after: ${withInterval(m.attack_success_rate_after)}`,
     `clean accuracy after: ${withInterval(m.clean_accuracy_after)}`];
+  if (m.attack_success_rate_adaptive && finite(m.attack_success_rate_adaptive.mean)) {
+    lines.push(`adaptive attacker: ${withInterval(m.attack_success_rate_adaptive)}`);
+  }
   if (m.detection_tpr) lines.push(`detection TPR: ${withInterval(m.detection_tpr)}`);
   if (m.detection_fpr) lines.push(`detection FPR: ${withInterval(m.detection_fpr)}`);
   if (m.abstention_rate) lines.push(`abstention: ${withInterval(m.abstention_rate)}`);
@@ -125,9 +128,11 @@ export function buildGrid(hooks) {
     const asr = c.metrics.attack_success_rate_after;
     const acc = c.metrics.clean_accuracy_after;
     const hasAsr = !!asr && finite(asr.mean);
+    const adaptive = c.metrics.attack_success_rate_adaptive;
     /** @type {Record<string, string>} */
     const data = { ...dataset, asr: hasAsr ? String(asr?.mean) : "", asrK: String(asr?.k ?? ""), asrN: String(asr?.n ?? ""),
-      acc: String(acc?.mean ?? ""), accK: String(acc?.k ?? ""), accN: String(acc?.n ?? ""), link: c.link };
+      acc: String(acc?.mean ?? ""), accK: String(acc?.k ?? ""), accN: String(acc?.n ?? ""),
+      adaptiveK: String(adaptive?.k ?? ""), adaptiveN: String(adaptive?.n ?? ""), link: c.link };
     const style = hasAsr ? `background: ${asrColor(/** @type {number} */ (asr?.mean))}` : null;
     const td = el(`td.mx-cell${hasAsr ? "" : ".mx-none"}`, { dataset: data, style, title: tooltip(c), tabindex: 0 },
       el("span.mx-acc", null, percent(acc?.mean)),

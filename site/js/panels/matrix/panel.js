@@ -8,17 +8,18 @@
 
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
-import { cleanMessage, duration } from "../../ui/format.js";
+import { DASH, cleanMessage, duration, finite, percent } from "../../ui/format.js";
 import { on } from "../../ui/events.js";
 import { buildGrid, legend } from "./grid.js";
 
 /**
  * @typedef {import("./grid.js").MatrixCell} MatrixCell
  * @typedef {{backdoors: string[], defenses: string[], default_backdoors: string[], default_defenses: string[],
- *   max_seeds: number, max_epochs: number, default_epochs: number}} MatrixNames
+ *   triggers: string[], default_trigger: string, max_seeds: number, max_epochs: number, default_epochs: number}} MatrixNames
  * @typedef {{done: number, total: number, finished: boolean, cancelled: boolean, seconds: number, running: string,
- *   backdoors: string[], defenses: string[], seeds: number, config: Record<string, unknown>,
+ *   backdoors: string[], defenses: string[], seeds: number, trigger: string, config: Record<string, unknown>,
  *   cells: MatrixCell[]}} MatrixProgress
+ * @typedef {{value: number | null, k: number | null, n: number | null} | null | undefined} ReplayedRate
  */
 
 /** Worker time per step: short, so training chunks and other panels' calls get their turn. */
@@ -32,6 +33,8 @@ export function init(ctx) {
   const defenseBox = el("div.mx-choices#mx-defenses", { role: "group", "aria-label": "Defenses" });
   const seeds = /** @type {HTMLInputElement} */ (el("input.card-input#mx-seeds", { type: "number", min: 1, step: 1, value: "1" }));
   const epochs = /** @type {HTMLInputElement} */ (el("input.card-input#mx-epochs", { type: "number", min: 1, step: 1 }));
+  const trigger = /** @type {HTMLSelectElement} */ (el("select.card-select#mx-trigger",
+    { title: "The poisoning row's trigger: the square box, or NN Calculator's trojan region T1 … T9 (its points are moved there and relabelled)" }));
   const runButton = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#mx-run", { type: "button" }, "Run"));
   const cancel = /** @type {HTMLButtonElement} */ (el("button.text-button#mx-cancel", { type: "button", disabled: true }, "Cancel"));
   const bar = el("div.mx-progress-bar#mx-progress-bar");
@@ -41,7 +44,9 @@ export function init(ctx) {
   const caption = el("p.card-note#mx-caption", null, "Run the matrix to fill the grid.");
   const grid = buildGrid({ onPick: pick });
   const replayLink = /** @type {HTMLAnchorElement} */ (el("a.card-link#mx-replay-link", { href: "#" }, "Replay link"));
-  const selection = el("p.mx-selection#mx-selection", { hidden: true }, el("span#mx-selected", null, ""), " · ", replayLink);
+  const replayed = el("span.mx-replayed#mx-replayed", null, "");
+  const selection = el("p.mx-selection#mx-selection", { hidden: true }, el("span#mx-selected", null, ""), " · ", replayLink,
+    el("br"), replayed);
   const command = el("pre.mx-command#mx-command", null, "");
   const regression = el("p.card-warning#mx-regression", { hidden: true },
     "The matrix needs a classification problem (labels +1 / −1): set Problem type to Classification above.");
@@ -56,6 +61,7 @@ export function init(ctx) {
         el("h3.card-title", null, el("span.card-step", null, "1"), "Choose and run"),
         el("span.card-label", null, "Backdoors"), backdoorBox,
         el("span.card-label", null, "Defenses"), defenseBox,
+        el("div.card-row", null, el("label.card-field", null, "poisoning trigger", trigger)),
         el("div.card-row", null,
           el("label.card-field", null, "seeds", seeds),
           el("label.card-field", { title: "Training length of each seed's network" }, "epochs", epochs),
@@ -74,6 +80,7 @@ export function init(ctx) {
   let running = false;
   let cancelRequested = false;
   let defaultEpochs = 300;
+  let picked = "";  // the Replay link (without "replay=") of the clicked cell, until its replay arrives
 
   /** @param {HTMLElement} box @param {string} prefix @param {string[]} all @param {string[]} chosen */
   function fillChoices(box, prefix, all, chosen) {
@@ -90,6 +97,7 @@ export function init(ctx) {
     root?.toggleAttribute("data-busy", on);
     runButton.disabled = on;
     cancel.disabled = !on;
+    trigger.disabled = on;
     for (const input of root?.querySelectorAll(".mx-choices input, #mx-seeds, #mx-epochs") || []) {
       /** @type {HTMLInputElement} */ (input).disabled = on;
     }
@@ -114,7 +122,8 @@ export function init(ctx) {
   function commandLine(p) {
     const config = JSON.stringify(p.config);
     return `echo '${config}' > matrix.json\nPYTHONPATH=py python3 -m backdoor_playground matrix matrix.json \\\n` +
-      `  --seeds ${p.seeds} --backdoors ${p.backdoors.join(",")} --defenses ${p.defenses.join(",")} --out matrix.tsv`;
+      `  --seeds ${p.seeds} --backdoors ${p.backdoors.join(",")} --defenses ${p.defenses.join(",")}` +
+      `${p.trigger && p.trigger !== "box" ? ` --trigger ${p.trigger}` : ""} --out matrix.tsv`;
   }
 
   async function run() {
@@ -135,7 +144,7 @@ export function init(ctx) {
     grid.clearSelection();
     try {
       /** @type {MatrixProgress} */
-      let p = await ctx.call(API.matrix_start, { backdoors, defenses, seeds: Number(seeds.value), epochs: Number(epochs.value) });
+      let p = await ctx.call(API.matrix_start, { backdoors, defenses, seeds: Number(seeds.value), epochs: Number(epochs.value), trigger: trigger.value });
       showProgress(p);
       while (!p.finished) {
         p = await ctx.call(cancelRequested ? API.matrix_cancel : API.matrix_step, cancelRequested ? {} : { budget_ms: STEP_MS });
@@ -160,10 +169,35 @@ export function init(ctx) {
     replayLink.href = href;
     replayLink.dataset.backdoor = cell.backdoor;
     replayLink.dataset.defense = cell.defense;
+    picked = cell.link.slice("replay=".length);
+    replayed.textContent = "";
+    delete replayed.dataset.done;
     /** @type {HTMLElement} */ (selection.querySelector("#mx-selected")).textContent =
       `${cell.backdoor} × ${cell.defense}: replaying it in the playground above (seed 0)`;
     selection.hidden = false;
     location.hash = cell.link;
+  }
+
+  /**
+   * The replayed cell's own numbers, from the replay's result (the same metric names as the grid): the defense
+   * panel shows proximity and smoothing; the other defenses have no panel, so this line is where they show.
+   * @param {{config?: {defense?: {type?: string}}, metrics?: Record<string, ReplayedRate>}} result
+   */
+  function showReplayed(result) {
+    const m = result.metrics || {};
+    const rate = (/** @type {ReplayedRate} */ r) => (r && finite(r.value) ? `${percent(r.value)} (${r.k}/${r.n})` : DASH);
+    const type = result.config?.defense?.type;
+    const after = type ? m.attack_success_rate_after : m.attack_success_rate;
+    const acc = type ? m.clean_accuracy_after : m.backdoored_accuracy;
+    const parts = [`Replayed: attack success after ${rate(after)}`, `clean accuracy after ${rate(acc)}`];
+    if (m.attack_success_rate_adaptive && finite(m.attack_success_rate_adaptive.value)) {
+      parts.push(`adaptive attacker ${rate(m.attack_success_rate_adaptive)}`);
+    }
+    if (m.detection_tpr && finite(m.detection_tpr.value)) parts.push(`detection TPR ${rate(m.detection_tpr)}`);
+    const panel = type === "proximity" || type === "smoothing" ? "; the defense panel shows it"
+      : type ? `; ${type} has no panel of its own: these are its numbers` : "";
+    replayed.textContent = `${parts.join(", ")}${panel}.`;
+    replayed.dataset.done = "1";
   }
 
   runButton.addEventListener("click", () => run());
@@ -175,6 +209,11 @@ export function init(ctx) {
 
   on("snapshot", ({ snap }) => {
     if (!snap) return;
+    const result = /** @type {{config?: Record<string, unknown>} | undefined} */ (snap.result);
+    if (picked && result?.config) {
+      picked = "";
+      showReplayed(/** @type {Parameters<typeof showReplayed>[0]} */ (result));
+    }
     const regressionProblem = snap.config?.problem === "regression";
     regression.hidden = !regressionProblem;
     if (!running) runButton.disabled = regressionProblem;
@@ -190,6 +229,8 @@ export function init(ctx) {
     epochs.max = String(n.max_epochs);
     fillChoices(backdoorBox, "bd", n.backdoors, n.default_backdoors);
     fillChoices(defenseBox, "df", n.defenses, n.default_defenses);
+    trigger.replaceChildren(...n.triggers.map((t) => el("option", { value: t, selected: t === n.default_trigger },
+      t === "box" ? "box (square)" : `${t} (trojan)`)));
     grid.show(n.default_backdoors, n.default_defenses, []);
     root.dataset.ready = "1";
   }, (err) => ctx.reportError(err));
