@@ -51,6 +51,7 @@ def parse_config(raw: Any) -> tuple[dict, Plan]:
         config, _ = cfg.validate(raw, strict=True, extra_sections=())
     except ValueError as exc:  # validate words its notices for the lenient page: "...; using 0", "... ignored"
         raise ValueError(re.sub(r"(; using .*| ignored)$", "", str(exc))) from None
+    config, _ = cfg.check_problem(config, strict=True)  # classes, 3-D features, trojan against the data set
     bd = None if bd_raw is None else attacks.check(bd_raw, config)
     df = None if df_raw is None else defense.check_defense(df_raw)
     if df is not None and config["problem"] == "regression":
