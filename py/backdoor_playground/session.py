@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 # Keys whose change only alters the trainer's hyper-parameters: applied between epochs, no reset (TFP PR #6).
 LIVE_KEYS = frozenset({"learningRate", "regularization", "regularizationRate", "batchSize"})
 # Keys that regenerate the data (and so rebuild the model).
+# Keys whose change replaces an uploaded CSV by generated data.
+UPLOAD_DROPPING_KEYS = frozenset({"dataset", "regDataset", "problem", "noise", "trojan", "classes", "digits_scale"})
 DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "trojan", "problem", "classes",
                        "digits_scale"})
 # Keys that rebuild the model from the same init stream.
@@ -55,12 +57,6 @@ def feature_grids(names: tuple[str, ...], z: float = 0.0) -> tuple[tuple[str, np
     values = features.feature_matrix(points, names).T.copy()
     values.setflags(write=False)
     return tuple(zip(names, values))
-
-
-def output_activation(config: dict) -> str:
-    """tanh for two classes (TF Playground), linear for regression and for K > 2 classes (logits, classes.py)."""
-    _, k = problem.shape(config)
-    return "linear" if k == 0 else classes.output_activation(k)
 
 
 def generate_data(config: dict) -> Data:
@@ -140,9 +136,11 @@ class Session:
         """The config's network with its initial weights from the "init" stream (the same every time)."""
         c = self.config
         init_rng = rng.stream(c["seed"], "init", c["initSeed"])
+        _, k = self.shape
         return MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
-                   output_activation(c), init_rng, init_zero=c["initZero"],
-                   operator_params=backdoor.params_from_config(c).csum, n_outputs=problem.output_nodes(c))
+                   "linear" if k == 0 else classes.output_activation(k), init_rng, init_zero=c["initZero"],
+                   operator_params=backdoor.params_from_config(c).csum,
+                   n_outputs=1 if k == 0 else classes.output_nodes(k))
 
     def trainer_for(self, model: MLP, X: np.ndarray, y: np.ndarray) -> Trainer:
         """A trainer with the config's hyper-parameters for `model` on features X and labels y."""
@@ -160,11 +158,14 @@ class Session:
     def update(self, new_config: dict) -> str:
         """Apply a validated config; returns what it took: "none", "live", "backdoor" (new checksum numbers on a
         planted model), "model" or "data"."""
-        new_config, self.problem_notices = cfg.check_problem(new_config)
+        changed = {k for k in new_config if new_config.get(k) != self.config.get(k)}
+        keep_upload = self.uploaded is not None and not (changed & UPLOAD_DROPPING_KEYS)
+        new_config, self.problem_notices = cfg.check_problem(
+            new_config, shape=modelio.data_shape(*self.uploaded[:2]) if keep_upload and self.uploaded else None)
         changed = {k for k in new_config if new_config.get(k) != self.config.get(k)}
         self.config = new_config
         if changed & DATA_KEYS:
-            if self.uploaded is not None and not (changed & {"dataset", "regDataset", "problem", "noise", "trojan"}):
+            if keep_upload and self.uploaded is not None:
                 self.data = split_uploaded(*self.uploaded, new_config)
             else:
                 self.uploaded = None
@@ -190,6 +191,7 @@ class Session:
 
     def use_uploaded(self, points: np.ndarray, labels: np.ndarray, split) -> None:
         self.uploaded = (points, labels, split)
+        self.config, self.problem_notices = cfg.check_problem(self.config, shape=modelio.data_shape(points, labels))
         self.data = split_uploaded(points, labels, split, self.config)
         self.rebuild_model()
 

@@ -151,3 +151,20 @@ def test_csv_takes_three_coordinates_and_up_to_ten_classes():
         mio.parse_data_csv("1,2,7,1\n1,1,0,0\n")
     text = mio.data_to_csv(points, labels, split, dims=3)
     assert text.splitlines()[0] == "x,y,z,label,split" and mio.parse_data_csv(text)[1].tolist() == labels.tolist()
+
+
+def test_an_uploaded_3d_csv_with_k_classes_trains_with_z_features():
+    s = Session(c.defaults())
+    text = "x,y,z,label\n" + "".join(f"{x},{y},{z},{int(x > 0) + int(z > 0)}\n"
+                                     for x, y, z in np.random.default_rng(4).uniform(-5, 5, (90, 3)).round(3))
+    points, labels, split = mio.parse_data_csv(text)
+    s.use_uploaded(points, labels, split)
+    assert s.shape == (3, 3) and s.model.layer_sizes[-1] == 3
+    config = {**s.config, "z": True}
+    assert s.update(config) == "model" and s.feature_names == ["x", "y", "z"] and s.problem_notices == []
+    before = s.metrics()["acc_train"]
+    s.train(epochs=300)
+    assert s.metrics()["acc_train"] >= 0.9 > before  # 1.0 on this data
+    assert s.update({**s.config, "dataset": "xor"}) == "data"  # the upload is dropped: z no longer fits
+    assert s.uploaded is None and s.config["z"] is False and s.feature_names == ["x", "y"]
+    assert any("z needs 3-D data" in n for n in s.problem_notices)

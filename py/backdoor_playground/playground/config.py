@@ -343,13 +343,15 @@ def _encode(value: Any) -> str:
     return quote(_text(value), safe=",.-_+")
 
 
-def check_problem(config: dict, *, strict: bool = False) -> tuple[dict, list[str]]:
+def check_problem(config: dict, *, strict: bool = False,
+                  shape: tuple[int, int] | None = None) -> tuple[dict, list[str]]:
     """(config, notices) after the checks that tie keys to the data set's d and K (problem.check: classes, 3-D
     features, trojan): a setting the data set cannot take falls back to its default with a notice; with `strict` the
-    first raises ValueError naming the key. Kept apart from validate(), which checks each key on its own."""
+    first raises ValueError naming the key. Kept apart from validate(), which checks each key on its own. `shape`:
+    the (d, K) of uploaded data, which then decides instead of the data set."""
     config = dict(config)
     notices = []
-    for key, message in problem.check(config, enabled_features(config)):
+    for key, message in problem.check(config, enabled_features(config), shape):
         if strict:
             raise ValueError(message)
         notices.append(f"{message}; using {_off(key)}")

@@ -28,11 +28,15 @@ def output_nodes(config: dict) -> int:
     return 1 if k == 0 else classes.output_nodes(k)
 
 
-def check(config: dict, enabled: list[str]) -> list[tuple[str, str]]:
-    """(key, message) for every setting the problem cannot take; an empty list when the config fits."""
-    problems: list[tuple[str, str]] = []
+def check(config: dict, enabled: list[str], shape: tuple[int, int] | None = None) -> list[tuple[str, str]]:
+    """(key, message) for every setting the problem cannot take; an empty list when the config fits. `shape` is the
+    (d, K) of uploaded data: then only the features are checked, against its d."""
     regression = config.get("problem") == "regression"
     name = active_dataset(config)
+    if shape is not None:
+        return [(key, f"features: {key} needs 3-D data (x, y, z); the uploaded data is {shape[0]}-D")
+                for key in enabled if key in features.SPACE_FEATURES and shape[0] != 3]
+    problems: list[tuple[str, str]] = []
     chosen = config.get("classes", 0) or 0
     spec = datasets_nd.SPECS.get(name)
     if chosen and not regression:
