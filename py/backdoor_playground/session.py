@@ -342,6 +342,7 @@ class Session:
         """Install a backdoor of type `kind` with checked `settings` (one at a time; a replaceable one, such as
         NN Calculator's CSUM signature, makes way)."""
         cls = attacks.get(kind)
+        self.require_plane(f"the {kind} backdoor")
         current = self.attack
         if current is not None and not current.replaceable and current.type != kind:
             raise ValueError(f"remove the {current.type} backdoor first (one backdoor at a time)")
@@ -358,6 +359,12 @@ class Session:
         self.set_attack(None)
         return True
 
+    def require_plane(self, what: str) -> None:
+        """ValueError unless the data is 2-D with two classes: what the backdoors and defenses take for now."""
+        d, k = self.shape
+        if (d, k) != (2, 2):
+            raise ValueError(f"{what}: 2-D two-class data only, for now; this data has d = {d}, K = {k}")
+
     def clean_model(self) -> MLP:
         """The model before the backdoor changed it (the live model when the attack left its operators alone)."""
         attack = self.attack
@@ -367,6 +374,7 @@ class Session:
         """The test set under the live attack (nothing activated, the model its own reference, without one)."""
         if self.config["problem"] == "regression":
             raise ValueError("defenses need a classification problem (labels +1 / -1)")
+        self.require_plane("the defenses")
         if self.attack is not None:
             return self.attack.attacked(self)
         from .defense import attacked

@@ -168,3 +168,16 @@ def test_an_uploaded_3d_csv_with_k_classes_trains_with_z_features():
     assert s.update({**s.config, "dataset": "xor"}) == "data"  # the upload is dropped: z no longer fits
     assert s.uploaded is None and s.config["z"] is False and s.feature_names == ["x", "y"]
     assert any("z needs 3-D data" in n for n in s.problem_notices)
+
+
+def test_backdoors_and_defenses_say_they_take_plane_two_class_data_for_now():
+    with pytest.raises(ValueError, match="^backdoor: the backdoors and defenses take 2-D two-class data for now; "
+                                         "dataset circle3d has d = 3, K = 2"):
+        parse_config({**CIRCLE3D, "backdoor": {"type": "checksum"}})
+    with pytest.raises(ValueError, match="^defense: .* dataset blobs4 has d = 2, K = 4"):
+        parse_config({"dataset": "blobs4", "defense": {"type": "proximity"}})
+    s = Session(c.validate({"dataset": "blobs4"})[0])
+    with pytest.raises(ValueError, match="the checksum backdoor: 2-D two-class data only, for now; this data has d = 2, K = 4"):
+        s.install("checksum", {})
+    with pytest.raises(ValueError, match="the defenses: 2-D two-class data only"):
+        s.attacked()
