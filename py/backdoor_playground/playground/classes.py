@@ -16,16 +16,14 @@ import numpy as np
 from ..limits import Limit
 
 MIN_CLASSES, MAX_CLASSES = 2, 10
-CLASSES = Limit(MIN_CLASSES, MAX_CLASSES, 0, "classes K; 0 in a config means the data set's own K")
+# The one rule for K; the config key `classes` also takes 0, meaning "the data set's own K" (state_table.py).
+CLASSES = Limit(MIN_CLASSES, MAX_CLASSES, 2, "number of classes K (2 = TF Playground's two classes)")
 SOFTMAX_LOSS = "softmax_crossentropy"
 
 
 def check_k(k: Any, what: str = "classes") -> int:
-    """K as an int in 2..10; ValueError "classes must be 2..10" otherwise."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer, float)) or float(k) != int(k) \
-            or not MIN_CLASSES <= int(k) <= MAX_CLASSES:
-        raise ValueError(f"{what} must be {MIN_CLASSES}..{MAX_CLASSES}, got {k!r}")
-    return int(k)
+    """K as an int in 2..10 (CLASSES); ValueError "classes must be between 2 and 10, got ..." otherwise."""
+    return int(CLASSES.check(what, k))
 
 
 def output_nodes(k: int) -> int:

@@ -167,12 +167,3 @@ def generate(name: str, noise: float, rng: np.random.Generator, k: int, scale: s
     if spec.make is None:
         return load_digits(scale)
     return spec.make(spec.n, noise, rng, k)
-
-
-def thumbnail(name: str, n: int, rng: np.random.Generator, k: int) -> np.ndarray:
-    """Flat [x0, y0, label0, ...] of the first two coordinates (for a picker), generated sets only."""
-    spec = SPECS[name]
-    if spec.make is None:
-        raise ValueError(f"dataset {name} has no generated thumbnail")
-    points, labels = spec.make(n, 0.0, rng, k)
-    return np.column_stack([points[:, :2], labels]).ravel()

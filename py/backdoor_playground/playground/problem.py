@@ -1,5 +1,5 @@
 """The problem's shape, d inputs and K classes, read from a config (dataset, classes), and the checks that tie the
-config's classes, features and trojan to it; the network's input names (features, or px0.. for d > 3).
+config's classes, features and trojan to it.
 
 d and K come from the data set (datasets.shape); `classes` (0 = the data set's own) chooses K only where the data set
 allows it (datasets_nd.Spec.k_choices). Regression is 2-D with one linear output (K = 0 here).
@@ -58,9 +58,3 @@ def check(config: dict, enabled: list[str], shape: tuple[int, int] | None = None
         problems.append(("trojan", f"trojan={config['trojan']}: the trojans are drawn for 2-D two-class data; "
                                    f"dataset {name} has d = {spec.d}, K = {spec.k} (use 0)"))
     return problems
-
-
-def input_names(config: dict, enabled: list[str]) -> list[str]:
-    """The network's inputs: the enabled features for d <= 3, the raw coordinates px0 .. for d > 3."""
-    d, _ = shape(config)
-    return features.input_names(d) if d > 3 else list(enabled)

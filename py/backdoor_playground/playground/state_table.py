@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..checksum.params import LAYERS as CSUM_LAYERS, MAX_SAFE_INT, PARAMS as CSUM, VARIANT_NAMES as CSUM_VARIANTS
-from .classes import CLASSES, MAX_CLASSES
+from .classes import CLASSES
 from .datasets import ALL_CLASSIFY, CLASSIFY_DATASETS, REGRESS_DATASETS
 from .datasets_nd import DIGITS_SCALES, SPECS as ND_SPECS
 from .features import FEATURE_ORDER, SPACE_ORDER
@@ -136,7 +136,7 @@ STATE_TABLE: list[Prop] = [
          doc="Initial-weight draw: 'Reinitialise' increments it (the 'init' random stream)."),
     Prop("epochs", "int", 0, lo=0, hi=100000, step=1, doc="Experiment length in epochs (0 = play freely)."),
     *[Prop(key, "bool", False, doc=f"Input feature {key} is on (3-D data only).") for key in SPACE_ORDER],
-    Prop("classes", "int", CLASSES.default, lo=0, hi=MAX_CLASSES, step=1,
+    Prop("classes", "int", 0, lo=0, hi=CLASSES.high, step=1,
          doc="Number of classes K (2..10) where the data set lets you choose it (blobs); 0 = the data set's own K."),
     Prop("digits_scale", "choice", DIGITS_SCALES[0], choices=DIGITS_SCALES,
          doc="What the digits network sees: raw pixel values 0..16, or unit = divided by 16."),
