@@ -69,3 +69,9 @@ def test_bad_digits_data_is_refused(fake_digits, monkeypatch):
     monkeypatch.setattr(sys.modules[MODULE], "load", lambda: (images * 2, labels))
     with pytest.raises(ValueError, match="pixel values must lie in 0..16"):
         ds.make_dataset("digits", 0, "3", 60)
+
+
+def test_a_build_without_the_digits_module_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, MODULE, None)  # import of the module is refused, as when the file is absent
+    with pytest.raises(ValueError, match="^dataset digits: its data is not part of this build"):
+        ds.make_dataset("digits", 0, "3", 60)

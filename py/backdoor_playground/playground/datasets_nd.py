@@ -11,6 +11,7 @@ spirals. Points stay inside the data box [-6, 6]^d (digits: pixel values 0..16, 
 
 from __future__ import annotations
 
+import importlib
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -147,8 +148,12 @@ def load_digits(scale: str) -> tuple[np.ndarray, np.ndarray]:
     """(images (1797, 64) float64, labels 0..9 float64) from playground/digits.py, divided by 16 for scale "unit"."""
     if scale not in DIGITS_SCALES:
         raise ValueError(f"digits_scale {scale!r} is not one of {', '.join(DIGITS_SCALES)}")
-    from . import digits  # lazily: the data file is large and only this set needs it
-
+    try:  # lazily: the data file is large and only this set needs it
+        digits = importlib.import_module(f"{__package__}.digits")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.digits":
+            raise
+        raise ValueError("dataset digits: its data is not part of this build (playground/digits.py is missing)") from None
     images, labels = digits.load()
     images = np.asarray(images, dtype=np.float64)
     labels = np.asarray(labels)
