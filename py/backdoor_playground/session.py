@@ -323,6 +323,7 @@ class Session:
         self.model = model
         self.make_trainer()
         self.trainer.epochs_done = checked["epoch"]  # the file's epoch count goes on
+        self.problem_notices = []  # the file's config passed check_problem strictly
         self.set_attack(attacks.adopt(self))
         return notices
 
