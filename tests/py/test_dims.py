@@ -181,3 +181,14 @@ def test_backdoors_and_defenses_say_they_take_plane_two_class_data_for_now():
         s.install("checksum", {})
     with pytest.raises(ValueError, match="the defenses: 2-D two-class data only"):
         s.attacked()
+
+
+def test_a_k_class_model_file_round_trips_through_a_session():
+    s = Session(c.validate({"dataset": "spiral3", "networkShape": [5], "seed": "2"})[0])
+    s.train(epochs=5)
+    text = json.dumps(s.export_model())
+    other = Session(c.defaults())
+    other.import_model(text)
+    assert other.shape == (2, 3) and other.model.layer_sizes == (2, 5, 3) and other.epoch == 5
+    np.testing.assert_array_equal(other.model.predict(other.X_test), s.model.predict(s.X_test))
+    assert other.metrics() == s.metrics()
