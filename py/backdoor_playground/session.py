@@ -12,8 +12,7 @@ import numpy as np
 from . import attacks
 from . import checksum as backdoor
 from .playground import config as cfg
-from .playground import datasets, features, grid, modelio, rng
-from .playground.losses import accuracy
+from .playground import classes, datasets, features, grid, modelio, problem, rng
 from .playground.nn import MLP
 from .playground.train import Trainer, evaluate
 
@@ -27,10 +26,13 @@ if TYPE_CHECKING:
 # Keys whose change only alters the trainer's hyper-parameters: applied between epochs, no reset (TFP PR #6).
 LIVE_KEYS = frozenset({"learningRate", "regularization", "regularizationRate", "batchSize"})
 # Keys that regenerate the data (and so rebuild the model).
-DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "trojan", "problem"})
+# Keys whose change replaces an uploaded CSV by generated data.
+UPLOAD_DROPPING_KEYS = frozenset({"dataset", "regDataset", "problem", "noise", "trojan", "classes", "digits_scale"})
+DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "trojan", "problem", "classes",
+                       "digits_scale"})
 # Keys that rebuild the model from the same init stream.
 MODEL_KEYS = frozenset({"networkShape", "activation", "activations", "initZero", "initSeed", "loss",
-                        *features.FEATURE_ORDER})
+                        *features.FEATURE_ORDER, *features.SPACE_ORDER})
 
 THUMB_N = 20
 
@@ -47,16 +49,14 @@ class Data:
 
 
 @functools.lru_cache(maxsize=4)
-def feature_grids(names: tuple[str, ...]) -> tuple[tuple[str, np.ndarray], ...]:
-    """Grids of features the model does not use (the page still shows them, faded): they never change."""
-    values = features.feature_matrix(grid.grid_points(grid.GRID_N), names).T.copy()
+def feature_grids(names: tuple[str, ...], z: float = 0.0) -> tuple[tuple[str, np.ndarray], ...]:
+    """Grids of features the model does not use (the page still shows them, faded): they never change (3-D: on the
+    slice at height z)."""
+    space = any(name in features.SPACE_FEATURES for name in names)
+    points = grid.slice_points(grid.GRID_N, z) if space else grid.grid_points(grid.GRID_N)
+    values = features.feature_matrix(points, names).T.copy()
     values.setflags(write=False)
     return tuple(zip(names, values))
-
-
-def output_activation(config: dict) -> str:
-    """tanh for classification (TF Playground), linear for regression."""
-    return "linear" if config["problem"] == "regression" else "tanh"
 
 
 def generate_data(config: dict) -> Data:
@@ -64,7 +64,8 @@ def generate_data(config: dict) -> Data:
     regression = config["problem"] == "regression"
     name = config["regDataset"] if regression else config["dataset"]
     ds = datasets.make_dataset(name, config["noise"], config["seed"], config["percTrainData"],
-                               trojan=0 if regression else config["trojan"])
+                               trojan=0 if regression else config["trojan"], classes=config.get("classes", 0),
+                               digits_scale=config.get("digits_scale", "raw"))
     return Data(ds.train_points, ds.train_labels, ds.test_points, ds.test_labels, name)
 
 
@@ -84,9 +85,12 @@ class Session:
     """The state behind the page: everything the worker keeps between calls."""
 
     def __init__(self, config: dict):
+        # settings the data set cannot take (a 3-D feature on 2-D data, classes it does not choose) fall back, noted
+        config, self.problem_notices = cfg.check_problem(config)
         self.config = config
         self.uploaded: tuple | None = None      # (points, labels, split) of an uploaded CSV, re-split on seed changes
         self.hover: str | None = None           # the node whose grid the page shows at full resolution
+        self.slice_z = 0.0                      # 3-D data: the height of the slice the grids show
         self.data = generate_data(config)
         # set by rebuild_model / make_trainer
         self.model: MLP
@@ -107,7 +111,17 @@ class Session:
 
     @property
     def feature_names(self) -> list[str]:
-        return cfg.enabled_features(self.config)
+        """The network's inputs: the enabled features (d <= 3) or the raw coordinates px0.. (d > 3)."""
+        enabled = cfg.enabled_features(self.config)
+        d, _ = self.shape
+        return features.input_names(d) if d > 3 else enabled
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(d, K): inputs per point and classes (0 for regression); an uploaded CSV's own (modelio.data_shape)."""
+        if self.uploaded is not None and self.config["problem"] != "regression":
+            return modelio.data_shape(self.uploaded[0], self.uploaded[1])
+        return problem.shape(self.config)
 
     def rebuild_model(self) -> None:
         """A fresh model from the "init" stream (same config -> same initial weights) and a trainer for it.
@@ -122,16 +136,19 @@ class Session:
         """The config's network with its initial weights from the "init" stream (the same every time)."""
         c = self.config
         init_rng = rng.stream(c["seed"], "init", c["initSeed"])
+        _, k = self.shape
         return MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
-                   output_activation(c), init_rng, init_zero=c["initZero"],
-                   operator_params=backdoor.params_from_config(c).csum)
+                   "linear" if k == 0 else classes.output_activation(k), init_rng, init_zero=c["initZero"],
+                   operator_params=backdoor.params_from_config(c).csum,
+                   n_outputs=1 if k == 0 else classes.output_nodes(k))
 
     def trainer_for(self, model: MLP, X: np.ndarray, y: np.ndarray) -> Trainer:
         """A trainer with the config's hyper-parameters for `model` on features X and labels y."""
         c = self.config
+        _, k = self.shape
         return Trainer(model, X, y, learning_rate=c["learningRate"], batch_size=c["batchSize"],
                        regularization=c["regularization"], regularization_rate=c["regularizationRate"],
-                       loss=c["loss"])
+                       loss=c["loss"] if k == 0 else classes.loss_name(k, c["loss"]))
 
     def make_trainer(self) -> None:
         self.X_train = features.feature_matrix(self.data.train_points, self.feature_names)
@@ -142,9 +159,13 @@ class Session:
         """Apply a validated config; returns what it took: "none", "live", "backdoor" (new checksum numbers on a
         planted model), "model" or "data"."""
         changed = {k for k in new_config if new_config.get(k) != self.config.get(k)}
+        keep_upload = self.uploaded is not None and not (changed & UPLOAD_DROPPING_KEYS)
+        new_config, self.problem_notices = cfg.check_problem(
+            new_config, shape=modelio.data_shape(*self.uploaded[:2]) if keep_upload and self.uploaded else None)
+        changed = {k for k in new_config if new_config.get(k) != self.config.get(k)}
         self.config = new_config
         if changed & DATA_KEYS:
-            if self.uploaded is not None and not (changed & {"dataset", "regDataset", "problem", "noise", "trojan"}):
+            if keep_upload and self.uploaded is not None:
                 self.data = split_uploaded(*self.uploaded, new_config)
             else:
                 self.uploaded = None
@@ -170,6 +191,7 @@ class Session:
 
     def use_uploaded(self, points: np.ndarray, labels: np.ndarray, split) -> None:
         self.uploaded = (points, labels, split)
+        self.config, self.problem_notices = cfg.check_problem(self.config, shape=modelio.data_shape(points, labels))
         self.data = split_uploaded(points, labels, split, self.config)
         self.rebuild_model()
 
@@ -198,19 +220,24 @@ class Session:
     # ---------------------------------------------------------------- what the page draws
 
     def metrics(self, model: MLP | None = None) -> dict:
-        """Losses and accuracies of `model` (default: the live one) on the train and test sets."""
+        """Losses and accuracies of `model` (default: the live one) on the train and test sets, and for
+        classification the K x K confusion matrices (rows true class, columns predicted; classes.confusion)."""
         model = self.model if model is None else model
-        loss = self.config["loss"]
-        regression = self.config["problem"] == "regression"
-        out = {}
+        _, k = self.shape
+        loss = "square" if k == 0 else classes.loss_name(k, self.config["loss"])
+        out: dict = {}
         for split, X, y in (("train", self.X_train, self.data.train_labels),
                             ("test", self.X_test, self.data.test_labels)):
             if len(y) == 0:
                 out[f"loss_{split}"], out[f"acc_{split}"] = None, None
+                if k:
+                    out[f"confusion_{split}"] = [[0] * k for _ in range(k)]
                 continue
-            m = evaluate(model, X, y, "square" if regression else loss)
+            m = evaluate(model, X, y, loss)
             out[f"loss_{split}"] = finite_or_none(m["loss"])
-            out[f"acc_{split}"] = None if regression else finite_or_none(m["accuracy"])
+            out[f"acc_{split}"] = None if k == 0 else finite_or_none(m["accuracy"])
+            if k:
+                out[f"confusion_{split}"] = classes.confusion(model.predict(X), y, k)
         return out
 
     def model_view(self) -> dict:
@@ -219,13 +246,27 @@ class Session:
 
     def frame(self) -> dict:
         """Everything that changes while training: epoch, metrics, parameters and every neuron's grid in one buffer."""
-        grids = grid.network_grids(self.model, self.feature_names)
-        output_id = grids[-1][0]
-        unused = tuple(f for f in features.FEATURE_ORDER if f not in self.feature_names)
-        grids.extend(feature_grids(unused))
+        d, k = self.shape
+        extra: dict = {}
+        if d > 3:  # no picture of a 64-D input space: the page shows images instead
+            grids: list = []
+            output_id = str(sum(self.model.layer_sizes[1:]))
+        else:
+            grids = grid.network_grids(self.model, self.feature_names, z=self.slice_z)
+            output_id = grids[-1][0]
+            unused = tuple(f for f in (*features.FEATURE_ORDER, *(features.SPACE_ORDER if d == 3 else ()))
+                           if f not in self.feature_names)
+            grids.extend(feature_grids(unused, self.slice_z))
+            if k > 2:
+                index, confidence = grid.class_grid(self.model, self.feature_names, z=self.slice_z)
+                extra = {"class_grid": index.astype(np.uint8).tobytes(),
+                         "confidence_grid": grid.quantize(2.0 * confidence - 1.0).tobytes()}
         full = {output_id} | ({self.hover} if self.hover else set())
         buffer, layout = grid.pack_grids(grids, full=full, thumb_n=THUMB_N)
+        if d != 2 or k > 2:
+            extra.update(d=d, k=k, z=self.slice_z)
         return {
+            **extra,
             "epoch": self.epoch,
             **self.metrics(),
             "diverged": bool(self.trainer.diverged),
@@ -242,12 +283,17 @@ class Session:
         def flat(points, labels):
             return np.column_stack([points, labels]).ravel().tolist() if len(labels) else []
         d = self.data
-        return {"train": flat(d.train_points, d.train_labels), "test": flat(d.test_points, d.test_labels),
+        view = {"train": flat(d.train_points, d.train_labels), "test": flat(d.test_points, d.test_labels),
                 "source": d.source}
+        dims, k = self.shape
+        if dims != 2 or k > 2:  # flat [coordinates..., label] rows of d + 1 numbers
+            view.update(d=dims, k=k)
+        return view
 
     def snapshot(self, notices: list[str] | None = None) -> dict:
         """The whole state after a (re)build: config, link, data, model shape and the first frame."""
-        return {"config": self.config, "hash": cfg.to_hash(self.config), "notices": list(notices or []),
+        return {"config": self.config, "hash": cfg.to_hash(self.config),
+                "notices": [*(notices or []), *self.problem_notices],
                 "data": self.data_view(), "model": self.model_view(), "frame": self.frame()}
 
     # ---------------------------------------------------------------- edits and files
@@ -277,6 +323,7 @@ class Session:
         self.model = model
         self.make_trainer()
         self.trainer.epochs_done = checked["epoch"]  # the file's epoch count goes on
+        self.problem_notices = []  # the file's config passed check_problem strictly
         self.set_attack(attacks.adopt(self))
         return notices
 
@@ -296,6 +343,7 @@ class Session:
         """Install a backdoor of type `kind` with checked `settings` (one at a time; a replaceable one, such as
         NN Calculator's CSUM signature, makes way)."""
         cls = attacks.get(kind)
+        self.require_plane(f"the {kind} backdoor")
         current = self.attack
         if current is not None and not current.replaceable and current.type != kind:
             raise ValueError(f"remove the {current.type} backdoor first (one backdoor at a time)")
@@ -312,6 +360,12 @@ class Session:
         self.set_attack(None)
         return True
 
+    def require_plane(self, what: str) -> None:
+        """ValueError unless the data is 2-D with two classes: what the backdoors and defenses take for now."""
+        d, k = self.shape
+        if d != 2 or k > 2:  # regression (K = 0) is refused by each backdoor in its own words
+            raise ValueError(f"{what}: 2-D two-class data only, for now; this data has d = {d}, K = {k}")
+
     def clean_model(self) -> MLP:
         """The model before the backdoor changed it (the live model when the attack left its operators alone)."""
         attack = self.attack
@@ -321,6 +375,7 @@ class Session:
         """The test set under the live attack (nothing activated, the model its own reference, without one)."""
         if self.config["problem"] == "regression":
             raise ValueError("defenses need a classification problem (labels +1 / -1)")
+        self.require_plane("the defenses")
         if self.attack is not None:
             return self.attack.attacked(self)
         from .defense import attacked

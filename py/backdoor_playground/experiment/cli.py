@@ -6,7 +6,9 @@
         [--trigger box|T1..T9] --out matrix.tsv
 
 `experiment` runs stages.run_experiment on the JSON config and writes the result as JSON (stdout without --out;
-with --out a short summary goes to stderr). `sweep` runs the grid of --set values (repeatable) times seeds on a
+with --out a short summary goes to stderr). The config names any data set, 2-D or not: "dataset": "circle3d" with
+"features": ["x", "y", "z", ...], "dataset": "spiral3" / "blobs4", or "dataset": "blobs" with "classes": 2..10; the
+result records the data's d (inputs per point) and K (classes; 0 for regression). `sweep` runs the grid of --set values (repeatable) times seeds on a
 process pool, writes the tidy TSV (one row per cell, seed, stage and metric) to --out and the summary (mean ± sd per
 cell and metric) next to it as NAME.summary.tsv, and prints the headline metrics per cell as a table (to stderr when
 the tidy TSV goes to stdout, without --out).

@@ -17,7 +17,7 @@ import numpy as np
 from .. import __version__, attacks
 from ..limits import suggestion
 from ..defense import run as defense
-from ..playground import config as cfg
+from ..playground import config as cfg, problem
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,12 @@ def parse_config(raw: Any) -> tuple[dict, Plan]:
         config, _ = cfg.validate(raw, strict=True, extra_sections=())
     except ValueError as exc:  # validate words its notices for the lenient page: "...; using 0", "... ignored"
         raise ValueError(re.sub(r"(; using .*| ignored)$", "", str(exc))) from None
+    config, _ = cfg.check_problem(config, strict=True)  # classes, 3-D features, trojan against the data set
+    for key, section in (("backdoor", bd_raw), ("defense", df_raw)):
+        shape = problem.shape(config)
+        if section is not None and shape not in ((2, 2), (2, 0)):
+            raise ValueError(f"{key}: the backdoors and defenses take 2-D two-class data for now; dataset "
+                             f"{problem.active_dataset(config)} has d = {shape[0]}, K = {shape[1]}")
     bd = None if bd_raw is None else attacks.check(bd_raw, config)
     df = None if df_raw is None else defense.check_defense(df_raw)
     if df is not None and config["problem"] == "regression":

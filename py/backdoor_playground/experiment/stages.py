@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 
 from ..defense import registry
 from ..defense import run as defense
-from ..playground.losses import accuracy
+from ..playground.classes import accuracy
 from ..session import Session, finite_or_none
 from .plan import Plan, parse_config, versions
 
@@ -95,6 +95,7 @@ def run_session(config: Mapping[str, Any]) -> tuple[Session, dict]:
     play_config, plan = parse_config(config)
     result: dict[str, Any] = {"config": {**play_config, **plan.to_dict()}, "versions": versions()}
     s = Session(play_config)
+    result["d"], result["K"] = s.shape  # inputs per point; classes (0 for regression)
     for stage in STAGES:
         stage(s, plan, result)
     return s, result

@@ -26,7 +26,8 @@ from urllib.parse import quote, unquote
 
 import numpy as np
 
-from .features import FEATURE_ORDER
+from . import problem
+from .features import FEATURE_ORDER, SPACE_ORDER
 # The table itself, re-exported: callers read config.STATE_TABLE, config.PROPS, config.table_json() ...
 from .state_table import (ACTIVATION_NAMES, BACKDOOR_DATASETS, CSUM_LAYERS, CSUM_VARIANTS,  # noqa: F401
                           DEAD_KEYS, EXTRA_SECTIONS, FEATURES_KEY, HIDE_SUFFIX, HIDEABLE, KINDS, LIST_KINDS,
@@ -279,7 +280,6 @@ def validate(raw: dict, *, strict: bool = False,
                       f" but networkShape has {_count(len(config['networkShape']), 'layer')}; using activation="
                       f"{config['activation']} everywhere")
         config["activations"] = []
-
     if strict and errors:
         raise ValueError(errors[0])
     config.update(extras)
@@ -289,7 +289,7 @@ def validate(raw: dict, *, strict: bool = False,
 def _apply_feature_list(config: dict, value: Any) -> None:
     """Turn on exactly the listed features (a list or a comma string of feature keys); _Bad if one is unknown."""
     items = _list_items(value)
-    live = [key for key in FEATURE_ORDER if key not in DEAD_KEYS]
+    live = [key for key in (*FEATURE_ORDER, *SPACE_ORDER) if key not in DEAD_KEYS]
     for item in items:
         if not (isinstance(item, str) and item in live):
             raise _Bad(f"has an entry {_show(item)} that is not one of {', '.join(live)}")
@@ -343,9 +343,31 @@ def _encode(value: Any) -> str:
     return quote(_text(value), safe=",.-_+")
 
 
+def check_problem(config: dict, *, strict: bool = False,
+                  shape: tuple[int, int] | None = None) -> tuple[dict, list[str]]:
+    """(config, notices) after the checks that tie keys to the data set's d and K (problem.check: classes, 3-D
+    features, trojan): a setting the data set cannot take falls back to its default with a notice; with `strict` the
+    first raises ValueError naming the key. Kept apart from validate(), which checks each key on its own. `shape`:
+    the (d, K) of uploaded data, which then decides instead of the data set."""
+    config = dict(config)
+    notices = []
+    for key, message in problem.check(config, enabled_features(config), shape):
+        if strict:
+            raise ValueError(message)
+        notices.append(f"{message}; using {_off(key)}")
+        config[key] = PROPS[key].default
+    return config, notices
+
+
+def _off(key: str) -> str:
+    """How a notice says what a problem key falls back to (problem.check's keys)."""
+    return f"{key}=false" if PROPS[key].kind == "bool" else f"{key}={_show(PROPS[key].default)}"
+
+
 def enabled_features(config: dict) -> list[str]:
-    """Feature keys that are on and not hidden, in FEATURE_ORDER (possibly none)."""
-    return [key for key in FEATURE_ORDER if config.get(key) is True and config.get(key + HIDE_SUFFIX) is not True]
+    """Feature keys that are on and not hidden, in FEATURE_ORDER then the 3-D ones (possibly none)."""
+    return [key for key in (*FEATURE_ORDER, *SPACE_ORDER)
+            if config.get(key) is True and config.get(key + HIDE_SUFFIX) is not True]
 
 
 def hidden_activations(config: dict) -> list[str]:
@@ -355,6 +377,4 @@ def hidden_activations(config: dict) -> list[str]:
     return list(per_layer) if per_layer else [config.get("activation", "tanh")] * len(shape)
 
 
-def active_dataset(config: dict) -> str:
-    """The data set in use: regDataset for regression, dataset otherwise."""
-    return config["regDataset"] if config.get("problem") == "regression" else config["dataset"]
+active_dataset = problem.active_dataset

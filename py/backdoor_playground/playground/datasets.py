@@ -9,6 +9,8 @@ spiral it moves the points. NN Calculator's backdoor-study sets ("csum-*") follo
 Two deliberate departures keep the project's invariants (points in the data box [-6, 6]^2, regression labels in
 [-1, 1], see docs/ARCHITECTURE.md): Gaussian clusters are clipped to the box, and reg-plane's label is clipped to
 [-1, 1] (TF lets a few noisy points fall outside both).
+
+The sets with K > 2 classes or d != 2 inputs live in playground/datasets_nd.py; make_dataset and shape() serve both.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import datasets_nd
 from . import rng as rng_streams
 
 Generator = Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
@@ -201,6 +204,19 @@ DATASET_INFO: dict[str, str] = {
 }
 
 
+# Every classification set's URL name: TF Playground's and NN Calculator's (the page's picker), then datasets_nd's.
+ALL_CLASSIFY: tuple[str, ...] = (*CLASSIFY_DATASETS, *datasets_nd.SPECS)
+
+
+def shape(name: str, chosen_classes: int = 0) -> tuple[int, int]:
+    """(d, K) of data set `name`: d inputs, K classes (0 for a regression set); `chosen_classes` (the config's
+    `classes`, 0 = the set's own) counts only where the set lets the config choose K."""
+    if isinstance(name, str) and name in datasets_nd.SPECS:
+        return datasets_nd.SPECS[name].d, datasets_nd.classes_of(name, chosen_classes)
+    generator(name)
+    return 2, 0 if is_regression(name) else 2
+
+
 def is_regression(name: str) -> bool:
     """True when `name` is a regression data set."""
     return name in REGRESS_DATASETS
@@ -305,6 +321,8 @@ class Dataset:
     train_labels: np.ndarray   # (n_train,)
     test_points: np.ndarray    # (n_test, 2)
     test_labels: np.ndarray    # (n_test,)
+    d: int = 2                 # coordinates per point (datasets_nd: 3 or 64)
+    k: int = 2                 # classes (0: regression); labels as in playground/classes.py
 
 
 def _number_in(value: object, lo: float, hi: float, key: str) -> float:
@@ -319,18 +337,26 @@ def _number_in(value: object, lo: float, hi: float, key: str) -> float:
 
 
 def make_dataset(name: str, noise_slider: int | float, seed: str | int | float, perc_train: int | float,
-                 trojan: int = 0) -> Dataset:
-    """Generate `name` from stream (seed, "data"), relabel with `trojan`, permute with stream (seed, "split"), and put
-    the first floor(n * perc_train / 100) points in the training set."""
-    gen = generator(name)
+                 trojan: int = 0, *, classes: int = 0, digits_scale: str = "raw") -> Dataset:
+    """Generate `name` from stream (seed, "data") (K = `classes` where the set lets one choose; digits are loaded,
+    scaled by `digits_scale`), relabel with `trojan`, permute with stream (seed, "split"), and put the first
+    floor(n * perc_train / 100) points in the training set."""
     noise = _number_in(noise_slider, 0, MAX_NOISE_SLIDER, "noise")
     perc = _number_in(perc_train, 0, 100, "percTrainData")
-    points, labels = gen(num_samples(name), noise / 100.0, rng_streams.stream(seed, "data"))
-    labels = add_trojan(points, labels, trojan)
+    d, k = shape(name, classes)
+    if isinstance(name, str) and name in datasets_nd.SPECS:
+        if trojan:
+            raise ValueError(f"trojan={trojan!r}: the trojans are drawn for 2-D two-class data; dataset {name} has "
+                             f"d = {d}, K = {k} (use trojan=0)")
+        points, labels = datasets_nd.generate(name, noise / 100.0, rng_streams.stream(seed, "data"), k,
+                                              digits_scale)
+    else:
+        points, labels = generator(name)(num_samples(name), noise / 100.0, rng_streams.stream(seed, "data"))
+        labels = add_trojan(points, labels, trojan)
     order = rng_streams.stream(seed, "split").permutation(points.shape[0])
     points, labels = points[order], labels[order]
     cut = math.floor(points.shape[0] * perc / 100.0)
-    return Dataset(name, points[:cut].copy(), labels[:cut].copy(), points[cut:].copy(), labels[cut:].copy())
+    return Dataset(name, points[:cut].copy(), labels[:cut].copy(), points[cut:].copy(), labels[cut:].copy(), d, k)
 
 
 def thumbnail_points(name: str, n: int = 200) -> list[float]:

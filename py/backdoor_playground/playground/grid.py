@@ -2,6 +2,8 @@
 
 Grids are row-major with row 0 at the TOP (y = +6) and column 0 at the left (x = -6); cell centres are
 x_j = -6 + 12 (j + 0.5)/n and y_i = 6 - 12 (i + 0.5)/n. A grid of values is a flat array of n*n numbers.
+For 3-D data the grid is the slice at height z (default 0); for K > 2 classes class_grid gives each cell's class
+(argmax of the K outputs) and confidence (the largest softmax probability).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .arrays import with_ones_row
-from .features import feature_matrix
+from . import classes
+from .features import SPACE_FEATURES, feature_matrix
 from .nn import MLP
 
 GRID_N = 100
@@ -21,7 +24,7 @@ NAN_SHADE = 127  # the neutral grey: what a NaN value (diverged network) is draw
 _CACHE_LIMIT = 16  # grids kept per cache; the page uses one or two sizes and one feature set at a time
 
 _points_cache: dict[int, np.ndarray] = {}
-_feature_cache: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
+_feature_cache: dict[tuple[int, tuple[str, ...], float], np.ndarray] = {}
 
 
 def _check_n(n: Any, what: str = "n") -> int:
@@ -128,12 +131,25 @@ def _box_means(grids: list[np.ndarray], n: int, factor: int) -> np.ndarray:
     return (bands.reshape(-1, factor) @ weights).reshape(len(grids), m * m)
 
 
-def _feature_grids(n: int, feature_names: tuple[str, ...]) -> np.ndarray:
-    """[F^T; 1]: the features on the grid, node-major (F + 1, n*n), last row ones; cached and read-only."""
-    key = (n, feature_names)
+def slice_points(n: int, z: float) -> np.ndarray:
+    """The grid's cell centres at height z: (n*n, 3), rows (x_j, y_i, z)."""
+    return np.column_stack([grid_points(n), np.full(n * n, float(z))])
+
+
+def _check_z(z: Any) -> float:
+    if isinstance(z, bool) or not isinstance(z, (int, float, np.integer, np.floating)) or not math.isfinite(z):
+        raise ValueError(f"z must be a finite number, got {z!r}")
+    return float(z)
+
+
+def _feature_grids(n: int, feature_names: tuple[str, ...], z: float = 0.0) -> np.ndarray:
+    """[F^T; 1]: the features on the grid (the slice at height z when a feature reads z), node-major (F + 1, n*n),
+    last row ones; cached and read-only."""
+    space = any(name in SPACE_FEATURES for name in feature_names)
+    key = (n, feature_names, float(z) if space else 0.0)
     cached = _feature_cache.get(key)
     if cached is None:
-        cached = with_ones_row(feature_matrix(grid_points(n), feature_names).T)
+        cached = with_ones_row(feature_matrix(slice_points(n, z) if space else grid_points(n), feature_names).T)
         cached.flags.writeable = False
         if len(_feature_cache) >= _CACHE_LIMIT:
             _feature_cache.clear()
@@ -141,18 +157,20 @@ def _feature_grids(n: int, feature_names: tuple[str, ...]) -> np.ndarray:
     return cached
 
 
-def network_grids(model: MLP, feature_names: Sequence[str], n: int = GRID_N) -> list[tuple[str, np.ndarray]]:
+def network_grids(model: MLP, feature_names: Sequence[str], n: int = GRID_N,
+                  z: float = 0.0) -> list[tuple[str, np.ndarray]]:
     """Every node's values on the n x n grid from one batched forward pass: feature nodes (ids = feature
     keys), then hidden and output nodes (ids "1", "2", ... in layer order, output last); a node's values
     are its activation outputs as they are (TFP draws them on [-1, 1] too). Feature rows are read-only
-    views of a cache (they never change)."""
+    views of a cache (they never change). For 3-D features the grid is the slice at height `z`; a model with K
+    output nodes gives K output grids (its logits)."""
     n = _check_n(n)
     names = tuple(feature_names)
     if len(names) != model.layer_sizes[0]:
         raise ValueError(
             f"network_grids: the model has {model.layer_sizes[0]} inputs but {len(names)} features were given"
         )
-    inputs = _feature_grids(n, names)
+    inputs = _feature_grids(n, names, _check_z(z))
     model.parameter_vector()
     model.activation_functions()
     # Node-major, every hidden layer's rows written straight into one array: each node's grid is a
@@ -170,3 +188,15 @@ def network_grids(model: MLP, feature_names: Sequence[str], n: int = GRID_N) -> 
     out: list[tuple[str, np.ndarray]] = list(zip(names, inputs[:-1]))
     out.extend((str(i + 1), values) for i, values in enumerate(row for post in nodes.post for row in post))
     return out
+
+
+def class_grid(model: MLP, feature_names: Sequence[str], n: int = GRID_N,
+               z: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(class index int64 (n*n,), confidence float64 (n*n,)) on the grid (the slice at z): the predicted class and
+    its probability (classes.probabilities: softmax for K outputs, (o + 1) / 2 for one tanh output)."""
+    outputs = network_grids(model, feature_names, n, z)[-model.layer_sizes[-1]:]
+    out = np.column_stack([values for _, values in outputs])
+    with np.errstate(all="ignore"):
+        p = classes.probabilities(out)
+    index = np.argmax(np.nan_to_num(p, nan=-1.0), axis=1)
+    return index.astype(np.int64), p[np.arange(p.shape[0]), index]

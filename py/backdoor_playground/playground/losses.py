@@ -2,7 +2,8 @@
 
 Targets are TensorFlow Playground's: +1 / -1 for classification (regression targets lie in [-1, 1]).
 `out` and `target` must have the same shape; nothing here reshapes, because (n, 1) against (n,) would
-silently broadcast to (n, n).
+silently broadcast to (n, n). The one exception is K-class softmax cross-entropy (playground/classes.py), which
+works node-major like the trainer: `out` is the logits (K, m), `target` the class indices (1, m).
 """
 
 from __future__ import annotations
@@ -61,6 +62,26 @@ def _crossentropy_df(out: np.ndarray, target: np.ndarray) -> np.ndarray:
     return (p - t01) / (2.0 * p * (1.0 - p))
 
 
+def _softmax_parts(out: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(z - max z, log sum exp(z - max z), one-hot of target) for logits out (K, m) and indices target (1, m)."""
+    shifted = out - np.max(out, axis=0, keepdims=True)
+    log_norm = np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
+    hot = np.arange(out.shape[0])[:, None] == target.astype(np.int64)
+    return shifted, log_norm, hot
+
+
+def _softmax_crossentropy(out: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """L = log sum_j exp(z_j) - z_t, computed after subtracting max z (never overflows): shape (1, m)."""
+    shifted, log_norm, hot = _softmax_parts(out, target)
+    return log_norm - np.sum(np.where(hot, shifted, 0.0), axis=0, keepdims=True)
+
+
+def _softmax_crossentropy_df(out: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """dL/dz = softmax(z) - onehot(t): shape (K, m)."""
+    shifted, log_norm, hot = _softmax_parts(out, target)
+    return np.exp(shifted - log_norm) - hot
+
+
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
@@ -70,8 +91,15 @@ LOSSES: dict[str, Loss] = {
 }
 
 
+# K-class softmax cross-entropy: node-major (logits (K, m), indices (1, m)), so it stays out of LOSSES, whose losses
+# are the config's choices for one output node; the trainer takes it by name for K > 2 (classes.loss_name).
+SOFTMAX_CROSSENTROPY = Loss("softmax_crossentropy", _softmax_crossentropy, _softmax_crossentropy_df)
+
+
 def get_loss(name: str) -> Loss:
-    """The registered Loss called `name`; ValueError if there is none."""
+    """The registered Loss called `name` (or the K-class softmax cross-entropy); ValueError if there is none."""
+    if name == SOFTMAX_CROSSENTROPY.name:
+        return SOFTMAX_CROSSENTROPY
     try:
         return LOSSES[name]
     except (KeyError, TypeError):

@@ -1,15 +1,15 @@
 """A fully connected network (MLP) built from a shape list, as TensorFlow Playground's `buildNetwork`.
 
 Layer l computes post[l] = f_l(post[l-1] @ weights[l] + biases[l]), with post[-1] = the inputs; the last
-layer is the single output node.
+layer is the output: one node (TF Playground; K = 2 classes or regression), or K nodes for K > 2 classes (their
+logits; playground/classes.py reads them through the softmax). As in tinynn, the shape list decides.
 
-Storage, chosen so that one training step costs few numpy calls: all parameters live in ONE flat float64
-vector made of one block per layer, the (n_in + 1, n_out) matrix [weights[l]; biases[l]]. With a row of ones
-under a layer's inputs, one matmul does "W.x + b" and one matmul gives the gradient of weights and bias
-together; the trainer updates the whole network with one vector operation. `weights[l]`, `biases[l]` (and
-the `dead` flags, laid out the same way) are views into those vectors. If a caller replaces one of those
-arrays instead of writing into it, `parameter_vector()` notices and re-packs, so hand edits and imports
-stay safe.
+Storage, chosen so that one training step costs few numpy calls: all parameters live in ONE flat float64 vector
+made of one block per layer, the (n_in + 1, n_out) matrix [weights[l]; biases[l]]. With a row of ones under a layer's
+inputs, one matmul does "W.x + b" and one gives the gradient of weights and bias together; the trainer updates the
+whole network with one vector operation. `weights[l]`, `biases[l]` (and the `dead` flags, laid out the same way) are
+views into those vectors. If a caller replaces one of those arrays instead of writing into it, `parameter_vector()`
+notices and re-packs, so hand edits and imports stay safe.
 
 The math works node-major (`forward_nodes`, `backward_nodes`): arrays of shape (nodes, points), so a
 hidden layer's outputs are the first rows of a C-contiguous buffer whose last row is the ones. Every
@@ -33,6 +33,17 @@ from .arrays import as_bool_array, as_float_array, as_size, with_ones_row
 
 INIT_BIAS = 0.1        # TensorFlow Playground's initial bias
 INIT_HALF_WIDTH = 0.5  # weights ~ U(-0.5, 0.5), TensorFlow Playground's Math.random() - 0.5
+
+
+MAX_OUTPUTS = 10  # K <= 10 classes (playground/classes.py)
+
+
+def _output_size(n: int, what: str) -> int:
+    """1 (one output node) or 3..MAX_OUTPUTS (K logits); a 2-node output is refused: K = 2 uses one tanh node."""
+    if n != 1 and not 3 <= n <= MAX_OUTPUTS:
+        raise ValueError(f"{what}: the output layer must have 1 node (K = 2 or regression) or 3..{MAX_OUTPUTS} "
+                         f"nodes (one per class), got {n}")
+    return n
 
 
 @dataclass
@@ -76,6 +87,7 @@ class MLP:
         rng: np.random.Generator | None,
         init_zero: bool = False,
         operator_params: Any = None,
+        n_outputs: int = 1,
     ) -> None:
         """Weights ~ U(-0.5, 0.5) drawn layer by layer from `rng`, biases 0.1; all zero with init_zero."""
         n_inputs = as_size(n_inputs, "n_inputs", 0)
@@ -94,7 +106,7 @@ class MLP:
             get_activation(name)
         if not init_zero and rng is None:
             raise ValueError("rng is required unless init_zero is set")
-        sizes = (n_inputs, *hidden, 1)
+        sizes = (n_inputs, *hidden, _output_size(as_size(n_outputs, "n_outputs", 1), "n_outputs"))
         weights, biases = [], []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             if init_zero:
@@ -249,7 +261,7 @@ class MLP:
         return NodeCache(pre, post, layer_inputs)
 
     def backward_nodes(self, cache: NodeCache, d_out: np.ndarray, grads: list[np.ndarray]) -> None:
-        """grads[l] = SUM over points of d loss / d [W_l; b_l], given d_out = d loss / d out, (1, m)."""
+        """grads[l] = SUM over points of d loss / d [W_l; b_l], given d_out = d loss / d out, (outputs, m)."""
         acts, pre, post, layer_inputs = self._acts, cache.pre, cache.post, cache.layer_inputs
         d = d_out
         for l in range(len(acts) - 1, -1, -1):
@@ -278,18 +290,24 @@ class MLP:
         return Cache(X, [p.T for p in nodes.pre], [p.T for p in nodes.post], nodes)
 
     def predict(self, X: Any) -> np.ndarray:
-        """The output node's value for each row of X: shape (n,)."""
-        return self.forward(X).post[-1][:, 0]
+        """The output node's value for each row of X: shape (n,); (n, K) for a network with K output nodes."""
+        out = self.forward(X).post[-1]
+        return out[:, 0] if out.shape[1] == 1 else out
 
     def node_outputs(self, X: Any) -> list[np.ndarray]:
         """post[l] for every layer (hidden layers, then the output), each (n, layer size)."""
         return self.forward(X).post
 
     def backward(self, cache: Cache, d_out: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Mean over rows of dL/dW_l and dL/db_l, where d_out[i] = dL_i/d out_i (shape (n,) or (n, 1))."""
+        """Mean over rows of dL/dW_l and dL/db_l, where d_out[i] = dL_i/d out_i (shape (n,) or (n, 1); (n, K) for K
+        output nodes)."""
         n = cache.inputs.shape[0]
+        k = self.layer_sizes[-1]
         d_out = np.asarray(d_out, dtype=np.float64)
-        if d_out.size != n or d_out.ndim > 2 or (d_out.ndim == 2 and d_out.shape[1] != 1):
+        if k > 1:
+            if d_out.shape != (n, k):
+                raise ValueError(f"d_out: expected shape ({n}, {k}), got {d_out.shape}")
+        elif d_out.size != n or d_out.ndim > 2 or (d_out.ndim == 2 and d_out.shape[1] != 1):
             raise ValueError(f"d_out: expected shape ({n},) or ({n}, 1), got {d_out.shape}")
         if n == 0:
             raise ValueError("backward needs at least one point")
@@ -304,7 +322,7 @@ class MLP:
             )
         flat, blocks = self.new_gradient_buffer()
         with np.errstate(all="ignore"):
-            self.backward_nodes(nodes, d_out.reshape(1, n), blocks)
+            self.backward_nodes(nodes, d_out.reshape(n, k).T if k > 1 else d_out.reshape(1, n), blocks)
             flat /= n
         return [block[:-1] for block in blocks], [block[-1] for block in blocks]
 
@@ -348,8 +366,7 @@ class MLP:
             raise ValueError(f"layer_sizes needs at least inputs and output, got {list(raw_sizes)!r}")
         sizes = [as_size(raw_sizes[0], "layer_sizes[0]", 0)]
         sizes += [as_size(s, f"layer_sizes[{i}]", 1) for i, s in enumerate(raw_sizes[1:], 1)]
-        if sizes[-1] != 1:
-            raise ValueError(f"layer_sizes: the output layer must have 1 node, got {sizes[-1]}")
+        _output_size(sizes[-1], "layer_sizes")
         n_layers = len(sizes) - 1
         names = d["activation_names"]
         if isinstance(names, (str, bytes)) or not isinstance(names, Sequence) or len(names) != n_layers:

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..checksum.params import LAYERS as CSUM_LAYERS, MAX_SAFE_INT, PARAMS as CSUM, VARIANT_NAMES as CSUM_VARIANTS
-from .datasets import CLASSIFY_DATASETS, REGRESS_DATASETS
-from .features import FEATURE_ORDER
+from .classes import CLASSES
+from .datasets import ALL_CLASSIFY, CLASSIFY_DATASETS, REGRESS_DATASETS
+from .datasets_nd import DIGITS_SCALES, SPECS as ND_SPECS
+from .features import FEATURE_ORDER, SPACE_ORDER
 
 KINDS = ("string", "number", "int", "bool", "choice", "int_list", "choice_list")
 LIST_KINDS = ("int_list", "choice_list")
@@ -78,8 +80,10 @@ STATE_TABLE: list[Prop] = [
              "same for tanh and sigmoid): -f(x) where the checksum of x hits csum_key, else f(x)."),
     Prop("regularization", "choice", "none", choices=("none", "L1", "L2"), doc="Weight penalty."),
     Prop("batchSize", "int", 10, lo=1, hi=30, step=1, doc="Points per weight update."),
-    Prop("dataset", "choice", "circle", choices=tuple(CLASSIFY_DATASETS),
-         doc="Classification data set (used when problem=classification)."),
+    Prop("dataset", "choice", "circle", choices=ALL_CLASSIFY,
+         doc="Classification data set (used when problem=classification); after TF Playground's and NN Calculator's "
+             "come those with K > 2 classes or d != 2 inputs (spiral3, blobs4, blobs, circle3d, xor3d, gauss3d, "
+             "spiral3d, digits)."),
     Prop("regDataset", "choice", "reg-plane", choices=tuple(REGRESS_DATASETS),
          doc="Regression data set (used when problem=regression)."),
     Prop("learningRate", "choice", 0.03, choices=LEARNING_RATES, lo=0.00001, hi=10.0,
@@ -131,6 +135,11 @@ STATE_TABLE: list[Prop] = [
     Prop("initSeed", "int", 0, lo=0, hi=MAX_SAFE_INT, step=1,
          doc="Initial-weight draw: 'Reinitialise' increments it (the 'init' random stream)."),
     Prop("epochs", "int", 0, lo=0, hi=100000, step=1, doc="Experiment length in epochs (0 = play freely)."),
+    *[Prop(key, "bool", False, doc=f"Input feature {key} is on (3-D data only).") for key in SPACE_ORDER],
+    Prop("classes", "int", 0, lo=0, hi=CLASSES.high, step=1,
+         doc="Number of classes K (2..10) where the data set lets you choose it (blobs); 0 = the data set's own K."),
+    Prop("digits_scale", "choice", DIGITS_SCALES[0], choices=DIGITS_SCALES,
+         doc="What the digits network sees: raw pixel values 0..16, or unit = divided by 16."),
     *[Prop(name + HIDE_SUFFIX, "bool", False, doc=f"Hide the {name} control.") for name in HIDEABLE],
 ]
 
@@ -154,5 +163,7 @@ def table_json() -> dict:
         "dead_keys": list(DEAD_KEYS),
         "features": list(FEATURE_ORDER),
         "datasets": {"classification": list(CLASSIFY_DATASETS), "regression": list(REGRESS_DATASETS)},
+        "datasets_nd": {name: {"d": spec.d, "k": spec.k, "k_choices": spec.k_choices}
+                        for name, spec in ND_SPECS.items()},
         "extra_sections": list(EXTRA_SECTIONS),
     }

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from . import classes
 from .arrays import as_size, with_ones_row
-from .losses import Loss, accuracy, get_loss
+from .losses import SOFTMAX_CROSSENTROPY, Loss, accuracy, get_loss
 from .nn import MLP
 from .regularizers import Regularizer, get_regularizer
 
@@ -68,7 +69,17 @@ def _data(model: MLP, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"y: expected {Xf.shape[0]} labels (one per row of X), got shape {yf.shape}")
     if not (np.isfinite(Xf).all() and np.isfinite(yf).all()):
         raise ValueError("training data contains NaN or infinity")
+    if model.layer_sizes[-1] > 1:  # K logits: the labels must be class indices 0..K-1
+        classes.check_labels(yf, classes.k_of_model(model), "y: label")
     return Xf, yf.reshape(-1, 1)
+
+
+def _check_loss(model: MLP, loss: Loss) -> None:
+    """Softmax cross-entropy exactly when the model has K > 1 output nodes (classes.py)."""
+    if (model.layer_sizes[-1] > 1) != (loss is SOFTMAX_CROSSENTROPY):
+        raise ValueError(f"loss {loss.name!r} does not fit a model with {model.layer_sizes[-1]} output node(s); "
+                         f"K output nodes train with {SOFTMAX_CROSSENTROPY.name}, one node with square or "
+                         "crossentropy")
 
 
 class Trainer:
@@ -171,6 +182,7 @@ class Trainer:
         epochs = as_size(epochs, "epochs", 0)
         settings = self._settings()
         self._bind()
+        _check_loss(self.model, settings.loss)
         with np.errstate(all="ignore"):  # divergence shows up as NaN weights, reported by `diverged`
             for _ in range(epochs):
                 self._epoch(settings)
@@ -237,14 +249,20 @@ class Trainer:
 
 
 def evaluate(model: MLP, X: Any, y: Any, loss: str | Loss = "square") -> dict[str, float]:
-    """{"loss": mean_i L(o_i, t_i) without the regularisation term, "accuracy": sign accuracy}; NaN if no points."""
+    """{"loss": mean_i L(o_i, t_i) without the regularisation term, "accuracy": sign accuracy (argmax accuracy for
+    K output nodes)}; NaN if no points."""
     loss_fn = loss if isinstance(loss, Loss) else get_loss(loss)
     out = model.predict(X)
     target = np.asarray(y, dtype=np.float64).ravel()
-    if target.shape != out.shape:
-        raise ValueError(f"y: expected {out.size} labels (one per row of X), got {target.size}")
+    if target.shape != out.shape[:1] or (out.ndim == 1 and target.shape != out.shape):
+        raise ValueError(f"y: expected {out.shape[0]} labels (one per row of X), got {target.size}")
     if out.size == 0:
         return {"loss": float("nan"), "accuracy": float("nan")}
+    if out.ndim == 2:  # K logits: node-major softmax cross-entropy (losses.py)
+        _check_loss(model, loss_fn)
+        with np.errstate(all="ignore"):
+            mean_loss = float(np.mean(loss_fn.f(out.T, target.reshape(1, -1))))
+        return {"loss": mean_loss, "accuracy": classes.accuracy(out, target)}
     with np.errstate(all="ignore"):
         mean_loss = float(np.mean(loss_fn.f(out, target)))
     return {"loss": mean_loss, "accuracy": accuracy(out, target)}

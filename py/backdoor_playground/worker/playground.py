@@ -80,7 +80,7 @@ def export_csv(s: Session) -> str:
     points = np.concatenate([d.train_points, d.test_points])
     labels = np.concatenate([d.train_labels, d.test_labels])
     split = ["train"] * len(d.train_labels) + ["test"] * len(d.test_labels)
-    return modelio.data_to_csv(points, labels, split)
+    return modelio.data_to_csv(points, labels, split, dims=points.shape[1])
 
 
 def import_csv(s: Session, text: str) -> dict:

@@ -17,6 +17,7 @@ def state_table() -> dict:
     operator families such as relu_csum are planted, not picked), and every LIMITS table keyed by its owner."""
     table = config.table_json()
     table["features"] = {k: f.label for k, f in features.FEATURES.items()}
+    table["features_3d"] = {k: f.label for k, f in features.SPACE_FEATURES.items()}  # 3-D data only
     table["activations"] = list(activations.ACTIVATIONS)
     table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
                        "signature": limits.table(signature_settings.LIMITS), "poisoning": limits.table(poisoning.LIMITS)}
