@@ -24,8 +24,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import cleanse_report, stats
-from .run import json_safe
 from ..limits import Limit, unknown_key
+from ..playground import rng as rngs
 
 KEYS = ("type", "success", "steps", "restarts", "lr", "init_cost", "patience")
 LIMITS = {
@@ -186,4 +186,31 @@ def run(subject, att, settings: Mapping, rng: np.random.Generator) -> dict:
         out["clean"] = cleanse(clean_clf, X, settings, clean_rng)
     cleanse_report.annotate(out, clf, att, X)
     out["seconds"] = time.perf_counter() - start
+    from .run import json_safe  # here: run.py takes its defaults and limits from this module
+
     return json_safe(out)
+
+
+def runner(s, att, p: Mapping, seed: str) -> tuple[dict, dict]:
+    """The registry's runner (defense/registry.py): (the result's section, the column metrics). It changes no
+    prediction, so the undefended rates stay. Detection is the anomaly index's flag on a class: detection_tpr = the
+    attack's one target class flagged (k of 1; n = 0 where targets vary per point: checksum, signature),
+    detection_fpr = flagged other classes / those classes. anomaly_index and trigger_l1 are the target class's, or
+    where there is none the smallest-L1 class's (the one Neural Cleanse would suspect); trigger_l1_clean: that class
+    on the clean model (None when the attack left the network unchanged)."""
+    from .run import metrics
+
+    out = run(s, att, p, rngs.stream(seed, "defense"))
+    classes = out["classes"]
+    target = out["target"]
+    suspect = target if target is not None else min(range(len(classes)), key=lambda i: (classes[i]["l1"], i))
+    others = [c for c in classes if c["class"] != target]
+    chosen = classes[suspect]
+    m = metrics(att)
+    return {**out, "params": dict(p)}, {"clean_accuracy_after": m["backdoored_accuracy"],
+                 "attack_success_rate_after": m["attack_success_rate"], "attack_success_rate_adaptive": None,
+                 "detection_tpr": stats.rate(int(target is not None and classes[target]["flagged"]),
+                                             int(target is not None)),
+                 "detection_fpr": stats.rate(sum(c["flagged"] for c in others), len(others)),
+                 "anomaly_index": chosen["anomaly_index"], "trigger_l1": chosen["l1"],
+                 "trigger_l1_clean": chosen.get("l1_clean")}
