@@ -30,7 +30,7 @@ from ..playground import rng as rngs
 KEYS = ("type", "success", "steps", "restarts", "lr", "init_cost", "patience")
 LIMITS = {
     "success": Limit(0.5, 1.0, 0.95, "share of clean inputs the trigger must send to the class", integer=False),
-    "steps": Limit(10, 5000, 300, "optimisation steps per class"),
+    "steps": Limit(10, 5000, 200, "optimisation steps per class"),
     "restarts": Limit(1, 64, 8, "seeded starting points optimised together"),
     "lr": Limit(0.0, 2.0, 0.1, "Adam step size", integer=False, low_open=True),
     "init_cost": Limit(0.0, 10.0, 1e-3, "lambda once the trigger first succeeds", integer=False, low_open=True),
@@ -79,9 +79,8 @@ def reverse_engineer(clf, X: np.ndarray, c: int, settings: Mapping, rng: np.rand
     lam = np.zeros(R)                             # no cost until the trigger first works, as in the paper
     above = np.zeros(R, dtype=np.int64)
     below = np.zeros(R, dtype=np.int64)
-    best_l1 = np.full(R, np.inf)
-    best = [None] * R
-    fallback = (-1, np.inf, None)                 # (k, l1, (m, p)) of the best attempt that never reached
+    best: tuple | None = None                     # (l1, m, p, k) of the smallest mask that reached the target
+    fallback: tuple = (-np.inf, None, None, 0)    # (score, m, p, k) of the best attempt while none reached
     need = math.ceil(target * n - 1e-9)
     last_gain, overall, step = 0, np.inf, 0
     while step < int(settings["steps"]) and (step - last_gain < STALL or not np.isfinite(overall)):
@@ -93,14 +92,18 @@ def reverse_engineer(clf, X: np.ndarray, c: int, settings: Mapping, rng: np.rand
         labels, _, g = clf.loss_grad(Xs, c)
         hits = (labels == c).reshape(R, n).sum(axis=1)
         l1 = m.sum(axis=1)
-        for r in range(R):
-            if hits[r] >= need and l1[r] < best_l1[r]:
-                best_l1[r], best[r] = l1[r], (m[r].copy(), p[r].copy(), int(hits[r]))
-            elif best[r] is None and (hits[r], -l1[r]) > (fallback[0], -fallback[1]):
-                fallback = (int(hits[r]), float(l1[r]), (m[r].copy(), p[r].copy()))
-        if best_l1.min() < overall - 1e-3:
-            overall, last_gain = float(best_l1.min()), step
         ok = hits >= need
+        if ok.any():
+            r = int(np.argmin(np.where(ok, l1, np.inf)))
+            if best is None or l1[r] < best[0]:
+                best = (float(l1[r]), m[r].copy(), p[r].copy(), int(hits[r]))
+                if best[0] < overall - 1e-3:
+                    overall, last_gain = best[0], step
+        elif best is None:
+            score = hits - l1 / (d + 1.0)             # most inputs sent, then the smaller mask
+            r = int(np.argmax(score))
+            if score[r] > fallback[0]:
+                fallback = (float(score[r]), m[r].copy(), p[r].copy(), int(hits[r]))
         above = np.where(ok, above + 1, 0)
         below = np.where(ok, 0, below + 1)
         start = (lam == 0) & ok
@@ -117,14 +120,8 @@ def reverse_engineer(clf, X: np.ndarray, c: int, settings: Mapping, rng: np.rand
         vel = beta2 * vel + (1.0 - beta2) * grads * grads
         update = lr * (mom / (1.0 - beta1 ** step)) / (np.sqrt(vel / (1.0 - beta2 ** step)) + eps)
         a, b = a - update[0], b - update[1]
-    done = [r for r in range(R) if best[r] is not None]
-    if done:
-        r = min(done, key=lambda i: (best_l1[i], i))
-        m_best, p_best, k = best[r]
-        reached = True
-    else:
-        k, _, (m_best, p_best) = fallback
-        reached = False
+    reached = best is not None
+    _, m_best, p_best, k = best if best is not None else fallback
     return {"l1": float(m_best.sum()), "mask": m_best.tolist(), "pattern": p_best.tolist(), "k": int(k), "n": n,
             "reached": reached, "steps": step}
 

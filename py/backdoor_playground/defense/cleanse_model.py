@@ -17,6 +17,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from ..playground import features
+from ..playground.arrays import with_ones_row
 
 
 class Classifier(Protocol):
@@ -58,14 +59,16 @@ JACOBIAN: dict[str, tuple[Partial, Partial]] = {
 def output_input_gradient(model, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(output (n,), d output / d features (n, n_features)) of a single-output MLP (playground/nn.py) at the rows
     of F, by its own forward pass and the chain rule back through every layer."""
-    cache = model.forward(F)
+    model.parameter_vector()
     acts = model.activation_functions()
-    d = np.ones((F.shape[0], 1))
-    with np.errstate(all="ignore"):
+    m = F.shape[0]
+    with np.errstate(all="ignore"):  # node-major, as the network trains: contiguous rows (nn.py)
+        nodes = model.forward_nodes(with_ones_row(np.ascontiguousarray(F.T)), model.node_buffers(m))
+        d = np.ones((1, m))
         for l in range(len(acts) - 1, -1, -1):
-            d = d * acts[l].df(cache.pre[l], cache.post[l])
-            d = d @ model.weights[l].T
-    return cache.output[:, 0], d
+            d = d * acts[l].df(nodes.pre[l], nodes.post[l])
+            d = model.weights[l] @ d
+    return nodes.post[-1][0], d.T
 
 
 class MLPClassifier:

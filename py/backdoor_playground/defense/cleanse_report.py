@@ -90,7 +90,7 @@ def annotate(out: dict, clf: Any, att: Any, X: np.ndarray) -> None:
     if clean is not None:
         diffs = ", ".join(f"class {c.get('label', c['class']):+g}: {c['l1']:.3f} vs {c['l1_clean']:.3f}"
                           for c in out["classes"])
-        notes.append(f"|m|_1 on the backdoored vs the clean model ({diffs})")
+        notes.append(f"|m|₁ on the backdoored vs the clean model ({diffs})")
     if target is not None:
         c = out["classes"][target]
         smaller = "smaller" if c["l1"] < c.get("l1_clean", np.inf) else "not smaller"
