@@ -60,9 +60,15 @@ def points(n=200):
     return rng.stream("test", "data").uniform(-6, 6, size=(n, 2))
 
 
-def test_k6_flags_the_class_with_a_universal_trigger():
-    settings = cleanse.check({})
-    out = cleanse.cleanse(Centroids(band=True), points(), settings, rng.stream("t", "defense"))
+@pytest.fixture(scope="module")
+def k6():
+    """Neural Cleanse on the infected and on the clean K = 6 model, from the same seeded starts."""
+    return {band: cleanse.cleanse(Centroids(band=band), points(), cleanse.check({}), rng.stream("t", "defense"))
+            for band in (True, False)}
+
+
+def test_k6_flags_the_class_with_a_universal_trigger(k6):
+    out = k6[True]
     l1 = [c["l1"] for c in out["classes"]]
     assert all(c["reached"] for c in out["classes"])
     assert out["flagged"] == [0]
@@ -74,17 +80,16 @@ def test_k6_flags_the_class_with_a_universal_trigger():
     assert not any("two classes" in n for n in out["notes"])
 
 
-def test_k6_clean_model_flags_nothing_and_the_trigger_shrinks_the_mask():
-    out = cleanse.cleanse(Centroids(band=False), points(), cleanse.check({}), rng.stream("t", "defense"))
-    infected = cleanse.cleanse(Centroids(band=True), points(), cleanse.check({}), rng.stream("t", "defense"))
+def test_k6_clean_model_flags_nothing_and_the_trigger_shrinks_the_mask(k6):
+    out, infected = k6[False], k6[True]
     assert out["flagged"] == []
     assert infected["classes"][0]["l1"] < out["classes"][0]["l1"] - 0.2
 
 
 def test_success_rate_is_checked_on_the_returned_trigger():
     clf = Centroids(band=True)
-    X = points()
-    out = cleanse.cleanse(clf, X, cleanse.check({"success": 0.9}), rng.stream("t", "defense"))
+    X = points(80)
+    out = cleanse.cleanse(clf, X, cleanse.check({"success": 0.9, "steps": 60, "restarts": 4}), rng.stream("t", "defense"))
     own = clf.labels(X)
     for c in out["classes"]:
         rest = X[own != c["class"]]
@@ -96,10 +101,11 @@ def test_success_rate_is_checked_on_the_returned_trigger():
 
 
 def test_deterministic_for_a_seed_and_different_across_seeds():
-    X = points()
-    a = cleanse.cleanse(Centroids(True), X, cleanse.check({}), rng.stream("s", "defense"))
-    b = cleanse.cleanse(Centroids(True), X, cleanse.check({}), rng.stream("s", "defense"))
-    c = cleanse.cleanse(Centroids(True), X, cleanse.check({}), rng.stream("other", "defense"))
+    X = points(60)
+    quick = cleanse.check({"steps": 40, "restarts": 3})
+    a = cleanse.cleanse(Centroids(True), X, quick, rng.stream("s", "defense"))
+    b = cleanse.cleanse(Centroids(True), X, quick, rng.stream("s", "defense"))
+    c = cleanse.cleanse(Centroids(True), X, quick, rng.stream("other", "defense"))
     assert a == b
     assert [x["mask"] for x in a["classes"]] != [x["mask"] for x in c["classes"]]
 
