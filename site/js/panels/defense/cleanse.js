@@ -3,7 +3,7 @@
 // x' = (1 − m)·x + m·p sends most clean test points to that class, the anomaly index of the mask sizes, and what is
 // informative in the plane: the clean model's mask for comparison, and whether the recovered trigger sets off the
 // backdoor. Python does the work (api.neural_cleanse, defense/cleanse.py); this card asks, tabulates and draws
-// each class's trigger on the output plot (moved test points with their arrows, the pattern as a target).
+// each class's trigger on the output plot (moved test points with their arrows, the pattern as a star).
 
 import { API } from "../../app/api-table.js";
 import { STATE_TABLE } from "../../app/state-table.js";
@@ -135,9 +135,9 @@ export function buildCleanseCard(ctx) {
       const stride = Math.max(1, Math.floor(n / DRAWN));
       for (let i = 0; i < n && marks.length < DRAWN; i += stride) {
         const x0 = test[3 * i], y0 = test[3 * i + 1];
-        marks.push({ x0, y0, x: (1 - c.mask[0]) * x0 + c.mask[0] * c.pattern[0], y: (1 - c.mask[1]) * y0 + c.mask[1] * c.pattern[1], kind: "moved" });
+        marks.push({ x0, y0, x: (1 - c.mask[0]) * x0 + c.mask[0] * c.pattern[0], y: (1 - c.mask[1]) * y0 + c.mask[1] * c.pattern[1], kind: "reversed" });
       }
-      marks.push({ x: c.pattern[0], y: c.pattern[1], kind: "trigger" });
+      marks.push({ x: c.pattern[0], y: c.pattern[1], kind: "pattern" });
     }
     ctx.heatmap.setMarks(marks, "cleanse");
     element.dataset.marks = String(marks.length);
