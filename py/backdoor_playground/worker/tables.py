@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .. import limits
 from ..checksum import params as checksum_params
-from ..defense import cleanse
 from ..defense import run as defense
 from ..playground import activations, config, features
 from ..poisoning import attack as poisoning
@@ -20,8 +19,7 @@ def state_table() -> dict:
     table["features"] = {k: f.label for k, f in features.FEATURES.items()}
     table["activations"] = list(activations.ACTIVATIONS)
     table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
-                       "signature": limits.table(signature_settings.LIMITS), "poisoning": limits.table(poisoning.LIMITS),
-                       "cleanse": limits.table(cleanse.LIMITS)}
+                       "signature": limits.table(signature_settings.LIMITS), "poisoning": limits.table(poisoning.LIMITS)}
     return table
 
 

@@ -6,12 +6,11 @@
 // each class's trigger on the output plot (moved test points with their arrows, the pattern as a star).
 
 import { API } from "../../app/api-table.js";
-import { STATE_TABLE } from "../../app/state-table.js";
 import { el } from "../../ui/dom.js";
 import { on } from "../../ui/events.js";
 import { cleanMessage, fixed } from "../../ui/format.js";
 import { numberField, rateText, runButton, statusLine } from "./util.js";
-import { readLimited } from "../limits.js";
+import { LIMITS, readLimited } from "../limits.js";
 
 /**
  * @typedef {import("../replies.js").Rate} Rate
@@ -23,9 +22,9 @@ import { readLimited } from "../limits.js";
  *            clean?: {classes: CleanseClass[]}, fires_untouched?: Rate, trigger_region?: number[][]}} CleanseReply
  */
 
-/** The cleanse limits (defense/cleanse.py LIMITS, generated into the state table by worker/tables.py). */
+/** Neural Cleanse's limits (defense/cleanse.py LIMITS, part of the defense limits the page gets generated). */
 const L = /** @type {Record<"success" | "steps" | "restarts", import("../limits.js").Limit>} */ (
-  /** @type {any} */ (STATE_TABLE.limits).cleanse);
+  /** @type {any} */ (LIMITS.defense));
 /** Test points drawn per class trigger on the output plot (every moved point would hide the plot). */
 const DRAWN = 24;
 const CAVEAT = "Every network here has two classes (+1 and −1). With two classes the anomaly index comes out the "
