@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from . import detectors, finetune, quantise, run, stats
+from . import cleanse, detectors, finetune, quantise, run, stats
 from ..playground import features, rng
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ def _detector(s: "Session", att: "Attacked", p: dict, seed: str) -> tuple[dict, 
 RUNNERS: dict[str, Runner] = {
     "proximity": _input, "smoothing": _input, "quantisation": _quantisation,
     "fine-tuning": _weights, "fine-pruning": _weights, "spectral": _detector, "clustering": _detector,
+    "cleanse": cleanse.runner,
 }
 assert set(RUNNERS) == set(run.DEFAULTS), "every defense type has a runner"
 

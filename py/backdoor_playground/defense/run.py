@@ -12,7 +12,7 @@ from typing import Any, Generator, Mapping
 
 import numpy as np
 
-from . import attacked, proximity, smoothing, stats
+from . import attacked, cleanse, proximity, smoothing, stats
 from ..limits import Limit, not_one_of, unknown_key
 
 # every defense's config object with its defaults, by `type` (its runner: defense/registry.py); the matrix's columns
@@ -25,6 +25,7 @@ DEFAULTS = {
     "fine-pruning": {"type": "fine-pruning", "epochs": 100, "share": 0.5, "fraction": 0.5},
     "spectral": {"type": "spectral"},
     "clustering": {"type": "clustering"},
+    "cleanse": {"type": "cleanse", **{key: limit.default for key, limit in cleanse.LIMITS.items()}},
 }
 DEFENSE_TYPES = tuple(DEFAULTS)
 STEPPED = ("proximity", "smoothing")
@@ -47,6 +48,7 @@ LIMITS = {
                    low_open=True),
     "fraction": Limit(0.0, 1.0, 0.5, "share of the last hidden layer's neurons pruned", integer=False,
                       high_open=True),
+    **cleanse.LIMITS,  # Neural Cleanse's own (defense/cleanse.py)
 }
 IMMUNIZATION_SIGMAS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 IMMUNIZATION_N = 200  # samples per point for the sigma sweep (speed; the defense itself uses the configured n)

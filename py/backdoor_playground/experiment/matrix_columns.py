@@ -75,4 +75,5 @@ COLUMNS: dict[str, Column] = {
     "fine-pruning": weights_defense(prune=True),
     "spectral": detector("spectral"),
     "clustering": detector("clustering"),
+    "cleanse": DefenseColumn({"type": "cleanse"}),
 }

@@ -40,7 +40,7 @@ METHODS: dict[str, str] = {
     "signature_view": "signature", "signature_stats": "signature",
     # defenses
     "defend": "defense", "defend_start": "defense", "defend_step": "defense", "defend_cancel": "defense",
-    "defense_metrics": "defense",
+    "defense_metrics": "defense", "neural_cleanse": "cleanse",
     # the backdoor x defense matrix
     "matrix_names": "matrix", "matrix_start": "matrix", "matrix_step": "matrix", "matrix_cancel": "matrix",
     "matrix_cell_config": "matrix",

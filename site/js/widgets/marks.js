@@ -4,7 +4,7 @@
 // blue. The plot, its HTML legend and the exported figure's legend all draw them with drawGlyph.
 
 /**
- * @typedef {"square" | "diamond" | "circle" | "target" | "triangle" | "ring"} Shape
+ * @typedef {"square" | "diamond" | "circle" | "target" | "triangle" | "ring" | "cross" | "star"} Shape
  * @typedef {{label: string, color: string, shape: Shape, filled?: boolean}} MarkStyle
  */
 
@@ -15,6 +15,8 @@ export const MARKS = /** @type {Record<string, MarkStyle>} */ ({
   moved: { label: "activated: moved, prediction kept", color: "#222222", shape: "circle" },
   trigger: { label: "point in the zoom / forged", color: "#c2185b", shape: "target" },
   defended: { label: "label changed by the defense", color: "#1b5e20", shape: "triangle" },
+  reversed: { label: "test point moved by the recovered trigger (Neural Cleanse)", color: "#00695c", shape: "cross" },
+  pattern: { label: "recovered trigger pattern p (Neural Cleanse)", color: "#00695c", shape: "star", filled: true },
   default: { label: "marked point", color: "#222222", shape: "ring" },
 });
 
@@ -40,6 +42,18 @@ function outline(ctx, shape, x, y) {
     ctx.moveTo(x, y - 7);
     ctx.lineTo(x + 6.5, y + 5);
     ctx.lineTo(x - 6.5, y + 5);
+    ctx.closePath();
+  } else if (shape === "cross") {
+    ctx.moveTo(x - 4, y - 4);
+    ctx.lineTo(x + 4, y + 4);
+    ctx.moveTo(x + 4, y - 4);
+    ctx.lineTo(x - 4, y + 4);
+  } else if (shape === "star") {
+    for (let k = 0; k < 10; k++) {
+      const r = k % 2 ? 3 : 7.5, a = -Math.PI / 2 + (k * Math.PI) / 5;
+      if (k) ctx.lineTo(x + r * Math.cos(a), y + r * Math.sin(a));
+      else ctx.moveTo(x + r * Math.cos(a), y + r * Math.sin(a));
+    }
     ctx.closePath();
   } else if (shape === "circle") ctx.arc(x, y, 4, 0, 2 * Math.PI);
   else ctx.arc(x, y, shape === "target" ? 5 : 6.5, 0, 2 * Math.PI);

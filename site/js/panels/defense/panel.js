@@ -8,6 +8,7 @@ import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { buildProximityCard } from "./proximity.js";
 import { buildSmoothingCard } from "./smoothing.js";
+import { buildCleanseCard } from "./cleanse.js";
 import { buildMetrics, describeTestSet } from "./metrics.js";
 import { buildExportCard } from "./export.js";
 import { describeDefense, isRate, jobProgress } from "./util.js";
@@ -69,6 +70,7 @@ export function init(ctx) {
     parts.regression,
     parts.stale,
     el("div.df-grid", null, parts.prox.element, parts.smooth.element),
+    buildCleanseCard(ctx).element,
     el("div.df-grid.df-grid-bottom", null, parts.metrics.element, parts.export.element));
   parts.metrics.show(null, null, "");
   watch(root);
