@@ -16,6 +16,7 @@ import { initTheme } from "../ui/theme.js";
 import { bindFiles } from "../ui/files.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
+import { el } from "../ui/dom.js";
 
 /**
  * @typedef {import("./replies.js").ApiMethod} ApiMethod
@@ -76,8 +77,37 @@ const player = new Player(async (args) => {
 }, drawFrame, reportError);
 player.onPlayingChange = (/** @type {boolean} */ playing) => {
   document.body.classList.toggle("playing", playing);  // styling only (the play button's icon); the hub tells modules
+  showHeld(player.heldBy);
   emit(playing ? "training-started" : "training-stopped", {});
 };
+player.onHoldChange = showHeld;
+
+/**
+ * A job holds training (Player.hold): the Play button and a line under the epoch say what training waits for, and
+ * that it resumes by itself (when Play is on). @param {string | null} reason
+ */
+function showHeld(reason) {
+  const button = $("play-pause-button");
+  let note = document.getElementById("play-held");
+  if (!note) {
+    note = el("span.play-held#play-held", { role: "status", hidden: true });
+    $("iter-number").after(note);
+  }
+  document.body.classList.toggle("held", reason !== null);
+  button.dataset.held = reason ?? "";
+  if (reason === null) {
+    note.hidden = true;
+    note.textContent = "";
+    button.title = "Run / pause";
+    button.setAttribute("aria-label", "Run training");
+    return;
+  }
+  const what = player.playing ? `Waiting for ${reason}: training resumes when it ends` : `Waiting for ${reason}`;
+  note.textContent = player.playing ? `waiting for ${reason}…` : `${reason} running`;
+  note.hidden = false;
+  button.title = `${what} (press to ${player.playing ? "stay paused afterwards" : "resume training when it ends"})`;
+  button.setAttribute("aria-label", what);
+}
 
 const WORKER_URL = new URL("../../worker.js", import.meta.url).href;
 const workerHooks = {
@@ -376,6 +406,7 @@ async function start() {
       import("../panels/signature/panel.js"), import("../panels/defense/panel.js"), import("../panels/matrix/panel.js")]);
     /** @type {import("../panels/context.js").PanelContext} */
     const ctx = { call, applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
+      hold: (/** @type {string} */ reason) => player.hold(reason), release: (/** @type {number} */ id) => player.release(id),
       idle, isPlaying: () => player.playing, heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config,
       getModel: () => app.model, getData: () => app.data, getFrame: () => app.frame, resetChart: () => ui.chart.reset() };
     for (const panel of panels) panel.init(ctx);
