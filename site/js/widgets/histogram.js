@@ -3,9 +3,8 @@
 // signature panels draw it. It paints through ui/figure.js, so residueTools() exports the same drawing.
 
 import { figureTools, paint, painted } from "../ui/figure.js";
+import { chartInk } from "../ui/theme.js";
 
-const AXIS = "#9a9a9a";
-const TEXT = "#767676";
 const KEY = "#c2185b";
 const BAR = "#7b8d99";
 
@@ -35,6 +34,7 @@ function paintResidues(ctx, counts, key, width, height) {
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const m = counts.length;
+  const ink = chartInk();
   const columns = Math.min(m, Math.floor(plotW));
   const colW = plotW / columns;
   const heights = new Array(columns).fill(0);
@@ -49,7 +49,7 @@ function paintResidues(ctx, counts, key, width, height) {
     const barH = Math.max(1, (h / max) * plotH);
     ctx.fillRect(left + c * colW, top + plotH - barH, Math.max(1, colW - (colW > 3 ? 1 : 0)), barH);
   });
-  ctx.strokeStyle = AXIS;
+  ctx.strokeStyle = ink.axis;
   ctx.lineWidth = 1;
   ctx.beginPath();
   ctx.moveTo(left, top + plotH + 0.5);
@@ -75,7 +75,7 @@ function paintResidues(ctx, counts, key, width, height) {
   ctx.fillStyle = KEY;
   ctx.textAlign = keyX > width - 70 ? "right" : "left";
   ctx.fillText(`key ${key}: ${keyCount}`, keyX + (ctx.textAlign === "right" ? -4 : 4), top - 5);
-  ctx.fillStyle = TEXT;
+  ctx.fillStyle = ink.text;
   ctx.textAlign = "left";
   ctx.fillText("0", left, height - 4);
   ctx.textAlign = "right";
