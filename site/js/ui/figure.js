@@ -20,7 +20,9 @@ import { onPaper, onThemeChange } from "./theme.js";
  *   glyph?: (ctx: CanvasRenderingContext2D, x: number, y: number) => void}} LegendItem
  *   a swatch (line, dash, bar or dot in `color`) or a glyph drawn centred at (x, y), then the label
  * @typedef {{what: string, title: string | (() => string), source: () => Source | null,
- *   legend?: () => LegendItem[], note?: () => string, vector?: boolean}} FigureSpec
+ *   legend?: () => LegendItem[], note?: () => string, vector?: boolean, label?: string}} FigureSpec
+ *   label: a word before the buttons naming the chart they save (where two charts are stacked, as the loss curve
+ *   over the output plot)
  */
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
@@ -281,6 +283,7 @@ export function figureTools(spec) {
   const button = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ fn) =>
     el(`button.fig-button.${cls}`, { type: "button", title, onclick: fn }, text);
   tools.append(
+    spec.label ? el("span.fig-label", null, spec.label) : "",
     button("fig-png", "PNG", `Save this figure (${titleOf(spec)}) as a PNG image`, png),
     spec.vector === false ? "" : button("fig-svg", "SVG", `Save this figure (${titleOf(spec)}) as an SVG drawing`, svg),
     button("fig-copy", "Copy", "Copy this figure to the clipboard as a PNG (for slides)", copy),

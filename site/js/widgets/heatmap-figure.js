@@ -174,7 +174,7 @@ function source(h) {
 /** The export buttons of the plot. @param {Heatmap} h @param {string} what */
 export function heatmapFigure(h, what) {
   return figureTools({
-    what,
+    what, label: "Output plot:",
     title: "Model output over the input plane",
     source: () => source(h),
     legend: () => exportLegend(h),

@@ -44,7 +44,7 @@ export class LineChart {
     this.maxLoss = -Infinity;
 
     canvas.after(figureTools({
-      what: "loss", title: "Loss per epoch",
+      what: "loss", title: "Loss per epoch", label: "Loss curve:",
       source: () => this.exportSource(),
       legend: () => [{ label: "training loss", color: TRAIN_COLOR }, { label: "test loss", color: TEST_COLOR }],
       note: () => (this.latest ? `Epoch ${this.latest.epoch.toLocaleString("en-US")}: training loss ` +
