@@ -13,7 +13,7 @@ from test_ui_figures import export, read_png
 SVG = "{http://www.w3.org/2000/svg}"
 # The defense panel's charts: file-name word -> (x-axis title, y-axis title).
 DEFENSE_FIGURES = {
-    "distances_histogram": ("distance between two training points", "pairs"),
+    "distances_histogram": ("distance", "pairs"),
     "radius_curve": ("vote radius", "share of test points"),
     "certified_curve": ("certified radius r", "certified accuracy"),
     "immunization_curve": ("noise σ (log scale)", "share of inputs"),

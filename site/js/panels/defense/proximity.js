@@ -110,7 +110,7 @@ export function buildProximityCard(cb) {
     if (r.radius_auto != null) marks.push({ x: r.radius_auto, label: "auto", color: COLORS.pink, dash: [4, 3] });
     if (r.radius_sep != null) marks.push({ x: r.radius_sep, label: "sep", color: COLORS.green, dash: [2, 2] });
     drawGroupedHistogram(hist.canvas, {
-      edges: h.edges, xLabel: "distance between two training points", yLabel: "pairs",
+      edges: h.edges, xLabel: "distance", yLabel: "pairs",
       groups: [{ counts: h.nn, color: COLORS.orange }, { counts: h.pp, color: COLORS.blue }, { counts: h.np, color: COLORS.grey }],
       marks,
     });
