@@ -56,6 +56,17 @@ export function chartInk() {
     ink: read("--ink", "#e4e7ea"), paper: read("--panel", "#1c2024") };
 }
 
+/**
+ * Data colours too dark to read on the dark card, and their lighter twins of the same hue (theme.css gives the
+ * legends' swatches the same twins). Exports keep the originals: they draw on white.
+ */
+const DARK_TWINS = /** @type {Record<string, string>} */ ({ "#6a1b9a": "#ce93d8", "#c2185b": "#f48fb1", "#2e7d32": "#81c784" });
+
+/** A data colour (line, mark, key) as the current theme draws it on screen. @param {string} color */
+export function dataColor(color) {
+  return onPaperDepth === 0 && currentTheme() === "dark" ? DARK_TWINS[color.toLowerCase()] ?? color : color;
+}
+
 /** Run `fn` with the light theme's ink (ui/figure.js draws exported files in it). @template T @param {() => T} fn */
 export function onPaper(fn) {
   onPaperDepth += 1;

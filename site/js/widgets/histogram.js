@@ -3,7 +3,7 @@
 // signature panels draw it. It paints through ui/figure.js, so residueTools() exports the same drawing.
 
 import { figureTools, paint, painted } from "../ui/figure.js";
-import { chartInk } from "../ui/theme.js";
+import { chartInk, dataColor } from "../ui/theme.js";
 
 const KEY = "#c2185b";
 const BAR = "#7b8d99";
@@ -58,7 +58,7 @@ function paintResidues(ctx, counts, key, width, height) {
 
   const keyX = left + ((Math.min(key, m - 1) + 0.5) * plotW) / m;
   const keyCount = counts[key] ?? 0;
-  ctx.strokeStyle = KEY;
+  ctx.strokeStyle = dataColor(KEY);
   ctx.lineWidth = 1.5;
   ctx.setLineDash([3, 2]);
   ctx.beginPath();
@@ -67,12 +67,12 @@ function paintResidues(ctx, counts, key, width, height) {
   ctx.stroke();
   ctx.setLineDash([]);
   if (keyCount) {
-    ctx.fillStyle = KEY;
+    ctx.fillStyle = dataColor(KEY);
     const barH = Math.max(2, (keyCount / max) * plotH);
     ctx.fillRect(keyX - Math.max(1, colW / 2), top + plotH - barH, Math.max(2, colW), barH);
   }
   ctx.font = "10px system-ui, sans-serif";
-  ctx.fillStyle = KEY;
+  ctx.fillStyle = dataColor(KEY);
   ctx.textAlign = keyX > width - 70 ? "right" : "left";
   ctx.fillText(`key ${key}: ${keyCount}`, keyX + (ctx.textAlign === "right" ? -4 : 4), top - 5);
   ctx.fillStyle = ink.text;

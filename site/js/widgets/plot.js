@@ -5,7 +5,7 @@
 // axes included. Text, ticks and frames take the theme's ink (ui/theme.js chartInk; an export draws on white).
 
 import { sci } from "../ui/format.js";
-import { chartInk } from "../ui/theme.js";
+import { chartInk, dataColor } from "../ui/theme.js";
 
 export const COLORS = {
   blue: "#0877bd", orange: "#f59322", grey: "#9aa5ad", purple: "#6a1b9a", pink: "#c2185b", ink: "#2b2b2b",
@@ -112,7 +112,7 @@ function drawMarks(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {VMark
     if (m.x == null || !Number.isFinite(m.x)) continue;
     const x = Math.round(X(m.x)) + 0.5;
     if (x < PAD.left - 1 || x > W - PAD.right + 1) continue;
-    const color = !m.color || m.color === COLORS.ink ? ink : m.color;  // the theme's ink for the plain marks
+    const color = !m.color || m.color === COLORS.ink ? ink : dataColor(m.color);  // the theme's ink for the plain marks
     ctx.strokeStyle = color;
     ctx.lineWidth = 1.25;
     ctx.setLineDash(m.dash ?? []);
@@ -156,8 +156,8 @@ export function paintLineChart(ctx, s) {
   ctx.rect(PAD.left, PAD.top - 3, W - PAD.left - PAD.right + 3, ph + 6);
   ctx.clip();
   for (const series of s.series) {
-    ctx.strokeStyle = series.color;
-    ctx.fillStyle = series.color;
+    ctx.strokeStyle = dataColor(series.color);
+    ctx.fillStyle = dataColor(series.color);
     ctx.lineWidth = series.width ?? 2;
     ctx.setLineDash(series.dash ?? []);
     ctx.beginPath();
