@@ -16,7 +16,7 @@ import { initTheme } from "../ui/theme.js";
 import { bindFiles } from "../ui/files.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
-import { el } from "../ui/dom.js";
+import { showHeld } from "./held.js";
 
 /**
  * @typedef {import("./replies.js").ApiMethod} ApiMethod
@@ -77,37 +77,10 @@ const player = new Player(async (args) => {
 }, drawFrame, reportError);
 player.onPlayingChange = (/** @type {boolean} */ playing) => {
   document.body.classList.toggle("playing", playing);  // styling only (the play button's icon); the hub tells modules
-  showHeld(player.heldBy);
+  showHeld(player.heldBy, player.playing);
   emit(playing ? "training-started" : "training-stopped", {});
 };
-player.onHoldChange = showHeld;
-
-/**
- * A job holds training (Player.hold): the Play button and a line under the epoch say what training waits for, and
- * that it resumes by itself (when Play is on). @param {string | null} reason
- */
-function showHeld(reason) {
-  const button = $("play-pause-button");
-  let note = document.getElementById("play-held");
-  if (!note) {
-    note = el("span.play-held#play-held", { role: "status", hidden: true });
-    $("iter-number").after(note);
-  }
-  document.body.classList.toggle("held", reason !== null);
-  button.dataset.held = reason ?? "";
-  if (reason === null) {
-    note.hidden = true;
-    note.textContent = "";
-    button.title = "Run / pause";
-    button.setAttribute("aria-label", "Run training");
-    return;
-  }
-  const what = player.playing ? `Waiting for ${reason}: training resumes when it ends` : `Waiting for ${reason}`;
-  note.textContent = player.playing ? `waiting for ${reason}…` : `${reason} running`;
-  note.hidden = false;
-  button.title = `${what} (press to ${player.playing ? "stay paused afterwards" : "resume training when it ends"})`;
-  button.setAttribute("aria-label", what);
-}
+player.onHoldChange = (/** @type {string | null} */ reason) => showHeld(reason, player.playing);
 
 const WORKER_URL = new URL("../../worker.js", import.meta.url).href;
 const workerHooks = {
