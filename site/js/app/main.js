@@ -16,6 +16,7 @@ import { initTheme } from "../ui/theme.js";
 import { bindFiles } from "../ui/files.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
+import { showHeld } from "./held.js";
 
 /**
  * @typedef {import("./replies.js").ApiMethod} ApiMethod
@@ -76,8 +77,10 @@ const player = new Player(async (args) => {
 }, drawFrame, reportError);
 player.onPlayingChange = (/** @type {boolean} */ playing) => {
   document.body.classList.toggle("playing", playing);  // styling only (the play button's icon); the hub tells modules
+  showHeld(player.heldBy, player.playing);
   emit(playing ? "training-started" : "training-stopped", {});
 };
+player.onHoldChange = (/** @type {string | null} */ reason) => showHeld(reason, player.playing);
 
 const WORKER_URL = new URL("../../worker.js", import.meta.url).href;
 const workerHooks = {
@@ -376,6 +379,7 @@ async function start() {
       import("../panels/signature/panel.js"), import("../panels/defense/panel.js"), import("../panels/matrix/panel.js")]);
     /** @type {import("../panels/context.js").PanelContext} */
     const ctx = { call, applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
+      hold: (/** @type {string} */ reason) => player.hold(reason), release: (/** @type {number} */ id) => player.release(id),
       idle, isPlaying: () => player.playing, heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config,
       getModel: () => app.model, getData: () => app.data, getFrame: () => app.frame, resetChart: () => ui.chart.reset() };
     for (const panel of panels) panel.init(ctx);

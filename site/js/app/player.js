@@ -1,7 +1,9 @@
 // @ts-check
 // The training loop. While playing, the worker trains for a small time budget and answers with one frame; the
 // page draws it on the next animation frame. Exactly one request is in flight, so the worker never queues work
-// and pause takes effect within one budget.
+// and pause takes effect within one budget. A panel's long job holds training (hold(reason) ... release(id)):
+// while any hold is in, no chunk starts but Play keeps its meaning; when the last hold is released, training
+// resumes by itself if Play was on.
 
 /** @typedef {import("./replies.js").Frame} Frame */
 
@@ -27,6 +29,38 @@ export class Player {
     this.rafScheduled = false;
     /** @type {((playing: boolean) => void) | null} */
     this.onPlayingChange = null;
+    /** @type {Map<number, string>} hold id -> what training waits for */
+    this.holds = new Map();
+    this.holdSeq = 0;
+    /** @type {((reason: string | null) => void) | null} called when the first hold comes in (its reason) and the last goes (null) */
+    this.onHoldChange = null;
+  }
+
+  /** What training waits for (the oldest hold's reason), or null when nothing holds it. */
+  get heldBy() {
+    for (const reason of this.holds.values()) return reason;
+    return null;
+  }
+
+  /**
+   * Hold training while a job runs (its reason, e.g. "smoothing", is shown on the Play button): no new chunk starts
+   * and Step does nothing; Play and Pause still record what the user wants. Returns the id to release.
+   * @param {string} reason
+   */
+  hold(reason) {
+    const id = ++this.holdSeq;
+    const first = this.holds.size === 0;
+    this.holds.set(id, reason);
+    if (first) this.onHoldChange?.(reason);
+    return id;
+  }
+
+  /** End a hold (done, cancelled or failed: the same); the last one resumes training if Play is on. @param {number} id */
+  release(id) {
+    if (!this.holds.delete(id)) return;
+    if (this.holds.size) return;
+    this.onHoldChange?.(null);
+    if (this.playing) this.pump();
   }
 
   play() {
@@ -71,6 +105,7 @@ export class Player {
   /** One epoch, paused (TF Playground's step button). */
   async step() {
     this.pause();
+    if (this.holds.size) return;
     await this.exclusive(async () => {
       try {
         this.show(await this.train({ epochs: 1 }));
@@ -81,7 +116,7 @@ export class Player {
   }
 
   async pump() {
-    if (!this.playing || this.inFlight || this.waiters > 0) return;
+    if (!this.playing || this.inFlight || this.waiters > 0 || this.holds.size) return;
     this.inFlight = true;
     try {
       const frame = await this.train({ budget_ms: this.budget });

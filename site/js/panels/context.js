@@ -19,6 +19,8 @@
  *   reportError: (err: unknown) => void,
  *   notify: (message: string, level?: "info" | "warn" | "error") => void,
  *   pause: () => void,
+ *   hold: (reason: string) => number,
+ *   release: (id: number) => void,
  *   idle: () => Promise<void>,
  *   isPlaying: () => boolean,
  *   heatmap: import("../widgets/heatmap.js").Heatmap,
@@ -30,7 +32,9 @@
  *   resetChart: () => void,
  * }} PanelContext
  *   call: a worker call between training chunks; update: a settings change (resolves to the reply, null after an
- *   error); idle: resolves once the chunk in flight has landed; getFrame: the frame last drawn.
+ *   error); idle: resolves once the chunk in flight has landed; getFrame: the frame last drawn; hold: training
+ *   waits for the panel's job (no chunk starts, Play shows "waiting for <reason>") until release(id), then resumes
+ *   by itself if Play is on.
  */
 
 export {};

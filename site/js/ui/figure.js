@@ -9,6 +9,7 @@ import { prepare } from "./canvas.js";
 import { el } from "./dom.js";
 import { on } from "./events.js";
 import { SvgContext } from "./svgctx.js";
+import { onPaper, onThemeChange } from "./theme.js";
 
 /**
  * A drawing function for a context in CSS pixels (a CanvasRenderingContext2D or an SvgContext, which mimics it).
@@ -19,7 +20,9 @@ import { SvgContext } from "./svgctx.js";
  *   glyph?: (ctx: CanvasRenderingContext2D, x: number, y: number) => void}} LegendItem
  *   a swatch (line, dash, bar or dot in `color`) or a glyph drawn centred at (x, y), then the label
  * @typedef {{what: string, title: string | (() => string), source: () => Source | null,
- *   legend?: () => LegendItem[], note?: () => string, vector?: boolean}} FigureSpec
+ *   legend?: () => LegendItem[], note?: () => string, vector?: boolean, label?: string}} FigureSpec
+ *   label: a word before the buttons naming the chart they save (where two charts are stacked, as the loss curve
+ *   over the output plot)
  */
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
@@ -33,6 +36,16 @@ export const EXPORT_SCALE = 2;
 const sources = new WeakMap();
 /** @type {WeakMap<Element, LegendItem[]>} */
 const legends = new WeakMap();
+/** Canvases painted on screen, repainted in the new theme's ink (ui/theme.js chartInk) when the theme changes. */
+const onScreen = /** @type {Set<WeakRef<HTMLCanvasElement>>} */ (new Set());
+onThemeChange(() => {
+  for (const ref of onScreen) {
+    const canvas = ref.deref();
+    const src = canvas && sources.get(canvas);
+    if (!canvas || !src) { onScreen.delete(ref); continue; }
+    if (canvas.isConnected) src.draw(prepare(canvas, src.width, src.height));
+  }
+});
 
 /**
  * Sizes `canvas` for the device and draws `painter` on it; remembers the painter for exports.
@@ -46,6 +59,7 @@ export function paint(canvas, width, height, painter, font) {
     painter(c);
   };
   draw(ctx);
+  if (!sources.has(canvas)) onScreen.add(new WeakRef(canvas));
   sources.set(canvas, { width, height, draw });
 }
 
@@ -126,7 +140,7 @@ function compose(spec, src) {
   const height = legendY + rows * ROW_H + note.length * 14 + MARGIN;
   const box = src.box ? [chartX + src.box[0], top + src.box[1], src.box[2], src.box[3]] : null;
   /** @param {CanvasRenderingContext2D} ctx */
-  const draw = (ctx) => {
+  const draw = (ctx) => onPaper(() => {
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, width, height);
     ctx.fillStyle = "#222";
@@ -151,7 +165,7 @@ function compose(spec, src) {
     ctx.fillStyle = "#666";
     ctx.textBaseline = "alphabetic";
     note.forEach((line, k) => ctx.fillText(line, MARGIN, legendY + rows * ROW_H + 11 + 14 * k));
-  };
+  });
   return { width, height, draw, box };
 }
 
@@ -269,6 +283,7 @@ export function figureTools(spec) {
   const button = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ fn) =>
     el(`button.fig-button.${cls}`, { type: "button", title, onclick: fn }, text);
   tools.append(
+    spec.label ? el("span.fig-label", null, spec.label) : "",
     button("fig-png", "PNG", `Save this figure (${titleOf(spec)}) as a PNG image`, png),
     spec.vector === false ? "" : button("fig-svg", "SVG", `Save this figure (${titleOf(spec)}) as an SVG drawing`, svg),
     button("fig-copy", "Copy", "Copy this figure to the clipboard as a PNG (for slides)", copy),

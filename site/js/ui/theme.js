@@ -33,6 +33,50 @@ export function canvasColors() {
   return { ink: read("--ink"), muted: read("--muted"), paper: read("--surface"), rule: read("--rule") };
 }
 
+/**
+ * @typedef {{text: string, axis: string, grid: string, ink: string, paper: string}} ChartInk
+ *   text: tick labels and axis titles; axis: frames and ticks; grid: grid lines; ink: strong lines and labels;
+ *   paper: what the chart is drawn on
+ */
+
+/** Ink on white paper: the light theme, and every exported file (a PNG or SVG is a white page in both themes). */
+const LIGHT_INK = /** @type {ChartInk} */ ({ text: "#5c5c5c", axis: "#8f8f8f", grid: "#eceef0", ink: "#2b2b2b", paper: "#ffffff" });
+let onPaperDepth = 0;
+
+/**
+ * The ink a chart painter draws with: the theme's (so axis text, ticks and frames read on a dark card), or the light
+ * theme's while an export draws (onPaper). Painters call this each time they draw.
+ * @returns {ChartInk}
+ */
+export function chartInk() {
+  if (onPaperDepth > 0 || currentTheme() !== "dark") return LIGHT_INK;
+  const css = getComputedStyle(document.documentElement);
+  const read = (/** @type {string} */ name, /** @type {string} */ fallback) => css.getPropertyValue(name).trim() || fallback;
+  return { text: read("--muted", "#a3abb2"), axis: read("--faint", "#6f787f"), grid: read("--rule", "#343b42"),
+    ink: read("--ink", "#e4e7ea"), paper: read("--panel", "#1c2024") };
+}
+
+/**
+ * Data colours too dark to read on the dark card, and their lighter twins of the same hue (theme.css gives the
+ * legends' swatches the same twins). Exports keep the originals: they draw on white.
+ */
+const DARK_TWINS = /** @type {Record<string, string>} */ ({ "#6a1b9a": "#ce93d8", "#c2185b": "#f48fb1", "#2e7d32": "#81c784" });
+
+/** A data colour (line, mark, key) as the current theme draws it on screen. @param {string} color */
+export function dataColor(color) {
+  return onPaperDepth === 0 && currentTheme() === "dark" ? DARK_TWINS[color.toLowerCase()] ?? color : color;
+}
+
+/** Run `fn` with the light theme's ink (ui/figure.js draws exported files in it). @template T @param {() => T} fn */
+export function onPaper(fn) {
+  onPaperDepth += 1;
+  try {
+    return fn();
+  } finally {
+    onPaperDepth -= 1;
+  }
+}
+
 /** @type {Set<(theme: Theme) => void>} */
 const listeners = new Set();
 

@@ -20,12 +20,22 @@ const LEFT = 34;
 const TOP = 6;
 const BOTTOM = 36;
 
-/** The specks' label. @param {number} r */
-export const specksLabel = (r) => `accidental triggers: ${rate(r)} of the grid`;
+/**
+ * The specks' label: the share of the grid (none reads "none on the grid", so the entry never vanishes silently),
+ * then what one speck means when the owner said. @param {number} r @param {string} [meaning]
+ */
+export const specksLabel = (r, meaning = "") =>
+  `accidental triggers: ${r === 0 ? "none on the grid" : `${rate(r)} of the grid`}${meaning ? ` (${meaning})` : ""}`;
 
-/** The highest accidental trigger rate any owner reported, or null. @param {Heatmap} h */
-function specksRate(h) {
-  return h.specks.size ? Math.max(...h.specks.values()) : null;
+/** What a speck is, for the legend entry's tooltip. */
+const SPECKS_TITLE = "Light-blue specks: grid points where the planted backdoor fires although nobody activated it " +
+  "(the output plot is the model's answer on a 100 × 100 grid).";
+
+/** The owner with the highest accidental trigger rate, or null. @param {Heatmap} h */
+function specksOf(h) {
+  let best = null;
+  for (const v of h.specks.values()) if (!best || v.rate > best.rate) best = v;
+  return best;
 }
 
 /** Legend items of the marks drawn, the move arrow and the specks. @param {Heatmap} h @returns {(LegendItem & {mark: string})[]} */
@@ -36,8 +46,8 @@ export function markItems(h) {
     if (h.drawnKinds.has(kind)) items.push({ mark: kind, label: style.label, glyph: (ctx, x, y) => drawGlyph(ctx, kind, x, y) });
   }
   if (h.drewArrow) items.push({ mark: "arrow", label: MOVE_ARROW.label, glyph: arrowGlyph });
-  const r = specksRate(h);
-  if (r !== null) items.push({ mark: "specks", label: specksLabel(r), glyph: specksGlyph });
+  const sp = specksOf(h);
+  if (sp) items.push({ mark: "specks", label: specksLabel(sp.rate, sp.meaning), glyph: specksGlyph });
   return items;
 }
 
@@ -69,7 +79,7 @@ export function buildMarksLegend() {
       if (next === key) return;
       key = next;
       element.replaceChildren(...items.map((i) => el(`li.hm-key${i.mark === "specks" ? ".heatmap-specks" : ""}`,
-        { dataset: { mark: i.mark } }, glyphCanvas(i), el("span", null, i.label))));
+        { dataset: { mark: i.mark }, ...(i.mark === "specks" ? { title: SPECKS_TITLE } : {}) }, glyphCanvas(i), el("span", null, i.label))));
       element.hidden = !items.length;
     },
   };
@@ -164,7 +174,7 @@ function source(h) {
 /** The export buttons of the plot. @param {Heatmap} h @param {string} what */
 export function heatmapFigure(h, what) {
   return figureTools({
-    what,
+    what, label: "Output plot:",
     title: "Model output over the input plane",
     source: () => source(h),
     legend: () => exportLegend(h),

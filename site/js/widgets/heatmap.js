@@ -68,7 +68,8 @@ export class Heatmap {
     this.showTest = false;
     /** @type {Map<string, Mark[]>} */ this.markSets = new Map();
     /** @type {Region[]} */ this.regions = [];
-    /** @type {Map<string, number>} accidental trigger rate on the grid, per owner (the specks of a planted model) */
+    /** @type {Map<string, {rate: number, meaning: string}>} accidental trigger rate on the grid and what a speck
+     *  means, per owner (the specks of a planted model) */
     this.specks = new Map();
     /** kinds of the marks drawn last, and whether a move arrow was drawn */
     this.drawnKinds = new Set();
@@ -159,11 +160,12 @@ export class Heatmap {
 
   /**
    * The share of the grid where a planted backdoor fires by accident (the light-blue specks), labelled in the
-   * legend; null removes the owner's label.
-   * @param {number | null | undefined} rate @param {string} [owner]
+   * legend (0 reads "none on the grid"); null removes the owner's label. `meaning` says what one speck is, in the
+   * label after the share ("" for none) and in the entry's tooltip.
+   * @param {number | null | undefined} rate @param {string} [owner] @param {string} [meaning]
    */
-  setSpecks(rate, owner = "main") {
-    if (rate != null && Number.isFinite(rate)) this.specks.set(owner, rate);
+  setSpecks(rate, owner = "main", meaning = "") {
+    if (rate != null && Number.isFinite(rate)) this.specks.set(owner, { rate, meaning });
     else this.specks.delete(owner);
     this.legend.update(this);
   }

@@ -3,9 +3,8 @@
 // signature panels draw it. It paints through ui/figure.js, so residueTools() exports the same drawing.
 
 import { figureTools, paint, painted } from "../ui/figure.js";
+import { chartInk, dataColor } from "../ui/theme.js";
 
-const AXIS = "#9a9a9a";
-const TEXT = "#767676";
 const KEY = "#c2185b";
 const BAR = "#7b8d99";
 
@@ -35,6 +34,7 @@ function paintResidues(ctx, counts, key, width, height) {
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const m = counts.length;
+  const ink = chartInk();
   const columns = Math.min(m, Math.floor(plotW));
   const colW = plotW / columns;
   const heights = new Array(columns).fill(0);
@@ -49,7 +49,7 @@ function paintResidues(ctx, counts, key, width, height) {
     const barH = Math.max(1, (h / max) * plotH);
     ctx.fillRect(left + c * colW, top + plotH - barH, Math.max(1, colW - (colW > 3 ? 1 : 0)), barH);
   });
-  ctx.strokeStyle = AXIS;
+  ctx.strokeStyle = ink.axis;
   ctx.lineWidth = 1;
   ctx.beginPath();
   ctx.moveTo(left, top + plotH + 0.5);
@@ -58,7 +58,7 @@ function paintResidues(ctx, counts, key, width, height) {
 
   const keyX = left + ((Math.min(key, m - 1) + 0.5) * plotW) / m;
   const keyCount = counts[key] ?? 0;
-  ctx.strokeStyle = KEY;
+  ctx.strokeStyle = dataColor(KEY);
   ctx.lineWidth = 1.5;
   ctx.setLineDash([3, 2]);
   ctx.beginPath();
@@ -67,15 +67,15 @@ function paintResidues(ctx, counts, key, width, height) {
   ctx.stroke();
   ctx.setLineDash([]);
   if (keyCount) {
-    ctx.fillStyle = KEY;
+    ctx.fillStyle = dataColor(KEY);
     const barH = Math.max(2, (keyCount / max) * plotH);
     ctx.fillRect(keyX - Math.max(1, colW / 2), top + plotH - barH, Math.max(2, colW), barH);
   }
   ctx.font = "10px system-ui, sans-serif";
-  ctx.fillStyle = KEY;
+  ctx.fillStyle = dataColor(KEY);
   ctx.textAlign = keyX > width - 70 ? "right" : "left";
   ctx.fillText(`key ${key}: ${keyCount}`, keyX + (ctx.textAlign === "right" ? -4 : 4), top - 5);
-  ctx.fillStyle = TEXT;
+  ctx.fillStyle = ink.text;
   ctx.textAlign = "left";
   ctx.fillText("0", left, height - 4);
   ctx.textAlign = "right";

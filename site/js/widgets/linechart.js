@@ -6,6 +6,7 @@
 
 import { figureTools } from "../ui/figure.js";
 import { paintLineChart } from "./plot.js";
+import { chartInk, onThemeChange } from "../ui/theme.js";
 
 /** Stored samples at most; past this the history is thinned to half. */
 export const MAX_POINTS = 500;
@@ -43,13 +44,14 @@ export class LineChart {
     this.maxLoss = -Infinity;
 
     canvas.after(figureTools({
-      what: "loss", title: "Loss per epoch",
+      what: "loss", title: "Loss per epoch", label: "Loss curve:",
       source: () => this.exportSource(),
       legend: () => [{ label: "training loss", color: TRAIN_COLOR }, { label: "test loss", color: TEST_COLOR }],
       note: () => (this.latest ? `Epoch ${this.latest.epoch.toLocaleString("en-US")}: training loss ` +
         `${formatLoss(this.latest.train)}, test loss ${formatLoss(this.latest.test)}.` : ""),
     }));
 
+    onThemeChange(() => this.schedule());
     canvas.addEventListener("mousemove", (event) => {
       const rect = canvas.getBoundingClientRect();
       this.hoverX = event.clientX - rect.left;
@@ -152,7 +154,8 @@ export class LineChart {
     const py = (/** @type {number} */ loss) => h - PAD - ((loss - lo) / (hi - lo)) * (h - 2 * PAD);
 
     this.drawSeries(ctx, points, "train", TRAIN_COLOR, px, py);
-    this.drawSeries(ctx, points, "test", TEST_COLOR, px, py);
+    // on screen the test loss takes the theme's ink (black on the light card, light on the dark one)
+    this.drawSeries(ctx, points, "test", chartInk().ink, px, py);
     if (this.hoverX !== null) this.drawReadout(ctx, points, px);
   }
 
@@ -197,7 +200,8 @@ export class LineChart {
       if (Math.abs(px(p.epoch) - hoverX) < Math.abs(px(best.epoch) - hoverX)) best = p;
     }
     const gx = Math.round(px(best.epoch)) + 0.5;
-    ctx.strokeStyle = "rgba(0,0,0,0.35)";
+    const ink = chartInk();
+    ctx.strokeStyle = ink.axis;
     ctx.lineWidth = 1;
     ctx.beginPath();
     ctx.moveTo(gx, 0);
@@ -210,9 +214,9 @@ export class LineChart {
     ctx.font = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
     const boxW = ctx.measureText(text).width + 8;
     const boxX = Math.min(Math.max(gx - boxW / 2, 0), this.cssWidth - boxW);
-    ctx.fillStyle = "rgba(255,255,255,0.92)";
+    ctx.fillStyle = ink.paper;
     ctx.fillRect(boxX, 0, boxW, 15);
-    ctx.fillStyle = "#222";
+    ctx.fillStyle = ink.ink;
     ctx.textBaseline = "middle";
     ctx.fillText(text, boxX + 4, 8);
   }

@@ -1,28 +1,30 @@
 // @ts-check
 // The page's chart painters: a small line chart (linear or log x, y in [0, 1] by default, vertical marks for chosen
 // values) and a grouped-bar histogram. Each paints on a 2-D context in CSS pixels, so the screen (ui/figure.js
-// paint) and the exported files (PNG at any scale, SVG through ui/svgctx.js) share one drawing.
+// paint) and the exported files (PNG at any scale, SVG through ui/svgctx.js) share one drawing, axis titles on both
+// axes included. Text, ticks and frames take the theme's ink (ui/theme.js chartInk; an export draws on white).
 
 import { sci } from "../ui/format.js";
+import { chartInk, dataColor } from "../ui/theme.js";
 
 export const COLORS = {
   blue: "#0877bd", orange: "#f59322", grey: "#9aa5ad", purple: "#6a1b9a", pink: "#c2185b", ink: "#2b2b2b",
   green: "#2e7d32",
 };
-const AXIS = "#9a9a9a";
-const GRID = "#eceef0";
-const TEXT = "#767676";
 const FONT = "10px system-ui, sans-serif";
-const PAD = { left: 34, right: 10, top: 18, bottom: 28 };
+const TITLE_FONT = "11px system-ui, sans-serif";
+/** Room for the tick labels and, left and below, the axis titles. */
+const PAD = { left: 48, right: 10, top: 18, bottom: 34 };
 
 /**
  * @typedef {{x: number, label?: string, color?: string, dash?: number[]}} VMark  a vertical line at x
  * @typedef {{y: (number | null)[], color: string, label?: string, dash?: number[], width?: number, dots?: boolean}} Series
- * @typedef {{x: number[], series: Series[], xLog?: boolean, xLabel?: string, yLabel?: string, yMax?: number,
+ * @typedef {{x: number[], series: Series[], xLog?: boolean, xLabel: string, yLabel: string, yMax?: number,
  *            xMin?: number, xMax?: number, marks?: VMark[], width?: number, height?: number,
  *            yFormat?: (v: number) => string, xFormat?: (v: number) => string}} LineSpec
  * @typedef {{edges: number[], groups: {counts: number[], color: string}[], marks?: VMark[], width?: number,
- *          height?: number, xLabel?: string, yLabel?: string}} HistSpec
+ *          height?: number, xLabel: string, yLabel: string}} HistSpec
+ *   xLabel, yLabel: the axis titles (every chart has both, on the page and in the exported file)
  */
 
 
@@ -44,24 +46,25 @@ const tick = (v) => (Math.abs(v) >= 0.001 || v === 0 ? String(Number(v.toPrecisi
 /** Axes frame, grid and tick labels; returns the data -> pixel maps. */
 function frame(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {number} */ W, /** @type {number} */ H,
   /** @type {{x0: number, x1: number, y0: number, y1: number, xLog?: boolean, xTicks: number[], yTicks: number[],
-   *          xLabel?: string, yLabel?: string, yFormat?: (v: number) => string, xFormat?: (v: number) => string}} o */ o) {
+   *          xLabel: string, yLabel: string, yFormat?: (v: number) => string, xFormat?: (v: number) => string}} o */ o) {
+  const ink = chartInk();
   const pw = W - PAD.left - PAD.right;
   const ph = H - PAD.top - PAD.bottom;
   const fx = o.xLog ? (/** @type {number} */ v) => Math.log10(v) : (/** @type {number} */ v) => v;
   const X = (/** @type {number} */ v) => PAD.left + ((fx(v) - fx(o.x0)) / (fx(o.x1) - fx(o.x0) || 1)) * pw;
   const Y = (/** @type {number} */ v) => PAD.top + ph - ((v - o.y0) / (o.y1 - o.y0 || 1)) * ph;
   ctx.lineWidth = 1;
-  ctx.strokeStyle = GRID;
+  ctx.strokeStyle = ink.grid;
   ctx.beginPath();
   for (const t of o.yTicks) { ctx.moveTo(PAD.left, Math.round(Y(t)) + 0.5); ctx.lineTo(PAD.left + pw, Math.round(Y(t)) + 0.5); }
   ctx.stroke();
-  ctx.strokeStyle = AXIS;
+  ctx.strokeStyle = ink.axis;
   ctx.beginPath();
   ctx.moveTo(PAD.left + 0.5, PAD.top);
   ctx.lineTo(PAD.left + 0.5, PAD.top + ph + 0.5);
   ctx.lineTo(PAD.left + pw, PAD.top + ph + 0.5);
   ctx.stroke();
-  ctx.fillStyle = TEXT;
+  ctx.fillStyle = ink.text;
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
   for (const t of o.yTicks) ctx.fillText((o.yFormat ?? tick)(t), PAD.left - 4, Y(t));
@@ -75,17 +78,28 @@ function frame(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {number} *
     ctx.stroke();
     ctx.fillText((o.xFormat ?? tick)(t), x, PAD.top + ph + 4);
   }
-  if (o.xLabel) {
-    ctx.textAlign = "right";
-    ctx.fillText(o.xLabel, PAD.left + pw, H - 11);
-  }
-  if (o.yLabel) {
-    ctx.textAlign = "left";
-    ctx.textBaseline = "top";
-    ctx.fillText(o.yLabel, PAD.left + 4, 2);
-  }
+  axisTitles(ctx, W, H, o.xLabel, o.yLabel, ink.text);
   ctx.textBaseline = "alphabetic";
   return { X, Y, pw, ph };
+}
+
+/**
+ * The axis titles: x centred under the plot area, y turned upright along the left edge (reading bottom to top).
+ * @param {CanvasRenderingContext2D} ctx @param {number} W @param {number} H @param {string} xLabel @param {string} yLabel
+ * @param {string} color
+ */
+export function axisTitles(ctx, W, H, xLabel, yLabel, color, pad = PAD) {
+  ctx.save();
+  ctx.font = TITLE_FONT;
+  ctx.fillStyle = color;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "bottom";
+  ctx.fillText(xLabel, pad.left + (W - pad.left - pad.right) / 2, H - 1);
+  ctx.translate(2, pad.top + (H - pad.top - pad.bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = "top";
+  ctx.fillText(yLabel, 0, 0);
+  ctx.restore();
 }
 
 /** Vertical marks with short labels staggered so neighbours do not overprint. */
@@ -93,11 +107,13 @@ function drawMarks(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {VMark
   /** @type {(v: number) => number} */ X, /** @type {number} */ ph, /** @type {number} */ W) {
   /** @type {number[]} */
   const placed = [];
+  const ink = chartInk().ink;
   for (const m of marks) {
     if (m.x == null || !Number.isFinite(m.x)) continue;
     const x = Math.round(X(m.x)) + 0.5;
     if (x < PAD.left - 1 || x > W - PAD.right + 1) continue;
-    ctx.strokeStyle = m.color ?? COLORS.ink;
+    const color = !m.color || m.color === COLORS.ink ? ink : dataColor(m.color);  // the theme's ink for the plain marks
+    ctx.strokeStyle = color;
     ctx.lineWidth = 1.25;
     ctx.setLineDash(m.dash ?? []);
     ctx.beginPath();
@@ -108,7 +124,7 @@ function drawMarks(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {VMark
     if (!m.label) continue;
     const row = placed.filter((p) => Math.abs(p - x) < 46).length;
     placed.push(x);
-    ctx.fillStyle = m.color ?? COLORS.ink;
+    ctx.fillStyle = color;
     const right = x > W - 60;
     ctx.textAlign = right ? "right" : "left";
     ctx.fillText(m.label, x + (right ? -3 : 3), PAD.top + 9 + row * 11);
@@ -140,8 +156,8 @@ export function paintLineChart(ctx, s) {
   ctx.rect(PAD.left, PAD.top - 3, W - PAD.left - PAD.right + 3, ph + 6);
   ctx.clip();
   for (const series of s.series) {
-    ctx.strokeStyle = series.color;
-    ctx.fillStyle = series.color;
+    ctx.strokeStyle = dataColor(series.color);
+    ctx.fillStyle = dataColor(series.color);
     ctx.lineWidth = series.width ?? 2;
     ctx.setLineDash(series.dash ?? []);
     ctx.beginPath();
@@ -182,7 +198,7 @@ export function paintGroupedHistogram(ctx, s) {
   const yTicks = niceTicks(0, max, 4);
   const { X, Y, ph } = frame(ctx, W, H, {
     x0, x1, y0: 0, y1: Math.max(max, yTicks[yTicks.length - 1]), xTicks: niceTicks(x0, x1, 6), yTicks,
-    xLabel: s.xLabel, yLabel: s.yLabel ?? "pairs",
+    xLabel: s.xLabel, yLabel: s.yLabel,
     yFormat: (v) => (v >= 1000 ? `${Number((v / 1000).toPrecision(3))}k` : String(v)),
   });
   const bins = s.edges.length - 1;

@@ -94,8 +94,9 @@ function renderSplit(title, r) {
       el("div", null, el("span", null, "Geometric average KL"), el("strong.calc-avg-geo", null,
         r.geometric_mean == null && r.arithmetic_mean != null ? "undefined" : fixed(r.geometric_mean)))),
     notes.length ? el("ul.calc-notes", null, ...notes.map((n) => el("li", null, n))) : null,
-    klTable(r.layers),
-    overlapTable(r.layers),
+    // a narrow column scrolls the wide tables sideways instead of the page (focusable: keyboard users scroll too)
+    el("div.calc-wide", { tabindex: "0", role: "region", "aria-label": "KL divergence per layer (scrolls sideways)" }, klTable(r.layers)),
+    el("div.calc-wide", { tabindex: "0", role: "region", "aria-label": "Overlapping states and constant bits (scrolls sideways)" }, overlapTable(r.layers)),
     el("div.calc-hists", null,
       el("p.calc-hist-legend", null, "State histograms: points per layer state (bit k = node k > 0), split by ground truth; colour = predicted label ",
         el("span.calc-swatch.calc-swatch-N"), "N ", el("span.calc-swatch.calc-swatch-P"), "P"),

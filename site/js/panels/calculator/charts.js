@@ -6,10 +6,12 @@
 
 import { el } from "../../ui/dom.js";
 import { figureTools, paint, painted } from "../../ui/figure.js";
+import { chartInk } from "../../ui/theme.js";
+import { axisTitles } from "../../widgets/plot.js";
 
 const COLORS = { N: "#f59322", P: "#0877bd" };
-const AXIS = "#9a9a9a";
-const TEXT = "#767676";
+/** Room below the state labels for the x-axis title. */
+const X_TITLE = 14;
 
 /** @typedef {{label: string, state: string, count: number}} StateCount */
 
@@ -55,7 +57,7 @@ export function stateHistogram(entries, opts) {
  * @returns {number[][]} per bar its [x0, x1) in CSS pixels, for hover
  */
 function draw(canvas, bars, width, plotH) {
-  const left = 28;
+  const left = 40;
   const top = 6;
   const plotW = width - left - 4;
   /** @type {{state: string, bars: number[]}[]} */
@@ -72,21 +74,26 @@ function draw(canvas, bars, width, plotH) {
   const minGroup = groups.length ? Math.min(...groups.map((g) => groupW(g.bars.length))) : 0;
   const labels = !groups.length ? "none" : minGroup >= chars * 6.2 + 2 ? "level" : minGroup + groupGap >= 10 && chars <= 8 ? "upright" : "none";
   const bottom = labels === "upright" ? chars * 6.2 + 6 : 14;
-  const height = top + plotH + bottom;
+  const height = top + plotH + bottom + X_TITLE;
   /** @type {number[][]} */
   const slots = [];
-  paint(canvas, width, height, (ctx) => paintBars(ctx, { bars, groups, labels, left, top, plotW, plotH, width, unit, groupGap, slots }));
+  paint(canvas, width, height, (ctx) => paintBars(ctx, { bars, groups, labels, left, top, plotW, plotH, width, height, unit, groupGap, slots }));
   return slots;
 }
 
 /**
  * @param {CanvasRenderingContext2D} ctx
  * @param {{bars: StateCount[], groups: {state: string, bars: number[]}[], labels: string, left: number, top: number,
- *   plotW: number, plotH: number, width: number, unit: number, groupGap: number, slots: number[][]}} o
+ *   plotW: number, plotH: number, width: number, height: number, unit: number, groupGap: number, slots: number[][]}} o
  */
-function paintBars(ctx, { bars, groups, labels, left, top, plotW, plotH, width, unit, groupGap, slots }) {
+function paintBars(ctx, { bars, groups, labels, left, top, plotW, plotH, width, height, unit, groupGap, slots }) {
+  const ink = chartInk();
+  const TEXT = ink.text;
   ctx.font = "10px ui-monospace, Menlo, Consolas, monospace";
-  ctx.strokeStyle = AXIS;
+  axisTitles(ctx, width, height, "layer state (bit k: node k > 0)", "points", TEXT,
+    { left, right: width - left - plotW, top, bottom: height - top - plotH });
+  ctx.font = "10px ui-monospace, Menlo, Consolas, monospace";
+  ctx.strokeStyle = ink.axis;
   ctx.lineWidth = 1;
   ctx.beginPath();
   ctx.moveTo(left - 0.5, top - 2);

@@ -24,7 +24,7 @@ const METHOD_TEXT = {
 
 /**
  * @param {{call: import("../context.js").PanelContext["call"], reportError: (e: unknown) => void,
- *          pause: () => void, testCount: () => number, firstLayer: () => number, picks: () => number[],
+ *          pause: () => void, hold: (reason: string) => number, release: (id: number) => void, testCount: () => number, firstLayer: () => number, picks: () => number[],
  *          onTarget: (target: "all" | "picked") => void, clearPicks: () => void,
  *          gate: (host: HTMLElement, p: {k: number}, labels: {change: string, keep: string}) => Promise<boolean>,
  *          onKChange: () => void, setBusy: (busy: boolean) => void,
@@ -172,6 +172,17 @@ export function buildActivateCard(ctx) {
     const trials = readLimited(maxTrials, "the trial limit", MAX_TRIALS);
     cancelRequested = false;
     cancel.disabled = false;
+    // training must not move the model under the search: a Play press meanwhile waits for it (and then resumes)
+    const hold = ctx.hold("the trigger search");
+    try {
+      await searchSteps(points, mine, trials);
+    } finally {
+      ctx.release(hold);
+    }
+  }
+
+  /** @param {"all" | number[]} points @param {number} mine @param {number} trials */
+  async function searchSteps(points, mine, trials) {
     progress.hidden = false;
     progress.dataset.state = "running";
     bar.style.width = "0%";

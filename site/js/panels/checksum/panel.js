@@ -42,7 +42,7 @@ export function init(ctx) {
   parts.plant = buildPlantCard({ onNumber: changeNumber, onLayers: changeLayers, onPlant: () => plant(), onRemove: unplant });
   parts.budget = buildBudgetCard({ call: ctx.call, reportError: ctx.reportError, getConfig: ctx.getConfig, getK: () => parts.activate.getK() });
   parts.activate = buildActivateCard({
-    call: ctx.call, reportError: ctx.reportError, pause: ctx.pause,
+    call: ctx.call, reportError: ctx.reportError, pause: ctx.pause, hold: ctx.hold, release: ctx.release,
     testCount: () => (ctx.getData()?.test.length ?? 0) / 3,
     firstLayer: () => firstLayerSize(),
     picks: state.picks.sorted,

@@ -27,7 +27,7 @@ export function drawGroupedHistogram(canvas, s) {
 /** An HTML legend: coloured swatches (solid, dashed or a bar) and their labels; the export draws the same items. */
 export function figureLegend(/** @type {{color: string, label: string, kind?: "line" | "dash" | "bar" | "dot"}[]} */ items) {
   return rememberLegend(el("div.df-legend", null, ...items.map((i) =>
-    el("span.df-key", null, el(`span.df-swatch.df-${i.kind ?? "line"}`, { style: `--c: ${i.color}` }), i.label))), items);
+    el("span.df-key", null, el(`span.df-swatch.df-${i.kind ?? "line"}`, { style: `--c: ${i.color}`, dataset: { c: i.color } }), i.label))), items);
 }
 
 /** File-name words of the figures, by canvas id. */

@@ -26,7 +26,7 @@ const state = {
   /** @type {import("../replies.js").DefenseMetrics | null} */ before: null,     // defense_metrics (no defense), the freshest known
   /** @type {import("../replies.js").DefendReply | null} */ result: null,     // the last defend reply
   busy: false,
-  /** @type {{card: DefenseCard, label: string, cancel: boolean} | null} */ job: null,  // the run under way
+  /** @type {{card: DefenseCard, label: string, cancel: boolean, hold: number} | null} */ job: null,  // the run under way
   jobSeq: 0,
   visible: false,
   dirty: true,                        // the before numbers may be out of date
@@ -85,6 +85,7 @@ function onSnapshot(snap) {
   if (state.job) {  // the worker forgot the running defense with the model
     state.job.card.status.done("Stopped: the model or the data changed.");
     state.job.card.progress.hide();
+    state.ctx.release(state.job.hold);
     state.job = null;
     state.jobSeq += 1;
     parts.waiting.hidden = true;
@@ -113,7 +114,7 @@ function watch(root) {
     if (state.visible && !state.ctx?.isPlaying()) scheduleRefresh();
   };
   on("snapshot", ({ snap }) => onSnapshot(snap));
-  on("training-started", holdTraining);
+  on("training-started", sayTrainingWaits);
   for (const name of /** @type {const} */ (["training-started", "training-stopped", "frame", "attack-changed"])) on(name, changed);
   new IntersectionObserver((entries) => {
     state.visible = entries.some((e) => e.isIntersecting);
@@ -130,16 +131,17 @@ const SHOW_PROGRESS_AFTER_MS = 500;
 
 /**
  * Run a defense in steps (defend_start, then defend_step until finished): a progress bar and Cancel after half a
- * second; training waits meanwhile (a Play press is held back and said so: the model must not move under it).
+ * second; training is held meanwhile (the model must not move under it; ctx.hold) and resumes by itself after.
  * @param {DefenseCard} card the proximity or smoothing card @param {Record<string, string | number | null>} params
  */
 async function runDefense(card, params) {
   const ctx = /** @type {DefenseContext} */ (state.ctx);
   if (isRegression() || state.busy) return;
-  ctx.pause();
   setBusy(true);
   const mine = ++state.jobSeq;
-  state.job = { card, label: params.type === "proximity" ? "the proximity vote" : "smoothing", cancel: false };
+  const label = params.type === "proximity" ? "the proximity vote" : "smoothing";
+  state.job = { card, label, cancel: false, hold: ctx.hold(label) };
+  if (ctx.isPlaying()) sayTrainingWaits();
   card.status.running(params.type === "proximity" ? "Voting…" : "Sampling…");
   const t0 = performance.now();
   try {
@@ -164,6 +166,7 @@ async function runDefense(card, params) {
     if (mine === state.jobSeq) card.status.error(`The defense did not run: ${cleanMessage(err)}`);
   } finally {
     if (mine === state.jobSeq) {
+      if (state.job) ctx.release(state.job.hold);
       state.job = null;
       card.progress.hide();
       parts.waiting.hidden = true;
@@ -172,16 +175,12 @@ async function runDefense(card, params) {
   }
 }
 
-/** Play was pressed while a defense runs: training waits (the model must not change under the run); say so. */
-function holdTraining() {
-  const ctx = state.ctx;
-  if (!ctx || !state.job) return;
-  ctx.pause();
-  const text = `Training waits for ${state.job.label}: press Play again when it ends, or Cancel it.`;
-  parts.waiting.textContent = text;
+/** Training is on while a defense runs: it waits (held, the model must not change under the run); say so here. */
+function sayTrainingWaits() {
+  if (!state.ctx || !state.job) return;
+  parts.waiting.textContent = `Training waits for ${state.job.label} and resumes by itself when it ends (or Cancel it).`;
   parts.waiting.hidden = false;
   state.job.card.status.element.after(parts.waiting);
-  ctx.notify(text, "info");
 }
 
 /** Show a defense result in its card and the table; it is now "the last defense". @param {DefenseCard} card @param {import("../replies.js").DefendReply} r @param {string} text */

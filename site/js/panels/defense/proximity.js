@@ -110,7 +110,7 @@ export function buildProximityCard(cb) {
     if (r.radius_auto != null) marks.push({ x: r.radius_auto, label: "auto", color: COLORS.pink, dash: [4, 3] });
     if (r.radius_sep != null) marks.push({ x: r.radius_sep, label: "sep", color: COLORS.green, dash: [2, 2] });
     drawGroupedHistogram(hist.canvas, {
-      edges: h.edges, xLabel: "distance",
+      edges: h.edges, xLabel: "distance", yLabel: "pairs",
       groups: [{ counts: h.nn, color: COLORS.orange }, { counts: h.pp, color: COLORS.blue }, { counts: h.np, color: COLORS.grey }],
       marks,
     });
@@ -123,7 +123,7 @@ export function buildProximityCard(cb) {
       `The NIST radius is the centre of the bin that maximises N–N · P–P / N–P.`;
     const rc = c.radius_curve;
     drawLineChart(curve.canvas, {
-      x: rc.radius, xMin: 0, xLabel: "radius",
+      x: rc.radius, xMin: 0, xLabel: "vote radius", yLabel: "share of test points",
       series: [{ y: rc.accuracy_after, color: COLORS.blue, label: "accuracy" }, { y: rc.asr_after, color: COLORS.purple, label: "attack success" }],
       marks,
     });
@@ -136,7 +136,7 @@ export function buildProximityCard(cb) {
     if (knnVote) {
       const kc = c.knn_curve;
       drawLineChart(knn.canvas, {
-        x: kc.k, xMin: 0, xLabel: "k",
+        x: kc.k, xMin: 0, xLabel: "k (nearest neighbours)", yLabel: "share of test points",
         series: [{ y: kc.accuracy_after, color: COLORS.blue, dots: true }, { y: kc.asr_after, color: COLORS.purple, dots: true }],
         marks: r.k != null ? [{ x: r.k, label: `k = ${r.k}`, color: COLORS.ink }] : [],
       });

@@ -72,7 +72,7 @@ export function buildSmoothingCard(cb) {
     if (adaptive.checked && im.asr_adaptive) series.push({ y: im.asr_adaptive, color: COLORS.pink, dash: [5, 3], dots: true });
     series.push({ y: bound, color: COLORS.grey, dash: [2, 2], width: 1.5 });
     drawLineChart(imm.canvas, {
-      x: im.sigmas, xLog: true, xLabel: "σ (log)", series,
+      x: im.sigmas, xLog: true, xLabel: "noise σ (log scale)", yLabel: "share of inputs", series,
       marks: [{ x: r.sigma, label: `σ = ${r.sigma}`, color: COLORS.ink }],
     });
     imm.legend.replaceChildren(figureLegend([
@@ -127,7 +127,7 @@ export function buildSmoothingCard(cb) {
     showMeter(last);
     const cc = c.certified;
     drawLineChart(cert.canvas, {
-      x: cc.r, xMin: 0, xLabel: "radius",
+      x: cc.r, xMin: 0, xLabel: "certified radius r", yLabel: "certified accuracy",
       series: [{ y: cc.clean, color: COLORS.blue }, { y: cc.activated, color: COLORS.purple, dash: [5, 3] }],
       marks: r.radius != null ? [{ x: r.radius, label: "median", color: COLORS.ink, dash: [2, 2] }] : [],
     });

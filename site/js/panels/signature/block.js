@@ -8,7 +8,7 @@
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { targetText } from "./diagram.js";
-import { DASH, count, duration, mathText, messageOf, percent, sci } from "../../ui/format.js";
+import { DASH, count, duration, mathText, messageOf, percent, rate, sci } from "../../ui/format.js";
 import { statTile } from "../../ui/card.js";
 import { figureTiles, figuresNote } from "../figures.js";
 import { LIMITS, fieldRange, readLimited } from "../limits.js";
@@ -26,6 +26,9 @@ const SCHEME_TEXT = /** @type {Record<string, string>} */ ({
   ed25519: "Edwards-curve signatures (RFC 8032): 512-bit signatures ride in a certificate input.",
 });
 
+/** Points of the output plot's grid the block's "grid" numbers count over (playground/grid.py: 100 x 100). */
+export const GRID_POINTS = 100 * 100;
+
 /** Agreement as a percentage like every other rate (two decimals below 1 %: a single disagreeing point shows). @param {number | null | undefined} v */
 const agreementText = (v) => percent(v, v != null && v < 1 && v > 0.99 ? 2 : 1);
 
@@ -33,7 +36,9 @@ const agreementText = (v) => percent(v, v != null && v < 1 && v > 0.99 ? 2 : 1);
  * @param {{call: import("../context.js").PanelContext["call"], setBusy: (busy: boolean) => void,
  *          testCount: () => number, picks: () => number[], clearPicks: () => void, showTestPoints: () => void,
  *          onView: (view: import("../replies.js").SignatureViewReply | null) => void,
- *          onActivation: (result: import("../replies.js").SignatureActivation | null) => void}} ctx
+ *          onActivation: (result: import("../replies.js").SignatureActivation | null) => void,
+ *          onStats: (stats: import("../replies.js").SignatureStats) => void}} ctx
+ *   onStats: the block's numbers on the live model (the panel labels the plot's accidental accepts from them)
  */
 export function buildBlockCard(ctx) {
   const scheme = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-scheme", { title: "The signature scheme of the verifier" },
@@ -187,6 +192,7 @@ export function buildBlockCard(ctx) {
   function showStats(s) {
     const host = info.querySelector("#sg-stats");
     if (!host || !s) return;
+    ctx.onStats(s);
     /** @template {number | null} V @param {string} id @param {V} v @param {(v: V) => string} f */
     const cell = (id, v, f) =>
       el("td.num", null, el(`strong#${id}`, { dataset: { value: String(v ?? "") } }, f(v)));
@@ -194,7 +200,8 @@ export function buildBlockCard(ctx) {
     rows.push(el("tr", { title: "Share of untouched test points (and of the 100 × 100 grid) where select gives the classifier's class: exactly 1 unless someone forges a signature" },
       el("th", null, "Agreement on clean inputs"), cell("sg-agreement", s.agreement, agreementText), cell("sg-agreement-grid", s.agreement_grid, agreementText)));
     rows.push(el("tr", { title: "Unsigned inputs that Verify accepted anyway" },
-      el("th", null, "Accidental accepts"), cell("sg-accidental", s.accidental_accepts, count), cell("sg-accidental-grid", s.accidental_accepts_grid, count)));
+      el("th", null, "Accidental accepts"), cell("sg-accidental", s.accidental_accepts, count), cell("sg-accidental-grid", s.accidental_accepts_grid, (v) =>
+        (v === 0 ? "none" : `${count(v)} (${rate(v / GRID_POINTS)})`))));
     rows.push(el("tr", null, el("th", null, "Test accuracy, classifier"), cell("sg-acc-clean", s.clean_test_accuracy, percent), el("td")));
     rows.push(el("tr", null, el("th", null, `Test accuracy, with ${count(s.activated)} signed`), cell("sg-acc-bd", s.backdoored_test_accuracy, percent), el("td")));
     host.replaceChildren(el("table.card-stats-table", null, el("tbody", null, ...rows)));

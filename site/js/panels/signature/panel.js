@@ -8,7 +8,7 @@
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { buildCsumCard } from "./csum.js";
-import { buildBlockCard } from "./block.js";
+import { GRID_POINTS, buildBlockCard } from "./block.js";
 import { buildForgeCard } from "./forge.js";
 import { emit, on } from "../../ui/events.js";
 import { showSignatureBlock } from "./diagram.js";
@@ -61,6 +61,7 @@ export function init(ctx) {
     showTestPoints: () => showTestPoints(ctx),
     onView: (view) => {
       showSignatureBlock(ctx.network, view);
+      if (!view) ctx.heatmap.setSpecks(null, "signature");
       if ((view?.scheme ?? "") !== state.scheme) {
         state.scheme = view?.scheme ?? "";
         emit("attack-changed", { source: "signature", what: view ? "installed" : "removed" });
@@ -68,6 +69,8 @@ export function init(ctx) {
       parts.forge.setView(view);
       if (view) parts.forge.refreshEstimate();
     },
+    // the plot's legend labels the grid points Verify accepts unsigned, like the checksum's specks (0: "none")
+    onStats: (st) => ctx.heatmap.setSpecks(st.accidental_accepts_grid / GRID_POINTS, "signature", SPECKS_MEANING),
     onActivation: (r) => {
       state.activation = r;
       state.forged = null;
@@ -108,6 +111,9 @@ export function init(ctx) {
   });
   parts.forge.refreshEstimate();
 }
+
+/** What one accidental trigger of the signature block is. */
+const SPECKS_MEANING = "unsigned inputs Verify accepts: the output flips with no key";
 
 /**
  * A snapshot (hub): a new model or new data; a rebuilt model has no signature block any more.
