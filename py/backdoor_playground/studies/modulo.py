@@ -133,29 +133,38 @@ def breakpoints(summary: Sequence[tuple], record: dict) -> dict:
 
 
 def verdict(summary: Sequence[tuple], record: dict) -> str:
-    """What the data says about the paper's "values below 20": the digit edit's limit, the checksum's, or neither."""
+    """What the data says about the paper's "values below 20": a limit of the digit edit, of the checksum, or of
+    neither (then: what small moduli cost instead)."""
+    from .runner import metric_means
+
+    means = metric_means(summary)
     bp = breakpoints(summary, record)
-    edit = {v: b["digit_edit"] for v, b in bp.items()}
-    search = {v: b["search"] for v, b in bp.items()}
-    past20 = [v for v, b in edit.items() if b is None or b > 20]
+    moduli = record["options"]["moduli"]
     parts = []
-    if past20:
-        parts.append(f"the one-shot digit edit still triggers past m = 20 for {', '.join(past20)}"
-                     + "".join(f" ({v} up to m < {edit[v]})" for v in past20 if edit[v]))
-    stuck = [v for v, b in edit.items() if b is not None and b <= 20]
+    for v, b in bp.items():
+        edit, search = b["digit_edit"], b["search"]
+        unreachable = [m for m in moduli if means.get((_cell(v, m), "p_key"), {}).get("mean") == 0.0]
+        if edit is None:
+            parts.append(f"{v}: the one-shot digit edit triggers at every m up to {max(moduli)}")
+        elif unreachable and edit == min(unreachable) and search == edit:
+            parts.append(f"{v}: digit edit and search both stop at m = {edit}, where the checksum can no longer "
+                         "produce the key at all (p_key = 0: a property of the checksum)")
+        elif edit <= 20 and (search is None or search > 20):
+            parts.append(f"{v}: the digit edit stops at m = {edit} while the search goes on (a property of the edit)")
+        else:
+            parts.append(f"{v}: the digit edit stops at m = {edit}, the search at m = {search or 'none'}")
+    small = [(v, means.get((_cell(v, 20), "accidental_trigger_rate"), {}).get("mean"),
+              means.get((_cell(v, 20), "agreement"), {}).get("mean")) for v in bp]
+    small = [(v, a, g) for v, a, g in small if a is not None and g is not None]
+    stuck = [v for v, b in bp.items() if b["digit_edit"] is not None and b["digit_edit"] <= 20]
     if stuck:
-        parts.append(f"it stops by m = 20 for {', '.join(stuck)}")
-    reach = [v for v, b in search.items() if b is None or b > 20]
-    if reach:
-        parts.append(f"the key holder's search stays within budget past m = 20 for {', '.join(reach)}")
-    if not stuck:
-        why = "so \"values below 20\" is neither a property of this digit edit nor of the checksum"
-    elif reach:
-        why = "so \"values below 20\" is a property of the digit edit, not of the checksum"
+        why = f"the limit at 20 shows for {', '.join(stuck)}"
     else:
-        why = "so the limit at 20 holds for both activations here"
-    limits = [f"{v}: edit {b['digit_edit'] or '>max'}, search {b['search'] or '>max'}" for v, b in bp.items()]
-    return "; ".join(parts) + f": {why} (breakpoints {'; '.join(limits)})."
+        why = "\"values below 20\" is not where the digit edit (nor the checksum) breaks"
+        if small:
+            why += "; small m costs stealth instead: at m = 20 " + ", ".join(
+                f"{v} fires on {a:.0%} of clean test points (agreement {g:.0%})" for v, a, g in small)
+    return "; ".join(parts) + f". The data: {why}."
 
 
 def headline(summary: Sequence[tuple], record: dict) -> str:
@@ -164,8 +173,9 @@ def headline(summary: Sequence[tuple], record: dict) -> str:
              f"seeds; search budget {record['budget_s']:g} s per point"]
     for v, b in bp.items():
         lines.append(f"  {v:8} digit edit stops at m = {b['digit_edit'] or 'never (in the grid)'}; search leaves the "
-                     f"budget at m = {b['search'] or 'never (in the grid)'}; predicted cap (k=1) "
-                     f"{record['predicted_search_cap'][v]['k=1']}")
+                     f"budget at m = {b['search'] or 'never (in the grid)'}; predicted largest m within budget "
+                     f"{record['predicted_search_cap'][v]['k=1']} (k=1), {record['predicted_search_cap'][v]['k=2']} "
+                     f"(k=2)")
     lines.append("  " + verdict(summary, record))
     return "\n".join(lines) + "\n"
 

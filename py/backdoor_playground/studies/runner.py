@@ -2,7 +2,7 @@
 DIR/NAME.summary.tsv (mean, sd over seeds; for rates the pooled Wilson interval: experiment/matrix.summarize),
 DIR/NAME.json (the exact configs, versions, machine, git commit) and DIR/NAME.svg + .png when matplotlib is there.
 
-Metrics whose name ends in "seconds" or "_per_s" are timings: the only numbers that depend on the machine or the
+Metrics whose name has "seconds" in it or ends in "_per_s" are timings: the only numbers that depend on the machine or the
 executor.
 """
 
@@ -27,7 +27,7 @@ FIGURES_HINT = "figures need matplotlib: pip install './py[plots]' and run the s
 
 
 def is_timing(metric: str) -> bool:
-    return metric.endswith("seconds") or metric.endswith("_per_s")
+    return "seconds" in metric or metric.endswith("_per_s")
 
 
 def parse_options(study: Study, pairs: Sequence[str]) -> dict:
