@@ -93,11 +93,12 @@ def proximity_figure(summary: Sequence[tuple], record: dict, plt: Any) -> tuple[
     datasets = record["options"]["datasets"]
     cols = min(4, len(datasets))
     rows = -(-len(datasets) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 3.0 * rows + 0.6), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 3.0 * rows + 0.6), sharex=True, sharey=True,
+                             squeeze=False)
     means = metric_means(summary)
     k = record["options"]["k"]
-    styles = {"false_positive_rate": "#d62728", "coverage": "#7f7f7f", "restore_rate": "#2ca02c",
-              "accuracy_after": "#1f77b4"}
+    styles = {"false_positive_rate": "#d62728", "broken_rate": "#ff7f0e", "coverage": "#7f7f7f",
+              "restore_rate": "#2ca02c", "accuracy_after": "#1f77b4"}
     worst = None
     for ax, d in zip(axes.ravel(), datasets):
         for metric, colour in styles.items():
@@ -116,7 +117,11 @@ def proximity_figure(summary: Sequence[tuple], record: dict, plt: Any) -> tuple[
         if auto_fp is not None and (worst is None or auto_fp > worst[1]):
             worst = (d, auto_fp)
         ax.set_xscale("log")
-        ax.set_title(d, fontsize=10)
+        ticks = [t for t in (0.1, 0.3, 1.0, 3.0) if min(record["options"]["radii"]) <= t <= 6.0]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        acc = means.get((f"dataset={d} method=none", "model_accuracy"), {}).get("mean")
+        ax.set_title(d + ("" if acc is None else f" (model accuracy {acc:.2f})"), fontsize=9)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(datasets):]:
         ax.axis("off")
@@ -125,8 +130,9 @@ def proximity_figure(summary: Sequence[tuple], record: dict, plt: Any) -> tuple[
     axes[0, 0].legend(fontsize=6, loc="center left")
     fig.suptitle("Proximity defense by radius (checksum digit edit activated on the test set)", fontsize=12)
     fig.tight_layout()
-    caption = "Per data set: share of test labels the vote changes at untouched points (false positives), of test " \
-              "points with a training neighbour within r (coverage), of flipped points restored, and accuracy after"
+    caption = "Per data set: share of test labels the vote changes at untouched points (false positives), of " \
+              "right labels it makes wrong (broken), of test points with a training neighbour within r (coverage), " \
+              "of flipped points restored, and accuracy after"
     if worst:
         caption += f"; NN Calculator's auto radius changes most clean labels on {worst[0]} ({worst[1]:.1%})"
     return fig, caption + "."

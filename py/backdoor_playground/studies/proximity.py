@@ -6,6 +6,9 @@ radius r (a grid, NN Calculator's auto radius, r_sep) or by the k nearest (defen
     false_positive_rate  test points whose untouched label the vote changes (clean labels changed)
     coverage             test points with at least one training point within r (k-NN: every point)
     restore_rate         flipped points whose label the vote brings back to the clean model's
+    broken_rate          test points the model labels right (untouched) that the vote labels wrong: the false
+                         positives that cost accuracy (on a data set the model fits badly, a "false positive" can
+                         also be a correction)
     accuracy_after       labels after the vote (at the activated inputs) equal to the ground truth
 """
 
@@ -48,6 +51,8 @@ def _rows(cell: str, seed: str, att: Any, labels: np.ndarray, labels_clean: np.n
             (cell, seed, "restore_rate", o["restored"] / o["flipped"] if o["flipped"] else None, o["restored"],
              o["flipped"]),
             (cell, seed, "accuracy_after", o["accuracy_after"], int((labels == att.test_labels).sum()), m)]
+    broken = int(((labels_clean != att.test_labels) & (bd_clean == att.test_labels)).sum())
+    rows.append((cell, seed, "broken_rate", broken / m if m else None, broken, m))
     if covered is not None:
         rows.append((cell, seed, "coverage", float(covered.mean()) if m else None, int(covered.sum()), m))
     if radius is not None:
@@ -71,7 +76,10 @@ def run_job(job: tuple) -> list[tuple]:
     rows: list[tuple] = [(_cell(dataset, "none"), seed, "flipped", int(att.flipped.sum()), None, None),
                          (_cell(dataset, "none"), seed, "accuracy_after",
                           float(np.mean(att.bd_pred == att.test_labels)) if m else None,
-                          int((att.bd_pred == att.test_labels).sum()), m)]
+                          int((att.bd_pred == att.test_labels).sum()), m),
+                         (_cell(dataset, "none"), seed, "model_accuracy",
+                          float(np.mean(bd_clean == att.test_labels)) if m else None,
+                          int((bd_clean == att.test_labels).sum()), m)]
     for i, (name, r) in enumerate(methods):
         vote = prox.vote_from_counts(n_pos[i], n_neg[i], fallback, "negative")
         covered = (n_pos[i, m:] + n_neg[i, m:]) > 0
