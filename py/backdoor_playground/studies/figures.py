@@ -34,7 +34,9 @@ def draw(study: Study, summary: Sequence[tuple], record: dict, base: Path) -> di
     fig.savefig(files[0], metadata={"Date": None})
     fig.savefig(files[1], dpi=110, metadata={"Software": None})
     plt.close(fig)
-    return {"files": files, "caption": caption}
+    import matplotlib
+
+    return {"files": files, "caption": caption, "matplotlib": matplotlib.__version__}
 
 
 def _series(summary: Sequence[tuple], key: str, metric: str, where: dict[str, str]) -> list[tuple[float, float]]:
@@ -150,14 +152,16 @@ def matrix_figure(summary: Sequence[tuple], record: dict, plt: Any) -> tuple[Any
         for j, d in enumerate(dfs):
             v = means.get((f"backdoor={b} defense={d}", "attack_success_rate_after"), {}).get("mean")
             grid[i, j] = np.nan if v is None else v
-    fig, ax = plt.subplots(figsize=(1.1 * len(dfs) + 3, 0.5 * len(bds) + 2))
-    im = ax.imshow(grid, vmin=0, vmax=1, cmap="Reds")
+    fig, ax = plt.subplots(figsize=(0.95 * len(dfs) + 3.5, 0.45 * len(bds) + 2))
+    im = ax.imshow(grid, vmin=0, vmax=1, cmap="Reds", aspect="auto")
     ax.set_xticks(range(len(dfs)), dfs, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(bds)), bds, fontsize=8)
     for i in range(len(bds)):
         for j in range(len(dfs)):
-            if not np.isnan(grid[i, j]):
-                ax.text(j, i, f"{grid[i, j]:.2f}", ha="center", va="center", fontsize=7)
+            value = grid[i, j]
+            ax.text(j, i, "n/a" if np.isnan(value) else f"{value:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if value > 0.6 else "black")
     fig.colorbar(im, ax=ax, label="attack success after the defense")
     fig.tight_layout()
-    return fig, "Attack success after each defense (rows: backdoors, columns: defenses; mean over seeds)."
+    return fig, ("Attack success after each defense (rows: backdoors, columns: defenses; mean over seeds; n/a: no test "
+                 "point was activated).")

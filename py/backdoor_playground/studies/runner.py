@@ -100,7 +100,7 @@ def write(study: Study, rows: Sequence[tuple], record: dict, out_dir: str | Path
         record = {**record, "figure": None}
         note = FIGURES_HINT
     else:
-        record = {**record, "figure": {"files": drawn["files"], "caption": drawn["caption"]}}
+        record = {**record, "figure": drawn}
         paths.extend(drawn["files"])
         note = f"caption: {drawn['caption']}"
     record = {**record, "headline": headline}
