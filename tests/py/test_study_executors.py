@@ -67,3 +67,20 @@ def test_bad_executor_specs_are_refused(spec):
 def test_good_executor_specs_pass():
     for spec in ("local", "dask://10.0.0.5:8786", "ray", "ray://head:10001"):
         assert executors.check_executor(spec) == spec
+
+
+@pytest.mark.parametrize("command", ["sweep", "matrix"])
+def test_sweep_and_matrix_commands_take_the_executor_option(command, tmp_path, capsys):
+    import json
+
+    from backdoor_playground.experiment import cli
+
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps(SWEEP if command == "sweep" else {"dataset": "circle", "epochs": 5}))
+    out = tmp_path / "out.tsv"
+    assert cli.main([command, str(config), "--seeds", "1", "--executor", "dask:/x", "--out", str(out)]) == 2
+    assert "--executor 'dask:/x' is not one of local, dask://HOST:PORT, ray" in capsys.readouterr().err
+    assert not out.exists()
+    extra = ["--backdoors", "poisoning", "--defenses", "none"] if command == "matrix" else []
+    assert cli.main([command, str(config), "--seeds", "1", "--executor", "local", *extra, "--out", str(out)]) == 0
+    assert out.read_text().startswith("cell\tseed" if command == "sweep" else "backdoor\tdefense")
