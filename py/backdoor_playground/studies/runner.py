@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -49,7 +50,9 @@ def summarize(rows: Sequence[tuple]) -> list[tuple]:
 
 
 def git_commit() -> str | None:
-    """HEAD of the repository this package lives in, if it is one and git is there."""
+    """HEAD of the repository this package lives in, if it is one and git is there (never in Pyodide)."""
+    if sys.platform == "emscripten":
+        return None
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
                              capture_output=True, text=True, timeout=10)
@@ -63,24 +66,34 @@ def machine() -> dict:
             "cpu_count": os.cpu_count(), "python": platform.python_version()}
 
 
-def run(name: str, seeds: int | None = None, options: Sequence[str] = (), workers: int | None = None,
-        executor: str | None = "local") -> tuple[Study, list[tuple], dict]:
-    """(study, rows, record) of one study run; ValueError for a bad name, option or executor (before any work)."""
+def prepare(name: str, seeds: int | None, options: Sequence[str], executor: str | None = "local"
+            ) -> tuple[Study, int, dict, str]:
+    """(study, seeds, options, executor) checked; ValueError for a bad name, option or executor (before any work)."""
     study = get_study(name)
     spec = executors.check_executor(executor)
     seeds = study.seeds if seeds is None else seeds
     if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
         raise ValueError(f"--seeds must be an integer between 1 and {MAX_SEEDS}, got {seeds!r}")
-    opts = parse_options(study, options)
+    return study, seeds, parse_options(study, options), spec
+
+
+def full_record(study: Study, seeds: int, opts: dict, record: dict, executor: str, seconds: float) -> dict:
+    """The JSON record: the study's own (configs, calibration) with options, versions, machine and commit."""
+    return {"study": study.name, "seeds": seeds, "options": opts, **record, "executor": executor,
+            "versions": experiment_plan.versions(), "machine": machine(), "git_commit": git_commit(),
+            "seconds": seconds}
+
+
+def run(name: str, seeds: int | None = None, options: Sequence[str] = (), workers: int | None = None,
+        executor: str | None = "local") -> tuple[Study, list[tuple], dict]:
+    """(study, rows, record) of one study run; ValueError for a bad name, option or executor (before any work)."""
+    study, seeds, opts, spec = prepare(name, seeds, options, executor)
     assert study.plan is not None and study.run_job is not None
     start = time.perf_counter()
     jobs, record = study.plan(opts, seeds)
     results = executors.map_jobs(study.run_job, jobs, spec, workers)
     rows = [row for part in results for row in part]
-    record = {"study": name, "seeds": seeds, "options": opts, **record, "executor": spec,
-              "versions": experiment_plan.versions(), "machine": machine(), "git_commit": git_commit(),
-              "seconds": time.perf_counter() - start}
-    return study, rows, record
+    return study, rows, full_record(study, seeds, opts, record, spec, time.perf_counter() - start)
 
 
 def write(study: Study, rows: Sequence[tuple], record: dict, out_dir: str | Path) -> tuple[list[str], str]:
