@@ -25,7 +25,7 @@ from . import registry
 from .registry import Option
 
 MODULI = (2, 3, 4, 6, 8, 12, 16, 20, 24, 32, 48, 64, 128, 256, 512, 1024, 2048, 4096)
-SEARCH_POINTS = 3
+SEARCH_POINTS = 10
 
 
 def _cell(variant: str, m: int) -> str:
@@ -202,4 +202,4 @@ STUDY = registry.register(registry.Study(
                              "search trials per point (0: the calibrated budget)"),
         "calibrate_ms": Option(300.0, registry.number(1.0, 60_000.0), "calibration time"),
     },
-    plan=plan, run_job=run_job, headline=headline, draw=draw, seeds=2))
+    plan=plan, run_job=run_job, headline=headline, draw=draw, seeds=3))

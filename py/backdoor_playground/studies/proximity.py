@@ -122,4 +122,4 @@ STUDY = registry.register(registry.Study(
         "k": Option(5, registry.number(1, 999, integer=True), "k of the k-NN vote"),
         "epochs": Option(300, registry.number(1, 10_000, integer=True), "training epochs"),
     },
-    plan=plan, run_job=run_job, headline=headline, draw=draw, seeds=2))
+    plan=plan, run_job=run_job, headline=headline, draw=draw, seeds=3))
