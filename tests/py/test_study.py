@@ -39,7 +39,7 @@ def test_proximity_writes_tidy_rows_summary_record_and_figure(proximity_run, cap
     metrics = {r[2] for r in tsv[1:]}
     assert {"false_positive_rate", "coverage", "restore_rate", "accuracy_after", "radius"} <= metrics
     # coverage grows with the radius; every rate is a share
-    rates = {(r[0], r[1], r[2]): float(r[3]) for r in tsv[1:] if r[3] != "None"}
+    rates = {(r[0], r[1], r[2]): float(r[3]) for r in tsv[1:] if r[3] not in ("", "None")}
     for d in ("circle", "csum-grid"):
         for seed in "01":
             small, large = (rates[(f"dataset={d} method={m}", seed, "coverage")] for m in ("r=0.5", "r=2"))
@@ -94,6 +94,20 @@ def test_modulo_rows_breakpoints_and_caption(tmp_path):
     assert "property of the checksum" in caption and "values below 20" in caption
     paths, text = runner.write(study, rows, record, tmp_path)
     assert "modulo study" in text and (tmp_path / "modulo.png").exists()
+
+
+def test_the_matrix_study_has_the_matrix_rows(tmp_path):
+    from backdoor_playground.experiment import matrix
+
+    options = ["backdoors=poisoning,checksum:decimal", "defenses=none,proximity", "epochs=5"]
+    _, rows, record = runner.run("matrix", 1, options, 1)
+    direct = matrix.run_matrix({**matrix.BENCH_CONFIG, "epochs": 5}, 1, ["poisoning", "checksum:decimal"],
+                               ["none", "proximity"])
+    assert [r for r in rows if r[2] != "seconds"] == [
+        (f"backdoor={b} defense={d}", s, m, v, k, n) for b, d, s, m, v, k, n in direct if m != "seconds"]
+    assert record["backdoors"] == ["poisoning", "checksum:decimal"] and record["trigger"] == "box"
+    assert "attack success after / clean accuracy after" in runner.write(runner.get_study("matrix"), rows, record,
+                                                                         tmp_path)[1]
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -15,13 +15,14 @@ def plan(opts: dict, seeds: int) -> tuple[list, dict]:
     """One job per (seed, backdoor) as matrix.run_matrix has them; the training runs in the job."""
     config = {**matrix.BENCH_CONFIG, "dataset": opts["dataset"], "epochs": opts["epochs"]}
     raw, bds, dfs = matrix.check_matrix(config, opts["backdoors"], opts["defenses"])
-    jobs = [(raw, str(seed), bd, dfs) for seed in range(seeds) for bd in bds]
-    return jobs, {"config": raw, "backdoors": bds, "defenses": dfs}
+    trigger = matrix.check_trigger(opts["trigger"])
+    jobs = [(raw, str(seed), bd, dfs, trigger) for seed in range(seeds) for bd in bds]
+    return jobs, {"config": raw, "backdoors": bds, "defenses": dfs, "trigger": trigger}
 
 
 def run_job(job: tuple) -> list[tuple]:
-    raw, seed, bd, dfs = job
-    rows = matrix.run_backdoor((matrix.trained(raw, seed), seed, bd, dfs))
+    raw, seed, bd, dfs, trigger = job
+    rows = matrix.run_backdoor((matrix.trained(raw, seed), seed, bd, dfs, trigger))
     return [(f"backdoor={b} defense={d}", s, metric, v, k, n) for b, d, s, metric, v, k, n in rows]
 
 
@@ -45,5 +46,6 @@ STUDY = registry.register(registry.Study(
         "epochs": Option(300, registry.number(1, 10_000, integer=True), "training epochs"),
         "backdoors": Option(list(matrix.DEFAULT_BACKDOORS), registry.names(tuple(matrix.BACKDOORS)), "backdoors"),
         "defenses": Option(list(matrix.DEFENSES), registry.names(tuple(matrix.DEFENSES)), "defenses"),
+        "trigger": Option("box", registry.one_of(tuple(matrix.TRIGGERS)), "the poisoning row's trigger"),
     },
     plan=plan, run_job=run_job, headline=headline, draw=draw, seeds=1))
