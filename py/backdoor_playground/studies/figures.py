@@ -58,7 +58,7 @@ def modulo_figure(summary: Sequence[tuple], record: dict, plt: Any, bp: dict, ve
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
     panels = [("digit_edit_matched", "digit edit: trigger reached (share of test points)", False),
               ("search_matched", "key holder's search: trigger within budget (share)", False),
-              ("search_seconds", "search seconds per point", True),
+              ("search_seconds", "search seconds, median point", True),
               ("accidental_trigger_rate", "accidental trigger rate (solid) / agreement (dashed)", False)]
     for ax, (metric, title, log) in zip(axes.ravel(), panels):
         for v in record["options"]["variants"]:
