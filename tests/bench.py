@@ -192,6 +192,16 @@ def matrix_only(dist: Path) -> int:
     return 0
 
 
+def study_cli_s(name: str) -> float:
+    """Wall time of `python3 -m backdoor_playground study NAME` with its default settings (the local pool on every
+    core), once; the figures are drawn too when matplotlib is installed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "backdoor_playground", "study", name, "--out", tmp], check=True,
+                       stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT / "py")})
+        return round(time.perf_counter() - t0, 2)
+
+
 def median_of(runs: list[dict], key: str) -> float:
     return round(statistics.median(r[key] for r in runs), 1)
 
@@ -253,6 +263,8 @@ def main() -> int:
             result.update(in_worker(browser, url))
         browser.close()
     result["matrix_s_cli"] = matrix_cli_s()
+    result["study_modulo_s"] = study_cli_s("modulo")  # target <= 60 s on 2 cores
+    result["study_proximity_s"] = study_cli_s("proximity")  # target <= 30 s
     for srv in (server, stock_server, *([other[0]] if other else [])):
         srv.shutdown()
     shutil.rmtree(stock_dir, ignore_errors=True)

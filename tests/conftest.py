@@ -39,6 +39,8 @@ CPYTHON_ONLY: dict[str, str] = {
     "test_matrix.py": "the whole grid on a process pool is the command line's business (minutes in wasm); the "
                       "page's matrix is checked against it end to end",
     "test_sweep.py": "sweeps run on a process pool and write files: the command line's business, not the page's",
+    "test_study.py": "studies write files and draw with matplotlib (not in Pyodide): the command line's business",
+    "test_study_executors.py": "process pools and a dask cluster: neither exists in Pyodide",
 }
 TIER = "tests/py/"
 

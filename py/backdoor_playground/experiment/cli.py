@@ -4,6 +4,9 @@
     python3 -m backdoor_playground sweep CONFIG.json --seeds 5 --set backdoor.modulo=20,64,256 [--out results.tsv]
     python3 -m backdoor_playground matrix CONFIG.json --seeds 5 [--backdoors a,b] [--defenses x,y] [--jobs N]
         [--trigger box|T1..T9] --out matrix.tsv
+    python3 -m backdoor_playground study NAME [--seeds N] [--jobs N] [--executor local|dask://HOST:PORT|ray] --out DIR
+
+sweep, matrix and study take --executor (studies/executors.py); study is studies/cli.py.
 
 `experiment` runs stages.run_experiment on the JSON config and writes the result as JSON (stdout without --out;
 with --out a short summary goes to stderr). The config names any data set, 2-D or not: "dataset": "circle3d" with
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import matrix, report, stages as experiment, sweep
+from ..studies import cli as study_cli
 
 EXIT_BAD_INPUT = 2
 
@@ -77,7 +81,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.out is not None and not Path(args.out).resolve().parent.is_dir():
         raise BadInput(f"cannot write {args.out}: its folder does not exist")  # say so before the long run
     try:
-        rows = sweep.run_sweep(config, args.set or [], args.seeds, args.jobs)
+        rows = sweep.run_sweep(config, args.set or [], args.seeds, args.jobs, args.executor)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     summary = sweep.summarize(rows)
@@ -115,8 +119,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     names = {k: None if v is None else [n.strip() for n in v.split(",") if n.strip()]
              for k, v in (("backdoors", args.backdoors), ("defenses", args.defenses))}
     try:
-        rows = matrix.run_matrix(config, args.seeds, names["backdoors"], names["defenses"], args.jobs or 1,
-                                 args.trigger)
+        rows = study_cli.executors.run_matrix(config, args.seeds, names["backdoors"], names["defenses"],
+                                              args.jobs or 1, args.executor, args.trigger)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     summary = matrix.summarize(rows)
@@ -131,6 +135,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "experiment": (cmd_experiment, "run one experiment: train -> plant -> activate -> forge -> defend"),
     "sweep": (cmd_sweep, "run an experiment over a grid of settings and seeds; tidy TSV + summary"),
     "matrix": (cmd_matrix, "every backdoor x defense pair over seeds; tidy TSV + summary + headline grid"),
+    "study": (lambda args: study_cli.cmd_study(args, BadInput), "a study: tidy TSV + summary + JSON + figure"),
 }
 
 
@@ -148,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                               help="a setting to vary, e.g. backdoor.modulo=20,64,256 (repeatable)")
     sweep_parser.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: CPU count)")
     sweep_parser.add_argument("--out", metavar="results.tsv", help="tidy TSV here, summary in results.summary.tsv")
+    study_cli.add_executor_argument(sweep_parser)
     matrix_parser = sub.add_parser("matrix", help=COMMANDS["matrix"][1])
     matrix_parser.add_argument("config", metavar="CONFIG.json", help="playground config (JSON object)")
     matrix_parser.add_argument("--seeds", type=positive_int, default=5, help="seeds 0..N-1 (default 5)")
@@ -159,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "T1..T9, NN Calculator's trojan regions")
     matrix_parser.add_argument("--out", metavar="matrix.tsv", required=True,
                                help="tidy TSV here, summary in matrix.summary.tsv")
+    study_cli.add_executor_argument(matrix_parser)
+    study_cli.add_parser(sub, positive_int)
     return parser
 
 

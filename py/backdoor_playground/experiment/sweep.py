@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 import statistics
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -117,16 +116,14 @@ def jobs_for(config: Mapping[str, Any], assignments: Sequence[str], seeds: int) 
 
 
 def run_sweep(config: Mapping[str, Any], assignments: Sequence[str], seeds: int,
-              workers: int | None = None) -> list[tuple]:
-    """Tidy rows of every cell and seed (in cell, seed order), computed on `workers` processes (1 = in process)."""
-    jobs = jobs_for(config, assignments, seeds)
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    if workers <= 1:
-        return [row for job in jobs for row in _run(job)]
-    from concurrent.futures import ProcessPoolExecutor  # not in Pyodide, which imports this module for its TSV
+              workers: int | None = None, executor: str | None = "local") -> list[tuple]:
+    """Tidy rows of every cell and seed (in cell, seed order), computed on `executor` (studies/executors.py: the
+    local pool of `workers` processes, 1 = in process; dask://HOST:PORT; ray)."""
+    from ..studies import executors  # imports no engine (nor a process pool) until one is chosen
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [row for rows in pool.map(_run, jobs) for row in rows]
+    executors.check_executor(executor)
+    jobs = jobs_for(config, assignments, seeds)
+    return [row for rows in executors.map_jobs(_run, jobs, executor, workers) for row in rows]
 
 
 def to_tsv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
