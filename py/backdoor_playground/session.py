@@ -251,6 +251,9 @@ class Session:
         if d > 3:  # no picture of a 64-D input space: the page shows images instead
             grids: list = []
             output_id = str(sum(self.model.layer_sizes[1:]))
+            # the page's image grid: each test image's predicted class (uint8, test order)
+            pred = classes.indices(classes.labels_of(self.model.predict(self.X_test)), k) if len(self.X_test) else []
+            extra["test_pred"] = np.asarray(pred, dtype=np.uint8).tobytes()
         else:
             grids = grid.network_grids(self.model, self.feature_names, z=self.slice_z)
             output_id = grids[-1][0]
