@@ -17,6 +17,7 @@ import { bindFiles } from "../ui/files.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
 import { showHeld } from "./held.js";
+import { ProblemView } from "./problem-view.js";
 
 /**
  * @typedef {import("./replies.js").ApiMethod} ApiMethod
@@ -58,6 +59,10 @@ page.__bp = Object.freeze({
 // The whole layout at once, before Python: controls, thumbnails and the network from the link, an empty plot with
 // the loading card. What the user sets meanwhile is drawn here and sent to Python once it is ready (see update).
 initTheme();
+// K classes, 3-D data and the digits (issue 14): their picker row, views and the panels' notes
+const kd = new ProblemView({ heatmap: ui.heatmap, update: (patch) => update(patch),
+  slice: (z) => frameCall(API.frame, { hover: app.hover, z }) });
+kd.redrawPoints = () => drawPoints();
 buildControls();
 writeControls(app.config);
 applyHiding(app.config);
@@ -153,25 +158,30 @@ function drawFrameParts(frame) {
   $("acc-train").textContent = percent(frame.acc_train, 1, OUTPUT_DASH);
   $("acc-test").textContent = percent(frame.acc_test, 1, OUTPUT_DASH);
   if (frame.loss_train != null) ui.chart.push(frame.epoch, frame.loss_train, frame.loss_test ?? frame.loss_train);
-  const shown = (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
-    frame.layout.find((g) => g.id === frame.output_id);
-  if (!shown) throw new Error(`frame ${frame.epoch} has no grid for the output node ${frame.output_id}`);
-  ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
-    { discretize: app.config.discretize && shown.id === frame.output_id });
-  ui.network.updateWeights(frame.weights, frame.biases);
+  if (!kd.drawPlot(frame, app.hover)) {
+    const shown = (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
+      frame.layout.find((g) => g.id === frame.output_id);
+    if (!shown) throw new Error(`frame ${frame.epoch} has no grid for the output node ${frame.output_id}`);
+    ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
+      { discretize: app.config.discretize && shown.id === frame.output_id });
+  }
+  kd.frame(frame);
+  ui.network.updateWeights(kd.weights(frame.weights), frame.biases);
   ui.network.drawThumbnails(frame.grids, frame.layout);
   checkHealth(frame, app.config);
 }
 
 function drawPoints() {
   if (!app.data) return;
-  ui.heatmap.setPoints(app.data.train, app.data.test, { showTest: app.config.showTestData });
+  const { train, test } = kd.points(app.data);
+  ui.heatmap.setPoints(train, test, { showTest: app.config.showTestData });
 }
 
 function drawThumbs() {
   const { problem, selected, thumbs } = thumbsFor(app.config);
   renderDatasetThumbs($("dataset-thumbs"), thumbs, selected,
     (name) => update(problem === "regression" ? { regDataset: name } : { dataset: name }));
+  kd.thumbs(app.config);
 }
 
 /** Apply a reply that carries the whole state (init, reset, rebuilds, imports). @param {Snapshot} snap */
@@ -185,7 +195,8 @@ function applySnapshot(snap) {
   applyHiding(app.config);
   showNotices(snap.notices);
   ui.chart.reset();
-  ui.network.render(networkFromModel(snap.model));
+  kd.snapshot(snap);
+  ui.network.render(kd.network(networkFromModel(snap.model), snap.model));
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
@@ -304,8 +315,10 @@ function bindActions() {
   bindControls((patch) => update(patch));
   const net = ui.network;
   const isOn = (/** @type {string} */ id) => (app.model ? app.model.features.includes(id) : app.config[id] === true);
-  net.on("toggleFeature", (id) => update({ [id]: !isOn(id) }));
-  net.on("editWeight", (l, i, j, value) => frameCall(API.set_weight, { layer: l, source: i, target: j, value }));
+  net.on("toggleFeature", (id) => !(kd.collapsed && id === "pixels") && update({ [id]: !isOn(id) }));
+  net.on("editWeight", (l, i, j, value) => (kd.collapsed && l === 0
+    ? notify("The 64 pixel weights are drawn as one block (their mean): edit the other layers.", "info")
+    : frameCall(API.set_weight, { layer: l, source: i, target: j, value })));
   net.on("editBias", (l, j, value) => frameCall(API.set_bias, { layer: l, node: j, value }));
   net.on("hoverNode", (id) => {
     app.hover = id;

@@ -66,6 +66,8 @@ export class Heatmap {
     /** @type {number[]} */ this.train = [];
     /** @type {number[]} */ this.test = [];
     this.showTest = false;
+    /** @type {(label: number) => string} a point's colour from its label (K classes: widgets/classes.js) */
+    this.pointColor = valueColor;
     /** @type {Map<string, Mark[]>} */ this.markSets = new Map();
     /** @type {Region[]} */ this.regions = [];
     /** @type {Map<string, {rate: number, meaning: string}>} accidental trigger rate on the grid and what a speck
@@ -249,7 +251,7 @@ export class Heatmap {
     for (let k = 0; k + 2 < flat.length; k += 3) {
       ctx.beginPath();
       ctx.arc(this.toPixelX(flat[k]), this.toPixelY(flat[k + 1]), POINT_RADIUS, 0, 2 * Math.PI);
-      ctx.fillStyle = valueColor(flat[k + 2]);
+      ctx.fillStyle = this.pointColor(flat[k + 2]);
       ctx.fill();
       ctx.stroke();
     }
