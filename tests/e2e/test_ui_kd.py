@@ -96,6 +96,8 @@ def test_circle3d_slice_slider_and_picking_move_the_slice(app):
     page.mouse.click(box["x"] + (target[0] + 6) / 12 * box["width"], box["y"] + (6 - target[1]) / 12 * box["height"])
     page.wait_for_function("(z) => Math.abs(window.__bp.frame().z - z) < 1e-9", arg=want, timeout=20_000)
     expect(page.locator("#kd-z-value")).to_have_text(f"{want:.1f}")
+    # the click was the slice's: the (inert) checksum panel picked nothing
+    expect(page.locator("#bd-picked-count")).to_have_text("0")
     shots(page, "circle3d")
 
 

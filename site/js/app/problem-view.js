@@ -106,7 +106,12 @@ export class ProblemView {
       return { panel, note };
     });
 
-    deps.heatmap.onPick((x, y) => this.pickNear(x, y));
+    // beyond the plane a click on the plot is the slice's (the panels' picks are for the plane's test points)
+    deps.heatmap.pickFirst = (x, y) => {
+      if (!this.active) return false;
+      this.pickNear(x, y);
+      return true;
+    };
     onThemeChange(() => this.recolor());
     this.apply();
   }
@@ -158,8 +163,10 @@ export class ProblemView {
   apply() {
     const kd = this.active;
     document.body.dataset.kd = kd ? `${this.d}x${this.k}` : "";
+    document.body.classList.toggle("kd-images", this.d > 3); // styling: no plane, so no plane's checkboxes
+    document.body.classList.toggle("kd-3d", this.d === 3); // styling: a click on the plot moves the slice
     this.view.hidden = !kd;
-    this.legend.hidden = !kd;
+    this.legend.hidden = !kd || this.d > 3; // the digits have no class map to explain
     this.sliceRow.hidden = this.scatterHost.hidden = this.d !== 3;
     this.digitsHost.hidden = this.d <= 3;
     this.plotFrame.hidden = this.d > 3;

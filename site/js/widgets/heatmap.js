@@ -77,6 +77,8 @@ export class Heatmap {
     this.drawnKinds = new Set();
     this.drewArrow = false;
     /** @type {((x: number, y: number) => void)[]} */ this.pickListeners = [];
+    /** @type {((x: number, y: number) => boolean) | null} takes a click before the listeners; true: it was its own */
+    this.pickFirst = null;
 
     container.replaceChildren();
     container.classList.add("heatmap");
@@ -106,10 +108,10 @@ export class Heatmap {
     this.overlayScale = dpr;
 
     this.overlay.addEventListener("click", (event) => {
-      if (!this.pickListeners.length) return;
       const rect = this.overlay.getBoundingClientRect();
       const x = ((event.clientX - rect.left) / rect.width) * 2 * DOMAIN - DOMAIN;
       const y = DOMAIN - ((event.clientY - rect.top) / rect.height) * 2 * DOMAIN;
+      if (this.pickFirst?.(x, y)) return;
       for (const cb of this.pickListeners) cb(x, y);
     });
   }
