@@ -56,6 +56,12 @@ def test_spiral3_three_classes_legend_confusion_and_accuracy_rises(app):
     pick(page, "spiral3", "2x3")
     expect(page.locator("#kd-legend .kd-legend-item")).to_have_count(3)
     expect(page.locator("#kd-legend")).to_contain_text("class 2")
+    # the second row is one tab stop (the selected set); the arrow keys move within it
+    assert page.evaluate("[...document.querySelectorAll('#kd-thumbs button')].filter((b) => b.tabIndex === 0)"
+                         ".map((b) => b.dataset.dataset)") == ["spiral3"]
+    page.focus('#kd-thumbs [data-dataset="spiral3"]')
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.dataset") == "blobs4"
     start = page.evaluate("window.__bp.frame().acc_test")
     play(page, 150)
     frame = page.evaluate("window.__bp.frame()")

@@ -18,7 +18,10 @@ export function renderKdThumbs(container, datasets, selected, onSelect) {
   container.replaceChildren();
   container.classList.add("dataset-thumbs");
   container.setAttribute("role", "radiogroup");
-  for (const dataset of datasets) {
+  container.setAttribute("aria-label", "Data sets beyond the plane");
+  // one tab stop for the row (the selected set, else the first); the arrow keys move within it
+  const stop = Math.max(0, datasets.findIndex((d) => d.name === selected));
+  datasets.forEach((dataset, index) => {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "dataset-thumb";
@@ -35,9 +38,19 @@ export function renderKdThumbs(container, datasets, selected, onSelect) {
     if (dataset.images) paintImages(canvas, dataset.images);
     else paintPoints(canvas, dataset.points, dataset.k ?? 2);
     button.append(canvas);
+    button.tabIndex = index === stop ? 0 : -1;
     button.addEventListener("click", () => onSelect(dataset.name));
+    button.addEventListener("keydown", (e) => {
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      if (!step) return;
+      e.preventDefault();
+      const buttons = /** @type {HTMLButtonElement[]} */ ([...container.querySelectorAll("button")]);
+      const next = buttons[(index + step + buttons.length) % buttons.length];
+      buttons.forEach((b) => { b.tabIndex = b === next ? 0 : -1; });
+      next.focus();
+    });
     container.append(button);
-  }
+  });
 }
 
 /** @param {HTMLCanvasElement} canvas @param {number[]} flat [x, y, label, ...] @param {number} k */
