@@ -60,9 +60,8 @@ page.__bp = Object.freeze({
 // the loading card. What the user sets meanwhile is drawn here and sent to Python once it is ready (see update).
 initTheme();
 // K classes, 3-D data and the digits (issue 14): their picker row, views and the panels' notes
-const kd = new ProblemView({ heatmap: ui.heatmap, update: (patch) => update(patch),
-  slice: (z) => frameCall(API.frame, { hover: app.hover, z }) });
-kd.redrawPoints = () => drawPoints();
+const kd = new ProblemView({ heatmap: ui.heatmap, update, slice: (z) => frameCall(API.frame, { hover: app.hover, z }),
+  redrawPoints: drawPoints });
 buildControls();
 writeControls(app.config);
 applyHiding(app.config);
@@ -165,7 +164,6 @@ function drawFrameParts(frame) {
     ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
       { discretize: app.config.discretize && shown.id === frame.output_id });
   }
-  kd.frame(frame);
   ui.network.updateWeights(kd.weights(frame.weights), frame.biases);
   ui.network.drawThumbnails(frame.grids, frame.layout);
   checkHealth(frame, app.config);
@@ -316,8 +314,7 @@ function bindActions() {
   const net = ui.network;
   const isOn = (/** @type {string} */ id) => (app.model ? app.model.features.includes(id) : app.config[id] === true);
   net.on("toggleFeature", (id) => !(kd.collapsed && id === "pixels") && update({ [id]: !isOn(id) }));
-  net.on("editWeight", (l, i, j, value) => (kd.collapsed && l === 0
-    ? notify("The 64 pixel weights are drawn as one block (their mean): edit the other layers.", "info")
+  net.on("editWeight", (l, i, j, value) => (kd.collapsed && l === 0 ? notify(kd.collapsedNote, "info")
     : frameCall(API.set_weight, { layer: l, source: i, target: j, value })));
   net.on("editBias", (l, j, value) => frameCall(API.set_bias, { layer: l, node: j, value }));
   net.on("hoverNode", (id) => {

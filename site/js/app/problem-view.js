@@ -24,7 +24,7 @@ import { DigitGrid } from "../widgets/digits.js";
  * @typedef {import("./replies.js").Snapshot} Snapshot
  * @typedef {import("../widgets/network.js").NetworkModel} NetworkModel
  * @typedef {{heatmap: import("../widgets/heatmap.js").Heatmap, update: (patch: Partial<Config>) => unknown,
- *   slice: (z: number) => Promise<unknown>}} ProblemDeps
+ *   slice: (z: number) => Promise<unknown>, redrawPoints: () => void}} ProblemDeps
  */
 
 /** The slice height's rule (worker/playground.LIMITS["z"]). */
@@ -59,7 +59,7 @@ export class ProblemView {
     this.digitsMax = 16;
     /** @type {number | null} the latest height asked for while a slice call is in flight */ this.wantZ = null;
     this.busy = false;
-    /** @type {(() => void) | null} the page redraws the plot's points (set by main.js) */ this.redrawPoints = null;
+    /** the page redraws the plot's points */ this.redrawPoints = deps.redrawPoints;
     /** @type {{cls: Uint8Array, conf: Uint8Array, n: number} | null} */ this.lastGrid = null;
 
     // the picker's second row and its options, under the first
@@ -183,10 +183,12 @@ export class ProblemView {
   }
 
   /**
-   * The plot for K > 2 (the class map) or the digits (no plot); false leaves the frame to the playground's heatmap.
+   * A frame's views (confusion matrix, the digits' predictions, the slice) and the plot for K > 2 (the class map) or
+   * the digits (no plot); false leaves the plot to the playground's heatmap.
    * @param {Frame} frame @param {string | null} hover a node whose full picture was asked for
    */
   drawPlot(frame, hover) {
+    this.frame(frame);
     if (this.d > 3) return true;
     if (this.k <= 2 || !frame.class_grid || !frame.confidence_grid) return false;
     if (hover && frame.layout.some((g) => g.id === hover && g.w > 20)) return false;
@@ -227,7 +229,7 @@ export class ProblemView {
     this.zInput.value = String(this.z);
     this.zText.textContent = this.z.toFixed(1);
     this.scatter.setSlice(this.z);
-    this.redrawPoints?.();
+    this.redrawPoints();
     if (this.busy) {
       this.wantZ = this.z;
       return;
@@ -285,6 +287,9 @@ export class ProblemView {
     return [[mean], ...w.slice(1)];
   }
 
+  /** What a click on a collapsed link says. */
+  collapsedNote = "The 64 pixel weights are drawn as one block (their mean): edit the other layers.";
+
   /** True when the diagram's first layer stands for many inputs (its links cannot be edited one by one). */
   get collapsed() {
     return this.d > 3;
@@ -293,7 +298,7 @@ export class ProblemView {
   recolor() {
     if (!this.active) return;
     this.deps.heatmap.pointColor = labelColor(this.k);
-    this.redrawPoints?.();
+    this.redrawPoints();
     renderClassLegend(this.legend, this.k, this.d > 3);
     if (this.lastGrid && this.k > 2) {
       paintClassGrid(this.deps.heatmap.background, this.lastGrid.cls, this.lastGrid.conf, this.lastGrid.n, this.k);
