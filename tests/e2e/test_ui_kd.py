@@ -21,6 +21,7 @@ def shots(page, name: str) -> None:
         for width in (1280, 768):
             page.set_viewport_size({"width": width, "height": 1000})
             page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r(undefined)))")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"horizontal scroll at {width} px"
             screenshot(page, f"kd-{name}-{width}-{theme}")
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1400, "height": 1000})

@@ -36,7 +36,7 @@ export class DigitGrid {
         ctx.putImageData(image, 0, 0);
       }
       const label = test[i * row + PIXELS];
-      const caption = el("span.digit-caption", null, `${label} → ?`);
+      const caption = el("span.digit-caption", null, `${label}→?`);
       const cell = el("figure.digit-cell", { dataset: { label: String(label) } }, canvas, caption);
       this.cells.push({ cell, caption, label });
       grid.append(cell);
@@ -51,7 +51,7 @@ export class DigitGrid {
       const p = pred && i < pred.length ? pred[i] : null;
       const bad = p !== null && p !== label;
       if (bad) wrong += 1;
-      caption.textContent = p === null ? `${label} → ?` : `${label} → ${p}${bad ? " ✗" : ""}`;
+      caption.textContent = p === null ? `${label}→?` : `${label}→${p}${bad ? "✗" : ""}`;
       cell.classList.toggle("wrong", bad);
       cell.dataset.pred = p === null ? "" : String(p);
       cell.title = p === null ? `true ${label}` : `true ${label}, predicted ${p}${bad ? " (wrong)" : ""}`;
