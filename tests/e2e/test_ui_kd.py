@@ -164,3 +164,21 @@ def test_an_uploaded_3d_csv_with_three_classes_works_and_a_bad_label_says_why(ap
     expect(page.locator("#notices")).to_contain_text("is not a class label")
     expect(page.locator("#notices")).to_contain_text("K <= 10")
     assert page.evaluate(KD) == "3x3", "a refused file changes nothing"
+
+
+def test_blobs_let_the_user_choose_k_and_a_k_the_set_cannot_take_says_why(app):
+    page = app("dataset=spiral3&classes=5&seed=kd")
+    # spiral3 has its own K: Python's notice names the key and the sets that let one choose
+    expect(page.locator("#notices")).to_contain_text("classes=5: dataset spiral3 has K = 3 classes of its own")
+    assert page.evaluate(KD) == "2x3"
+    assert page.is_hidden("#kd-classes")
+    pick(page, "blobs", "2x3")
+    options = page.evaluate("[...document.querySelectorAll('#kd-classes option')].map((o) => Number(o.value))")
+    assert options == list(range(2, 11))  # the set's k_choices, from the generated state table
+    page.select_option("#kd-classes", "5")
+    page.wait_for_function(f"{KD} === '2x5'", timeout=30_000)
+    expect(page.locator("#kd-legend .kd-legend-item")).to_have_count(5)
+    assert page.evaluate("window.__bp.config().classes") == 5
+    page.select_option("#kd-classes", "2")  # two blobs: TF Playground's plane, the panels work again
+    page.wait_for_function(f"{KD} === ''", timeout=30_000)
+    expect(page.locator(".kd-panel-note").first).to_be_hidden()
