@@ -59,7 +59,6 @@ page.__bp = Object.freeze({
 // The whole layout at once, before Python: controls, thumbnails and the network from the link, an empty plot with
 // the loading card. What the user sets meanwhile is drawn here and sent to Python once it is ready (see update).
 initTheme();
-// K classes, 3-D data and the digits (issue 14): their picker row, views and the panels' notes
 const kd = new ProblemView({ heatmap: ui.heatmap, update, slice: (z) => frameCall(API.frame, { hover: app.hover, z }),
   redrawPoints: drawPoints });
 buildControls();
@@ -157,13 +156,12 @@ function drawFrameParts(frame) {
   $("acc-train").textContent = percent(frame.acc_train, 1, OUTPUT_DASH);
   $("acc-test").textContent = percent(frame.acc_test, 1, OUTPUT_DASH);
   if (frame.loss_train != null) ui.chart.push(frame.epoch, frame.loss_train, frame.loss_test ?? frame.loss_train);
-  if (!kd.drawPlot(frame, app.hover)) {
-    const shown = (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
-      frame.layout.find((g) => g.id === frame.output_id);
-    if (!shown) throw new Error(`frame ${frame.epoch} has no grid for the output node ${frame.output_id}`);
-    ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
-      { discretize: app.config.discretize && shown.id === frame.output_id });
-  }
+  const own = kd.drawPlot(frame, app.hover); // K > 2 classes (the class map) and the digits draw their own
+  const shown = own ? null : (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
+    frame.layout.find((g) => g.id === frame.output_id);
+  if (shown === undefined) throw new Error(`frame ${frame.epoch} has no grid for the output node ${frame.output_id}`);
+  if (shown) ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
+    { discretize: app.config.discretize && shown.id === frame.output_id });
   ui.network.updateWeights(kd.weights(frame.weights), frame.biases);
   ui.network.drawThumbnails(frame.grids, frame.layout);
   checkHealth(frame, app.config);
@@ -171,8 +169,7 @@ function drawFrameParts(frame) {
 
 function drawPoints() {
   if (!app.data) return;
-  const { train, test } = kd.points(app.data);
-  ui.heatmap.setPoints(train, test, { showTest: app.config.showTestData });
+  kd.setPoints(app.data, app.config.showTestData);
 }
 
 function drawThumbs() {
@@ -193,8 +190,7 @@ function applySnapshot(snap) {
   applyHiding(app.config);
   showNotices(snap.notices);
   ui.chart.reset();
-  kd.snapshot(snap);
-  ui.network.render(kd.network(networkFromModel(snap.model), snap.model));
+  ui.network.render(kd.snapshot(snap, networkFromModel(snap.model))); // its diagram as the data's d asks
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
@@ -314,8 +310,8 @@ function bindActions() {
   const net = ui.network;
   const isOn = (/** @type {string} */ id) => (app.model ? app.model.features.includes(id) : app.config[id] === true);
   net.on("toggleFeature", (id) => !(kd.collapsed && id === "pixels") && update({ [id]: !isOn(id) }));
-  net.on("editWeight", (l, i, j, value) => (kd.collapsed && l === 0 ? notify(kd.collapsedNote, "info")
-    : frameCall(API.set_weight, { layer: l, source: i, target: j, value })));
+  net.on("editWeight", (l, i, j, value) => kd.editable(l, notify)
+    && frameCall(API.set_weight, { layer: l, source: i, target: j, value }));
   net.on("editBias", (l, j, value) => frameCall(API.set_bias, { layer: l, node: j, value }));
   net.on("hoverNode", (id) => {
     app.hover = id;

@@ -147,8 +147,11 @@ export class ProblemView {
     this.deps.update(patch);
   }
 
-  /** A new state from Python. @param {Snapshot} snap */
-  snapshot(snap) {
+  /**
+   * A new state from Python; returns the network diagram's model for this data (see network()).
+   * @param {Snapshot} snap @param {NetworkModel} net @returns {NetworkModel}
+   */
+  snapshot(snap, net) {
     ({ d: this.d, k: this.k } = snap.config.problem === "regression" ? { d: 2, k: 2 } : shapeOf(snap.data));
     this.data = snap.data;
     this.z = snap.frame.z ?? this.z;
@@ -157,6 +160,7 @@ export class ProblemView {
     if (this.d === 3) this.scatter.set([...snap.data.train, ...snap.data.test], labelColor(this.k), this.z);
     if (this.d > 3) this.digits.setImages(snap.data.test, this.digitsMax);
     renderClassLegend(this.legend, this.k, this.d > 3);
+    return this.network(net, snap.model);
   }
 
   /** Shows and hides the views for the current d and K. */
@@ -208,6 +212,12 @@ export class ProblemView {
       this.z = frame.z;
       this.zText.textContent = this.z.toFixed(1);
     }
+  }
+
+  /** The plot's points (3-D: those near the slice). @param {Data} data @param {boolean} showTest */
+  setPoints(data, showTest) {
+    const { train, test } = this.points(data);
+    this.deps.heatmap.setPoints(train, test, { showTest });
   }
 
   /** The heatmap's points: 3-D rows near the slice as [x, y, label]; 2-D rows as they are. @param {Data} data */
@@ -287,8 +297,15 @@ export class ProblemView {
     return [[mean], ...w.slice(1)];
   }
 
-  /** What a click on a collapsed link says. */
-  collapsedNote = "The 64 pixel weights are drawn as one block (their mean): edit the other layers.";
+  /**
+   * Whether a link of layer l can be edited one by one (not the 64 pixels' block: that says so).
+   * @param {number} l @param {(text: string, kind: "info") => void} notify
+   */
+  editable(l, notify) {
+    if (!this.collapsed || l > 0) return true;
+    notify("The 64 pixel weights are drawn as one block (their mean): edit the other layers.", "info");
+    return false;
+  }
 
   /** True when the diagram's first layer stands for many inputs (its links cannot be edited one by one). */
   get collapsed() {
