@@ -151,6 +151,30 @@ def training_run(browser, url: str, hash_: str, seconds: float = 4.0) -> dict:
             "longest_task_ms": max(res["longTasks"], default=0.0)}
 
 
+def slice_run(browser, url: str, moves: int = 15) -> float:
+    """The 3-D slice redraw as a visitor sees it (issue 14's slice_ms): circle3d, the z slider moved to a new height,
+    until the frame at that height is drawn (worker call, class / output grid, points near the slice); median ms."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(url + "#dataset=circle3d&z=true&seed=bench")
+    page.wait_for_selector(READY, state="attached", timeout=90_000)
+    times = page.evaluate("""async (moves) => {
+        const input = document.querySelector('#kd-z');
+        const out = [];
+        for (let i = 0; i <= moves; i++) {
+            const z = Math.round((-5 + (10 * i) / moves) * 10) / 10;
+            const t0 = performance.now();
+            input.value = String(z);
+            input.dispatchEvent(new Event('input'));
+            while (window.__bp.frame().z !== z) await new Promise((r) => setTimeout(r, 0));
+            if (i > 0) out.push(performance.now() - t0);  // the first move warms up
+        }
+        return out;
+    }""", moves)
+    context.close()
+    return round(statistics.median(times), 1)
+
+
 def in_worker(browser, url: str) -> dict:
     """Figures measured by Python inside the page's worker (api.benchmark: checksum, activation, search)."""
     context = browser.new_context()
@@ -260,7 +284,8 @@ def main() -> int:
                 result[f"epochs_per_s_{suffix}"] = median_of(runs, "epochs_per_s")
                 result[f"frame_p95_ms{tag}"] = median_of(runs, "frame_p95_ms")
                 result[f"longest_task_ms{tag}"] = median_of(runs, "longest_task_ms")
-            result.update(in_worker(browser, url))
+            result["slice_ms"] = statistics.median(slice_run(browser, url) for _ in range(args.runs))
+            result.update(in_worker(browser, url))  # digits_train_s (64 -> 32 -> 10, 30 epochs) among them
         browser.close()
     result["matrix_s_cli"] = matrix_cli_s()
     result["study_modulo_s"] = study_cli_s("modulo")  # target <= 60 s on 2 cores

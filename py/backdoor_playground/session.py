@@ -251,6 +251,8 @@ class Session:
         if d > 3:  # no picture of a 64-D input space: the page shows images instead
             grids: list = []
             output_id = str(sum(self.model.layer_sizes[1:]))
+            pred = classes.labels_of(self.model.predict(self.X_test)) if len(self.X_test) else []  # the page's images
+            extra["test_pred"] = classes.indices(pred, k).astype(np.uint8).tobytes()  # predicted class, test order
         else:
             grids = grid.network_grids(self.model, self.feature_names, z=self.slice_z)
             output_id = grids[-1][0]

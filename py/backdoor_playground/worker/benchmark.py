@@ -145,4 +145,8 @@ def run_all() -> dict:
     out.update(defense_ms(s))
     out.update(signature_figures(s))
     out["matrix_s_browser"] = round(matrix_s(), 2)
+    from . import benchmark_kd  # issue 14's views: the digits network and the 3-D slice
+
+    out["digits_train_s"] = round(benchmark_kd.digits_train_s(), 3)
+    out["slice_ms_worker"] = round(benchmark_kd.slice_ms(), 2)
     return out

@@ -81,7 +81,9 @@ def search_cancel(s: Session) -> dict:
 def calibrate(s: Session, budget_ms: float = 300.0) -> dict:
     """Measure this device's search trials per second per variant in about budget_ms: {"trials_per_s": {...}}."""
     global _trials_per_s
-    _trials_per_s = backdoor.calibrate(budget_ms, s.feature_names or ["x", "y"])
+    # the device's speed, measured on the plane when the live data is not 2-D (its features need 3 or 64 coordinates)
+    planar = s.shape[0] == 2 and s.feature_names
+    _trials_per_s = backdoor.calibrate(budget_ms, s.feature_names if planar else ["x", "y"])
     return {"trials_per_s": dict(_trials_per_s), "budget_ms": budget_ms}
 
 

@@ -7,9 +7,14 @@ import time
 
 import numpy as np
 
+from .. import limits
 from ..playground import config as cfg
 from ..playground import modelio
 from ..session import Session
+
+# The height of the 3-D slice the plot shows (the data box is [-6, 6]^3): the page's slider reads this rule.
+LIMITS = {"z": limits.Limit(-6.0, 6.0, 0.0, "height z of the slice the 3-D plot shows",
+                                 integer=False)}
 
 
 def update(s: Session, patch: dict) -> dict:
@@ -41,9 +46,15 @@ def train(s: Session, epochs: int = 0, budget_ms: float = 0.0) -> dict:
     return frame
 
 
-def frame(s: Session, hover: str | None = None) -> dict:
-    """The current frame; `hover` names a node whose grid comes at full resolution."""
+def frame(s: Session, hover: str | None = None, z: float | None = None) -> dict:
+    """The current frame; `hover` names a node whose grid comes at full resolution; `z` (3-D data) moves the slice
+    the grids show (LIMITS["z"]), and later frames keep it."""
     s.hover = hover or None
+    if z is not None:
+        d, _ = s.shape
+        if d != 3:
+            raise ValueError(f"z: the slice height applies to 3-D data only; this data is {d}-D")
+        s.slice_z = float(LIMITS["z"].check("z", z))
     return s.frame()
 
 

@@ -3,13 +3,22 @@ LIMITS (limits.py) and the worker's method names (api.METHODS). One source, two 
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from .. import limits
 from ..checksum import params as checksum_params
 from ..defense import run as defense
-from ..playground import activations, config, features
+from ..playground import activations, config, datasets, datasets_nd, features, rng
 from ..poisoning import attack as poisoning
 from ..signature import settings as signature_settings
+from . import playground as playground_handlers
 from .api import METHODS, dataset_thumbnails
+
+# The picker's view of a 3-D set: turned YAW about z, tilted PITCH towards the viewer, shrunk to fit the box.
+YAW, PITCH, SHRINK = math.radians(35.0), math.radians(25.0), 0.7
+THUMB_POINTS = 200
 
 
 def state_table() -> dict:
@@ -20,7 +29,8 @@ def state_table() -> dict:
     table["features_3d"] = {k: f.label for k, f in features.SPACE_FEATURES.items()}  # 3-D data only
     table["activations"] = list(activations.ACTIVATIONS)
     table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
-                       "signature": limits.table(signature_settings.LIMITS), "poisoning": limits.table(poisoning.LIMITS)}
+                       "signature": limits.table(signature_settings.LIMITS), "poisoning": limits.table(poisoning.LIMITS),
+                       "playground": limits.table(playground_handlers.LIMITS)}
     return table
 
 
@@ -32,5 +42,35 @@ def api_table() -> dict[str, str]:
 def thumbs_table() -> list[dict]:
     """The data-set picker's thumbnails (api.dataset_thumbnails), so the page draws them before Python is ready.
     Coordinates to 0.1 (a thumbnail pixel is 0.125 wide), labels to 0.01: about 25 kB for every data set."""
-    return [{**t, "points": [round(v, 1 if k % 3 < 2 else 2) for k, v in enumerate(t["points"])]}
-            for t in dataset_thumbnails()]
+    planar = [{**t, "points": [round(v, 1 if k % 3 < 2 else 2) for k, v in enumerate(t["points"])]}
+              for t in dataset_thumbnails()]
+    return planar + [nd_thumbnail(name) for name in datasets_nd.SPECS]
+
+
+def project(points: np.ndarray) -> np.ndarray:
+    """3-D points seen from the picker's fixed angle: (x', y') = S (x cos a - y sin a, z cos b + (x sin a +
+    y cos a) sin b), a parallel projection after turning YAW about z and tilting PITCH."""
+    x, y, z = points[:, 0], points[:, 1], points[:, 2]
+    depth = x * math.sin(YAW) + y * math.cos(YAW)
+    return SHRINK * np.column_stack([x * math.cos(YAW) - y * math.sin(YAW),
+                                     z * math.cos(PITCH) + depth * math.sin(PITCH)])
+
+
+def nd_thumbnail(name: str) -> dict:
+    """A thumbnail of a set beyond the plane (datasets_nd.SPECS), marked with its d and K: flat [x, y, label, ...]
+    (3-D sets projected), or for the digits one image of each class 0..8 (`images`, 9 x 64 pixels 0..16)."""
+    spec = datasets_nd.SPECS[name]
+    out = {"name": name, "problem": "classification", "label": spec.info, "d": spec.d, "k": spec.k, "points": []}
+    if spec.make is None:
+        try:
+            images, labels = datasets_nd.load_digits("raw")
+        except ValueError:  # a build without the digits data: the picker draws the label alone
+            return out
+        first = [int(np.flatnonzero(labels == c)[0]) for c in range(9)]
+        out["images"] = images[first].astype(int).ravel().tolist()
+        return out
+    points, labels = spec.make(THUMB_POINTS, 0.0, rng.stream(datasets.THUMBNAIL_SEED, "data"), spec.k)
+    flat = project(points) if spec.d == 3 else points
+    out["points"] = [round(float(v), 1 if k % 3 < 2 else 2)
+                     for k, v in enumerate(np.column_stack([flat, labels]).ravel())]
+    return out

@@ -60,7 +60,8 @@ export function networkFromConfig(config) {
 export function thumbsFor(config) {
   const problem = String(config.problem);
   const selected = String(problem === "regression" ? config.regDataset : config.dataset);
-  return { problem, selected, thumbs: THUMBS.filter((t) => t.problem === problem) };
+  // the sets beyond the plane (with d and K) have their own row (app/problem-view.js)
+  return { problem, selected, thumbs: THUMBS.filter((t) => t.problem === problem && t.d == null) };
 }
 
 /**

@@ -17,6 +17,7 @@ import { bindFiles } from "../ui/files.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
 import { showHeld } from "./held.js";
+import { ProblemView } from "./problem-view.js";
 
 /**
  * @typedef {import("./replies.js").ApiMethod} ApiMethod
@@ -58,6 +59,8 @@ page.__bp = Object.freeze({
 // The whole layout at once, before Python: controls, thumbnails and the network from the link, an empty plot with
 // the loading card. What the user sets meanwhile is drawn here and sent to Python once it is ready (see update).
 initTheme();
+const kd = new ProblemView({ heatmap: ui.heatmap, update, slice: (z) => frameCall(API.frame, { hover: app.hover, z }),
+  redrawPoints: drawPoints });
 buildControls();
 writeControls(app.config);
 applyHiding(app.config);
@@ -153,25 +156,27 @@ function drawFrameParts(frame) {
   $("acc-train").textContent = percent(frame.acc_train, 1, OUTPUT_DASH);
   $("acc-test").textContent = percent(frame.acc_test, 1, OUTPUT_DASH);
   if (frame.loss_train != null) ui.chart.push(frame.epoch, frame.loss_train, frame.loss_test ?? frame.loss_train);
-  const shown = (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
+  const own = kd.drawPlot(frame, app.hover); // K > 2 classes (the class map) and the digits draw their own
+  const shown = own ? null : (app.hover && frame.layout.find((g) => g.id === app.hover && g.w > 20)) ||
     frame.layout.find((g) => g.id === frame.output_id);
-  if (!shown) throw new Error(`frame ${frame.epoch} has no grid for the output node ${frame.output_id}`);
-  ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
+  if (shown === undefined) throw new Error(`frame ${frame.epoch} has no grid for the output node ${frame.output_id}`);
+  if (shown) ui.heatmap.draw(frame.grids.subarray(shown.offset, shown.offset + shown.w * shown.h), shown.w, shown.h,
     { discretize: app.config.discretize && shown.id === frame.output_id });
-  ui.network.updateWeights(frame.weights, frame.biases);
+  ui.network.updateWeights(kd.weights(frame.weights), frame.biases);
   ui.network.drawThumbnails(frame.grids, frame.layout);
   checkHealth(frame, app.config);
 }
 
 function drawPoints() {
   if (!app.data) return;
-  ui.heatmap.setPoints(app.data.train, app.data.test, { showTest: app.config.showTestData });
+  kd.setPoints(app.data, app.config.showTestData);
 }
 
 function drawThumbs() {
   const { problem, selected, thumbs } = thumbsFor(app.config);
   renderDatasetThumbs($("dataset-thumbs"), thumbs, selected,
     (name) => update(problem === "regression" ? { regDataset: name } : { dataset: name }));
+  kd.thumbs(app.config);
 }
 
 /** Apply a reply that carries the whole state (init, reset, rebuilds, imports). @param {Snapshot} snap */
@@ -185,7 +190,7 @@ function applySnapshot(snap) {
   applyHiding(app.config);
   showNotices(snap.notices);
   ui.chart.reset();
-  ui.network.render(networkFromModel(snap.model));
+  ui.network.render(kd.snapshot(snap, networkFromModel(snap.model))); // its diagram as the data's d asks
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
@@ -304,8 +309,9 @@ function bindActions() {
   bindControls((patch) => update(patch));
   const net = ui.network;
   const isOn = (/** @type {string} */ id) => (app.model ? app.model.features.includes(id) : app.config[id] === true);
-  net.on("toggleFeature", (id) => update({ [id]: !isOn(id) }));
-  net.on("editWeight", (l, i, j, value) => frameCall(API.set_weight, { layer: l, source: i, target: j, value }));
+  net.on("toggleFeature", (id) => !(kd.collapsed && id === "pixels") && update({ [id]: !isOn(id) }));
+  net.on("editWeight", (l, i, j, value) => kd.editable(l, notify)
+    && frameCall(API.set_weight, { layer: l, source: i, target: j, value }));
   net.on("editBias", (l, j, value) => frameCall(API.set_bias, { layer: l, node: j, value }));
   net.on("hoverNode", (id) => {
     app.hover = id;

@@ -36,6 +36,8 @@
  *   acc_test: number | null, diverged: boolean, grids: Uint8Array, layout: GridLayout[], output_id: string,
  *   hover: string | null, weights: number[][][], biases: number[][],
  *   epochs_run?: number, train_ms?: number, frame_ms?: number,
+ *   d?: number, k?: number, z?: number, class_grid?: Uint8Array, confidence_grid?: Uint8Array,
+ *   test_pred?: Uint8Array, confusion_train?: number[][], confusion_test?: number[][],
  * }} Frame
  */
 
@@ -50,7 +52,8 @@
 
 /**
  * Train and test points, flat [x, y, label, x, y, label, ...]; `source` says where they came from.
- * @typedef {{train: number[], test: number[], source: string}} Data
+ * Beyond the plane (d != 2 or K > 2) rows are [coordinates (d)..., label] and `d`, `k` say so.
+ * @typedef {{train: number[], test: number[], source: string, d?: number, k?: number}} Data
  */
 
 /**
@@ -72,7 +75,9 @@
 
 /**
  * One data set of the picker: a few points to draw its thumbnail.
- * @typedef {{name: string, problem: string, label: string, points: number[]}} DatasetThumb
+ * The sets beyond the plane carry their d and K (3-D points projected; the digits a few `images` of 64 pixels).
+ * @typedef {{name: string, problem: string, label: string, points: number[], d?: number, k?: number,
+ *   images?: number[]}} DatasetThumb
  */
 
 /**

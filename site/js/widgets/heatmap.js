@@ -66,6 +66,8 @@ export class Heatmap {
     /** @type {number[]} */ this.train = [];
     /** @type {number[]} */ this.test = [];
     this.showTest = false;
+    /** @type {(label: number) => string} a point's colour from its label (K classes: widgets/classes.js) */
+    this.pointColor = valueColor;
     /** @type {Map<string, Mark[]>} */ this.markSets = new Map();
     /** @type {Region[]} */ this.regions = [];
     /** @type {Map<string, {rate: number, meaning: string}>} accidental trigger rate on the grid and what a speck
@@ -75,6 +77,8 @@ export class Heatmap {
     this.drawnKinds = new Set();
     this.drewArrow = false;
     /** @type {((x: number, y: number) => void)[]} */ this.pickListeners = [];
+    /** @type {((x: number, y: number) => boolean) | null} takes a click before the listeners; true: it was its own */
+    this.pickFirst = null;
 
     container.replaceChildren();
     container.classList.add("heatmap");
@@ -104,10 +108,10 @@ export class Heatmap {
     this.overlayScale = dpr;
 
     this.overlay.addEventListener("click", (event) => {
-      if (!this.pickListeners.length) return;
       const rect = this.overlay.getBoundingClientRect();
       const x = ((event.clientX - rect.left) / rect.width) * 2 * DOMAIN - DOMAIN;
       const y = DOMAIN - ((event.clientY - rect.top) / rect.height) * 2 * DOMAIN;
+      if (this.pickFirst?.(x, y)) return;
       for (const cb of this.pickListeners) cb(x, y);
     });
   }
@@ -249,7 +253,7 @@ export class Heatmap {
     for (let k = 0; k + 2 < flat.length; k += 3) {
       ctx.beginPath();
       ctx.arc(this.toPixelX(flat[k]), this.toPixelY(flat[k + 1]), POINT_RADIUS, 0, 2 * Math.PI);
-      ctx.fillStyle = valueColor(flat[k + 2]);
+      ctx.fillStyle = this.pointColor(flat[k + 2]);
       ctx.fill();
       ctx.stroke();
     }

@@ -251,7 +251,7 @@ export class NetworkView {
       const x = isOutput ? outputX : columnX(l);
       const column = [];
       for (let j = 0; j < sizes[l]; j++) {
-        const pos = { x, y: rowY(isOutput ? 0 : j) };
+        const pos = { x, y: rowY(j) }; // K > 2 classes: one output node per class, stacked
         column.push(pos);
         this.addNeuronNode(String(nextId++), pos, l - 1, j, isOutput);
       }
@@ -259,7 +259,8 @@ export class NetworkView {
       if (!isOutput) this.addLayerControls(l - 1, sizes[l], x + NODE / 2, Math.min(gap - 6, 96), model);
     }
     const outputPos = positions[positions.length - 1][0];
-    const output = outputLabel(outputPos, decorations.find((d) => d.outputLabel)?.outputLabel ?? "output");
+    const lastOutput = positions[positions.length - 1][positions[positions.length - 1].length - 1]; // K > 2: under the last
+    const output = outputLabel(lastOutput, decorations.find((d) => d.outputLabel)?.outputLabel ?? "output");
     this.outputActivation = output.activation;
     this.nodeLayer.append(output.label);
 
@@ -276,7 +277,8 @@ export class NetworkView {
       if (drawn?.outputThumb) this.outputThumbs.push(drawn.outputThumb);
     }
     this.svg.setAttribute("width", String(width));
-    this.svg.setAttribute("height", String(rowY(Math.max(model.features.length, model.bounds.maxNeurons))));
+    this.svg.setAttribute("height", String(rowY(Math.max(model.features.length, model.bounds.maxNeurons,
+      sizes[sizes.length - 1]))));
   }
 
   /** The element builders report through this. @type {import("./network-parts.js").Emit} */
