@@ -277,7 +277,7 @@ class ChecksumAttack(Attack):
             test_labels=s.data.test_labels, records=self.activated["records"] if self.activated else [],
             predict=lambda points, owners: bd(points), clean_predict=clean, backdoor=self.type,
             accidental=fires.any(axis=1) if fires.size else np.zeros(len(s.X_test), dtype=bool),
-            activation=self.activated["summary"] if self.activated else None)
+            activation=self.activated["summary"] if self.activated else None, k=k_of_model(s.model))
 
     def sections(self, s: "Session") -> dict:
         if self.clean_model is None:

@@ -84,6 +84,12 @@ class Attacked:
     backdoor: str              # "checksum", "signature", ... (for reports)
     accidental: np.ndarray | None = None  # (m,) bool: the trigger fires on the untouched test point (if known)
     activation: dict | None = None        # the activation's summary (seconds, trials, ...) for the cost metrics
+    k: int = 2                            # classes K (labels 0..K-1 when K > 2)
+
+    @property
+    def abstain(self) -> float:
+        """The label a defense gives when it abstains: 0 for K = 2 (not a label), -1 for K > 2 (0 is class 0)."""
+        return 0.0 if self.k == 2 else -1.0
 
     @functools.cached_property
     def untouched_pred(self) -> np.ndarray:
@@ -112,10 +118,12 @@ def model_predictor(model, feature_names) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def from_records(*, train_points, train_labels, test_points, test_labels, records, predict: Predict,
-                 clean_predict, backdoor: str, accidental=None, activation: dict | None = None) -> Attacked:
+                 clean_predict, backdoor: str, accidental=None, activation: dict | None = None,
+                 k: int | None = None) -> Attacked:
     """An Attacked from activation records ({"index", "x1", "y1" (or "p1": every coordinate), "flipped"} each, and
     "target" where the attacker chose a class; without one the target is the opposite of the clean label, as every
-    two-class activation in this package flips)."""
+    two-class activation in this package flips). `k`: the classes K (None: read from the labels, 2 for +1 / -1,
+    else the largest label + 1)."""
     test_points = as_points(test_points)
     m = len(test_points)
     inputs = test_points.copy()
@@ -136,7 +144,15 @@ def from_records(*, train_points, train_labels, test_points, test_labels, record
     return Attacked(as_points(train_points, test_points.shape[1]),
                     truth_labels(train_labels), test_points, truth_labels(test_labels), inputs, activated, flipped,
                     target, clean_pred, bd_pred, predict, clean_predict, backdoor,
-                    None if accidental is None else np.asarray(accidental, dtype=bool), activation)
+                    None if accidental is None else np.asarray(accidental, dtype=bool), activation,
+                    _classes_of(k, train_labels, test_labels))
+
+
+def _classes_of(k: int | None, *labels) -> int:
+    if k is not None:
+        return classes.check_k(k)
+    y = np.concatenate([truth_labels(v) for v in labels])
+    return 2 if not len(y) or np.any(y < 0) else max(2, int(y.max()) + 1)
 
 
 def untouched(s) -> Attacked:
@@ -146,4 +162,5 @@ def untouched(s) -> Attacked:
     return from_records(train_points=s.data.train_points, train_labels=s.data.train_labels,
                         test_points=s.data.test_points, test_labels=s.data.test_labels, records=[],
                         predict=lambda points, owners: model(points), clean_predict=model, backdoor="none",
-                        accidental=np.zeros(len(s.data.test_points), dtype=bool))
+                        accidental=np.zeros(len(s.data.test_points), dtype=bool),
+                        k=classes.k_of_model(s.model))
