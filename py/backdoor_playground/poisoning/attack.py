@@ -34,7 +34,7 @@ from ..playground import features, problem, rng
 from ..playground.classes import accuracy, k_of_model, probabilities
 from ..playground.datasets_nd import DIGITS_MAX
 from ..session import finite_or_none
-from .trigger import (TRIGGERS, PatchTrigger, RegionTrigger, Trigger, choose_poisoned, corner_patch, make_trigger,
+from .trigger import (IMAGE_TRIGGERS, TRIGGERS, PatchTrigger, RegionTrigger, Trigger, choose_poisoned, corner_patch, make_trigger,
                       parts_for, poison)
 
 if TYPE_CHECKING:
@@ -94,8 +94,9 @@ class PoisoningAttack(Attack):
             d, k = problem.shape(config)
             d, k = max(d, 2), max(k, 2)  # regression: refused above
             name = raw.get("trigger", "box")
-            if not isinstance(name, str) or name not in TRIGGERS:
-                raise not_one_of("trigger", name, TRIGGERS)
+            allowed = {**TRIGGERS, **IMAGE_TRIGGERS} if d > 3 else TRIGGERS
+            if not isinstance(name, str) or (name not in TRIGGERS and name not in IMAGE_TRIGGERS):
+                raise not_one_of("trigger", name, allowed)
             if d > 3 and name == "box":
                 name = "patch"
             if name == "patch" and d <= 3:
@@ -111,8 +112,8 @@ class PoisoningAttack(Attack):
             else:
                 center = raw.get("center", [*DEFAULT_CENTER, *([DEFAULT_CENTER[0]] if d == 3 else [])])
                 if not isinstance(center, (list, tuple)) or len(center) != min(d, 3):
-                    raise ValueError(f"center must be a list of {min(d, 3)} numbers (one per coordinate), "
-                                     f"got {center!r}")
+                    raise ValueError(f"center must be a pair [x, y], got {center!r}" if d == 2 else
+                                     f"center must be a list of 3 numbers [x, y, z], got {center!r}")
                 out = {"type": cls.type, "rate": rate, "trigger": name,
                        "center": [LIMITS["center"].check("center", c) for c in center],
                        "half_width": LIMITS["half_width"].check("half_width",

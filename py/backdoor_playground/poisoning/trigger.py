@@ -160,13 +160,16 @@ class RegionTrigger:
 
 TRIGGERS = {"box": lambda s: Trigger(s["center"][0], s["center"][1], s["half_width"],
                                       s["center"][2] if len(s["center"]) > 2 else None),
-            "patch": lambda s: PatchTrigger(tuple(s["pixels"]), float(s["value"])),
             **{f"T{k}": (lambda s, k=k: RegionTrigger(k)) for k in REGION_LEVELS}}
+
+
+# the d > 3 (image) trigger, apart from TRIGGERS (the plane's and 3-D data's, the matrix's --trigger choices)
+IMAGE_TRIGGERS = {"patch": lambda s: PatchTrigger(tuple(s["pixels"]), float(s["value"]))}
 
 
 def make_trigger(settings: dict) -> Trigger | RegionTrigger | PatchTrigger:
     """The trigger of checked poisoning settings (their "trigger" name; "box" uses center and half_width)."""
-    return TRIGGERS[settings["trigger"]](settings)
+    return {**TRIGGERS, **IMAGE_TRIGGERS}[settings["trigger"]](settings)
 
 
 def parts_for(trigger, n: int, gen: np.random.Generator) -> np.ndarray:
