@@ -26,7 +26,7 @@ from ..attacks import Attack, prefixed
 from ..limits import not_one_of
 from ..defense import attacked
 from ..playground import config as cfg
-from ..playground import features, grid, problem
+from ..playground import features, problem
 from ..playground.classes import accuracy, k_of_model
 from ..playground.nn import MLP
 from ..session import finite_or_none
@@ -290,7 +290,7 @@ class ChecksumAttack(Attack):
     def backdoored_section(self, s: "Session") -> dict:
         """The planted model against its clean reference: accuracies, agreement, trigger rates."""
         stats = self.stats(s)
-        X_grid = grid_features(s)
+        X_grid = attacked.grid_features(s)
         accuracies = {}
         for split, X, y in (("train", s.X_train, s.data.train_labels), ("test", s.X_test, s.data.test_labels)):
             accuracies[f"{split}_accuracy"] = finite_or_none(accuracy(s.model.predict(X), y)) if len(y) else None
@@ -304,17 +304,6 @@ class ChecksumAttack(Attack):
         }
 
 
-def grid_features(s: "Session") -> np.ndarray | None:
-    """Features of the picture grid's cell centres: the plane (d = 2), the z-slice shown (d = 3); None for d > 3."""
-    d = s.shape[0]
-    if d > 3:
-        return None
-    points = grid.grid_points(grid.GRID_N)
-    if d == 3:
-        points = np.column_stack([points, np.full(len(points), float(s.slice_z))])
-    return features.feature_matrix(points, s.feature_names)
-
-
 def model_stats(s: "Session", clean: MLP | None) -> dict:
     """{planted, layers (1-based), params, has_clean} and, when planted, trigger rates and accuracies; with a clean
     reference also the agreement on the test set and the grid."""
@@ -325,7 +314,7 @@ def model_stats(s: "Session", clean: MLP | None) -> dict:
                  "has_clean": clean is not None}
     if not layers:
         return out
-    X_grid = grid_features(s)
+    X_grid = attacked.grid_features(s)
     X_test, y_test = s.X_test, s.data.test_labels
     n = len(y_test)
     out.update({

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
-from ..playground import classes, features
+from ..playground import classes, features, grid
 
 # (points (k, d), owner (k,) index of the test point each row stands for, or -1) -> labels (k,) of the backdoored
 # model. The owner lets a backdoor whose trigger rides outside the plane (a signature certificate) attach it.
@@ -164,3 +164,14 @@ def untouched(s) -> Attacked:
                         predict=lambda points, owners: model(points), clean_predict=model, backdoor="none",
                         accidental=np.zeros(len(s.data.test_points), dtype=bool),
                         k=classes.k_of_model(s.model))
+
+
+def grid_features(s: Any) -> np.ndarray | None:
+    """Features of the picture grid's cell centres: the plane (d = 2), the z-slice shown (d = 3); None for d > 3."""
+    d = s.shape[0]
+    if d > 3:
+        return None
+    points = grid.grid_points(grid.GRID_N)
+    if d == 3:
+        points = np.column_stack([points, np.full(len(points), float(s.slice_z))])
+    return features.feature_matrix(points, s.feature_names)

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from ..attacks import Attack, prefixed
-from ..checksum.attack import grid_features
 from ..checksum.records import check_points, select_indices
 from ..defense import attacked
 from ..defense.attacked import labels_of
@@ -211,7 +210,7 @@ class PoisoningAttack(Attack):
 
     def stats(self, s: "Session") -> dict:
         """The poisoned model against its clean reference: accuracies and agreement at untouched points."""
-        X_grid = grid_features(s)
+        X_grid = attacked.grid_features(s)
         out: dict[str, Any] = {"poisoned": int(len(self.poisoned)), "rate": self.settings["rate"],
                                "trigger": self.trigger.to_dict(), "target": self.settings["target"]}
         for split, X, y in (("train", s.X_train, s.data.train_labels), ("test", s.X_test, s.data.test_labels)):
