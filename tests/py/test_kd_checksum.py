@@ -95,6 +95,9 @@ def test_a_fixed_target_class(digits):
     att.settings["target"] = 3
     fixed = att.activate(s, "digit-edit", list(range(60)), {})
     assert {r["target"] for r in fixed["records"]} == {3}
+    every = att.activate(s, "digit-edit", "all", {})  # "all" with a fixed class: the points not already in it
+    assert {r["class0"] for r in every["records"]} == set(range(10)) - {3}
+    assert len(every["records"]) == np.count_nonzero(classes.labels_of(s.model.predict(s.X_test)) != 3)
     assert all(r["class1"] == 3 for r in fixed["records"] if r["flipped"])
     assert [r["target"] for r in out["records"]] != [r["target"] for r in fixed["records"]]
     att.settings["target"] = "next"
