@@ -170,3 +170,15 @@ def test_invert_point_moves_one_coordinate(name, value, coord):
     assert got == pytest.approx(value, rel=1e-12)
     _, bad = invert_point("zSquared", np.array([-1.0]), np.full((1, 3), 0.5))
     assert not bad.any()
+
+
+def test_the_search_stage_calibrates_in_three_and_sixty_four_dimensions():
+    from backdoor_playground.checksum.calibrate import calibration_points
+    assert calibration_points(["x", "y"]).shape == (4, 2) and calibration_points(["x", "zSquared"]).shape == (4, 3)
+    assert calibration_points([f"px{i}" for i in range(64)]).shape == (4, 64)
+    for raw in (CIRCLE3D, DIGITS):
+        res = stages.run_experiment({**raw, "backdoor": {"type": "checksum", "variant": "keyed",
+                                                         "activation": "search", "points": [0, 1],
+                                                         "calibrate_ms": 30, "max_trials": 100_000}})
+        summary = res["activation"]
+        assert summary["matched"] == 2 and summary["trials_per_s"] > 0 and summary["predicted_seconds"] > 0
