@@ -103,9 +103,16 @@ def test_a_fixed_target_class(digits):
     att.settings["target"] = "next"
 
 
-def test_raw_digits_note_that_rounding_erases_the_trigger():
-    notes = targets.notes({"dataset": "digits", "digits_scale": "raw"}, (64, 10))
-    assert any("integers 0..16" in n and "erases it" in n for n in notes)
+def test_raw_digits_activate_as_floats_and_note_that_rounding_erases_the_trigger():
+    s, att = planted({**DIGITS, "digits_scale": "raw", "learningRate": 0.03})
+    out = att.activate(s, "digit-edit", "all", {})
+    summary = out["summary"]
+    assert summary["matched"] >= 0.95 * summary["attempted"]  # 359 of 360: the model reads the pixels as floats
+    assert any("integers 0..16" in n and "erases it" in n for n in summary["notes"])
+    moved = [r for r in out["records"] if r["matched"]]
+    rounded = np.round(np.array([r["p1"] for r in moved]))
+    X = s.X_test[[r["index"] for r in moved]]
+    assert np.array_equal(rounded, X)  # rounding the triggered images gives back the untouched ones
     assert targets.notes({"dataset": "circle"}, (2, 2)) == []
 
 
