@@ -23,7 +23,7 @@ def csum_signature(s: Session, modulo: int | None = None, precision: int | None 
     return attack.result
 
 
-def signature_install(s: Session, scheme: str = "toy-rsa", bits: int | None = None, target: Any = "flip") -> dict:
+def signature_install(s: Session, scheme: str = "toy-rsa", bits: int | None = None, target: Any = None) -> dict:
     """Wrap the classifier in a verifier + selector with a key pair from the session's seed:
     {"view": signature_view, "stats": signature_stats}. bits: toy-rsa modulus size (default 32)."""
     s.install("signature", {"scheme": scheme, "bits": bits, "target": target})
