@@ -36,7 +36,16 @@ LIMITS = {
     "init_cost": Limit(0.0, 10.0, 1e-3, "lambda once the trigger first succeeds", integer=False, low_open=True),
     "patience": Limit(1, 100, 5, "steps above or below the target before lambda changes"),
 }
-BOX = (-6.0, 6.0)      # the data box: the pattern stays inside it
+BOX = (-6.0, 6.0)      # the data box of the plane and of 3-D data: the pattern stays inside it
+
+
+def data_box(X: np.ndarray) -> tuple:
+    """Where the pattern may lie: the playground's box [-6, 6] for d <= 3, each coordinate's range in the data for
+    d > 3 (the digits' pixels: 0..16 raw, 0..1 unit)."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] <= 3 or not len(X):
+        return BOX
+    return X.min(axis=0), X.max(axis=0)
 UP, DOWN = 1.5, 1.5 ** 1.5  # Neural Cleanse's cost multipliers
 STALL = 150            # stop once the smallest L1 found has not dropped by 1e-3 for this many steps
 FLAG_INDEX = 2.0       # the paper's threshold on the anomaly index
@@ -178,9 +187,10 @@ def run(subject, att, settings: Mapping, rng: np.random.Generator) -> dict:
     if not len(X):
         raise ValueError("Neural Cleanse needs test points (raise the share of test data)")
     clean_rng = copy.deepcopy(rng)  # the clean model starts from the same draws: differences are the model's
-    out = {"type": "cleanse", "settings": dict(settings), **cleanse(clf, X, settings, rng)}
+    box = data_box(X)
+    out = {"type": "cleanse", "settings": dict(settings), **cleanse(clf, X, settings, rng, box)}
     if clean_clf is not None:
-        out["clean"] = cleanse(clean_clf, X, settings, clean_rng)
+        out["clean"] = cleanse(clean_clf, X, settings, clean_rng, box)
     cleanse_report.annotate(out, clf, att, X)
     out["seconds"] = time.perf_counter() - start
     from .run import json_safe  # here: run.py takes its defaults and limits from this module

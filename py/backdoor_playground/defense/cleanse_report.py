@@ -33,6 +33,11 @@ def classifiers(subject: Any) -> tuple[Any, Any]:
     return MLPClassifier(subject.model, names), clean_clf
 
 
+def class_name(label: float, clf: Any) -> str:
+    """A class as the page names it: +1 / -1 for two classes, the class index for K > 2."""
+    return f"{label:+g}" if getattr(clf, "n_classes", 2) == 2 else f"{label:g}"
+
+
 def moved(X: np.ndarray, mask: Any, pattern: Any) -> np.ndarray:
     """(1 - m) * x + m * p for every row x of X."""
     m, p = np.asarray(mask, dtype=np.float64), np.asarray(pattern, dtype=np.float64)
@@ -88,11 +93,11 @@ def annotate(out: dict, clf: Any, att: Any, X: np.ndarray) -> None:
                      "optimisation follows the network's gradient only, and \"fires\" probes the whole backdoored "
                      "model at the recovered triggers")
     if clean is not None:
-        diffs = ", ".join(f"class {c.get('label', c['class']):+g}: {c['l1']:.3f} vs {c['l1_clean']:.3f}"
+        diffs = ", ".join(f"class {class_name(c.get('label', c['class']), clf)}: {c['l1']:.3f} vs {c['l1_clean']:.3f}"
                           for c in out["classes"])
         notes.append(f"|m|₁ on the backdoored vs the clean model ({diffs})")
     if target is not None:
         c = out["classes"][target]
         smaller = "smaller" if c["l1"] < c.get("l1_clean", np.inf) else "not smaller"
-        notes.append(f"the attack's target class {c.get('label', target):+g}: its trigger is {smaller} than on the "
+        notes.append(f"the attack's target class {class_name(c.get('label', target), clf)}: its trigger is {smaller} than on the "
                      f"clean model, its pattern {c['pattern_to_trigger']:.2f} from the trigger region")
