@@ -61,7 +61,8 @@ def plan(opts: dict, seeds: int) -> tuple[list, dict]:
             for name in opts["datasets"] for seed in range(seeds)]
     return jobs, {"configs": configs, "shapes": {n: {"d": DATASETS[n][0], "k": DATASETS[n][1]} for n in configs},
                   "backdoor_settings": {b: matrix.BACKDOORS[b] for b in opts["backdoors"]},
-                  "scale": "sqrt(mean over coordinates of the training points' variance)",
+                  "scale": "s: the training points' per-coordinate sd, RMS over the d coordinates "
+                           "(sqrt of the mean variance)",
                   "activated": f"the first {opts['points']} test points (all when the test set is smaller)"}
 
 
