@@ -164,11 +164,13 @@ def accuracy_line(summary: Sequence[tuple], record: dict) -> str:
     return "clean test accuracy (mean over seeds): " + ", ".join(parts)
 
 
-def markdown(summary: Sequence[tuple], record: dict) -> str:
-    """The table as Markdown (README.md and docs/STUDIES.md quote it)."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in table(summary, record)]
-    return "\n".join(lines) + "\n"
+def markdown(summary: Sequence[tuple], record: dict, columns: Sequence[str] = COLUMNS) -> str:
+    """The table (or some of its columns) as Markdown: docs/STUDIES.md and README.md quote it."""
+    pick = [COLUMNS.index(c) for c in columns]
+    cells = [[columns[i].replace("|", "\\|") for i in range(len(pick))]] + [[r[i] for i in pick]
+                                                                            for r in table(summary, record)]
+    lines = ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines[:1] + ["|" + "|".join("---" for _ in pick) + "|"] + lines[1:]) + "\n"
 
 
 def headline(summary: Sequence[tuple], record: dict) -> str:
