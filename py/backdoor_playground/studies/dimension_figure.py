@@ -82,7 +82,7 @@ def caption(means: dict, datasets: Sequence[str], backdoors: Sequence[str]) -> s
             continue
         low = min(agree, key=lambda t: t[1])
         lo_s, hi_s = min(v for _, v in success), max(v for _, v in success)
-        text = (f"{bd}: agreement {'exactly 1 in every d' if low[1] == 1.0 else f'>= {low[1]:.3f} ({low[0]})'}, "
+        text = (f"{bd}: agreement {'exactly 1 in every d' if low[1] == 1.0 else f'>= {low[1]:.4f} ({low[0]})'}, "
                 "activation success " + (f"{lo_s:.2f} everywhere" if lo_s == hi_s else f"{lo_s:.2f}-{hi_s:.2f}"))
         if hi_s - lo_s > 0.05:
             lo_d = min(success, key=lambda t: t[1])
