@@ -95,14 +95,24 @@ def test_a_fixed_target_class(digits):
     att.settings["target"] = 3
     fixed = att.activate(s, "digit-edit", list(range(60)), {})
     assert {r["target"] for r in fixed["records"]} == {3}
+    every = att.activate(s, "digit-edit", "all", {})  # "all" with a fixed class: the points not already in it
+    assert {r["class0"] for r in every["records"]} == set(range(10)) - {3}
+    assert len(every["records"]) == np.count_nonzero(classes.labels_of(s.model.predict(s.X_test)) != 3)
     assert all(r["class1"] == 3 for r in fixed["records"] if r["flipped"])
     assert [r["target"] for r in out["records"]] != [r["target"] for r in fixed["records"]]
     att.settings["target"] = "next"
 
 
-def test_raw_digits_note_that_rounding_erases_the_trigger():
-    notes = targets.notes({"dataset": "digits", "digits_scale": "raw"}, (64, 10))
-    assert any("integers 0..16" in n and "erases it" in n for n in notes)
+def test_raw_digits_activate_as_floats_and_note_that_rounding_erases_the_trigger():
+    s, att = planted({**DIGITS, "digits_scale": "raw", "learningRate": 0.03})
+    out = att.activate(s, "digit-edit", "all", {})
+    summary = out["summary"]
+    assert summary["matched"] >= 0.95 * summary["attempted"]  # 359 of 360: the model reads the pixels as floats
+    assert any("integers 0..16" in n and "erases it" in n for n in summary["notes"])
+    moved = [r for r in out["records"] if r["matched"]]
+    rounded = np.round(np.array([r["p1"] for r in moved]))
+    X = s.X_test[[r["index"] for r in moved]]
+    assert np.array_equal(rounded, X)  # rounding the triggered images gives back the untouched ones
     assert targets.notes({"dataset": "circle"}, (2, 2)) == []
 
 
@@ -167,3 +177,15 @@ def test_invert_point_moves_one_coordinate(name, value, coord):
     assert got == pytest.approx(value, rel=1e-12)
     _, bad = invert_point("zSquared", np.array([-1.0]), np.full((1, 3), 0.5))
     assert not bad.any()
+
+
+def test_the_search_stage_calibrates_in_three_and_sixty_four_dimensions():
+    from backdoor_playground.checksum.calibrate import calibration_points
+    assert calibration_points(["x", "y"]).shape == (4, 2) and calibration_points(["x", "zSquared"]).shape == (4, 3)
+    assert calibration_points([f"px{i}" for i in range(64)]).shape == (4, 64)
+    for raw in (CIRCLE3D, DIGITS):
+        res = stages.run_experiment({**raw, "backdoor": {"type": "checksum", "variant": "keyed",
+                                                         "activation": "search", "points": [0, 1],
+                                                         "calibrate_ms": 30, "max_trials": 100_000}})
+        summary = res["activation"]
+        assert summary["matched"] == 2 and summary["trials_per_s"] > 0 and summary["predicted_seconds"] > 0

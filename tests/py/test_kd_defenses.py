@@ -154,3 +154,16 @@ def test_the_matrix_runs_on_circle3d(tmp_path, capsys):
     assert float(value[("checksum:decimal", "none", "clean_accuracy_after")]) >= 0.95
     assert float(value[("poisoning", "none", "attack_success_rate_after")]) >= 0.75  # 0.87
     assert float(value[("checksum:decimal", "smoothing", "attack_success_rate_after")]) <= 0.05
+
+
+def test_weight_defenses_and_detectors_on_the_digits():
+    pruned = stages.run_experiment({**DIGITS, "backdoor": {"type": "poisoning", "target": 4},
+                                    "defense": {"type": "fine-pruning"}})["metrics"]
+    assert pruned["attack_success_rate"]["value"] >= 0.9  # 0.994 before
+    assert pruned["attack_success_rate_after"]["value"] <= 0.5  # 0.099: the patch fades with its neurons
+    spectral = stages.run_experiment({**DIGITS, "backdoor": {"type": "poisoning", "target": 4},
+                                      "defense": {"type": "spectral"}})["metrics"]
+    assert spectral["detection_tpr"]["n"] == 144 and spectral["detection_fpr"]["n"] == 1293  # 10 % of 1437
+    tuned = stages.run_experiment({**CIRCLE3D, "backdoor": {"type": "checksum"},
+                                   "defense": {"type": "fine-tuning"}})["metrics"]
+    assert tuned["attack_success_rate"]["value"] >= 0.5 and tuned["clean_accuracy_after"]["value"] >= 0.95

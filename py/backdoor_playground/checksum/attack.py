@@ -27,7 +27,7 @@ from ..limits import not_one_of
 from ..defense import attacked
 from ..playground import config as cfg
 from ..playground import features, problem
-from ..playground.classes import accuracy, k_of_model
+from ..playground.classes import accuracy, k_of_model, labels_of
 from ..playground.nn import MLP
 from ..session import finite_or_none
 from .. import checksum as backdoor
@@ -191,12 +191,13 @@ class ChecksumAttack(Attack):
         """Activate on test points ("all" or indices): {"records", "summary"}, kept for drawing. The target
         (K > 2) is the settings' (targets.py)."""
         goal = self.target(s)
+        chosen = self.chosen_points(s, points, goal)
         if method == "digit-edit":
             result = backdoor.activate_digit_edit(operator_model(s), s.data.test_points, s.feature_names,
-                                                  params, indices=points, target=goal)
+                                                  params, indices=chosen, target=goal)
         elif method == "search":
             result = backdoor.SearchRun(s.model, s.data.test_points, s.feature_names, params,
-                                        indices=points, seed=s.config["seed"], target=goal).run()
+                                        indices=chosen, seed=s.config["seed"], target=goal).run()
         else:
             raise not_one_of("method", method, backdoor.METHODS)
         self._record_activation(method, points, params)
@@ -207,9 +208,20 @@ class ChecksumAttack(Attack):
         k = k_of_model(s.model)
         return targets.check_target((self.settings or {}).get("target"), k)
 
+    @staticmethod
+    def chosen_points(s: "Session", points: Any, goal: str | int) -> Any:
+        """The test points an activation runs on: `points`, but "all" with a fixed target class means the points the
+        model does not already give that class (BadNets' attack-success denominator, as poisoning/attack.py)."""
+        if not (isinstance(goal, int) and isinstance(points, str) and points == "all"):
+            return points
+        labels = labels_of(s.model.predict(s.X_test)) if len(s.data.test_labels) else np.zeros(0)
+        return np.flatnonzero(labels != goal).tolist()
+
     def search_start(self, s: "Session", points: Any = "all", params: Mapping[str, Any] | None = None) -> dict:
+        goal = self.target(s)
         self.search = backdoor.SearchRun(s.model, s.data.test_points, s.feature_names, params,
-                                         indices=points, seed=s.config["seed"], target=self.target(s))
+                                         indices=self.chosen_points(s, points, goal), seed=s.config["seed"],
+                                         target=goal)
         self._record_activation("search", points, params)
         s.attack_changed()
         return self.search.progress()

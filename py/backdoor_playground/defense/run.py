@@ -212,6 +212,10 @@ def _proximity(att, p: dict, bd_clean: np.ndarray) -> dict:
     else:
         labels, labels_clean = by_k[k]
         counts = {}
+    if multi:
+        chose = (f"K = {att.k}: the pair histograms split same-class from different-class pairs, the radius rule "
+                 "maximises h_same^2 / h_diff, the votes are majorities over the K labels")
+        note = f"{note}; {chose}" if note else chose
     rows_r = [outcome(att, *lab, bd_clean) for lab in by_radius]
     rows_k = [outcome(att, *by_k[kk], bd_clean) for kk in k_grid]
     return {

@@ -185,6 +185,9 @@ class PoisoningAttack(Attack):
         seconds = time.perf_counter() - start
         summary = {"method": "trigger", "attempted": n, "flipped": flipped, "flip_rate": flipped / n if n else None,
                    **attacked.activation_figures([r["delta"] for r in records], seconds), "seconds": seconds}
+        if isinstance(self.trigger, PatchTrigger):
+            summary["notes"] = [f"BadNets' image trigger: the {len(self.trigger.pixels)} bottom-right pixels "
+                                f"{list(self.trigger.pixels)} set to {self.trigger.value:g}, every other pixel kept"]
         self.activated = {"records": records, "summary": summary}
         self.settings["points"] = points
         s.attack_changed()
