@@ -290,6 +290,7 @@ def main() -> int:
     result["matrix_s_cli"] = matrix_cli_s()
     result["study_modulo_s"] = study_cli_s("modulo")  # target <= 60 s on 2 cores
     result["study_proximity_s"] = study_cli_s("proximity")  # target <= 30 s
+    result["study_dimension_s"] = study_cli_s("dimension")  # target: about 2 min on 2 cores (5 seeds)
     for srv in (server, stock_server, *([other[0]] if other else [])):
         srv.shutdown()
     shutil.rmtree(stock_dir, ignore_errors=True)

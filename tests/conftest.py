@@ -40,6 +40,8 @@ CPYTHON_ONLY: dict[str, str] = {
                       "page's matrix is checked against it end to end",
     "test_sweep.py": "sweeps run on a process pool and write files: the command line's business, not the page's",
     "test_study.py": "studies write files and draw with matplotlib (not in Pyodide): the command line's business",
+    "test_study_dimension.py::test_the_command_line_writes_rows_summary_record_and_headline": "the study's command "
+        "line writes files and draws with matplotlib (not in Pyodide), as test_study.py",
     "test_study_executors.py": "process pools and a dask cluster: neither exists in Pyodide",
 }
 TIER = "tests/py/"

@@ -112,7 +112,7 @@ def test_the_matrix_study_has_the_matrix_rows(tmp_path):
 
 @pytest.mark.parametrize("argv, message", [
     (["study", "nope"], "study 'nope' is not one of modulo, proximity, matrix, dimension"),
-    (["study", "dimension"], "dimension: needs issue #14's backdoors on d > 2"),
+    (["study", "dimension", "--option", "points=0"], "points must be between 1 and 100000"),
     (["study", "proximity", "--option", "colour=red"], "takes KEY=VALUE with KEY one of datasets, radii, k, epochs"),
     (["study", "proximity", "--option", "datasets=circle,moon"], "datasets: 'moon' is not one of circle"),
     (["study", "proximity", "--executor", "spark"], "--executor 'spark' is not one of local, dask://HOST:PORT, ray"),
