@@ -26,7 +26,7 @@ PAGE_DEFAULTS: dict[str, dict] = {
                                         "defenses": "none,proximity,proximity:knn,smoothing"}},
 }
 LIMITS = {
-    "file_chars": Limit(1, 5_000_000, 5_000_000, "characters of one loaded file", integer=True),
+    "file_chars": Limit(0, 5_000_000, 5_000_000, "characters of one loaded file", integer=True),
     "rows": Limit(1, 200_000, 200_000, "rows of one loaded TSV", integer=True),
     "files": Limit(1, 3, 3, "files loaded at once (TSV, summary TSV, JSON)", integer=True),
 }
