@@ -290,7 +290,7 @@ def modulo_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
             if key and bp[v][key]:
                 marks.append({"x": bp[v][key], "label": f"{v} {bp[v][key]}", "color": COLOURS.get(v), "dash": [2, 3]})
         if metric == "search_seconds":
-            series.append({"label": "budget", "color": "#2b2b2b", "dash": [2, 3], "y": [budget] * len(moduli)})
+            series.append({"label": "budget", "color": "#6a1b9a", "dash": [2, 3], "y": [budget] * len(moduli)})
         charts.append({"kind": "line", "id": metric, "title": title, "x": moduli, "xLog": True,
                        "xLabel": "modulo m", "yLabel": "seconds" if metric == "search_seconds" else "share of points",
                        "seconds": metric == "search_seconds", "series": series, "marks": marks})

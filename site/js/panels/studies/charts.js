@@ -25,7 +25,7 @@ const H = 190;
 /** An HTML legend whose items the export draws too. @param {LegendItem[]} items */
 function legendOfItems(items) {
   return rememberLegend(el("div.st-legend", null, ...items.map((i) =>
-    el("span.st-key", null, el(`span.st-swatch.st-${i.kind ?? "line"}`, { style: `--c: ${i.color}` }), i.label))), items);
+    el("span.st-key", null, el(`span.st-swatch.st-${i.kind ?? "line"}`, { style: `--c: ${i.color}`, dataset: { c: i.color ?? "" } }), i.label))), items);
 }
 
 /** The heatmap's colour of a value in [0, 1] (pale to deep red, as the command line's "Reds"). @param {number} v */

@@ -76,9 +76,11 @@ export function init(ctx) {
         el("div.card-row", null, loadButton, fileInput, downloadButton), loadStatus,
         el("details.st-details", null, el("summary", null, "The same study from the command line"), command)),
       el("section.card#st-result-card", null,
-        el("h3.card-title", null, el("span.card-step", null, "2"), "Figures and headline numbers"),
-        source, numbers, headline, figures,
-        el("p.card-note", null, "Rates are pooled over seeds, with 95 % Wilson intervals (k of n points). A tidy TSV loaded alone has no counts, so its numbers come without intervals."))));
+        el("h3.card-title", null, el("span.card-step", null, "2"), "Headline numbers"),
+        source, numbers, headline,
+        el("p.card-note", null, "Rates are pooled over seeds, with 95 % Wilson intervals (k of n points). A tidy TSV loaded alone has no counts, so its numbers come without intervals.")),
+      el("section.card.st-figures-card#st-figures-card", null,
+        el("h3.card-title", null, el("span.card-step", null, "3"), "Figures (as the command line draws them)"), figures)));
 
   /** @type {StudyInfo[]} */
   let studies = [];
