@@ -185,6 +185,10 @@ export function init(ctx) {
       const files = await Promise.all(chosen.map(async (f) => ({ name: f.name, text: await f.text() })));
       /** @type {StudyProgress} */
       const p = await ctx.call(API.studies_load, { files });
+      if (pick.value !== p.study && studies.some((s) => s.name === p.study)) {
+        pick.value = p.study;
+        showOptions();
+      }
       source.textContent = `Loaded from ${(p.loaded ?? []).join(", ")}: the ${p.study} study made on the command line.`;
       show(p);
       loadStatus.textContent = `Loaded the ${p.study} study.`;
