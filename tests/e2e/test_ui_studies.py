@@ -53,7 +53,7 @@ def cli_numbers(name: str, seeds: int, options: dict[str, str]) -> dict:
     from backdoor_playground.worker import studies as ws
 
     study, rows, record = runner.run(name, seeds, [f"{k}={v}" for k, v in options.items()], workers=1)
-    view = {"modulo": ws.modulo_charts, "proximity": ws.proximity_charts}[name]
+    view = ws.CHARTS[name]
     return {n["label"]: n for n in view(runner.summarize(rows), record)[1]}
 
 

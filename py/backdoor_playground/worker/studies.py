@@ -60,7 +60,7 @@ def _pairs(options: Any) -> list[str]:
     return [f"{k}={_text(v)}" for k, v in options.items()]
 
 
-def command(name: str, seeds: int, options: dict) -> str:
+def _command(name: str, seeds: int, options: dict) -> str:
     """The command line that computes the same numbers."""
     opts = " ".join(f"--option {k}={_text(v)}" for k, v in options.items())
     return f"PYTHONPATH=py python3 -m backdoor_playground study {name} --seeds {seeds} {opts} --out studies"
@@ -69,10 +69,10 @@ def command(name: str, seeds: int, options: dict) -> str:
 def _view(p: dict, summary: Sequence[tuple], record: dict) -> dict:
     """A progress (or a loaded study) with its figure data and headline numbers."""
     name = record["study"]
-    draw = {"modulo": modulo_charts, "proximity": proximity_charts, "matrix": matrix_charts}.get(name)
+    draw = CHARTS.get(name)
     charts, numbers = draw(summary, record) if draw and summary else ([], [])
     return json_safe({**p, "charts": charts, "numbers": numbers, "options": record.get("options", {}),
-                      "command": command(name, record.get("seeds", 1), record.get("options", {}))})
+                      "command": _command(name, record.get("seeds", 1), record.get("options", {}))})
 
 
 def _progress(run: StudyRun) -> dict:
@@ -145,7 +145,7 @@ def _count(v: float | None, where: str) -> int | None:
     return None if v is None else int(v)
 
 
-def parse_tsv(name: str, text: str) -> tuple[str, list[tuple]]:
+def _parse_tsv(name: str, text: str) -> tuple[str, list[tuple]]:
     """("tsv" | "summary", rows) of a study TSV: the tidy file (cell, seed, metric, value) or the summary."""
     lines = [ln for ln in text.replace("\r\n", "\n").split("\n") if ln.strip()]
     if not lines:
@@ -227,7 +227,7 @@ def studies_load(s: Session, files: Any) -> dict:
             if not isinstance(record, dict) or "study" not in record or "options" not in record:
                 raise ValueError(f"file {fname}: not a study record (it has no \"study\" and \"options\")")
         else:
-            kind, rows = parse_tsv(fname, text)
+            kind, rows = _parse_tsv(fname, text)
             if kind == "tsv":
                 tidy = rows
             else:
@@ -265,7 +265,7 @@ def _series(means: dict, cells: list[str], metric: str) -> list:
     return [means.get((c, metric), {}).get("mean") for c in cells]
 
 
-def modulo_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
+def _modulo_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
     """studies/figures.modulo_figure's four panels; numbers: each variant's rates at m = 20 (or the grid's nearest)."""
     from ..studies import modulo
 
@@ -308,7 +308,7 @@ def modulo_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
     return [{**c, "caption": caption if i == 0 else ""} for i, c in enumerate(charts)], numbers
 
 
-def proximity_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
+def _proximity_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
     """studies/figures.proximity_figure's panels, one per data set; numbers: the auto radius's rates."""
     means = runner.metric_means(summary)
     radii = sorted(record["options"]["radii"])
@@ -338,7 +338,7 @@ def proximity_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list
     return charts, numbers
 
 
-def matrix_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
+def _matrix_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
     """studies/figures.matrix_figure's heatmap: attack success after each defense; numbers: every cell's."""
     means = runner.metric_means(summary)
     bds = record.get("backdoors") or record["options"]["backdoors"]
@@ -351,3 +351,7 @@ def matrix_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
              "cols": dfs, "values": values, "xLabel": "defense", "yLabel": "backdoor",
              "caption": "Rows: backdoors, columns: defenses; mean over seeds; n/a: no test point was activated."}], \
         numbers
+
+
+# study -> (summary, record) -> (charts, headline numbers)
+CHARTS = {"modulo": _modulo_charts, "proximity": _proximity_charts, "matrix": _matrix_charts}
