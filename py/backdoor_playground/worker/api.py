@@ -44,6 +44,9 @@ METHODS: dict[str, str] = {
     # the backdoor x defense matrix
     "matrix_names": "matrix", "matrix_start": "matrix", "matrix_step": "matrix", "matrix_cancel": "matrix",
     "matrix_cell_config": "matrix",
+    # the studies (studies/: the runner's studies in steps, and files made on the command line)
+    "studies_names": "studies", "studies_start": "studies", "studies_step": "studies", "studies_cancel": "studies",
+    "studies_files": "studies", "studies_load": "studies",
     # NN Calculator's buttons
     "memory_info": "calculator", "data_memory": "calculator", "model_memory": "calculator",
     "trojan_regions": "calculator", "run_inference": "calculator", "run_inefficiency": "calculator",

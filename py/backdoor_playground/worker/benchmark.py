@@ -133,6 +133,17 @@ def matrix_s() -> float:
     return time.perf_counter() - t0
 
 
+def study_page_s(name: str) -> float:
+    """Seconds for a study on the Studies view's default grid (worker/studies.PAGE_DEFAULTS), run as the view runs it."""
+    from ..studies.steps import StudyRun
+    from .studies import PAGE_DEFAULTS
+
+    page = PAGE_DEFAULTS[name]
+    t0 = time.perf_counter()
+    StudyRun(name, page["seeds"], [f"{k}={v}" for k, v in page["options"].items()]).step(float("inf"))
+    return time.perf_counter() - t0
+
+
 def run_all() -> dict:
     """Every figure at once (several seconds in the browser)."""
     out: dict = {"csum_grid_ms": round(csum_grid_ms(), 2)}
@@ -149,4 +160,6 @@ def run_all() -> dict:
 
     out["digits_train_s"] = round(benchmark_kd.digits_train_s(), 3)
     out["slice_ms_worker"] = round(benchmark_kd.slice_ms(), 2)
+    out["study_modulo_page_s"] = round(study_page_s("modulo"), 2)
+    out["study_proximity_page_s"] = round(study_page_s("proximity"), 2)
     return out
