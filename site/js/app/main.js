@@ -381,9 +381,8 @@ async function start() {
     showStatus({ stage: "ready", progress: 1, text: "ready" });
     // The panels below the playground load after Python is ready (dynamic import), so the controls above draw at
     // once. Each exports init(ctx) (the panel contract: docs/ARCHITECTURE.md) and listens to the hub.
-    const panels = await Promise.all([import("../panels/calculator/panel.js"), import("../panels/checksum/panel.js"),
-      import("../panels/signature/panel.js"), import("../panels/defense/panel.js"), import("../panels/matrix/panel.js"),
-      import("../panels/studies/panel.js")]);
+    const panels = await Promise.all(["calculator", "checksum", "signature", "defense", "matrix", "studies"]
+      .map((name) => /** @type {Promise<{init: (ctx: any) => void}>} */ (import(`../panels/${name}/panel.js`))));
     /** @type {import("../panels/context.js").PanelContext} */
     const ctx = { call, applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
       hold: (/** @type {string} */ reason) => player.hold(reason), release: (/** @type {number} */ id) => player.release(id),
