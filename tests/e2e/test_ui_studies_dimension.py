@@ -49,7 +49,7 @@ def test_dimension_runs_in_the_page_and_loads_the_command_line_s_files(app, page
     page = app()
     page.wait_for_selector(f"{PANEL}[data-ready='1']", timeout=60_000)
     page.select_option("#st-study", "dimension")
-    assert page.input_value("#st-opt-points") == "30" and page.input_value("#st-seeds") == "1"
+    assert page.input_value("#st-opt-points") == "50" and page.input_value("#st-seeds") == "1"
     assert page.input_value("#st-opt-datasets") == "circle,blobs2,blobs10,circle3d,digits"
 
     # 1. a tiny grid in the page: the six charts, the command line's counts

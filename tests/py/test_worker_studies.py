@@ -53,7 +53,7 @@ def test_page_defaults_are_small_and_every_runnable_study_is_listed():
     assert all(s["available"] for s in names["studies"])
     assert listed["modulo"]["options"]["max_trials"] == "2000" and listed["modulo"]["seeds"] == 1
     dim = listed["dimension"]
-    assert dim["seeds"] == 1 and dim["options"]["points"] == "30"
+    assert dim["seeds"] == 1 and dim["options"]["points"] == "50"
     assert dim["options"]["datasets"] == "circle,blobs2,blobs10,circle3d,digits"
     p = api.call("studies_start", {"name": "proximity"})
     assert p["total"] == 4 and p["options"]["datasets"] == ["circle", "xor", "spiral", "csum-grid"]
