@@ -25,7 +25,7 @@ PAGE_DEFAULTS: dict[str, dict] = {
                                            "epochs": "100"}},
     "matrix": {"seeds": 1, "options": {"epochs": "100", "backdoors": "poisoning,checksum:decimal,signature:toy-rsa",
                                         "defenses": "none,proximity,proximity:knn,smoothing"}},
-    # every data set and backdoor of the command line's default, one seed, 50 activated points per cell (10 s in the page)
+    # every data set and backdoor of the command line's default, one seed, 50 activated points per cell (3-10 s in the page)
     "dimension": {"seeds": 1, "options": {"points": "50"}},
 }
 LIMITS = {

@@ -17,10 +17,11 @@ import { axisTitles, niceTicks } from "../../widgets/plot.js";
  *   seconds?: boolean, xLabel: string, yLabel: string}} BarsData
  */
 
-export const BAR_W = 370;
+export const BAR_W = 330;
 export const BAR_H = 220;
 const PAD = { left: 52, right: 8, top: 10, bottom: 46 };
 const FONT = "10px system-ui, sans-serif";
+const SUB_FONT = "9px system-ui, sans-serif";
 /** The log axis' floor when a value is exactly 0 (as the command line's figure). */
 const FLOOR = 1e-16;
 
@@ -43,9 +44,9 @@ function yAxis(d) {
   const pos = /** @type {number[]} */ (vs).filter((v) => v > 0);
   const min = pos.length ? Math.min(...pos) : 1e-3;
   const lo = 10 ** Math.floor(Math.log10(vs.some((v) => v === 0) ? Math.min(min, FLOOR) : min));
-  const hi = 10 ** Math.ceil(Math.log10(Math.max(...pos, lo * 10)));
-  const decades = Math.round(Math.log10(hi / lo));
-  const step = Math.max(1, Math.ceil(decades / 5));
+  const top = 10 ** Math.ceil(Math.log10(Math.max(...pos, lo * 10)));
+  const step = Math.max(1, Math.ceil(Math.round(Math.log10(top / lo)) / 5));
+  const hi = lo * 10 ** (step * Math.ceil(Math.round(Math.log10(top / lo)) / step));  // the top is a labelled tick
   /** @type {number[]} */
   const ticks = [];
   for (let e = Math.log10(lo); e <= Math.log10(hi) + 1e-9; e += step) ticks.push(10 ** e);
@@ -119,7 +120,9 @@ export function paintBars(ctx, d, W = BAR_W, H = BAR_H) {
     ctx.textBaseline = "top";
     const cx = PAD.left + gw * (i + 0.5);
     ctx.fillText(g.label, cx, PAD.top + ph + 3);
+    ctx.font = SUB_FONT;
     ctx.fillText(g.sub, cx, PAD.top + ph + 15);
+    ctx.font = FONT;
   });
   axisTitles(ctx, W, H, d.xLabel, d.yLabel, ink.text, PAD);
   ctx.textBaseline = "alphabetic";
