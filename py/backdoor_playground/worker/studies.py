@@ -1,8 +1,9 @@
 """Worker handlers for the page's Studies view (each takes the live Session first): a study of studies/ run in steps
 (studies/steps.StudyRun: the runner's jobs in the same order, so the same numbers as `python3 -m backdoor_playground
-study NAME` with the same options, timings aside), with progress and cancel; the figures' data (the same panels as
-studies/figures.py draws with matplotlib), the headline numbers with their pooled 95 % Wilson intervals; and a
-study's TSV / summary TSV / JSON made on the command line, parsed and checked here (limits below) to draw it."""
+study NAME` with the same options, timings aside), with progress and cancel; the figures' data
+(worker/study_charts.py: the panels the command line draws with matplotlib), the headline numbers with their pooled
+95 % Wilson intervals; and a study's TSV / summary TSV / JSON made on the command line, parsed and checked here
+(limits below) to draw it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ PAGE_DEFAULTS: dict[str, dict] = {
                                            "epochs": "100"}},
     "matrix": {"seeds": 1, "options": {"epochs": "100", "backdoors": "poisoning,checksum:decimal,signature:toy-rsa",
                                         "defenses": "none,proximity,proximity:knn,smoothing"}},
-    # every data set and backdoor of the command line's default, one seed, 50 activated points per cell (3-10 s in the page)
+    # the command line's data sets and backdoors, one seed, 50 activated points per cell (3-10 s in the page)
     "dimension": {"seeds": 1, "options": {"points": "50"}},
 }
 LIMITS = {
