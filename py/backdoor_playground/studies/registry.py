@@ -1,4 +1,5 @@
-"""The table of studies: name -> Study. A study module calls register() on import; load_all() imports them all."""
+"""The table of studies: name -> Study. A study module calls register() on import (its Study is its STUDY);
+load_all() imports them all and keeps the table in MODULES order, so listings do not depend on import order."""
 
 from __future__ import annotations
 
@@ -51,8 +52,14 @@ def register(study: Study) -> Study:
 
 
 def load_all() -> dict[str, Study]:
-    for module in MODULES:
-        importlib.import_module(f"{__package__}.{module}")
+    """Import every study module; STUDIES in MODULES order (whichever module was imported first), any study
+    registered from elsewhere after them."""
+    names = [importlib.import_module(f"{__package__}.{module}").STUDY.name for module in MODULES]
+    ordered = {name: STUDIES[name] for name in names}
+    ordered.update(STUDIES)
+    if list(ordered) != list(STUDIES):
+        STUDIES.clear()
+        STUDIES.update(ordered)
     return STUDIES
 
 

@@ -162,4 +162,5 @@ def run_all() -> dict:
     out["slice_ms_worker"] = round(benchmark_kd.slice_ms(), 2)
     out["study_modulo_page_s"] = round(study_page_s("modulo"), 2)
     out["study_proximity_page_s"] = round(study_page_s("proximity"), 2)
+    out["study_dimension_page_s"] = round(study_page_s("dimension"), 2)
     return out

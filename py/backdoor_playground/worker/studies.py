@@ -1,8 +1,9 @@
 """Worker handlers for the page's Studies view (each takes the live Session first): a study of studies/ run in steps
 (studies/steps.StudyRun: the runner's jobs in the same order, so the same numbers as `python3 -m backdoor_playground
-study NAME` with the same options, timings aside), with progress and cancel; the figures' data (the same panels as
-studies/figures.py draws with matplotlib), the headline numbers with their pooled 95 % Wilson intervals; and a
-study's TSV / summary TSV / JSON made on the command line, parsed and checked here (limits below) to draw it."""
+study NAME` with the same options, timings aside), with progress and cancel; the figures' data
+(worker/study_charts.py: the panels the command line draws with matplotlib), the headline numbers with their pooled
+95 % Wilson intervals; and a study's TSV / summary TSV / JSON made on the command line, parsed and checked here
+(limits below) to draw it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..limits import Limit
 from ..session import Session
 from ..studies import registry, runner
 from ..studies.steps import StudyRun
+from .study_charts import CHARTS
 
 # the page's small default grids (seconds in the worker, not minutes); the command line's defaults stay as they are
 PAGE_DEFAULTS: dict[str, dict] = {
@@ -24,15 +26,14 @@ PAGE_DEFAULTS: dict[str, dict] = {
                                            "epochs": "100"}},
     "matrix": {"seeds": 1, "options": {"epochs": "100", "backdoors": "poisoning,checksum:decimal,signature:toy-rsa",
                                         "defenses": "none,proximity,proximity:knn,smoothing"}},
+    # the command line's data sets and backdoors, one seed, 50 activated points per cell (3-10 s in the page)
+    "dimension": {"seeds": 1, "options": {"points": "50"}},
 }
 LIMITS = {
     "file_chars": Limit(0, 5_000_000, 5_000_000, "characters of one loaded file", integer=True),
     "rows": Limit(1, 200_000, 200_000, "rows of one loaded TSV", integer=True),
     "files": Limit(1, 3, 3, "files loaded at once (TSV, summary TSV, JSON)", integer=True),
 }
-COLOURS = {"decimal": "#1f77b4", "keyed": "#d62728", "parity": "#2ca02c"}
-PROX_STYLES = {"false_positive_rate": "#d62728", "broken_rate": "#ff7f0e", "coverage": "#7f7f7f",
-               "restore_rate": "#2ca02c", "accuracy_after": "#1f77b4"}
 _run: StudyRun | None = None
 
 
@@ -185,6 +186,11 @@ def _infer_record(name: str, summary: Sequence[tuple]) -> dict:
         radii = sorted({float(m[2:]) for m in uniq("method") if m.startswith("r=")})
         return {"study": name, "seeds": seeds, "options": {"datasets": uniq("dataset"), "radii": radii,
                                                            "k": int(knn[0][3:]) if knn else 5}}
+    if name == "dimension":  # points: the activated points per cell and seed (the success rate's n / seeds)
+        ns = [r[6] for r in summary if r[1] == "attack_success_rate" and r[6] is not None]
+        return {"study": name, "seeds": seeds, "options": {
+            "datasets": uniq("data"), "backdoors": [b for b in uniq("backdoor") if b != "none"],
+            "points": max(ns) // seeds if ns else None}}
     return {"study": name, "seeds": seeds, "backdoors": uniq("backdoor"), "defenses": uniq("defense"),
             "options": {"backdoors": uniq("backdoor"), "defenses": uniq("defense")}}
 
@@ -198,7 +204,7 @@ def _study_of(files: list[tuple[str, str]], record: dict | None, summary: Sequen
             return base
     keys = set(runner.parse_cell(summary[0][0])) if summary else set()
     for name, need in (("modulo", {"variant", "modulo"}), ("proximity", {"dataset", "method"}),
-                       ("matrix", {"backdoor", "defense"})):
+                       ("matrix", {"backdoor", "defense"}), ("dimension", {"data", "backdoor"})):
         if need <= keys:
             return name
     raise ValueError("files: cannot tell which study these numbers belong to (name the file NAME.tsv or load its "
@@ -243,115 +249,10 @@ def studies_load(s: Session, files: Any) -> dict:
     if record is None or record.get("study") != name:
         record = _infer_record(name, summary)
     try:
-        headline = record.get("headline") or registry.STUDIES[name].headline(summary, record)
+        headline = record.get("headline") or registry.load_all()[name].headline(summary, record)
     except (KeyError, TypeError, ValueError):
         headline = None
     p = {"study": name, "done": 1, "total": 1, "finished": True, "cancelled": False,
          "seconds": record.get("seconds") or 0.0, "columns": list(runner.SUMMARY_COLUMNS),
          "summary": [list(r) for r in summary], "headline": headline, "loaded": [f for f, _ in got]}
     return _view(p, summary, record)
-
-
-# ---------------------------------------------------------------------------------------------- figure data
-
-def _rate(means: dict, cell: str, metric: str, label: str) -> dict | None:
-    m = means.get((cell, metric))
-    if m is None:
-        return None
-    return {"label": label, **{k: m.get(k) for k in ("mean", "k", "n", "lo", "hi", "seeds")}}
-
-
-def _series(means: dict, cells: list[str], metric: str) -> list:
-    return [means.get((c, metric), {}).get("mean") for c in cells]
-
-
-def _modulo_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
-    """studies/figures.modulo_figure's four panels; numbers: each variant's rates at m = 20 (or the grid's nearest)."""
-    from ..studies import modulo
-
-    means = runner.metric_means(summary)
-    moduli = sorted(record["options"]["moduli"])
-    variants = record["options"]["variants"]
-    bp = modulo.breakpoints(summary, record)
-    budget = record.get("budget_s", 1.0)
-    charts = []
-    for metric, title, key in (("digit_edit_matched", "Digit edit: trigger reached", "digit_edit"),
-                               ("search_matched", "Key holder's search: trigger within budget", "search"),
-                               ("search_seconds", "Search seconds, median point", None),
-                               ("accidental_trigger_rate", "Accidental triggers (solid), agreement (dashed)", None)):
-        series, marks = [], [{"x": 20, "label": "20", "color": "#9aa5ad"}]
-        for v in variants:
-            cells = [modulo._cell(v, m) for m in moduli]
-            series.append({"label": v, "color": COLOURS.get(v, "#6a1b9a"), "y": _series(means, cells, metric),
-                           "dots": True})
-            if metric == "accidental_trigger_rate":
-                series.append({"label": f"{v} agreement", "color": COLOURS.get(v, "#6a1b9a"), "dash": [5, 3],
-                               "y": _series(means, cells, "agreement")})
-            if key and bp[v][key]:
-                marks.append({"x": bp[v][key], "label": f"{v} {bp[v][key]}", "color": COLOURS.get(v), "dash": [2, 3]})
-        if metric == "search_seconds":
-            series.append({"label": "budget", "color": "#6a1b9a", "dash": [2, 3], "y": [budget] * len(moduli)})
-        charts.append({"kind": "line", "id": metric, "title": title, "x": moduli, "xLog": True,
-                       "xLabel": "modulo m", "yLabel": "seconds" if metric == "search_seconds" else "share of points",
-                       "seconds": metric == "search_seconds", "series": series, "marks": marks})
-    m20 = min(moduli, key=lambda m: abs(m - 20))
-    numbers = []
-    for v in variants:
-        cell = modulo._cell(v, m20)
-        for metric, label in (("digit_edit_matched", "digit edit reaches the trigger"),
-                              ("search_matched", "search reaches it in budget"),
-                              ("accidental_trigger_rate", "fires on clean points")):
-            r = _rate(means, cell, metric, f"{v}, m = {m20}: {label}")
-            if r:
-                numbers.append(r)
-    caption = modulo.verdict(summary, record) if "seeds" in record else ""
-    return [{**c, "caption": caption if i == 0 else ""} for i, c in enumerate(charts)], numbers
-
-
-def _proximity_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
-    """studies/figures.proximity_figure's panels, one per data set; numbers: the auto radius's rates."""
-    means = runner.metric_means(summary)
-    radii = sorted(record["options"]["radii"])
-    k = record["options"]["k"]
-    charts, numbers = [], []
-    for d in record["options"]["datasets"]:
-        cells = [f"dataset={d} method=r={r:g}" for r in radii]
-        series = [{"label": m.replace("_", " "), "color": c, "y": _series(means, cells, m), "dots": True}
-                  for m, c in PROX_STYLES.items()]
-        knn = means.get((f"dataset={d} method=knn{k}", "false_positive_rate"), {}).get("mean")
-        if knn is not None:
-            series.append({"label": f"{k}-NN false pos.", "color": "#d62728", "dash": [2, 3], "y": [knn] * len(radii)})
-        marks = []
-        for method in ("auto", "r_sep"):
-            r = means.get((f"dataset={d} method={method}", "radius"), {}).get("mean")
-            if r is not None:
-                marks.append({"x": r, "label": method, "color": "#2b2b2b", "dash": [4, 3]})
-        acc = means.get((f"dataset={d} method=none", "model_accuracy"), {}).get("mean")
-        charts.append({"kind": "line", "id": f"proximity_{d}", "series": series, "marks": marks, "x": radii,
-                       "xLog": True, "xLabel": "radius r", "yLabel": "share of test points",
-                       "title": d + ("" if acc is None else f" (model accuracy {acc:.2f})"), "caption": ""})
-        for metric, label in (("false_positive_rate", "auto radius: clean labels changed"),
-                              ("restore_rate", "auto radius: flipped points restored")):
-            r = _rate(means, f"dataset={d} method=auto", metric, f"{d}, {label}")
-            if r:
-                numbers.append(r)
-    return charts, numbers
-
-
-def _matrix_charts(summary: Sequence[tuple], record: dict) -> tuple[list, list]:
-    """studies/figures.matrix_figure's heatmap: attack success after each defense; numbers: every cell's."""
-    means = runner.metric_means(summary)
-    bds = record.get("backdoors") or record["options"]["backdoors"]
-    dfs = record.get("defenses") or record["options"]["defenses"]
-    cell = lambda b, d: f"backdoor={b} defense={d}"  # noqa: E731
-    values = [[means.get((cell(b, d), "attack_success_rate_after"), {}).get("mean") for d in dfs] for b in bds]
-    numbers = [r for b in bds for d in dfs
-               if (r := _rate(means, cell(b, d), "attack_success_rate_after", f"{b} × {d}: attack success after"))]
-    return [{"kind": "heatmap", "id": "matrix", "title": "Attack success after each defense", "rows": bds,
-             "cols": dfs, "values": values, "xLabel": "defense", "yLabel": "backdoor",
-             "caption": "Rows: backdoors, columns: defenses; mean over seeds; n/a: no test point was activated."}], \
-        numbers
-
-
-# study -> (summary, record) -> (charts, headline numbers)
-CHARTS = {"modulo": _modulo_charts, "proximity": _proximity_charts, "matrix": _matrix_charts}

@@ -1,12 +1,14 @@
 // @ts-check
-// The Studies view's figures, from the worker's chart data (worker/studies.py: the panels studies/figures.py draws
-// with matplotlib): line charts through widgets/plot.js and the matrix's heatmap painted here, both through
-// ui/figure.js, so every chart has axis titles and a legend on the page and in its PNG / SVG export.
+// The Studies view's figures, from the worker's chart data (worker/study_charts.py: the panels studies/figures.py
+// and studies/dimension_figure.py draw with matplotlib): line charts through widgets/plot.js, the matrix's heatmap
+// painted here, the dimension study's grouped bars in bars.js, all through ui/figure.js, so every chart has axis
+// titles and a legend on the page and in its PNG / SVG export.
 
 import { el } from "../../ui/dom.js";
 import { figureTools, legendOf, paint, painted, rememberLegend } from "../../ui/figure.js";
 import { chartInk } from "../../ui/theme.js";
 import { axisTitles, paintLineChart } from "../../widgets/plot.js";
+import { BAR_H, BAR_W, paintBars } from "./bars.js";
 
 /**
  * @typedef {{y: (number | null)[], color: string, label: string, dash?: number[], dots?: boolean}} ChartSeries
@@ -15,7 +17,8 @@ import { axisTitles, paintLineChart } from "../../widgets/plot.js";
  *   yLabel: string, seconds?: boolean, series: ChartSeries[], marks: ChartMark[]}} LineData
  * @typedef {{kind: "heatmap", id: string, title: string, caption: string, rows: string[], cols: string[],
  *   values: (number | null)[][], xLabel: string, yLabel: string}} HeatmapData
- * @typedef {LineData | HeatmapData} ChartData
+ * @typedef {import("./bars.js").BarsData} BarsData
+ * @typedef {LineData | HeatmapData | BarsData} ChartData
  * @typedef {import("../../ui/figure.js").LegendItem} LegendItem
  */
 
@@ -95,6 +98,12 @@ function itemsOf(d) {
     return [{ label: "attack success 0", kind: "bar", color: heatColor(0) }, { label: "0.5", kind: "bar", color: heatColor(0.5) },
       { label: "1", kind: "bar", color: heatColor(1) }, { label: "n/a: no activated point", kind: "bar", color: "#e0e3e6" }];
   }
+  if (d.kind === "bars") {
+    /** @type {LegendItem[]} */
+    const bars = d.series.map((s) => ({ label: s.label, kind: "bar", color: s.color }));
+    if (d.intervals) bars.push({ label: "95 % Wilson interval", kind: "line", color: "#2b2b2b" });
+    return bars;
+  }
   /** @type {LegendItem[]} */
   const items = d.series.map((s) => ({ label: s.label, kind: s.dash ? "dash" : "line", color: s.color }));
   for (const m of d.marks) if (m.label) items.push({ label: `${m.label} (vertical line)`, kind: "dash", color: m.color ?? "#2b2b2b" });
@@ -113,6 +122,8 @@ export function chartFigure(d, study) {
   if (d.kind === "heatmap") {
     const src = heatmapPainter(d);
     paint(canvas, src.width, src.height, src.draw);
+  } else if (d.kind === "bars") {
+    paint(canvas, BAR_W, BAR_H, (ctx) => paintBars(ctx, d));
   } else {
     const spec = lineSpec(d);
     paint(canvas, W, H, (ctx) => paintLineChart(ctx, spec));
@@ -121,6 +132,6 @@ export function chartFigure(d, study) {
     what: `study_${study}_${d.id}`, title: `${study} study: ${d.title}`, source: () => painted(canvas),
     legend: () => legendOf(legend), note: () => caption.textContent ?? "",
   });
-  return el(`figure.st-figure${d.kind === "heatmap" ? ".st-wide" : ""}`, { dataset: { chart: d.id } },
+  return el(`figure.st-figure${d.kind === "heatmap" ? ".st-wide" : d.kind === "bars" ? ".st-bars" : ""}`, { dataset: { chart: d.id } },
     el("figcaption.st-figtitle", null, d.title), canvas, legend, caption, tools);
 }

@@ -1,7 +1,7 @@
 // @ts-check
 // The Studies view (#studies-panel): the paper's open checks as the command line's studies (studies/: modulo,
-// proximity, matrix; dimension once the worker can run it), run in the worker in short studies_step calls with a
-// progress bar and Cancel, on a small default grid (every option editable, parsed by the same code as the command
+// proximity, matrix, dimension), run in the worker in short studies_step calls with a progress bar and Cancel, on a
+// small default grid (every option editable, parsed by the same code as the command
 // line's --option KEY=VALUE, so the same options give the same numbers as `python3 -m backdoor_playground study`).
 // Training waits while a study runs (ctx.hold). The figures are the command line's, drawn with the page's charts
 // (charts.js); the headline numbers carry their pooled 95 % Wilson intervals. "Load results" draws a study's
