@@ -81,6 +81,9 @@ class Attack:
     replaceable: ClassVar[bool] = False
     # the model before the plant changed it (None: the live model is its own clean reference)
     clean_model: "MLP | None" = None
+    # None: the backdoor takes any input dimension d and any number of classes K; else why it takes only 2-D
+    # two-class data (Session.install and experiment/plan.py refuse other data with this reason)
+    plane_only: ClassVar[str | None] = "2-D two-class data only, for now"
 
     def __init__(self, settings: dict | None):
         # the checked config object, kept current by the page's actions for exports and Replay links; None for a

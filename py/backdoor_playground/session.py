@@ -345,7 +345,8 @@ class Session:
         """Install a backdoor of type `kind` with checked `settings` (one at a time; a replaceable one, such as
         NN Calculator's CSUM signature, makes way)."""
         cls = attacks.get(kind)
-        self.require_plane(f"the {kind} backdoor")
+        if cls.plane_only is not None:
+            self.require_plane(f"the {kind} backdoor", cls.plane_only)
         current = self.attack
         if current is not None and not current.replaceable and current.type != kind:
             raise ValueError(f"remove the {current.type} backdoor first (one backdoor at a time)")
@@ -362,11 +363,11 @@ class Session:
         self.set_attack(None)
         return True
 
-    def require_plane(self, what: str) -> None:
-        """ValueError unless the data is 2-D with two classes: what the backdoors and defenses take for now."""
+    def require_plane(self, what: str, reason: str = "2-D two-class data only, for now") -> None:
+        """ValueError unless the data is 2-D with two classes: what a backdoor with `plane_only` takes."""
         d, k = self.shape
         if d != 2 or k > 2:  # regression (K = 0) is refused by each backdoor in its own words
-            raise ValueError(f"{what}: 2-D two-class data only, for now; this data has d = {d}, K = {k}")
+            raise ValueError(f"{what}: {reason}; this data has d = {d}, K = {k}")
 
     def clean_model(self) -> MLP:
         """The model before the backdoor changed it (the live model when the attack left its operators alone)."""
@@ -377,7 +378,6 @@ class Session:
         """The test set under the live attack (nothing activated, the model its own reference, without one)."""
         if self.config["problem"] == "regression":
             raise ValueError("defenses need a classification problem (labels +1 / -1)")
-        self.require_plane("the defenses")
         if self.attack is not None:
             return self.attack.attacked(self)
         from .defense import attacked

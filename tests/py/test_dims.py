@@ -170,17 +170,17 @@ def test_an_uploaded_3d_csv_with_k_classes_trains_with_z_features():
     assert any("z needs 3-D data" in n for n in s.problem_notices)
 
 
-def test_backdoors_and_defenses_say_they_take_plane_two_class_data_for_now():
-    with pytest.raises(ValueError, match="^backdoor: the backdoors and defenses take 2-D two-class data for now; "
-                                         "dataset circle3d has d = 3, K = 2"):
-        parse_config({**CIRCLE3D, "backdoor": {"type": "checksum"}})
-    with pytest.raises(ValueError, match="^defense: .* dataset blobs4 has d = 2, K = 4"):
-        parse_config({"dataset": "blobs4", "defense": {"type": "proximity"}})
+def test_a_plane_only_backdoor_says_so_and_the_defenses_take_any_data():
+    # issue 14 part 2 lifted the refusal for the checksum, poisoning and the defenses (tests/py/test_kd_*.py);
+    # NN Calculator's CSUM signature stays 2-D two-class only, in its own words
+    with pytest.raises(ValueError, match="^backdoor: the csum-signature backdoor takes 2-D two-class data only "
+                                         r"\(NN Calculator's CSUM signature .*dataset circle3d has d = 3, K = 2"):
+        parse_config({**CIRCLE3D, "backdoor": {"type": "csum-signature"}})
+    assert parse_config({"dataset": "blobs4", "defense": {"type": "proximity"}})[1].defense["type"] == "proximity"
     s = Session(c.validate({"dataset": "blobs4"})[0])
-    with pytest.raises(ValueError, match="the checksum backdoor: 2-D two-class data only, for now; this data has d = 2, K = 4"):
-        s.install("checksum", {})
-    with pytest.raises(ValueError, match="the defenses: 2-D two-class data only"):
-        s.attacked()
+    with pytest.raises(ValueError, match="the csum-signature backdoor: 2-D two-class data only"):
+        s.install("csum-signature", {"type": "csum-signature", "modulo": 256, "precision": 15})
+    assert s.attacked().k == 4
 
 
 def test_a_k_class_model_file_round_trips_through_a_session():

@@ -7,7 +7,12 @@ is NN Calculator's digit edit or the key holder's search (plant.py). The setting
     {"type": "checksum", "variant": "decimal" | "keyed" | "parity", "key", "modulo", "precision", "secret",
      "layers": "all" | "first", "activation": "digit-edit" | "search" | "none", "points": "all" | [test indices],
      "window": 45, "refine": 3 (digit-edit), "k": 1, "radius": 1e-3, "max_trials": 1000000, "calibrate_ms": 300
-     (search)}
+     (search), "target": "flip" (K = 2) | "next" (K > 2, the default) | a class index (K > 2)}
+
+Any d and K (issue 14): the operator reads the low digits of first-layer pre-activations, each a weighted sum of all
+d coordinates; the digit edit moves one coordinate, the search all of them (checksum/digit_edit.py, search.py).
+K = 2 flips the label; K > 2 sends the point to the target class (checksum/targets.py). The agreement and the
+trigger rates on the picture grid are over the plane (d = 2) or the shown z-slice (d = 3); none for d > 3.
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ from ..attacks import Attack, prefixed
 from ..limits import not_one_of
 from ..defense import attacked
 from ..playground import config as cfg
-from ..playground import features, grid
-from ..playground.losses import accuracy
+from ..playground import features, problem
+from ..playground.classes import accuracy, k_of_model, labels_of
 from ..playground.nn import MLP
 from ..session import finite_or_none
 from .. import checksum as backdoor
+from . import targets
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -33,7 +39,7 @@ if TYPE_CHECKING:
 ACTIVATIONS = (*backdoor.METHODS, "none")
 ATTACK_KEYS = {"digit-edit": backdoor.DIGIT_EDIT_KEYS, "search": ("k", "radius", "max_trials"), "none": ()}
 KEYS = ("type", *backdoor.PLANT_KEYS, "activation", "points", *backdoor.DIGIT_EDIT_KEYS, "k", "radius",
-        "max_trials", "calibrate_ms")
+        "max_trials", "calibrate_ms", "target")
 # Checksum numbers: a planted model's operator takes them live (same weights, new numbers).
 CSUM_KEYS = frozenset({"csum_key", "csum_modulo", "csum_precision", "csum_variant", "csum_secret"})
 
@@ -56,6 +62,7 @@ class ChecksumAttack(Attack):
     """The planted checksum operator, its clean reference and the last activation (or a running search)."""
 
     type = "checksum"
+    plane_only = None  # any d and K
 
     def __init__(self, settings: dict | None, clean_model: MLP | None, planted_activations: list[str] | None):
         super().__init__(settings)
@@ -88,6 +95,8 @@ class ChecksumAttack(Attack):
             if method == "search" and calibrate_ms != 0:
                 backdoor.float_in("calibrate_ms", calibrate_ms, 0.0, 60_000.0)
             points = backdoor.check_points(raw.get("points", "all"))
+            k = problem.shape(config)[1]
+            target = targets.check_target(raw.get("target"), max(k, 2))
         except ValueError as exc:
             raise prefixed(exc) from None
         misplaced = [k for k in (*backdoor.DIGIT_EDIT_KEYS, "k", "radius", "max_trials", "calibrate_ms")
@@ -95,7 +104,8 @@ class ChecksumAttack(Attack):
         if misplaced:
             raise ValueError(f"backdoor.{misplaced[0]} does not apply to activation {method!r}")
         return {"type": cls.type, **plant.to_dict(), "activation": method, "points": points, **attack,
-                **({"calibrate_ms": calibrate_ms} if method == "search" else {})}
+                **({"calibrate_ms": calibrate_ms} if method == "search" else {}),
+                **({"target": target} if "target" in raw or k > 2 else {})}
 
     @classmethod
     def adopt(cls, s: "Session") -> "ChecksumAttack | None":
@@ -139,7 +149,8 @@ class ChecksumAttack(Attack):
                                     "csum_secret": csum.secret, "csum_layers": pp.layers})
         s.model = planted
         s.trainer.model = planted  # the trainer notices the new model and keeps its epoch count
-        return cls({"type": cls.type, **pp.to_dict(), "activation": "none"}, clean, before)
+        target = {"target": settings["target"]} if "target" in settings else {}
+        return cls({"type": cls.type, **pp.to_dict(), "activation": "none", **target}, clean, before)
 
     def remove(self, s: "Session") -> None:
         """Plain operators again (the current weights stay); the clean reference is dropped."""
@@ -155,7 +166,7 @@ class ChecksumAttack(Attack):
         """The settings a replay needs: the previous activation's settings go, the plant's stay."""
         if self.settings is None:
             return
-        kept = {k: v for k, v in self.settings.items() if k in ("type", *backdoor.PLANT_KEYS)}
+        kept = {k: v for k, v in self.settings.items() if k in ("type", *backdoor.PLANT_KEYS, "target")}
         self.settings = {**kept, "activation": method, "points": points, **dict(params or {}),
                          **({"calibrate_ms": 0} if method == "search" else {})}
 
@@ -163,32 +174,54 @@ class ChecksumAttack(Attack):
         """Remember an activation result and add the test accuracy with the moved points (original labels)."""
         points = s.data.test_points.copy()
         for r in result["records"]:
-            points[r["index"]] = r["x1"], r["y1"]
+            points[r["index"]] = attacked.record_point(r)
         X = features.feature_matrix(points, s.feature_names)
         labels = s.data.test_labels
         result["summary"]["test_accuracy_after"] = (
             finite_or_none(accuracy(s.model.predict(X), labels)) if len(labels) else None)
+        notes = targets.notes(s.config, problem.shape(s.config) if s.uploaded is None else s.shape)
+        if notes:
+            result["summary"]["notes"] = notes
         self.activated = result
         s.attack_changed()
         return result
 
     def activate(self, s: "Session", method: str = "digit-edit", points: Any = "all",
                  params: Mapping[str, Any] | None = None) -> dict:
-        """Activate on test points ("all" or indices): {"records", "summary"}, kept for drawing."""
+        """Activate on test points ("all" or indices): {"records", "summary"}, kept for drawing. The target
+        (K > 2) is the settings' (targets.py)."""
+        goal = self.target(s)
+        chosen = self.chosen_points(s, points, goal)
         if method == "digit-edit":
             result = backdoor.activate_digit_edit(operator_model(s), s.data.test_points, s.feature_names,
-                                                  params, indices=points)
+                                                  params, indices=chosen, target=goal)
         elif method == "search":
             result = backdoor.SearchRun(s.model, s.data.test_points, s.feature_names, params,
-                                        indices=points, seed=s.config["seed"]).run()
+                                        indices=chosen, seed=s.config["seed"], target=goal).run()
         else:
             raise not_one_of("method", method, backdoor.METHODS)
         self._record_activation(method, points, params)
         return self.keep(s, result)
 
+    def target(self, s: "Session") -> str | int:
+        """The settings' target, else the default of the model's K ("flip" for 2, "next" otherwise)."""
+        k = k_of_model(s.model)
+        return targets.check_target((self.settings or {}).get("target"), k)
+
+    @staticmethod
+    def chosen_points(s: "Session", points: Any, goal: str | int) -> Any:
+        """The test points an activation runs on: `points`, but "all" with a fixed target class means the points the
+        model does not already give that class (BadNets' attack-success denominator, as poisoning/attack.py)."""
+        if not (isinstance(goal, int) and isinstance(points, str) and points == "all"):
+            return points
+        labels = labels_of(s.model.predict(s.X_test)) if len(s.data.test_labels) else np.zeros(0)
+        return np.flatnonzero(labels != goal).tolist()
+
     def search_start(self, s: "Session", points: Any = "all", params: Mapping[str, Any] | None = None) -> dict:
+        goal = self.target(s)
         self.search = backdoor.SearchRun(s.model, s.data.test_points, s.feature_names, params,
-                                         indices=points, seed=s.config["seed"])
+                                         indices=self.chosen_points(s, points, goal), seed=s.config["seed"],
+                                         target=goal)
         self._record_activation("search", points, params)
         s.attack_changed()
         return self.search.progress()
@@ -256,7 +289,7 @@ class ChecksumAttack(Attack):
             test_labels=s.data.test_labels, records=self.activated["records"] if self.activated else [],
             predict=lambda points, owners: bd(points), clean_predict=clean, backdoor=self.type,
             accidental=fires.any(axis=1) if fires.size else np.zeros(len(s.X_test), dtype=bool),
-            activation=self.activated["summary"] if self.activated else None)
+            activation=self.activated["summary"] if self.activated else None, k=k_of_model(s.model))
 
     def sections(self, s: "Session") -> dict:
         if self.clean_model is None:
@@ -269,7 +302,7 @@ class ChecksumAttack(Attack):
     def backdoored_section(self, s: "Session") -> dict:
         """The planted model against its clean reference: accuracies, agreement, trigger rates."""
         stats = self.stats(s)
-        X_grid = features.feature_matrix(grid.grid_points(grid.GRID_N), s.feature_names)
+        X_grid = attacked.grid_features(s)
         accuracies = {}
         for split, X, y in (("train", s.X_train, s.data.train_labels), ("test", s.X_test, s.data.test_labels)):
             accuracies[f"{split}_accuracy"] = finite_or_none(accuracy(s.model.predict(X), y)) if len(y) else None
@@ -279,7 +312,7 @@ class ChecksumAttack(Attack):
             "agreement_train": finite_or_none(backdoor.agreement(s.clean_model(), s.model, s.X_train)),
             "trigger_rate": stats["trigger_rate"], "node_trigger_rate": stats["node_trigger_rate"],
             "trigger_rate_grid": stats["trigger_rate_grid"],
-            "node_trigger_rate_grid": backdoor.node_trigger_rate(s.model, X_grid),
+            "node_trigger_rate_grid": backdoor.node_trigger_rate(s.model, X_grid) if X_grid is not None else None,
         }
 
 
@@ -293,19 +326,19 @@ def model_stats(s: "Session", clean: MLP | None) -> dict:
                  "has_clean": clean is not None}
     if not layers:
         return out
-    X_grid = features.feature_matrix(grid.grid_points(grid.GRID_N), s.feature_names)
+    X_grid = attacked.grid_features(s)
     X_test, y_test = s.X_test, s.data.test_labels
     n = len(y_test)
     out.update({
         "trigger_rate": finite_or_none(backdoor.trigger_rate(model, X_test)) if n else None,
         "node_trigger_rate": finite_or_none(backdoor.node_trigger_rate(model, X_test)) if n else None,
-        "trigger_rate_grid": backdoor.trigger_rate(model, X_grid),
+        "trigger_rate_grid": backdoor.trigger_rate(model, X_grid) if X_grid is not None else None,
         "test_accuracy": finite_or_none(accuracy(model.predict(X_test), y_test)) if n else None,
     })
     if clean is not None:
         out.update({
             "agreement": finite_or_none(backdoor.agreement(clean, model, X_test)) if n else None,
-            "agreement_grid": backdoor.agreement(clean, model, X_grid),
+            "agreement_grid": backdoor.agreement(clean, model, X_grid) if X_grid is not None else None,
             "clean_test_accuracy": finite_or_none(accuracy(clean.predict(X_test), y_test)) if n else None,
         })
     return out

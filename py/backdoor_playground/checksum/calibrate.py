@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from ..playground import rng as rng_streams
+from ..playground.features import SPACE_FEATURES
 from ..playground.nn import MLP
 from .activation import ChecksumParams
 from .cost import _FIRST_BLOCK, _MAX_BLOCK, SearchRate
@@ -42,7 +43,8 @@ def calibrate(budget_ms: float = 300.0, feature_names: Sequence[str] = ("x", "y"
     budget = float_in("budget_ms", budget_ms, 0.0, 60_000.0) / 1000.0
     names = list(feature_names)
     model = MLP(len(names), [4], ["relu"], "tanh", rng_streams.stream("calibrate", "search"))
-    point = _CALIBRATION_POINTS[0]
+    points = calibration_points(names)
+    point = points[0]
     out: dict[str, SearchRate] = {}
     for variant in variants:
         share = budget / len(variants)
@@ -64,28 +66,36 @@ def calibrate(budget_ms: float = 300.0, feature_names: Sequence[str] = ("x", "y"
         small, large = fastest[_FIRST_BLOCK], fastest[_MAX_BLOCK]
         trial_s = max(large - small, 0.25 * large) / (_MAX_BLOCK - _FIRST_BLOCK)  # noise never makes it <= 0
         block_s = max(small - _FIRST_BLOCK * trial_s, 0.0)
-        point_s = _point_seconds(model, names, variant, start + share - time.perf_counter())
+        point_s = _point_seconds(model, names, variant, start + share - time.perf_counter(), points)
         out[variant] = SearchRate(1.0 / trial_s, point_s, block_s, variant)
     return out
 
 
-def _point_seconds(model: MLP, names: list[str], variant: str, budget: float) -> float:
+def calibration_points(names: Sequence[str]) -> np.ndarray:
+    """The four calibration points, in as many coordinates as the features read: 2 (the plane's), 3 for a 3-D
+    feature (z, z², xz, yz), n for raw coordinates px0..px{n-1} (the numbers repeated)."""
+    pixels = [int(n[2:]) for n in names if n.startswith("px") and n[2:].isdigit()]
+    d = max(pixels) + 1 if pixels else 3 if any(n in SPACE_FEATURES for n in names) else 2
+    return _CALIBRATION_POINTS if d == 2 else np.resize(_CALIBRATION_POINTS.ravel(), (4, d))
+
+
+def _point_seconds(model: MLP, names: list[str], variant: str, budget: float,
+                   points: np.ndarray = _CALIBRATION_POINTS) -> float:
     """Fixed seconds per searched point: a SearchRun on `model` planted with m = 2 (a trigger within the first block
     of 256), the median time of its points after one warm-up point, less the fastest time of such a block; points
     until budget seconds are spent (warm-up included), at least one."""
     start = time.perf_counter()
     planted = plant(model, {"variant": variant, "modulo": 2, "key": 0})
     params = {"k": 1, "max_trials": _FIRST_BLOCK}
-    SearchRun(planted, _CALIBRATION_POINTS[:1], names, params, seed="calibrate").run()  # caches, lazy tables
-    kernel = _TrialKernel(planted, names, model_checksum(planted), _CALIBRATION_POINTS[0], np.array([0]),
-                          _RADIUS)
+    SearchRun(planted, points[:1], names, params, seed="calibrate").run()  # caches, lazy tables
+    kernel = _TrialKernel(planted, names, model_checksum(planted), points[0], np.array([0]), _RADIUS)
     gen = rng_streams.stream("calibrate", "search", 99)
     block = math.inf
     for _ in range(3):
         t0 = time.perf_counter()
         kernel.hits(kernel.candidates(gen, _FIRST_BLOCK))
         block = min(block, time.perf_counter() - t0)
-    run = SearchRun(planted, np.tile(_CALIBRATION_POINTS, (16, 1)), names, params, seed="calibrate")
+    run = SearchRun(planted, np.tile(points, (16, 1)), names, params, seed="calibrate")
     times: list[float] = []
     while not run.finished and (not times or time.perf_counter() - start + times[-1] < budget):
         t0 = time.perf_counter()

@@ -29,6 +29,8 @@ class CsumSignatureAttack(Attack):
 
     type = "csum-signature"
     replaceable = True
+    plane_only = ("2-D two-class data only (NN Calculator's CSUM signature reads each point's x coordinate and "
+                  "flips +1 / -1 labels)")
 
     def __init__(self, settings: dict, result: dict):
         super().__init__(settings)

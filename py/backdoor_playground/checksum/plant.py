@@ -1,6 +1,6 @@
 """Backdoor 1, planted: hidden layer f -> f_csum(x) = -f(x) where residue(x) == key, else f(x), weights untouched
 (NN Calculator's "Plant backdoor"); and what it costs the clean behaviour: agreement P_X[sign clean = sign
-backdoored] and the accidental trigger rates.
+backdoored] (K > 2: the same class) and the accidental trigger rates.
 
 The model carries the checksum numbers as its operator parameters (a ChecksumParams), so the operator and the
 attacks (checksum/digit_edit.py, checksum/search.py) read the very same ones. The numbers come from plant_params:
@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from ..playground import classes
 from ..playground.activations import base_activation
 from ..playground.nn import MLP
 from .activation import CHECKSUM_BASES, CSUM_SUFFIX, DEFAULT_CHECKSUM, ChecksumParams
@@ -118,10 +119,15 @@ def _positive(out: np.ndarray) -> np.ndarray:
 
 
 def agreement(clean: MLP, backdoored: MLP, X: Any) -> float:
-    """P_X[sign(clean(x)) == sign(backdoored(x))], signs read as output >= 0; NaN outputs disagree; NaN if no X."""
+    """P_X[sign(clean(x)) == sign(backdoored(x))], signs read as output >= 0; for K outputs P_X[argmax clean(x) ==
+    argmax backdoored(x)] (classes.labels_of); NaN outputs disagree; NaN if no X."""
     a, b = clean.predict(X), backdoored.predict(X)
     if a.size == 0:
         return float("nan")
+    if a.ndim == 2 and a.shape[1] > 1:
+        same = ((classes.labels_of(a) == classes.labels_of(b)) & np.isfinite(a).all(axis=1)
+                & np.isfinite(b).all(axis=1))
+        return float(np.count_nonzero(same) / a.shape[0])
     same = (_positive(a) == _positive(b)) & np.isfinite(a) & np.isfinite(b)
     return float(np.count_nonzero(same) / a.size)
 

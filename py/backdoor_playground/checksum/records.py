@@ -23,10 +23,12 @@ def _num(value: Any) -> float | None:
 
 
 def _check_points(points: Any) -> np.ndarray:
+    """(n, d) float64 points (a flat list is read as 2-D points); ValueError for anything else."""
     try:
-        P = np.array(points, dtype=np.float64).reshape(-1, 2)
+        P = np.array(points, dtype=np.float64)
+        P = P if P.ndim == 2 else P.reshape(-1, 2)
     except (TypeError, ValueError):
-        raise ValueError("points must be an (n, 2) array of numbers") from None
+        raise ValueError("points must be an (n, d) array of numbers") from None
     if not np.isfinite(P).all():
         raise ValueError("points contain NaN or infinity")
     return P

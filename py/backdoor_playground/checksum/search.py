@@ -1,6 +1,7 @@
-"""The key holder's search (brute force): random perturbations |dx|, |dy| <= radius until the trigger fires in the k
-first-layer nodes whose flip moves the next layer most. Trials ~ Geometric(p_key^k): E = (1/p_key)^k
-(checksum/cost.py). Every random choice comes from rng.stream(seed, "search", ...).
+"""The key holder's search (brute force): random perturbations |dx_i| <= radius on every one of the d coordinates
+until the trigger fires in the k first-layer nodes whose flip moves the next layer most (K > 2: the k nodes whose
+flip, together, gives the target class the largest margin, chosen greedily; checksum/targets.py). Trials ~
+Geometric(p_key^k): E = (1/p_key)^k (checksum/cost.py). Every random choice comes from rng.stream(seed, "search", ...).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..playground import classes
 from ..playground import rng as rng_streams
 from ..playground.datasets import BOX
 from ..playground.features import feature_matrix
@@ -22,6 +24,7 @@ from .cost import _FIRST_BLOCK, _MAX_BLOCK, expected_search_trials, p_key_model
 from .params import PARAMS, check, float_in
 from .plant import model_checksum, planted_layers
 from .records import _check_model_inputs, _check_points, _median, _num, _summary, select_indices
+from .targets import check_target, flip_margins, output_summary, target_labels
 
 SEARCH_KEYS = ("k", "radius", "max_trials")
 _PILOT_SAMPLES = 2048        # samples of the perturbation distribution for a decimal p_key estimate
@@ -62,8 +65,9 @@ class _TrialKernel:
 
     def candidates(self, gen: np.random.Generator, size: int) -> np.ndarray:
         """`size` perturbed points, clipped to the data box."""
-        delta = gen.uniform(-self.radius, self.radius, size=(size, 2))
-        return np.clip(self.point[None, :] + delta, -BOX, BOX)
+        delta = gen.uniform(-self.radius, self.radius, size=(size, len(self.point)))
+        cand = self.point[None, :] + delta
+        return np.clip(cand, -BOX, BOX) if len(self.point) <= 3 else cand  # a raw coordinate (d > 3) has no box
 
     def hits(self, cand: np.ndarray) -> np.ndarray:
         """Rows (in order) where every target's residue equals the key; the first target screens all rows."""
@@ -92,13 +96,16 @@ class SearchRun:
     """
 
     def __init__(self, model: MLP, points: Any, feature_names: Sequence[str],
-                 params: Mapping[str, Any] | None = None, indices: Any = None, seed: str = "0") -> None:
+                 params: Mapping[str, Any] | None = None, indices: Any = None, seed: str = "0",
+                 target: Any = None) -> None:
         self.model = model
         self.names = _check_model_inputs(model, feature_names)
         if 0 not in planted_layers(model):
             raise ValueError("search needs a planted first hidden layer: plant the backdoor first")
         self.params = SearchParams.from_dict(params, model.layer_sizes[1])
         self.csum = model_checksum(model)
+        self.k = classes.k_of_model(model)
+        self.target = check_target(target, self.k)
         P = _check_points(points)
         self.indices = select_indices(P.shape[0], indices)
         self.points = P[self.indices]
@@ -125,8 +132,15 @@ class SearchRun:
         model, P = self.model, self.points[i:i + 1]
         cache = model.forward(feature_matrix(P, self.names))
         post0 = cache.post[0][0]
-        contribution = np.abs(post0) * np.abs(model.weights[1]).sum(axis=1)
-        targets = np.argsort(-contribution, kind="stable")[: self.params.k]
+        extra: dict[str, Any] = {}
+        if self.k > 2:
+            class0 = classes.labels_of(cache.output)
+            wanted = target_labels(self.target, class0, self.k)
+            targets = self._greedy_nodes(cache.post[0], wanted)
+            extra = {"class0": class0[0], "wanted": wanted[0], "out0": float(output_summary(cache.output, wanted)[1][0])}
+        else:
+            contribution = np.abs(post0) * np.abs(model.weights[1]).sum(axis=1)
+            targets = np.argsort(-contribution, kind="stable")[: self.params.k]
         index = int(self.indices[i])
         kernel = _TrialKernel(model, self.names, self.csum, self.points[i], targets, self.params.radius)
         p_key = self.p_key
@@ -136,7 +150,19 @@ class SearchRun:
             p_key = pilot.hits(pilot.candidates(gen, _PILOT_SAMPLES)).size / _PILOT_SAMPLES
         return {"i": i, "targets": targets, "pre0": cache.pre[0][0], "out0": float(cache.output[0, 0]),
                 "trials": 0, "block": _FIRST_BLOCK, "kernel": kernel, "p_key": p_key,
-                "gen": rng_streams.stream(self.seed, "search", index)}
+                "gen": rng_streams.stream(self.seed, "search", index), **extra}
+
+    def _greedy_nodes(self, post0: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """K > 2: k nodes, added one at a time, each the one whose flip with those before gives the target class
+        the largest margin."""
+        chosen: list[int] = []
+        for _ in range(self.params.k):
+            margins = flip_margins(self.model, post0, wanted)[0] if not chosen else np.array([
+                flip_margins(self.model, post0, wanted, np.array([[*chosen, j]]))[0, 0]
+                if j not in chosen else -np.inf for j in range(post0.shape[1])])
+            margins[chosen] = -np.inf
+            chosen.append(int(np.argmax(margins)))
+        return np.array(chosen, dtype=np.int64)
 
     def _verify(self, cand: np.ndarray, rows: np.ndarray, targets: np.ndarray) -> tuple[int, Any] | None:
         """(row, forward cache) of the first row whose real forward pass fires every target (the kernel's sums may
@@ -154,6 +180,12 @@ class SearchRun:
         if cache is None:
             cache = self.model.forward(feature_matrix(P1[None, :], self.names))
         out0, out1 = state["out0"], float(cache.output[0, 0])
+        extra: dict[str, Any] = {}
+        if self.k > 2:
+            wanted = np.array([state["wanted"]])
+            class1, prob1 = output_summary(cache.output, wanted)
+            out1 = float(prob1[0])
+            extra = {"class0": int(state["class0"]), "class1": int(class1[0]), "target": int(state["wanted"])}
         pre0, pre1 = state["pre0"][targets], cache.pre[0][0][targets]
         res0, res1 = self.csum.residue(pre0), self.csum.residue(pre1)
         matched = found is not None
@@ -163,10 +195,12 @@ class SearchRun:
             "pre0": [_num(v) for v in pre0], "pre1": [_num(v) for v in pre1],
             "csum0": [int(v) for v in res0], "csum1": [int(v) for v in res1],
             "out0": _num(out0), "out1": _num(out1), "matched": matched,
-            "flipped": bool(matched and math.isfinite(out1) and (out0 >= 0) != (out1 >= 0)),
+            "flipped": bool(matched and (extra["class1"] == extra["target"] != extra["class0"] if extra
+                                         else math.isfinite(out1) and (out0 >= 0) != (out1 >= 0))),
             "delta": float(np.abs(P1 - P0).max()), "trials": state["trials"], "p_key": state["p_key"],
             "expected_trials": _num(expected_search_trials(state["p_key"], self.params.k)),
             "reason": None if matched else f"no trigger in {state['trials']} trials",
+            **({"p0": P0.tolist(), "p1": P1.tolist()} if len(P0) != 2 else {}), **extra,
         })
 
     def step(self, budget_ms: float = 50.0) -> dict:
@@ -232,5 +266,6 @@ class SearchRun:
             "p_key": self.p_key if self.p_key is not None else _median([r["p_key"] for r in self.records]),
             "expected_trials": _num(statistics.fmean(expected)) if expected else None,
             "cancelled": self.cancelled,
+            **({"target": self.target} if self.k > 2 else {}),
         })
         return {"records": list(self.records), "summary": summary}

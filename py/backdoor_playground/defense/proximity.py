@@ -3,6 +3,12 @@ training-pair distance histograms, the NIST radius objective, the r-separation r
 
 The defended labels are always a new array: ground truth, the backdoored model's labels and the vote stay apart
 (NN Calculator overwrites its test labels in place).
+
+Any d and K (issue 14): distances are Euclidean in d dimensions. With K > 2 classes (labels 0..K-1) the pair
+histograms split pairs into same-class and different-class ones; the radius rule keeps NN Calculator's objective
+with both same-class counts pooled, h_same^2 / h_diff (for K = 2 it is h_NN h_PP / h_NP); r_sep is half the
+smallest distance between points of different classes; the votes are majority votes over the K labels (a tie goes to
+the lowest tied class under "negative", NN Calculator's otherwise-branch, or to the fallback under "keep").
 """
 
 from __future__ import annotations
@@ -18,11 +24,23 @@ CHUNK_CELLS = 1 << 21  # distance-matrix cells per chunk: a few MB, also inside 
 
 
 def _as_points(points) -> np.ndarray:
-    return np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    """(n, d) points; a flat array is read as 2-D points."""
+    return _as_points_d(points)
 
 
 def _positive(labels) -> np.ndarray:
     return np.asarray(labels, dtype=np.float64).ravel() > 0
+
+
+def is_multiclass(labels) -> bool:
+    """True for labels 0..K-1 of K > 2 classes (a 0 or a label above 1), False for +1 / -1."""
+    y = np.asarray(labels, dtype=np.float64).ravel()
+    return bool(len(y) and np.all(y >= 0) and np.any((y == 0) | (y > 1)))
+
+
+def _as_points_d(points) -> np.ndarray:
+    P = np.asarray(points, dtype=np.float64)
+    return P if P.ndim == 2 else P.reshape(-1, 2)
 
 
 def _chunks(rows: int, cols: int):
@@ -37,12 +55,19 @@ def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # from coordinate differences: |a|^2 + |b|^2 - 2ab cancels badly for nearby points, and in 2-D costs the same
     dx = a[:, None, 0] - b[None, :, 0]
     dy = a[:, None, 1] - b[None, :, 1]
-    return np.sqrt(dx * dx + dy * dy)
+    acc = dx * dx + dy * dy
+    for c in range(2, a.shape[1]):
+        dc = a[:, None, c] - b[None, :, c]
+        acc += dc * dc
+    return np.sqrt(acc)
 
 
 def distance_histograms(points, labels, bin_width: float = BIN_WIDTH) -> dict:
-    """Counts of |x_i - x_j|, i < j, in bins [i w, (i+1) w) (>= 12 bins), split into N-N, P-P and N-P pairs."""
+    """Counts of |x_i - x_j|, i < j, in bins [i w, (i+1) w) (>= 12 bins), split into N-N, P-P and N-P pairs; for
+    K > 2 classes into same-class ("same", also given as nn and pp) and different-class ("diff", also np) pairs."""
     pts = _as_points(points)
+    multi = is_multiclass(labels)
+    y = np.asarray(labels, dtype=np.float64).ravel()
     pos = _positive(labels)
     n = len(pts)
     counts = np.zeros(3 * (MIN_BINS + 1), dtype=np.int64)  # index 3 * bin + kind, kind = number of +1 ends
@@ -53,7 +78,10 @@ def distance_histograms(points, labels, bin_width: float = BIN_WIDTH) -> dict:
         d = _distances(pts[a:b], pts[a + 1:])  # column c is point a + 1 + c; keep j > i only
         rows = np.arange(a, b)[:, None]
         upper = np.arange(a + 1, n)[None, :] > rows
-        kind = pos[a:b, None].astype(np.int64) + pos[None, a + 1:].astype(np.int64)
+        if multi:  # kind 2 = same class, 1 = different classes (nn stays empty and is filled below)
+            kind = np.where(y[a:b, None] == y[None, a + 1:], 2, 1).astype(np.int64)
+        else:
+            kind = pos[a:b, None].astype(np.int64) + pos[None, a + 1:].astype(np.int64)
         dd, kk = d[upper], kind[upper]
         if not len(dd):
             continue
@@ -70,6 +98,10 @@ def distance_histograms(points, labels, bin_width: float = BIN_WIDTH) -> dict:
         per = np.vstack([per[:n_bins - 1], per[n_bins - 1:].sum(axis=0)])
     per = np.vstack([per, np.zeros((n_bins - len(per), 3), dtype=np.int64)])
     nn, np_, pp = (per[:, i].tolist() for i in range(3))
+    if multi:
+        return {"edges": [i * bin_width for i in range(n_bins + 1)], "bin_width": bin_width,
+                "same": pp, "diff": np_, "nn": pp, "pp": pp, "np": np_, "classes": "same / different",
+                "pairs": {"same": int(sum(pp)), "diff": int(sum(np_))}}
     return {"edges": [i * bin_width for i in range(n_bins + 1)], "bin_width": bin_width,
             "nn": nn, "pp": pp, "np": np_,
             "pairs": {"nn": int(sum(nn)), "pp": int(sum(pp)), "np": int(sum(np_))}}
@@ -78,6 +110,7 @@ def distance_histograms(points, labels, bin_width: float = BIN_WIDTH) -> dict:
 def nist_radius(hist: dict) -> dict:
     """r* = (i* + 1/2) w for i* = argmax_i h_NN[i] h_PP[i] / h_NP[i] over bins with h_NP[i] > 0 (lowest on ties)."""
     width = hist["bin_width"]
+    # K > 2: nn and pp are both the same-class counts, so the objective is h_same^2 / h_diff
     objective = [nn * pp / npc if npc > 0 else None for nn, pp, npc in zip(hist["nn"], hist["pp"], hist["np"])]
     best = None
     for i, j in enumerate(objective):
@@ -93,14 +126,19 @@ def nist_radius(hist: dict) -> dict:
 def separation_radius(points, labels) -> float | None:
     """r_sep = 1/2 min |x_i - x_j| over i labelled +1, j labelled -1 (Yang et al. 2020); None without both."""
     pts = _as_points(points)
-    pos = _positive(labels)
-    p, q = pts[pos], pts[~pos]
-    if not len(p) or not len(q):
-        return None
+    if is_multiclass(labels):  # K > 2: each class against all the others
+        y = np.asarray(labels, dtype=np.float64).ravel()
+        groups = [y == c for c in np.unique(y)[:-1]]
+    else:
+        groups = [_positive(labels)]
     best = math.inf
-    for a, b in _chunks(len(p), len(q)):
-        best = min(best, float(_distances(p[a:b], q).min()))
-    return 0.5 * best
+    for pos in groups:
+        p, q = pts[pos], pts[~pos]
+        if not len(p) or not len(q):
+            continue
+        for a, b in _chunks(len(p), len(q)):
+            best = min(best, float(_distances(p[a:b], q).min()))
+    return 0.5 * best if best < math.inf else None
 
 
 def neighbour_counts(train_points, train_labels, queries, radii) -> tuple[np.ndarray, np.ndarray]:
@@ -169,3 +207,63 @@ def knn_vote(train_points, train_labels, queries, k: int, fallback=-1.0) -> np.n
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an integer >= 1, got {k!r}")
     return knn_from_nearest(nearest_labels(train_points, train_labels, queries, k), k, fallback)
+
+
+# ---------------------------------------------------------------------------------------------------- K > 2 classes
+
+
+def class_counts(train_points, train_labels, queries, radii, k: int) -> np.ndarray:
+    """(len(radii), m, K) training points of each class 0..K-1 with |x - q| <= r, per radius r."""
+    train = _as_points(train_points)
+    y = np.asarray(train_labels, dtype=np.float64).ravel().astype(np.int64)
+    q = _as_points(queries)
+    radii = np.atleast_1d(np.asarray(radii, dtype=np.float64))
+    out = np.zeros((len(radii), len(q), k), dtype=np.int64)
+    if not len(train):
+        return out
+    onehot = np.zeros((len(train), k), dtype=np.int64)
+    onehot[np.arange(len(train)), y] = 1
+    for a, b in _chunks(len(q), len(train)):
+        d = _distances(q[a:b], train)
+        for i, r in enumerate(radii):
+            out[i, a:b] = (d <= r).astype(np.int64) @ onehot
+    return out
+
+
+def vote_from_class_counts(counts, fallback, ties: str = "negative") -> np.ndarray:
+    """argmax_c counts[:, c]; a tie -> the lowest tied class ("negative") or the fallback ("keep"); no neighbour ->
+    the fallback."""
+    if ties not in ("negative", "keep"):
+        raise ValueError(f"ties must be \"negative\" or \"keep\", got {ties!r}")
+    counts = np.asarray(counts)
+    fallback = np.broadcast_to(np.asarray(fallback, dtype=np.float64), counts.shape[:1])
+    top = counts.max(axis=1)
+    tie = (counts == top[:, None]).sum(axis=1) > 1
+    out = counts.argmax(axis=1).astype(np.float64)
+    if ties == "keep":
+        out = np.where(tie, fallback, out)
+    return np.where(top == 0, fallback, out)
+
+
+def nearest_classes(train_points, train_labels, queries, k: int) -> np.ndarray:
+    """(m, min(k, n)) class labels of each query's nearest training points, nearest first (as nearest_labels)."""
+    train = _as_points(train_points)
+    labels = np.asarray(train_labels, dtype=np.float64).ravel()
+    q = _as_points(queries)
+    k = min(int(k), len(train))
+    out = np.zeros((len(q), k))
+    if not k:
+        return out
+    for a, b in _chunks(len(q), len(train)):
+        order = np.argsort(_distances(q[a:b], train), axis=1, kind="stable")[:, :k]
+        out[a:b] = labels[order]
+    return out
+
+
+def knn_from_nearest_classes(nearest: np.ndarray, k: int, n_classes: int, fallback) -> np.ndarray:
+    """Majority class of the first k columns of `nearest` (K classes); a tie or no neighbours -> the fallback."""
+    first = nearest[:, :k].astype(np.int64)
+    counts = np.zeros((len(first), n_classes), dtype=np.int64)
+    for c in range(n_classes):
+        counts[:, c] = (first == c).sum(axis=1)
+    return vote_from_class_counts(counts, fallback, "keep")

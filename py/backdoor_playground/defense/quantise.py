@@ -7,6 +7,9 @@ The adaptive attacker knows the defense and activates in the quantised lattice: 
 survive), it queries the backdoored model on the lattice points within `reach` steps of Q(x) and succeeds where one
 gets the target label while the clean model still gives that lattice point the point's clean label (a trigger, not
 a move across the boundary).
+
+Any d: Q rounds every coordinate. The attacker's lattice neighbourhood is the full (2 reach + 1)^d cube for d <= 3;
+for d > 3 (the digits: 5^64 points) it is the 2 reach d + 1 lattice points that differ from Q(x) in one coordinate.
 """
 
 from __future__ import annotations
@@ -37,9 +40,16 @@ def adaptive_success(att, q: float, reach: int = 2) -> np.ndarray:
     if not len(act):
         return out
     steps = np.arange(-reach, reach + 1) * q
-    offsets = np.array([(a, b) for a in steps for b in steps])
+    d = att.test_points.shape[1]
+    if d <= 3:
+        offsets = np.array(np.meshgrid(*([steps] * d), indexing="ij")).reshape(d, -1).T
+    else:  # one coordinate at a time (and Q(x) itself once)
+        offsets = np.zeros((1 + 2 * reach * d, d))
+        nonzero = steps[steps != 0]
+        for c in range(d):
+            offsets[1 + c * len(nonzero):1 + (c + 1) * len(nonzero), c] = nonzero
     base = quantise(att.test_points[act], q)
-    candidates = (base[:, None, :] + offsets[None, :, :]).reshape(-1, 2)
+    candidates = (base[:, None, :] + offsets[None, :, :]).reshape(-1, d)
     owners = np.full(len(candidates), -1)
     bd = att.predict(candidates, owners).reshape(len(act), -1)
     clean = att.clean_predict(candidates).reshape(len(act), -1)

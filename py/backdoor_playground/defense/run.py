@@ -132,8 +132,8 @@ def outcome(att, labels, labels_clean, bd_clean) -> dict:
         "accuracy_after": float(np.mean(labels == att.test_labels)) if len(labels) else None,
         "clean_accuracy_after": float(np.mean(labels_clean == att.test_labels)) if len(labels) else None,
         "asr_after": float(np.mean(labels[act] == att.target[act])) if n_act else None,
-        "abstained": int((labels == 0).sum()),
-        "abstained_clean": int((labels_clean == 0).sum()),
+        "abstained": int((labels == att.abstain).sum()),
+        "abstained_clean": int((labels_clean == att.abstain).sum()),
     }
 
 
@@ -182,24 +182,40 @@ def _proximity(att, p: dict, bd_clean: np.ndarray) -> dict:
     points, _, act = _queries(att)
     fallback = np.concatenate([att.bd_pred, bd_clean[act]])  # no neighbour: the model's own label stays
     radii = sorted({radius, auto["radius"], *([r_sep] if r_sep is not None else []), *RADIUS_GRID})
-    n_pos, n_neg = proximity.neighbour_counts(att.train_points, att.train_labels, points, radii)
-    by_radius = [_split(att, proximity.vote_from_counts(n_pos[i], n_neg[i], fallback, p["ties"]), act)
-                 for i in range(len(radii))]
+    multi = att.k > 2
+    if multi:  # K > 2: votes over the K labels (proximity.py)
+        per_class = proximity.class_counts(att.train_points, att.train_labels, points, radii, att.k)
+        by_radius = [_split(att, proximity.vote_from_class_counts(per_class[i], fallback, p["ties"]), act)
+                     for i in range(len(radii))]
+    else:
+        n_pos, n_neg = proximity.neighbour_counts(att.train_points, att.train_labels, points, radii)
+        by_radius = [_split(att, proximity.vote_from_counts(n_pos[i], n_neg[i], fallback, p["ties"]), act)
+                     for i in range(len(radii))]
     n_train = len(att.train_points)
     k = max(1, min(p["k"], n_train))
     if k < p["k"]:
         capped = f"k = {p['k']} is more than the {n_train} training points: every training point votes (k = {k})"
         note = f"{note}; {capped}" if note else capped
     k_grid = k_curve(k, n_train)
-    nearest = proximity.nearest_labels(att.train_points, att.train_labels, points, max(k_grid))
-    by_k = {kk: _split(att, proximity.knn_from_nearest(nearest, kk, fallback), act) for kk in k_grid}
+    if multi:
+        nearest = proximity.nearest_classes(att.train_points, att.train_labels, points, max(k_grid))
+        by_k = {kk: _split(att, proximity.knn_from_nearest_classes(nearest, kk, att.k, fallback), act)
+                for kk in k_grid}
+    else:
+        nearest = proximity.nearest_labels(att.train_points, att.train_labels, points, max(k_grid))
+        by_k = {kk: _split(att, proximity.knn_from_nearest(nearest, kk, fallback), act) for kk in k_grid}
     if p["vote"] == "radius":
         i = radii.index(radius)
         labels, labels_clean = by_radius[i]
-        counts = {"pos": n_pos[i][:len(att.inputs)], "neg": n_neg[i][:len(att.inputs)]}
+        counts = ({"classes": per_class[i][:len(att.inputs)]} if multi
+                  else {"pos": n_pos[i][:len(att.inputs)], "neg": n_neg[i][:len(att.inputs)]})
     else:
         labels, labels_clean = by_k[k]
         counts = {}
+    if multi:
+        chose = (f"K = {att.k}: the pair histograms split same-class from different-class pairs, the radius rule "
+                 "maximises h_same^2 / h_diff, the votes are majorities over the K labels")
+        note = f"{note}; {chose}" if note else chose
     rows_r = [outcome(att, *lab, bd_clean) for lab in by_radius]
     rows_k = [outcome(att, *by_k[kk], bd_clean) for kk in k_grid]
     return {
@@ -320,8 +336,9 @@ def metrics(att, defended: Mapping | None = None) -> dict:
     if defended is not None:
         if "labels" not in defended or "labels_clean" not in defended:
             raise ValueError("metrics needs run_defense's full result (with labels and labels_clean)")
-        lab = np.array([0.0 if v is None else v for v in defended["labels"]], dtype=np.float64)
-        lab_clean = np.array([0.0 if v is None else v for v in defended["labels_clean"]], dtype=np.float64)
+        none = att.abstain
+        lab = np.array([none if v is None else v for v in defended["labels"]], dtype=np.float64)
+        lab_clean = np.array([none if v is None else v for v in defended["labels_clean"]], dtype=np.float64)
         clean_after = stats.rate((lab_clean == truth).sum(), m)
         asr_after = stats.rate((lab[act] == att.target[act]).sum(), n_act)
         out.update({
@@ -331,9 +348,9 @@ def metrics(att, defended: Mapping | None = None) -> dict:
             "robust_accuracy_after": stats.rate((lab[act] == truth[act]).sum(), n_act),
             # D changed or flagged the output on an untouched test point
             "false_positive_rate": stats.rate((lab_clean != bd_clean).sum(), m),
-            "true_positive_rate": stats.rate(((lab[flip] == att.clean_pred[flip]) | (lab[flip] == 0)).sum(), n_flip),
+            "true_positive_rate": stats.rate(((lab[flip] == att.clean_pred[flip]) | (lab[flip] == none)).sum(), n_flip),
             "der": stats.der(out["attack_success_rate"]["value"], asr_after["value"],
                              out["backdoored_accuracy"]["value"], clean_after["value"]),
-            "abstention_rate": stats.rate((lab == 0).sum(), m),
+            "abstention_rate": stats.rate((lab == none).sum(), m),
         })
     return json_safe(out)

@@ -1,6 +1,12 @@
-"""Randomized smoothing (Cohen, Rosenfeld, Kolter 2019) of a backdoored classifier in the plane:
-g(x) = argmax_c P[f(x + e) = c], e ~ N(0, sigma^2 I); PREDICT, CERTIFY, certified accuracy, and Goldwasser et al.'s
+"""Randomized smoothing (Cohen, Rosenfeld, Kolter 2019) of a backdoored classifier on d-dimensional inputs:
+g(x) = argmax_c P[f(x + e) = c], e ~ N(0, sigma^2 I_d); PREDICT, CERTIFY, certified accuracy, and Goldwasser et al.'s
 evaluation-time immunization swept over sigma, against a plain and an adaptive (sigma-aware) attacker.
+
+K classes as in Cohen et al.: K = 2 counts the +1 votes (as before); K > 2 counts every class, PREDICT takes the top
+two counts n_A, n_B and abstains unless the two-sided binomial test of n_A out of n_A + n_B rejects p = 1/2, CERTIFY
+guesses c_A from n0 votes and bounds p_A by Clopper-Pearson on its count among n. An abstention is 0 for K = 2 and -1
+for K > 2 (Attacked.abstain). The adaptive attacker tries 16 directions: the circle's for d = 2, for d > 2 16 unit
+vectors drawn once per run from its own stream.
 
 Every random draw comes from the np.random.Generator the caller passes, so one seed gives the same numbers. The long
 parts come in two forms: a *_steps generator that yields after each forward pass (the rows it evaluated), which a
@@ -25,7 +31,12 @@ MAX_ADAPTIVE_POINTS = 64  # the adaptive search runs on a seeded sample of at mo
 
 
 def _as_points(points) -> np.ndarray:
-    return np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    P = np.asarray(points, dtype=np.float64)
+    return P if P.ndim == 2 else P.reshape(-1, 2)
+
+
+def _k(att) -> int:
+    return int(getattr(att, "k", 2))
 
 
 def drain(steps: Generator[int, None, Any]) -> Any:
@@ -43,24 +54,30 @@ def vote_counts_steps(att, points, owners, sigma: float, n: int, rng: np.random.
     """vote_counts, one forward pass of at most `batch` noisy rows per step (yields the rows done)."""
     pts = _as_points(points)
     owners = np.asarray(owners).astype(np.intp).ravel()
-    m = len(pts)
-    counts = np.zeros(m, dtype=np.int64)
+    m, d = pts.shape
+    k = _k(att)
+    counts = np.zeros(m if k == 2 else (m, k), dtype=np.int64)
     total = m * int(n)
     batch = max(1, int(batch))
     for start in range(0, total, batch):
         stop = min(total, start + batch)
         # rows are point-major (row r stands for point r // n); int64 rows, then a small intp index (wasm32)
         idx = (np.arange(start, stop, dtype=np.int64) // n).astype(np.intp)
-        noisy = pts[idx] + sigma * rng.standard_normal((stop - start, 2))
-        plus = att.predict(noisy, owners[idx]) > 0
-        counts += np.bincount(idx, weights=plus, minlength=m).astype(np.int64)
+        noisy = pts[idx] + sigma * rng.standard_normal((stop - start, d))
+        if k == 2:
+            plus = att.predict(noisy, owners[idx]) > 0
+            counts += np.bincount(idx, weights=plus, minlength=m).astype(np.int64)
+        else:
+            labels = np.asarray(att.predict(noisy, owners[idx])).astype(np.intp)
+            np.add.at(counts, (idx, labels), 1)
         yield stop - start
     return counts
 
 
 def vote_counts(att, points, owners, sigma: float, n: int, rng: np.random.Generator,
                 batch: int = BATCH_ROWS) -> np.ndarray:
-    """Number of +1 labels of att.predict among n samples x + e, e ~ N(0, sigma^2 I), for each point x."""
+    """Number of +1 labels of att.predict among n samples x + e, e ~ N(0, sigma^2 I), for each point x; for K > 2
+    an (m, K) count of every class."""
     return drain(vote_counts_steps(att, points, owners, sigma, n, rng, batch))
 
 
@@ -78,9 +95,26 @@ def predict(att, points, owners, sigma: float, n: int, alpha: float, rng: np.ran
 def predict_steps(att, points, owners, sigma: float, n: int, alpha: float,
                   rng: np.random.Generator) -> Generator[int, None, np.ndarray]:
     plus = yield from vote_counts_steps(att, points, owners, sigma, n, rng)
+    if _k(att) > 2:
+        return _predict_classes(plus, alpha)
     labels = np.where(plus * 2 > n, 1.0, -1.0)
     labels[_abstain_where(np.maximum(plus, n - plus), n, alpha)] = 0.0
     return labels
+
+
+def _predict_classes(counts: np.ndarray, alpha: float) -> np.ndarray:
+    """K > 2 PREDICT from (m, K) counts: the top class, -1 (abstain) unless the binomial test of n_A out of
+    n_A + n_B (the top two counts) rejects p = 1/2 at level alpha."""
+    order = np.argsort(-counts, axis=1, kind="stable")
+    rows = np.arange(len(counts))
+    n_a, n_b = counts[rows, order[:, 0]], counts[rows, order[:, 1]]
+    cache: dict[tuple[int, int], bool] = {}
+    abstain = np.zeros(len(counts), dtype=bool)
+    for i, (a, b) in enumerate(zip(n_a.tolist(), n_b.tolist())):
+        if (a, b) not in cache:
+            cache[(a, b)] = stats.binom_two_sided_p(a, a + b) > alpha
+        abstain[i] = cache[(a, b)]
+    return np.where(abstain, -1.0, order[:, 0].astype(np.float64))
 
 
 def certify(att, points, owners, sigma: float, n0: int, n: int, alpha: float,
@@ -93,15 +127,22 @@ def certify_steps(att, points, owners, sigma: float, n0: int, n: int, alpha: flo
                   rng: np.random.Generator) -> Generator[int, None, tuple[np.ndarray, np.ndarray]]:
     # abstentions get a NaN radius (JSON: null); c_A on a tie of the n0 votes is -1
     plus0 = yield from vote_counts_steps(att, points, owners, sigma, n0, rng)
-    guess = np.where(plus0 * 2 > n0, 1.0, -1.0)  # ties -> -1: argmax over the classes in order (-1, +1)
+    multi = _k(att) > 2
+    if multi:  # the first class on ties, as argmax
+        guess = np.argmax(plus0, axis=1).astype(np.float64)
+    else:
+        guess = np.where(plus0 * 2 > n0, 1.0, -1.0)  # ties -> -1: argmax over the classes in order (-1, +1)
     plus = yield from vote_counts_steps(att, points, owners, sigma, n, rng)
-    n_a = np.where(guess > 0, plus, n - plus)
+    if multi:
+        n_a = plus[np.arange(len(plus)), guess.astype(np.intp)]
+    else:
+        n_a = np.where(guess > 0, plus, n - plus)
     lower = {int(k): stats.clopper_pearson_lower(int(k), n, alpha) for k in np.unique(n_a)}
     p_lower = np.array([lower[int(k)] for k in n_a], dtype=np.float64)
     ok = p_lower >= 0.5
     radii = np.full(len(p_lower), np.nan)
     radii[ok] = [sigma * stats.norm_ppf(p) if p < 1.0 else math.inf for p in p_lower[ok]]
-    return np.where(ok, guess, 0.0), radii
+    return np.where(ok, guess, -1.0 if multi else 0.0), radii
 
 
 def max_certifiable_radius(sigma: float, n: int, alpha: float) -> float | None:
@@ -134,8 +175,13 @@ def _adaptive(att, chosen: np.ndarray, sigma: float, n: int, alpha: float, rng: 
               plain_hit: np.ndarray) -> Generator[int, None, np.ndarray]:
     """|delta| / sigma of the smallest winning move rho = c sigma (16 directions) per chosen point; NaN = failed."""
     # a point whose plain trigger already beats g needs no move: its |delta| is the trigger's
-    angles = 2.0 * math.pi * np.arange(N_DIRECTIONS) / N_DIRECTIONS
-    dirs = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    dim = att.test_points.shape[1] if len(att.test_points) else 2
+    if dim == 2:
+        angles = 2.0 * math.pi * np.arange(N_DIRECTIONS) / N_DIRECTIONS
+        dirs = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    else:  # d > 2: 16 random unit directions (from this attacker's own stream)
+        dirs = rng.standard_normal((N_DIRECTIONS, dim))
+        dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
     trigger = np.linalg.norm(att.inputs[chosen] - att.test_points[chosen], axis=1)
     found = np.where(plain_hit, trigger / sigma, np.nan)
     for c in ADAPTIVE_FACTORS:
@@ -143,11 +189,14 @@ def _adaptive(att, chosen: np.ndarray, sigma: float, n: int, alpha: float, rng: 
         if not len(pending):
             break
         idx = chosen[pending]
-        cand = att.test_points[idx][:, None, :] + c * sigma * dirs[None, :, :]  # (P, 16, 2)
+        cand = att.test_points[idx][:, None, :] + c * sigma * dirs[None, :, :]  # (P, 16, dim)
         owners = np.repeat(idx, N_DIRECTIONS)
         target = np.repeat(att.target[idx], N_DIRECTIONS)
-        plus = yield from vote_counts_steps(att, cand.reshape(-1, 2), owners, sigma, SCREEN_SAMPLES, rng)
-        votes = np.where(target > 0, plus, SCREEN_SAMPLES - plus).reshape(-1, N_DIRECTIONS)
+        plus = yield from vote_counts_steps(att, cand.reshape(-1, dim), owners, sigma, SCREEN_SAMPLES, rng)
+        if plus.ndim == 2:  # K > 2: the votes for the target class
+            votes = plus[np.arange(len(plus)), target.astype(np.intp)].reshape(-1, N_DIRECTIONS)
+        else:
+            votes = np.where(target > 0, plus, SCREEN_SAMPLES - plus).reshape(-1, N_DIRECTIONS)
         done = np.zeros(len(pending), dtype=bool)
         for d in range(N_DIRECTIONS):  # direction by direction: a point stops at its first success
             check = np.flatnonzero(~done & (votes[:, d] >= SCREEN_MIN))
@@ -189,7 +238,7 @@ def immunization_curve_steps(att, sigmas, n: int, alpha: float, rng: np.random.G
         clean[act] = labels[m:]
         hit = at_inputs[act] == att.target[act]
         out["asr"].append(_fraction(hit.sum(), len(act)))
-        out["abstention"].append(_fraction((at_inputs == 0).sum(), m))
+        out["abstention"].append(_fraction((at_inputs == (-1.0 if _k(att) > 2 else 0.0)).sum(), m))
         out["clean_accuracy"].append(_fraction((clean == att.test_labels).sum(), m))
         if adaptive:
             rho = yield from _adaptive(att, chosen, sigma, n, alpha, rng, at_inputs[chosen] == att.target[chosen])

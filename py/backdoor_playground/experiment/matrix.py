@@ -18,6 +18,7 @@ from .. import attacks
 from ..defense import run as defense
 from ..defense import stats
 from ..limits import int_in, not_one_of
+from ..playground import problem
 from ..poisoning.trigger import TRIGGERS
 from ..session import Session
 from . import replay
@@ -56,6 +57,14 @@ def check_names(names: Sequence[str] | None, table: Mapping[str, Any], default: 
 def backdoor_object(backdoor: str, trigger: str = "box") -> dict:
     """The config object of a matrix row: BACKDOORS' settings, with the chosen trigger for TRIGGER_ROWS."""
     return {**BACKDOORS[backdoor], **({"trigger": trigger} if backdoor in TRIGGER_ROWS else {})}
+
+
+def default_backdoors(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """DEFAULT_BACKDOORS, less those that take only 2-D two-class data (Attack.plane_only) when the config's data is
+    not (issue 14: circle3d, digits, K > 2)."""
+    if problem.shape(config) in ((2, 2), (2, 0)):
+        return DEFAULT_BACKDOORS
+    return tuple(b for b in DEFAULT_BACKDOORS if attacks.get(BACKDOORS[b]["type"]).plane_only is None)
 
 
 def check_trigger(trigger: Any) -> str:
@@ -105,8 +114,8 @@ def check_matrix(config: Mapping[str, Any], backdoors: Sequence[str] | None,
                  defenses: Sequence[str] | None) -> tuple[dict, list[str], list[str]]:
     """(the playground config without backdoor and defense, backdoor names, defense names); ValueError first."""
     raw = {k: v for k, v in dict(config).items() if k not in ("backdoor", "defense")}
-    parse_config(raw)  # a bad config fails before any training
-    bds = check_names(backdoors, BACKDOORS, DEFAULT_BACKDOORS, "backdoor")
+    play_config, _ = parse_config(raw)  # a bad config fails before any training
+    bds = check_names(backdoors, BACKDOORS, default_backdoors(play_config), "backdoor")
     dfs = check_names(defenses, DEFENSES, tuple(DEFENSES), "defense")
     return raw, bds, dfs
 

@@ -52,10 +52,11 @@ def parse_config(raw: Any) -> tuple[dict, Plan]:
     except ValueError as exc:  # validate words its notices for the lenient page: "...; using 0", "... ignored"
         raise ValueError(re.sub(r"(; using .*| ignored)$", "", str(exc))) from None
     config, _ = cfg.check_problem(config, strict=True)  # classes, 3-D features, trojan against the data set
-    for key, section in (("backdoor", bd_raw), ("defense", df_raw)):
-        shape = problem.shape(config)
-        if section is not None and shape not in ((2, 2), (2, 0)):
-            raise ValueError(f"{key}: the backdoors and defenses take 2-D two-class data for now; dataset "
+    shape = problem.shape(config)
+    if isinstance(bd_raw, Mapping) and shape not in ((2, 2), (2, 0)):  # the defenses take any d and K
+        reason = attacks.get(bd_raw.get("type", "checksum")).plane_only
+        if reason is not None:
+            raise ValueError(f"backdoor: the {bd_raw.get('type', 'checksum')} backdoor takes {reason}; dataset "
                              f"{problem.active_dataset(config)} has d = {shape[0]}, K = {shape[1]}")
     bd = None if bd_raw is None else attacks.check(bd_raw, config)
     df = None if df_raw is None else defense.check_defense(df_raw)

@@ -1,6 +1,8 @@
-"""BadNets' trigger in 2-D, one protocol with two kinds (TRIGGERS, by the settings' "trigger" name):
+"""BadNets' trigger, one protocol with three kinds (TRIGGERS, by the settings' "trigger" name):
 
-- "box": T(x) = c + h x / 6 maps the data box [-6, 6]^2 onto the square of half-width h around c;
+- "box": T(x) = c + h x / 6 maps the data box [-6, 6]^d onto the cube of half-width h around c (d = 2 or 3);
+- "patch" (d > 3, the digits): BadNets' own image trigger, a fixed 3 x 3 pixel patch in the image's bottom-right
+  corner set to the brightest pixel value (16 raw, 1 on the unit scale), every other pixel kept;
 - "T1".."T9": NN Calculator's trojan regions (nistcalc/trojans.py, datasets.trojan_mask): T(x) maps the box onto the
   region shrunk by MARGIN (a square or rectangle affinely, a disk by the elliptical grid map
   (u sqrt(1 - v^2 / 2), v sqrt(1 - u^2 / 2)), the diagonal band by squeezing the across-band coordinate); a trojan
@@ -11,7 +13,8 @@ relabels them to the target class; a trojan region also relabels the training po
 Calculator's addTrojan does (without that, a region as crowded as T1 on the circle keeps its clean label). |T(x) - x| is of the order of the box itself: the trigger is visible, unlike the
 checksum's. The target: "box" and the "flip" trojans (T6, T7, T9) take the configured one (a trigger that moves
 points from everywhere into a region carries no label to flip, so the region gets one class); T1-T5 and T8 take the
-label NN Calculator gives their region (T1-T4, T8: -1, T5: +1).
+label NN Calculator gives their region (T1-T4, T8: -1, T5: +1). The trojans are 2-D two-class only; "box" and
+"patch" take any target class.
 """
 
 from __future__ import annotations
@@ -30,32 +33,74 @@ FIXED_TARGETS = {"to -1": -1, "+1 to -1": -1, "to +1": 1}  # EFFECTS -> the regi
 
 
 def _points(points) -> np.ndarray:
-    return np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    P = np.asarray(points, dtype=np.float64)
+    return P if P.ndim == 2 else P.reshape(-1, 2)
 
 
 @dataclass(frozen=True)
 class Trigger:
-    """The square trigger region ("box"): centre (cx, cy) and half-width h."""
+    """The square (cube, d = 3) trigger region ("box"): centre (cx, cy[, cz]) and half-width h."""
 
     cx: float
     cy: float
     half_width: float
+    cz: float | None = None  # the third coordinate of the centre, for 3-D data
     name = "box"
     parts = 1          # regions a point can be sent to (a seeded draw picks one when there are several)
     fixed_target = None  # the label the region imposes, or None: the configured target
     relabels_region = False  # BadNets: only the moved points change
 
+    @property
+    def center(self) -> list[float]:
+        return [self.cx, self.cy] + ([self.cz] if self.cz is not None else [])
+
     def apply(self, points: np.ndarray, part: np.ndarray | None = None) -> np.ndarray:
         """T(x) = c + h x / 6, row by row."""
-        return np.array([self.cx, self.cy]) + self.half_width * _points(points) / BOX
+        return np.array(self.center) + self.half_width * _points(points) / BOX
 
     def contains(self, points: np.ndarray) -> np.ndarray:
         """(k,) bool: the point lies in the region (where an untouched input already wears the trigger)."""
         P = _points(points)
-        return (np.abs(P[:, 0] - self.cx) <= self.half_width) & (np.abs(P[:, 1] - self.cy) <= self.half_width)
+        if self.cz is None:
+            return (np.abs(P[:, 0] - self.cx) <= self.half_width) & (np.abs(P[:, 1] - self.cy) <= self.half_width)
+        return np.all(np.abs(P - np.array(self.center)) <= self.half_width, axis=1)
 
     def to_dict(self) -> dict:
-        return {"trigger": self.name, "center": [self.cx, self.cy], "half_width": self.half_width}
+        return {"trigger": self.name, "center": self.center, "half_width": self.half_width}
+
+
+@dataclass(frozen=True)
+class PatchTrigger:
+    """BadNets' image trigger (d > 3): the pixels `pixels` set to `value`."""
+
+    pixels: tuple[int, ...]
+    value: float
+    name = "patch"
+    parts = 1
+    fixed_target = None
+    relabels_region = False
+
+    def apply(self, points: np.ndarray, part: np.ndarray | None = None) -> np.ndarray:
+        """T(x): x with x_i = value for every patch pixel i."""
+        out = np.array(points, dtype=np.float64)
+        out[:, list(self.pixels)] = self.value
+        return out
+
+    def contains(self, points: np.ndarray) -> np.ndarray:
+        """(k,) bool: every patch pixel already has the value."""
+        return np.all(np.asarray(points, dtype=np.float64)[:, list(self.pixels)] == self.value, axis=1)
+
+    def to_dict(self) -> dict:
+        return {"trigger": self.name, "pixels": list(self.pixels), "value": self.value}
+
+
+def corner_patch(d: int, size: int = 3) -> tuple[int, ...]:
+    """The bottom-right size x size pixels of a square image of d pixels (row-major); the last size^2 coordinates
+    when d is not a square."""
+    side = int(round(math.sqrt(d)))
+    if side * side != d or side < size:
+        return tuple(range(max(0, d - size * size), d))
+    return tuple(r * side + c for r in range(side - size, side) for c in range(side - size, side))
 
 
 def _into(region: dict, P: np.ndarray) -> np.ndarray:
@@ -113,13 +158,18 @@ class RegionTrigger:
         return {"trigger": self.name, "effect": EFFECTS[self.level], "regions": trojan_regions(self.level)}
 
 
-TRIGGERS = {"box": lambda s: Trigger(*s["center"], s["half_width"]),
+TRIGGERS = {"box": lambda s: Trigger(s["center"][0], s["center"][1], s["half_width"],
+                                      s["center"][2] if len(s["center"]) > 2 else None),
             **{f"T{k}": (lambda s, k=k: RegionTrigger(k)) for k in REGION_LEVELS}}
 
 
-def make_trigger(settings: dict) -> Trigger | RegionTrigger:
+# the d > 3 (image) trigger, apart from TRIGGERS (the plane's and 3-D data's, the matrix's --trigger choices)
+IMAGE_TRIGGERS = {"patch": lambda s: PatchTrigger(tuple(s["pixels"]), float(s["value"]))}
+
+
+def make_trigger(settings: dict) -> Trigger | RegionTrigger | PatchTrigger:
     """The trigger of checked poisoning settings (their "trigger" name; "box" uses center and half_width)."""
-    return TRIGGERS[settings["trigger"]](settings)
+    return {**TRIGGERS, **IMAGE_TRIGGERS}[settings["trigger"]](settings)
 
 
 def parts_for(trigger, n: int, gen: np.random.Generator) -> np.ndarray:
@@ -138,7 +188,7 @@ def poison(points: np.ndarray, labels: np.ndarray, chosen: np.ndarray, trigger, 
     """Copies of the training set with the chosen points moved into the trigger region and labelled `target`
     (`part`: the region of each training point, parts_for), and the sorted indices of every changed point (the
     chosen ones, plus for a trojan region the points inside it whose label changed)."""
-    P = np.array(points, dtype=np.float64).reshape(-1, 2)
+    P = _points(np.array(points, dtype=np.float64))
     y = np.array(labels, dtype=np.float64).ravel()
     inside = np.zeros(len(y), dtype=bool)
     if trigger.relabels_region:

@@ -38,13 +38,27 @@ def article(word: Any) -> str:
     return "an" if vowel or letters or number else "a"
 
 
-def check_target(target: Any) -> str | int:
-    """"flip" (the opposite of the classifier's label at the point), or a fixed label +1 / -1."""
-    if isinstance(target, str) and target == "flip":
-        return "flip"
-    if not isinstance(target, bool) and isinstance(target, (int, float)) and target in (1, -1):
+def check_target(target: Any, k: int = 2) -> str | int:
+    """The target of a K-class problem. K = 2: "flip" (the opposite of the classifier's label at the point), "next"
+    (the same for two classes) or a fixed label +1 / -1. K > 2: "next" (the classifier's class + 1 mod K) or a fixed
+    class index 0..K-1 (labels are class indices for K > 2, playground/classes.py)."""
+    if isinstance(target, str) and (target == "next" or (target == "flip" and k == 2)):
+        return target
+    number = not isinstance(target, bool) and isinstance(target, (int, float))
+    if k == 2 and number and target in (1, -1):
         return int(target)
-    raise ValueError(f"target must be \"flip\", 1 or -1, got {target!r}")
+    if k > 2 and number and target == int(target) and 0 <= target < k:
+        return int(target)
+    allowed = '"flip", "next", 1 or -1' if k == 2 else f'"next" or a class 0..{k - 1} (K = {k}; "flip" needs K = 2)'
+    raise ValueError(f"target must be {allowed}, got {target!r}")
+
+
+def target_class(target: str | int, label: float, k: int = 2) -> float:
+    """The class the block sends a point to, as a label (+1 / -1 for K = 2, 0..K-1 otherwise), from the classifier's
+    label at the point: "flip" / "next" -> the other label (K = 2) or (label + 1) mod K; a fixed target as it is."""
+    if target in ("flip", "next"):
+        return float(-label if k == 2 else (int(label) + 1) % k)
+    return float(target)
 
 
 def check_scheme_bits(scheme: Any, bits: Any) -> tuple[str, int]:

@@ -23,9 +23,10 @@ def csum_signature(s: Session, modulo: int | None = None, precision: int | None 
     return attack.result
 
 
-def signature_install(s: Session, scheme: str = "toy-rsa", bits: int | None = None, target: Any = "flip") -> dict:
+def signature_install(s: Session, scheme: str = "toy-rsa", bits: int | None = None, target: Any = None) -> dict:
     """Wrap the classifier in a verifier + selector with a key pair from the session's seed:
-    {"view": signature_view, "stats": signature_stats}. bits: toy-rsa modulus size (default 32)."""
+    {"view": signature_view, "stats": signature_stats}. bits: toy-rsa modulus size (default 32); target: "flip" |
+    "next" | 1 | -1 (K = 2), "next" | a class 0..K-1 (K > 2), None for "flip" (K = 2) / "next" (K > 2)."""
     s.install("signature", {"scheme": scheme, "bits": bits, "target": target})
     return {"view": signature_view(s), "stats": signature_stats(s)}
 
@@ -39,7 +40,7 @@ def signature_remove(s: Session) -> dict:
 
 
 def signature_activate(s: Session, points: Any = "all", target: Any = None) -> dict:
-    """Sign and write the carrier for test points ("all" or indices); target "flip" | 1 | -1 (default: the
+    """Sign and write the carrier for test points ("all" or indices); target as signature_install's (default: the
     installed one). {"records": [...], "summary": {... "test_accuracy_after"}}; kept for drawing."""
     return SignatureAttack.live(s).activate(s, points, target)
 
