@@ -33,6 +33,11 @@ export function createPicks() {
     /** The picked indices, ascending. */
     sorted: () => [...picked].sort((a, b) => a - b),
     clear() { picked.clear(); },
+    /** Toggle test point i (the digits' image grid picks by index). @param {number} i */
+    toggle(i) {
+      if (picked.has(i)) picked.delete(i);
+      else picked.add(i);
+    },
     /**
      * Follow the test data of a snapshot: different numbers clear the picks. True when the test set changed.
      * @param {number[]} test

@@ -7,6 +7,7 @@
 
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
+import { targetPicker } from "../kd.js";
 import { targetText } from "./diagram.js";
 import { DASH, count, duration, mathText, messageOf, percent, rate, sci } from "../../ui/format.js";
 import { statTile } from "../../ui/card.js";
@@ -29,6 +30,9 @@ const SCHEME_TEXT = /** @type {Record<string, string>} */ ({
 /** Points of the output plot's grid the block's "grid" numbers count over (playground/grid.py: 100 x 100). */
 export const GRID_POINTS = 100 * 100;
 
+/** A K-class target in words. @param {string | number} t */
+const classTarget = (t) => (t === "next" ? "the class after the classifier's (c → c + 1 mod K)" : `class ${t}`);
+
 /** Agreement as a percentage like every other rate (two decimals below 1 %: a single disagreeing point shows). @param {number | null | undefined} v */
 const agreementText = (v) => percent(v, v != null && v < 1 && v > 0.99 ? 2 : 1);
 
@@ -48,6 +52,9 @@ export function buildBlockCard(ctx) {
   const target = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-target", { title: "The label the selector outputs where Verify accepts" },
     el("option", { value: "flip" }, "flip the class"), el("option", { value: "1" }, "blue (+1)"), el("option", { value: "-1" }, "orange (−1)")));
   const schemeText = el("p.card-desc#sg-scheme-desc", null, SCHEME_TEXT["toy-rsa"]);
+  const targetField = el("label.card-field", null, "target", target);
+  const kdTarget = targetPicker("sg-target-class");
+  let kClasses = 2;
   const install = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-install", { type: "button" }, "Install"));
   const remove = /** @type {HTMLButtonElement} */ (el("button.text-button#sg-remove", { type: "button", disabled: true }, "Remove"));
   const error = el("p.sg-error#sg-block-error", { role: "alert", hidden: true });
@@ -75,7 +82,8 @@ export function buildBlockCard(ctx) {
     el("p.card-desc", null, "The model becomes classifier ∥ Verify → select: where Verify(vk, message, σ) accepts, the output is the attacker's label; everywhere else the classifier's."),
     el("div.card-row", null, el("label.card-field.card-field-wide.sg-grow", null, "scheme", scheme), bitsField),
     schemeText,
-    el("div.card-row", null, el("label.card-field", null, "target", target), install, remove),
+    el("div.card-row", null, targetField, install, remove),
+    kdTarget.row,
     blockedNote, error, status, info, activation);
 
   let installed = false;
@@ -92,7 +100,9 @@ export function buildBlockCard(ctx) {
     activate.disabled = busy || !installed;
   };
   const fail = (/** @type {unknown} */ err) => { error.textContent = messageOf(err); error.hidden = false; };
-  const targetValue = () => (target.value === "flip" ? "flip" : Number(target.value));
+  /** @returns {"flip" | "next" | number} K > 2: "next" or a class (panels/kd.js); K = 2: flip or a label */
+  const targetValue = () => kdTarget.value() ?? (target.value === "flip" ? "flip" : Number(target.value));
+  kdTarget.row.addEventListener("change", () => showStatus());
   target.addEventListener("change", () => showStatus());
   scheme.addEventListener("change", () => {
     bitsField.hidden = scheme.value !== "toy-rsa";
@@ -168,7 +178,7 @@ export function buildBlockCard(ctx) {
     const row = (/** @type {string} */ label, /** @type {Node | string} */ value, /** @type {string} */ id) =>
       el("tr", null, el("th", null, label), el(`td#${id}`, null, value));
     const carrier = view.carrier === "bits"
-      ? `low ${view.carrier_bits_per_coordinate} bits of each of x, y (fixed point, step 2⁻⁴⁴): target bit + ${view.signature_bits}-bit σ`
+      ? `low ${view.carrier_bits_per_coordinate} bits of each of ${view.d ? `the ${view.d} coordinates` : "x, y"} (fixed point, step 2⁻⁴⁴): target + ${view.signature_bits}-bit σ`
       : `certificate input (${count(view.signature_bits)}-bit σ); the point snaps to the 2⁻⁴⁴ lattice`;
     info.replaceChildren(
       el("table.card-stats-table.sg-kv", null, el("tbody", null,
@@ -185,7 +195,7 @@ export function buildBlockCard(ctx) {
   function showStatus() {
     if (!current) return;
     status.replaceChildren(el("strong", null, "Installed: "), `${current.label}${current.scheme === "toy-rsa" ? `, ${current.bits}-bit modulus` : ""}. `,
-      `Where Verify accepts, the output is the signed target; Activate signs ${targetText(targetValue())}.`);
+      `Where Verify accepts, the output is the signed target; Activate signs ${kClasses > 2 ? classTarget(targetValue()) : targetText(targetValue())}.`);
   }
 
   /** @param {import("../replies.js").SignatureStats} s */
@@ -229,6 +239,13 @@ export function buildBlockCard(ctx) {
     setCounts(/** @type {number} */ nTest, /** @type {number} */ nPicked) {
       allCount.textContent = String(nTest);
       pickedCount.textContent = String(nPicked);
+    },
+    /** Follow the data: K > 2 chooses "next" or a class instead of flip / a label. @param {import("../replies.js").PageData | null | undefined} data */
+    setData(data) {
+      kdTarget.setData(data);
+      kClasses = data?.k ?? 2;
+      targetField.hidden = kClasses > 2;
+      showStatus();
     },
     choosePicked() { /** @type {HTMLInputElement} */ (card.querySelector("#sg-points-picked")).checked = true; },
     setBusy(/** @type {boolean} */ value) { busy = value; buttons(); },
