@@ -11,6 +11,7 @@ import { PROPS } from "./state.js";
 import { el } from "../ui/dom.js";
 import { onThemeChange } from "../ui/theme.js";
 import { emit, on } from "../ui/events.js";
+import { pickOwner } from "../ui/picks.js";
 import { classNames, labelColor, paintClassGrid, renderClassLegend } from "../widgets/classes.js";
 import { renderConfusion } from "../widgets/confusion.js";
 import { renderKdThumbs } from "../widgets/kd-thumbs.js";
@@ -93,7 +94,7 @@ export class ProblemView {
     this.zInput.addEventListener("input", () => this.moveSlice(Number(this.zInput.value)));
     this.sliceRow = el("div.kd-slice", null, el("label", { for: "kd-z" }, "Slice at z = ", this.zText), this.zInput,
       el("p.kd-hint", null, "The plot shows the slice; points within ±1 of it are drawn. Click a point to move " +
-        "the slice to its height."));
+        "the slice to its height (after you work in a backdoor panel, a click picks a test point for it)."));
     this.scatterHost = el("div#kd-scatter.kd-scatter");
     this.scatter = new Scatter3D(this.scatterHost);
     this.digitsHost = el("div#kd-digits.kd-digits");
@@ -120,9 +121,10 @@ export class ProblemView {
       return { panel, note, kind };
     });
 
-    // beyond the plane a click on the plot is the slice's (the panels' picks are for the plane's test points)
+    // beyond the plane a click on the plot moves the slice; once the user works in a backdoor panel (ui/picks.js),
+    // a click on the 3-D slice picks the test points drawn near it for that panel instead
     deps.heatmap.pickFirst = (x, y) => {
-      if (!this.active) return false;
+      if (!this.active || (this.d === 3 && pickOwner() !== "")) return false;
       this.pickNear(x, y);
       return true;
     };

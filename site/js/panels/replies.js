@@ -54,7 +54,7 @@
  * @typedef {import("./signature/diagram.js").SignatureView & {installed: boolean, activated?: boolean,
  *            perturbation_bound: number, description?: string,
  *            vk?: {n?: string | number, e?: string | number, vk_hex?: string, n_hex?: string, vk_short?: string,
- *                  vk_fingerprint?: string}, d?: number, k?: number}} SignatureViewReply
+ *                  vk_fingerprint?: string}}} SignatureViewReply
  * @typedef {{agreement: number | null, agreement_grid: number | null, accidental_accepts: number,
  *            accidental_accepts_grid: number, clean_test_accuracy: number | null,
  *            backdoored_test_accuracy: number | null, activated: number}} SignatureStats

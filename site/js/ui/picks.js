@@ -16,6 +16,11 @@ export function trackPickOwner(name, root) {
   root.addEventListener("pointerdown", () => { owner = name; }, true);
 }
 
+/** The panel the plot's clicks pick for ("" until the user touches one). */
+export function pickOwner() {
+  return owner;
+}
+
 /** Whether a click on the plot picks for panel `name`. @param {string} name */
 export function picksFor(name) {
   return owner === "" || owner === name;
