@@ -11,11 +11,25 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import EPOCH_JS, settle, value
-from test_ui_kd import KD, shots
+from conftest import EPOCH_JS, SHOTS, settle, value
+from test_ui_kd import KD, shots as page_shots
 
 CIRCLE3D = ("dataset=circle3d&x=true&y=true&z=true&xSquared=true&ySquared=true&zSquared=true&networkShape=6"
             "&activation=tanh&seed=1")
+
+
+def shots(page, name: str, parts: tuple[str, ...]) -> None:
+    """The whole page (test_ui_kd.shots: 1280 and 768 px, light and dark), and the parts that changed on their own at
+    1280 px light and 768 px dark (a whole page is too tall to read)."""
+    page_shots(page, name)
+    for theme, width in (("light", 1280), ("dark", 768)):
+        page.emulate_media(color_scheme=theme)
+        page.wait_for_function("(t) => document.documentElement.dataset.theme === t", arg=theme)
+        page.set_viewport_size({"width": width, "height": 1000})
+        for part in parts:
+            page.locator(part).screenshot(path=str(SHOTS / f"kd-{name}-{part.strip('#.')}-{width}-{theme}.png"))
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def train_to(page, accuracy: float, timeout: float = 120_000) -> None:
@@ -72,7 +86,7 @@ def test_circle3d_checksum_defenses_and_signature(app):
     page.mouse.click(box["x"] + (rows[4 * i] + 6) / 12 * box["width"],
                      box["y"] + (6 - rows[4 * i + 1]) / 12 * box["height"])
     expect(page.locator("#bd-picked-count")).to_have_text("1")
-    shots(page, "circle3d-checksum")
+    shots(page, "circle3d-checksum", ("#backdoor-panel", ".plot-frame"))
 
     # ---- proximity and smoothing on the activated test set
     page.locator("#defense-panel").scroll_into_view_if_needed()
@@ -87,7 +101,7 @@ def test_circle3d_checksum_defenses_and_signature(app):
     assert wait_state(page, "#df-smooth-status") == "done", page.text_content("#df-smooth-status")
     assert 0 <= value(page, "#df-smooth-asr") <= 1
     expect(page.locator("#df-smooth-restored")).to_have_attribute("data-value", re.compile(r"^\d+$"))
-    shots(page, "circle3d-defenses")
+    shots(page, "circle3d-defenses", ("#defense-panel",))
 
     # ---- the signature backdoor: remove the checksum, install, activate; agreement exactly 1
     page.click("#bd-remove")
@@ -100,7 +114,7 @@ def test_circle3d_checksum_defenses_and_signature(app):
     page.wait_for_function("document.querySelector('#sg-agreement')?.dataset.value === '1'")
     expect(page.locator("#sg-agreement")).to_have_text("100.0%")
     assert int(page.get_attribute("#signature-panel", "data-marks")) > 0
-    shots(page, "circle3d-signature")
+    shots(page, "circle3d-signature", ("#signature-panel", ".plot-frame", "#network"))
 
 
 def test_digits_signature_to_a_class_and_the_difference_view(app):
@@ -143,4 +157,4 @@ def test_digits_signature_to_a_class_and_the_difference_view(app):
     printed = f"×10^{round(math.log10(scale))}" if scale >= 1e4 else f"×{int(scale)}"
     expect(page.locator("#sg-image-diff .digit-diff-scale")).to_contain_text(printed)
     expect(page.locator("#sg-image-note")).to_contain_text("round")
-    shots(page, "digits-signature")
+    shots(page, "digits-signature", ("#signature-panel", "#kd-digits", "#sg-images"))

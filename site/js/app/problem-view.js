@@ -116,7 +116,7 @@ export class ProblemView {
     // the generated table; NN Calculator's buttons read the plane's two inputs); the others work for any d and K
     this.panelNotes = PLANE_PANELS.map(({ id, kind }) => {
       const panel = /** @type {HTMLElement} */ (document.getElementById(id));
-      const note = el("p.kd-panel-note", { role: "note", hidden: true });
+      const note = el(`p.kd-panel-note#kd-note-${id}`, { role: "note", hidden: true });
       panel.before(note);
       return { panel, note, kind };
     });

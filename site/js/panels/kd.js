@@ -41,16 +41,17 @@ export function planeTest(data, z) {
 }
 
 /**
- * A record with its plot coordinates: 2-D as it is; 3-D: (x, y) of p0 / p1 (the moved point drawn where it sits on
- * the current slice's plane); digits: NaN (the grid marks the image instead).
+ * A record with its plot coordinates: 2-D as it is; 3-D: (x, y) of p0 / p1 when the moved point lies within SLAB of
+ * the slice at z (drawn where the plot draws its points), else NaN; digits: NaN (the grid marks the image instead).
  * @template {{x0?: number | null, y0?: number | null, x1?: number | null, y1?: number | null,
  *   p0?: number[] | null, p1?: number[] | null}} R
- * @param {R} r @returns {R}
+ * @param {R} r @param {number} z @returns {R}
  */
-export function planar(r) {
+export function planar(r, z) {
   if (!r.p0) return r;
-  const flat = r.p0.length === 3;
-  const at = (/** @type {number[] | null | undefined} */ p, /** @type {number} */ j) => (p && flat ? p[j] : NaN);
+  const p = r.p1 ?? r.p0;
+  const shown = r.p0.length === 3 && Math.abs(p[2] - z) <= SLAB;
+  const at = (/** @type {number[] | null | undefined} */ q, /** @type {number} */ j) => (q && shown ? q[j] : NaN);
   return { ...r, x0: at(r.p0, 0), y0: at(r.p0, 1), x1: at(r.p1, 0), y1: at(r.p1, 1) };
 }
 
@@ -72,9 +73,10 @@ export function sliceZ(ctx) {
  * @param {string} id the select's id
  */
 export function targetPicker(id) {
-  const select = /** @type {HTMLSelectElement} */ (el(`select#${id}.kd-target`));
+  const select = /** @type {HTMLSelectElement} */ (el(`select#${id}.card-select.kd-target`,
+    { title: "The class a triggered point goes to" }));
   const swatch = el("span.kd-target-swatch", { "aria-hidden": "true" });
-  const row = el("label.kd-target-row", { hidden: true }, "Send to ", select, swatch);
+  const row = el("label.card-field.kd-target-row", { hidden: true }, "target class", select, swatch);
   let k = 2;
   const paint = () => {
     const c = select.value === "next" ? "" : labelColor(k)(Number(select.value));

@@ -80,6 +80,14 @@ export function init(ctx) {
   trackPickOwner(PICK_OWNER, root);
   on("training-stopped", refreshModelViews);
   on("snapshot", ({ snap }) => onSnapshot(snap));
+  // 3-D: the marks follow the slice (the plot draws the points near it)
+  let lastZ = 0;
+  on("frame", ({ frame }) => {
+    if (frame.z != null && frame.z !== lastZ) {
+      lastZ = frame.z;
+      refreshMarks();
+    }
+  });
   on("attack-changed", ({ source, what }) => {
     // one backdoor at a time (Session.install): while the signature block is installed, Plant says why it can't
     if (source === "signature" && (what === "installed" || what === "removed")) {
@@ -101,6 +109,7 @@ function onSnapshot(snap) {
   parts.activate.abort();
   parts.activate.setSizes(testCount(snap.data), firstLayerSize());
   parts.target.setData(snap.data);
+  parts.activate.setDims(snap.data?.d ?? 2);
   parts.images.setData(snap.data);
   parts.activate.setPicked(state.picks.size);
   showResult(null);
@@ -253,13 +262,13 @@ function refreshMarks() {
   const records = state.result?.records ?? [];
   const all = records.length <= MARK_ALL_UP_TO;
   for (const rec of records) {
-    const r = planar(rec);
+    const r = planar(rec, sliceZ(ctx));
     if (r.flipped || (all && r.delta)) marks.push({ x: r.x1, y: r.y1, x0: r.x0, y0: r.y0, kind: r.flipped ? "flipped" : "moved" });
   }
   const test = planeTest(ctx.getData(), sliceZ(ctx));
   marks.push(...state.picks.marks(test));
   const chosen = parts.records.selected();
-  if (chosen) marks.push({ x: planar(chosen).x1, y: planar(chosen).y1, kind: "trigger" });
+  if (chosen) marks.push({ x: planar(chosen, sliceZ(ctx)).x1, y: planar(chosen, sliceZ(ctx)).y1, kind: "trigger" });
   ctx.heatmap.setMarks(onPlot(marks), "checksum");
   parts.images.show(records, state.picks.sorted());
   parts.root.dataset.marks = String(marks.length);  // test hook

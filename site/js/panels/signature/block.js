@@ -55,6 +55,7 @@ export function buildBlockCard(ctx) {
   const targetField = el("label.card-field", null, "target", target);
   const kdTarget = targetPicker("sg-target-class");
   let kClasses = 2;
+  let dims = 2;
   const install = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-install", { type: "button" }, "Install"));
   const remove = /** @type {HTMLButtonElement} */ (el("button.text-button#sg-remove", { type: "button", disabled: true }, "Remove"));
   const error = el("p.sg-error#sg-block-error", { role: "alert", hidden: true });
@@ -63,6 +64,8 @@ export function buildBlockCard(ctx) {
   const info = el("div.sg-info#sg-info", { hidden: true });
   const allCount = el("span#sg-all-count", null, "");
   const pickedCount = el("span#sg-picked-count", null, "0");
+  const pickedWhere = el("span", null, "picked on the plot");
+  const pickHint = el("span", null, "Click the output plot to pick test points.");
   const radio = (/** @type {string} */ value, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>
     el("label.card-choice", null, el(`input#sg-points-${value}`, { type: "radio", name: "sg-points", value, checked }), ...label);
   const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-activate", { type: "button", disabled: true }, "Activate"));
@@ -72,9 +75,9 @@ export function buildBlockCard(ctx) {
     el("h4.sg-subtitle", null, "Activate (the key holder signs)"),
     el("div.card-row", { role: "radiogroup", "aria-label": "Points to sign" },
       radio("all", true, el("span", null, "all ", allCount, " test points")),
-      radio("picked", false, el("span", null, "picked on the plot (", pickedCount, ")")),
+      radio("picked", false, el("span", null, pickedWhere, " (", pickedCount, ")")),
       el("button.card-link#sg-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear")),
-    el("p.card-note", null, "Signs (point, target) with the secret key and writes σ into the carrier. Click the output plot to pick test points."),
+    el("p.card-note", null, "Signs (point, target) with the secret key and writes σ into the carrier. ", pickHint),
     el("div.card-row", null, activate, signing),
     summary);
   const card = el("section.card.sg-card#sg-block-card", null,
@@ -106,8 +109,13 @@ export function buildBlockCard(ctx) {
   target.addEventListener("change", () => showStatus());
   scheme.addEventListener("change", () => {
     bitsField.hidden = scheme.value !== "toy-rsa";
-    schemeText.textContent = SCHEME_TEXT[scheme.value];
+    schemeText.textContent = schemeLine();
   });
+  /** The scheme's one line; beyond the plane the carrier is every coordinate, not two. @param {string} [name] */
+  function schemeLine(name = scheme.value) {
+    return kClasses > 2 || dims !== 2 ? SCHEME_TEXT[name].replace("the two coordinates", `the ${dims} coordinates`)
+      .replace("the target bit", kClasses > 2 ? "the target class" : "the target bit") : SCHEME_TEXT[name];
+  }
   for (const input of card.querySelectorAll('input[name="sg-points"]')) {
     input.addEventListener("change", () => { if (pointsValue() === "picked") ctx.showTestPoints(); });
   }
@@ -171,7 +179,7 @@ export function buildBlockCard(ctx) {
     scheme.value = view.scheme;
     bitsField.hidden = view.scheme !== "toy-rsa";
     if (view.scheme === "toy-rsa") bits.value = String(view.bits);
-    schemeText.textContent = SCHEME_TEXT[view.scheme];
+    schemeText.textContent = schemeLine(view.scheme);
     const vk = view.vk ?? {};
     current = view;
     showStatus();
@@ -244,7 +252,13 @@ export function buildBlockCard(ctx) {
     setData(data) {
       kdTarget.setData(data);
       kClasses = data?.k ?? 2;
+      dims = data?.d ?? 2;
       targetField.hidden = kClasses > 2;
+      const images = (data?.d ?? 2) > 3;
+      pickedWhere.textContent = images ? "picked in the image grid" : "picked on the plot";
+      pickHint.textContent = images ? "Click images in the grid under the output to pick them."
+        : (data?.d ?? 2) === 3 ? "Click test points near the slice on the output plot to pick them." : "Click the output plot to pick test points.";
+      schemeText.textContent = schemeLine();
       showStatus();
     },
     choosePicked() { /** @type {HTMLInputElement} */ (card.querySelector("#sg-points-picked")).checked = true; },

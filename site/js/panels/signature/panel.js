@@ -111,6 +111,14 @@ export function init(ctx) {
   trackPickOwner(PICK_OWNER, root);
   on("training-stopped", () => { if (parts.block.installed()) refreshStats(); });
   on("snapshot", ({ snap }) => onSnapshot(snap));
+  // 3-D: the marks follow the slice (the plot draws the points near it)
+  let lastZ = 0;
+  on("frame", ({ frame }) => {
+    if (frame.z != null && frame.z !== lastZ) {
+      lastZ = frame.z;
+      refreshMarks();
+    }
+  });
   on("attack-changed", ({ source, what }) => {
     // one backdoor at a time (Session.install): while the checksum is planted, Install says why it can't
     if (source === "checksum" && (what === "planted" || what === "removed")) {
@@ -211,7 +219,7 @@ function refreshMarks() {
     for (const i of state.csum.flipped_indices) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "flipped" });
   } else if (state.marksFrom === "signature") {
     for (const r of state.activation?.records ?? []) {
-      const p = planar(r);
+      const p = planar(r, sliceZ(ctx));
       if (r.accepted) marks.push({ x: p.x1 ?? NaN, y: p.y1 ?? NaN, kind: r.flipped ? "flipped" : "moved" });
     }
     const t = state.forged?.target_point;
