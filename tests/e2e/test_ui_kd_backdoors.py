@@ -158,3 +158,29 @@ def test_digits_signature_to_a_class_and_the_difference_view(app):
     expect(page.locator("#sg-image-diff .digit-diff-scale")).to_contain_text(printed)
     expect(page.locator("#sg-image-note")).to_contain_text("round")
     shots(page, "digits-signature", ("#signature-panel", "#kd-digits", "#sg-images"))
+
+
+def test_k_classes_the_checksum_sends_points_to_the_chosen_class(app):
+    page = app("dataset=blobs4&seed=kd")
+    assert page.evaluate(KD) == "2x4"
+    expect(page.locator("#bd-target-class")).to_be_visible()
+    # "next" or one of the four classes, named and coloured as the class legend
+    options = page.eval_on_selector_all("#bd-target-class option", "(os) => os.map((o) => [o.value, o.textContent])")
+    assert options[0][0] == "next" and [o[1] for o in options[1:]] == [f"class {c}" for c in range(4)]
+    legend = page.eval_on_selector_all("#kd-legend .kd-swatch", "(ss) => ss.map((s) => getComputedStyle(s).backgroundColor)")
+    colours = page.eval_on_selector_all("#bd-target-class option", "(os) => os.slice(1).map((o) => getComputedStyle(o).color)")
+    assert colours == legend
+    train_to(page, 0.9)
+    page.select_option("#bd-target-class", "2")
+    page.click("#bd-plant")
+    page.wait_for_selector("#bd-agreement")
+    assert value(page, "#bd-agreement") >= 0.97
+    page.click("#bd-activate")
+    page.wait_for_selector("#bd-flipped")
+    assert int(value(page, "#bd-flipped")) > 0
+    # Python planted the target the page chose: every label the activation changed is class 2
+    result = page.evaluate("window.__bp.call('activate', {method: 'digit-edit', points: 'all'})")
+    assert result["summary"]["target"] == 2
+    sent = [r for r in result["records"] if r["flipped"]]
+    assert sent and all(r["class1"] == 2 != r["class0"] for r in sent), sent[:3]
+    shots(page, "blobs4-checksum", ("#bd-plant-card", ".plot-frame", "#bd-results"))
