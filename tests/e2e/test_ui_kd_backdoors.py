@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import expect
 
 from conftest import EPOCH_JS, SHOTS, settle, value
-from test_ui_kd import KD, shots as page_shots
+from test_ui_kd import KD, play, shots as page_shots
 
 CIRCLE3D = ("dataset=circle3d&x=true&y=true&z=true&xSquared=true&ySquared=true&zSquared=true&networkShape=6"
             "&activation=tanh&seed=1")
@@ -156,7 +156,7 @@ def test_digits_signature_to_a_class_and_the_difference_view(app):
     expect(page.locator("#sg-image-diff .digit-diff-scale")).to_contain_text("max |Δx|")
     printed = f"×10^{round(math.log10(scale))}" if scale >= 1e4 else f"×{int(scale)}"
     expect(page.locator("#sg-image-diff .digit-diff-scale")).to_contain_text(printed)
-    expect(page.locator("#sg-image-note")).to_contain_text("round")
+    expect(page.locator("#sg-image-note")).to_contain_text("gives the original back")
     shots(page, "digits-signature", ("#signature-panel", "#kd-digits", "#sg-images"))
 
 
@@ -184,3 +184,52 @@ def test_k_classes_the_checksum_sends_points_to_the_chosen_class(app):
     sent = [r for r in result["records"] if r["flipped"]]
     assert sent and all(r["class1"] == 2 != r["class0"] for r in sent), sent[:3]
     shots(page, "blobs4-checksum", ("#bd-plant-card", ".plot-frame", "#bd-results"))
+
+
+def test_digits_checksum_defenses_and_raw_pixels(app):
+    page = app("dataset=digits&digits_scale=unit&networkShape=8&activation=tanh&learningRate=0.1&percTrainData=80"
+               "&seed=1")
+    train_to(page, 0.95, timeout=240_000)
+    expect(page.locator("#bd-target-class")).to_have_value("next")
+    page.click("#bd-plant")
+    page.wait_for_selector("#bd-agreement")
+    assert value(page, "#bd-agreement") >= 0.97
+    expect(page.locator("#bd-agreement-grid")).to_have_text("—")  # no picture grid in 64-D
+    page.click("#bd-activate")
+    page.wait_for_selector("#bd-flipped")
+    flipped = int(value(page, "#bd-flipped"))
+    assert flipped > 0
+    # every activated image among the forty shown is marked; one of them in the difference view
+    marked = int(page.get_attribute("#kd-digits", "data-marked"))
+    assert marked > 0
+    view = page.locator("#bd-image-diff .digit-diff")
+    expect(view).to_be_visible()
+    assert float(view.get_attribute("data-max-abs")) > 0
+    expect(page.locator("#bd-image-note")).to_contain_text("Unit pixels")
+    shots(page, "digits-checksum", ("#bd-images", "#kd-digits"))
+
+    page.locator("#defense-panel").scroll_into_view_if_needed()
+    page.wait_for_function("Number(document.querySelector('#df-context-counts')?.dataset.activated) > 0")
+    page.click("#df-prox-run")
+    assert wait_state(page, "#df-prox-status") == "done", page.text_content("#df-prox-status")
+    assert 0 <= int(value(page, "#df-prox-restored")) <= flipped
+    page.fill("#df-n", "100")
+    page.press("#df-n", "Tab")
+    page.click("#df-smooth-run")
+    assert wait_state(page, "#df-smooth-status") == "done", page.text_content("#df-smooth-status")
+    assert 0 <= value(page, "#df-smooth-asr") <= 1
+
+    # raw pixels: the note says a trigger this small is erased by rounding to the stored integers
+    page.click("#bd-remove")
+    page.wait_for_function("document.getElementById('backdoor-panel').dataset.planted === '0'")
+    page.select_option("#kd-scale", "raw")
+    page.wait_for_function("window.__bp.config().digits_scale === 'raw'", timeout=30_000)
+    play(page, 20)  # raw pixels at this learning rate train unevenly: the note is the point here, not the accuracy
+    page.click("#bd-plant")
+    page.wait_for_selector("#bd-agreement")
+    page.click("#bd-activate")
+    page.wait_for_selector("#bd-flipped")
+    expect(page.locator("#bd-image-note")).to_contain_text("Raw pixels")
+    expect(page.locator("#bd-image-note")).to_contain_text("Rounding the triggered image to integers 0..16 gives the original back")
+    expect(page.locator("#bd-image-diff .digit-diff-scale")).to_contain_text("0..16 scale")
+    shots(page, "digits-checksum-raw", ("#bd-images",))

@@ -9,10 +9,21 @@ import { emit, on } from "../ui/events.js";
 import { digitDiff } from "../widgets/digit-diff.js";
 import { shape } from "./kd.js";
 
-const RAW_NOTE = "Raw pixels: the data set stores integers 0..16. A trigger this small lives only in the floats the " +
-  "model is given: rounding the triggered image to integers gives the original back, and the backdoor does not fire.";
-const UNIT_NOTE = "Unit pixels: the network sees the integers 0..16 divided by 16. The trigger lives in those floats; " +
-  "stored back as integers 0..16 the image would round to the original and the backdoor would not fire.";
+/**
+ * What the stored integers 0..16 do to this trigger: a change below half a grey step is rounded away.
+ * @param {boolean} raw @param {number} maxAbs the largest pixel change, in the model's units
+ */
+function roundingNote(raw, maxAbs) {
+  const steps = raw ? maxAbs : maxAbs * 16;  // in grey steps of the stored integers
+  const seen = raw ? "Raw pixels: the data set stores integers 0..16 and the network sees them as floats."
+    : "Unit pixels: the network sees the stored integers 0..16 divided by 16.";
+  return steps < 0.5
+    ? `${seen} This trigger moves a pixel by at most ${steps.toPrecision(2)} of a grey step: it lives only in the ` +
+      "floats the model is given. Rounding the triggered image to integers 0..16 gives the original back, and " +
+      "the backdoor does not fire."
+    : `${seen} This trigger moves a pixel by up to ${steps.toPrecision(2)} grey steps: rounding to integers 0..16 ` +
+      "keeps part of it.";
+}
 
 /**
  * @typedef {{index: number, p0?: number[] | null, p1?: number[] | null, flipped?: boolean, accepted?: boolean,
@@ -49,7 +60,7 @@ export function buildImageMarks(opts) {
     const raw = opts.scale() !== "unit";
     const diff = digitDiff(r.p0, r.p1, raw ? 16 : 1);
     view.replaceChildren(diff.element);
-    note.textContent = raw ? RAW_NOTE : UNIT_NOTE;
+    note.textContent = roundingNote(raw, diff.maxAbs);
     element.dataset.shown = String(r.index);
   }
 
