@@ -157,7 +157,7 @@ def test_digits_signature_to_a_class_and_the_difference_view(app):
     printed = f"×10^{round(math.log10(scale))}" if scale >= 1e4 else f"×{int(scale)}"
     expect(page.locator("#sg-image-diff .digit-diff-scale")).to_contain_text(printed)
     expect(page.locator("#sg-image-note")).to_contain_text("gives the original back")
-    shots(page, "digits-signature", ("#signature-panel", "#kd-digits", "#sg-images"))
+    shots(page, "digits-signature", ("#signature-panel", "#kd-digits", "#sg-images", "#network"))
 
 
 def test_k_classes_the_checksum_sends_points_to_the_chosen_class(app):

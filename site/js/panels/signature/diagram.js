@@ -91,8 +91,10 @@ function drawSignatureBlock(view, g) {
   const finalX = g.width - N - 8;
   const selX = Math.round((g.output.x + N + finalX) / 2 - SELECT_W / 2);
   const selY = outMidY - SELECT_H / 2;
-  // Verify under the classifier's output (below its "classifier" label)
-  const vX = Math.round(g.output.x + N / 2 - VERIFY_W / 2 - 14);
+  // Verify under the classifier's output (below its "classifier" label); K > 2: the output column is K nodes tall,
+  // so Verify sits right of it, under the selector
+  const stacked = (view.k ?? 2) > 2;
+  const vX = stacked ? g.width - VERIFY_W - 4 : Math.round(g.output.x + N / 2 - VERIFY_W / 2 - 14);
   const vY = g.output.y + N + 58;
   const vMidY = vY + VERIFY_H / 2;
 
@@ -113,7 +115,8 @@ function drawSignatureBlock(view, g) {
   wire(svg, arrow(finalX, outMidY, 1, 0), "net-sig-head", "head");
   // Verify -> select's control input (bottom): "accepts -> signed label"
   const ctrlX = selX + SELECT_W / 2;
-  wire(svg, `M${vX + VERIFY_W},${vMidY}H${ctrlX}V${selY + SELECT_H - 3}`, "net-sig-wire net-sig-control", "verify-to-select");
+  wire(svg, stacked ? `M${ctrlX},${vY}V${selY + SELECT_H - 3}` : `M${vX + VERIFY_W},${vMidY}H${ctrlX}V${selY + SELECT_H - 3}`,
+    "net-sig-wire net-sig-control", "verify-to-select");
   wire(svg, arrow(ctrlX, selY + SELECT_H - 3, 0, -1), "net-sig-head net-sig-head-control", "head");
 
   const verify = place(el("div.net-sig-verify", {
@@ -123,9 +126,12 @@ function drawSignatureBlock(view, g) {
   verify.append(el("span.net-sig-verify-name", null, "Verify(vk, ·)"),
     el("span.net-sig-verify-scheme", null, view.scheme === "toy-rsa" ? `toy RSA ${view.bits}-bit` : view.label.replace(/ \(.*\)$/, "")));
   const inLabel = place(el("div.net-sig-note.net-sig-in-label", { "data-sig": "input-label" },
-    cert ? coords : `${coords}: σ in low ${view.carrier_bits_per_coordinate} bits`), vX - 4, vY - 15);
-  inLabel.style.transform = "translateX(-100%)";
+    cert ? coords : `${coords}: σ in low ${view.carrier_bits_per_coordinate} bits`), stacked ? vX : vX - 4,
+    stacked ? vY + VERIFY_H + 4 : vY - 15);
+  if (stacked) Object.assign(inLabel.style, { width: `${VERIFY_W}px`, whiteSpace: "normal" });  // under Verify
+  else inLabel.style.transform = "translateX(-100%)";
   const accept = place(el("div.net-sig-note", { "data-sig": "accept-label" }, "accepts → y*"), ctrlX + 5, vY - 22);
+  accept.hidden = stacked;  // no room beside the K outputs: the wire into y* says it
 
   const select = place(el("div.net-sig-select", { "data-sig": "select", title: `select: the classifier's output, or ${targetText(view.target, view.k)} where Verify accepts` }),
     selX, selY, SELECT_W, SELECT_H);
