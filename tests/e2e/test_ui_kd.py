@@ -136,15 +136,19 @@ def test_the_scatter_rotates_by_drag_and_by_keys(app):
 
 def test_backdoor_panels_say_they_need_the_plane(app):
     page = app("dataset=gauss3d&seed=kd")
-    notes = page.locator(".kd-panel-note")
-    expect(notes.first).to_be_visible()
-    expect(notes.first).to_contain_text("needs the 2-D two-class playground")
-    expect(notes.first).to_contain_text("d = 3, K = 2")
-    assert page.evaluate("document.getElementById('backdoor-panel').inert") is True
+    # NN Calculator's buttons need the plane; the checksum and signature backdoors take any d (Attack.plane_only,
+    # test_ui_kd_backdoors.py drives them)
+    note = page.locator("#kd-note-calculator-panel")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("needs the 2-D two-class playground")
+    expect(note).to_contain_text("d = 3, K = 2")
+    assert page.evaluate("document.getElementById('calculator-panel').inert") is True
+    expect(page.locator("#kd-note-backdoor-panel")).to_be_hidden()
+    assert page.evaluate("document.getElementById('backdoor-panel').inert") is False
     page.click('#dataset-thumbs [data-dataset="circle"]')
     page.wait_for_function(f"{KD} === ''", timeout=30_000)
-    expect(notes.first).to_be_hidden()
-    assert page.evaluate("document.getElementById('backdoor-panel').inert") is False
+    expect(note).to_be_hidden()
+    assert page.evaluate("document.getElementById('calculator-panel').inert") is False
 
 
 def test_an_uploaded_3d_csv_with_three_classes_works_and_a_bad_label_says_why(app, problems, tmp_path):

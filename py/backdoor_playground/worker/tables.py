@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .. import limits
+from .. import attacks, limits
 from ..checksum import params as checksum_params
 from ..defense import run as defense
 from ..playground import activations, config, datasets, datasets_nd, features, rng
@@ -31,6 +31,8 @@ def state_table() -> dict:
     table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
                        "signature": limits.table(signature_settings.LIMITS), "poisoning": limits.table(poisoning.LIMITS),
                        "playground": limits.table(playground_handlers.LIMITS)}
+    # each backdoor's Attack.plane_only: None when it takes any d and K, else why it takes 2-D two-class data only
+    table["plane_only"] = {kind: attacks.get(kind).plane_only for kind in attacks.REGISTRY}
     return table
 
 

@@ -10,6 +10,8 @@ import { THUMBS } from "./thumbs-table.js";
 import { PROPS } from "./state.js";
 import { el } from "../ui/dom.js";
 import { onThemeChange } from "../ui/theme.js";
+import { emit, on } from "../ui/events.js";
+import { pickOwner } from "../ui/picks.js";
 import { classNames, labelColor, paintClassGrid, renderClassLegend } from "../widgets/classes.js";
 import { renderConfusion } from "../widgets/confusion.js";
 import { renderKdThumbs } from "../widgets/kd-thumbs.js";
@@ -37,6 +39,11 @@ const SPECS = STATE_TABLE.datasets_nd;
 const FEATURES_3D = STATE_TABLE.features_3d;
 /** The planar features the 3-D feature column offers (x, y and their squares and product). */
 const PLANAR_3D = new Set(["x", "y", "xSquared", "ySquared", "xTimesY"]);
+/** Each backdoor's Attack.plane_only (null: any d and K). @type {Record<string, string | null>} */
+const PLANE_ONLY = STATE_TABLE.plane_only;
+/** The panels that may need the plane: the backdoor each one installs (null: NN Calculator's, always the plane). */
+const PLANE_PANELS = [{ id: "backdoor-panel", kind: "checksum" }, { id: "signature-panel", kind: "signature" },
+  { id: "calculator-panel", kind: null }];
 const DIGITS_NOTE = "Data: the UCI optdigits test set (E. Alpaydin, C. Kaynak 1998, “Optical Recognition of " +
   "Handwritten Digits”, UCI Machine Learning Repository, CC BY 4.0), as bundled with scikit-learn. Each pixel counts " +
   "the ink in a 4×4 block of a 32×32 scan, an integer 0..16. Raw: the network sees those integers; unit: they are " +
@@ -87,28 +94,37 @@ export class ProblemView {
     this.zInput.addEventListener("input", () => this.moveSlice(Number(this.zInput.value)));
     this.sliceRow = el("div.kd-slice", null, el("label", { for: "kd-z" }, "Slice at z = ", this.zText), this.zInput,
       el("p.kd-hint", null, "The plot shows the slice; points within ±1 of it are drawn. Click a point to move " +
-        "the slice to its height."));
+        "the slice to its height (after you work in a backdoor panel, a click picks a test point for it)."));
     this.scatterHost = el("div#kd-scatter.kd-scatter");
     this.scatter = new Scatter3D(this.scatterHost);
     this.digitsHost = el("div#kd-digits.kd-digits");
     this.digits = new DigitGrid(this.digitsHost);
+    // the digits have no plot: a click on an image picks that test point for the backdoor panels, which mark theirs
+    this.digits.onPick = (index) => emit("image-picked", { index });
+    /** @type {Map<string, {index: number, kind: string}[]>} */ this.imageMarks = new Map();
+    on("image-marks", ({ owner, marks }) => {
+      this.imageMarks.set(owner, marks);
+      this.digits.setMarks(this.imageMarks);
+    });
     this.legend = el("div#kd-legend.kd-legend");
     this.confusion = el("div#kd-confusion.kd-confusion");
     this.view = el("div#kd-view.kd-view", null, this.digitsHost, this.legend, this.sliceRow, this.scatterHost,
       this.confusion);
     plotFrame.after(this.view);
 
-    // the backdoor panels: what they need, said instead of failing
-    this.panelNotes = ["backdoor-panel", "signature-panel", "defense-panel", "calculator-panel"].map((id) => {
+    // the panels whose Python side takes 2-D two-class data only say so instead of failing (Attack.plane_only from
+    // the generated table; NN Calculator's buttons read the plane's two inputs); the others work for any d and K
+    this.panelNotes = PLANE_PANELS.map(({ id, kind }) => {
       const panel = /** @type {HTMLElement} */ (document.getElementById(id));
-      const note = el("p.kd-panel-note", { role: "note", hidden: true });
+      const note = el(`p.kd-panel-note#kd-note-${id}`, { role: "note", hidden: true });
       panel.before(note);
-      return { panel, note };
+      return { panel, note, kind };
     });
 
-    // beyond the plane a click on the plot is the slice's (the panels' picks are for the plane's test points)
+    // beyond the plane a click on the plot moves the slice; once the user works in a backdoor panel (ui/picks.js),
+    // a click on the 3-D slice picks the test points drawn near it for that panel instead
     deps.heatmap.pickFirst = (x, y) => {
-      if (!this.active) return false;
+      if (!this.active || (this.d === 3 && pickOwner() !== "")) return false;
       this.pickNear(x, y);
       return true;
     };
@@ -158,7 +174,10 @@ export class ProblemView {
     this.thumbs(snap.config);
     this.apply();
     if (this.d === 3) this.scatter.set([...snap.data.train, ...snap.data.test], labelColor(this.k), this.z);
-    if (this.d > 3) this.digits.setImages(snap.data.test, this.digitsMax);
+    if (this.d > 3) {
+      this.digits.setImages(snap.data.test, this.digitsMax);
+      this.digits.setMarks(this.imageMarks);
+    }
     renderClassLegend(this.legend, this.k, this.d > 3);
     return this.network(net, snap.model);
   }
@@ -177,12 +196,13 @@ export class ProblemView {
     this.deps.heatmap.pointColor = labelColor(this.k);
     this.zInput.value = String(this.z);
     this.zText.textContent = this.z.toFixed(1);
-    for (const { panel, note } of this.panelNotes) {
-      note.hidden = !kd;
-      note.textContent = kd ? `This part needs the 2-D two-class playground (d = 2, K = 2); this data has ` +
+    for (const { panel, note, kind } of this.panelNotes) {
+      const off = kd && (kind === null || PLANE_ONLY[kind] != null);
+      note.hidden = !off;
+      note.textContent = off ? `This part needs the 2-D two-class playground (d = 2, K = 2); this data has ` +
         `d = ${this.d}, K = ${this.k}. Pick one of the data sets in the first row to use it.` : "";
-      panel.inert = kd;
-      panel.classList.toggle("kd-off", kd);
+      panel.inert = off;
+      panel.classList.toggle("kd-off", off);
     }
   }
 

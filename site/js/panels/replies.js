@@ -27,11 +27,13 @@
  * @typedef {{index: number, x0: number, y0: number, x1: number, y1: number, out0: number | null,
  *            out1: number | null, delta: number, flipped: boolean, matched: boolean, reason?: string,
  *            node?: number | null, nodes?: number[], csum0?: number | number[] | null,
- *            csum1?: number | number[] | null, trials?: number | null}} ActivationRecord
+ *            csum1?: number | number[] | null, trials?: number | null, p0?: number[] | null,
+ *            p1?: number[] | null}} ActivationRecord
  * @typedef {{method: string, variant: string, key: number, modulo: number, precision: number, k?: number,
  *            attempted: number, matched: number, flipped: number, trials: number, seconds: number,
  *            cancelled?: boolean, median_abs_delta: number | null, max_abs_delta: number | null,
- *            activation_seconds_per_point: number | null, test_accuracy_after: number | null}} ActivationSummary
+ *            activation_seconds_per_point: number | null, test_accuracy_after: number | null, notes?: string[],
+ *            target?: string | number}} ActivationSummary
  * @typedef {{records: ActivationRecord[], summary: ActivationSummary}} ActivationResult
  * search_start / search_step / search_cancel: the running search.
  * @typedef {{done: number, total: number, trials: number, point_trials: number, expected_trials?: number | null,

@@ -13,6 +13,8 @@
  *   "attack-changed": {source: "checksum" | "signature", what: string},
  *   "defense-changed": {type: string | null},
  *   "picks-changed": {panel: "checksum" | "signature", count: number},
+ *   "image-picked": {index: number},
+ *   "image-marks": {owner: string, marks: {index: number, kind: string}[]},
  * }} EventMap
  */
 
@@ -31,10 +33,14 @@
  * - defense-changed: defense panel (a defense result shown or forgotten) -> nobody yet
  * - picks-changed: checksum and signature panels (picked test points, the record in the zoom) -> nobody: the
  *   defense panel deliberately does not listen (a pick changes no metric)
+ * - image-picked: app/problem-view.js (a click on a digit image of the grid: test point `index`) -> checksum and
+ *   signature panels (the digits have no plot to pick on)
+ * - image-marks: checksum and signature panels (their picked and activated digit images) -> app/problem-view.js
+ *   (marks them in the image grid, as the plot's rings do in 2-D)
  * @type {readonly (keyof EventMap)[]}
  */
 export const EVENTS = Object.freeze(["training-started", "training-stopped", "frame", "snapshot", "attack-changed",
-  "defense-changed", "picks-changed"]);
+  "defense-changed", "picks-changed", "image-picked", "image-marks"]);
 
 /**
  * Every event's listeners. One map holds every event's, so a listener's detail type is the union of them all;

@@ -16,6 +16,11 @@ export function trackPickOwner(name, root) {
   root.addEventListener("pointerdown", () => { owner = name; }, true);
 }
 
+/** The panel the plot's clicks pick for ("" until the user touches one). */
+export function pickOwner() {
+  return owner;
+}
+
 /** Whether a click on the plot picks for panel `name`. @param {string} name */
 export function picksFor(name) {
   return owner === "" || owner === name;
@@ -33,6 +38,11 @@ export function createPicks() {
     /** The picked indices, ascending. */
     sorted: () => [...picked].sort((a, b) => a - b),
     clear() { picked.clear(); },
+    /** Toggle test point i (the digits' image grid picks by index). @param {number} i */
+    toggle(i) {
+      if (picked.has(i)) picked.delete(i);
+      else picked.add(i);
+    },
     /**
      * Follow the test data of a snapshot: different numbers clear the picks. True when the test set changed.
      * @param {number[]} test

@@ -13,6 +13,32 @@ export class DigitGrid {
   constructor(host) {
     this.host = host;
     /** @type {{cell: HTMLElement, caption: HTMLElement, label: number}[]} */ this.cells = [];
+    /** @type {((index: number) => void) | null} a click on test image `index` */ this.onPick = null;
+    host.addEventListener("click", (event) => {
+      const cell = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (event.target).closest?.(".digit-cell"));
+      if (cell?.dataset.index != null) this.onPick?.(Number(cell.dataset.index));
+    });
+  }
+
+  /**
+   * Marks on images (kind: "selected", "moved", "flipped"), one set per owner, shown as the cell's data-mark.
+   * @param {Map<string, {index: number, kind: string}[]>} sets
+   */
+  setMarks(sets) {
+    const kinds = new Map();
+    const rank = { selected: 1, moved: 2, flipped: 3 };
+    for (const marks of sets.values()) {
+      for (const { index, kind } of marks) {
+        const had = kinds.get(index);
+        if (!had || (rank[/** @type {"moved"} */ (kind)] ?? 0) > (rank[/** @type {"moved"} */ (had)] ?? 0)) kinds.set(index, kind);
+      }
+    }
+    this.cells.forEach(({ cell }, i) => {
+      const kind = kinds.get(i);
+      if (kind) cell.dataset.mark = kind;
+      else delete cell.dataset.mark;
+    });
+    this.host.dataset.marked = String([...kinds.keys()].filter((i) => i < this.cells.length).length);
   }
 
   /**
@@ -37,7 +63,7 @@ export class DigitGrid {
       }
       const label = test[i * row + PIXELS];
       const caption = el("span.digit-caption", null, `${label}→?`);
-      const cell = el("figure.digit-cell", { dataset: { label: String(label) } }, canvas, caption);
+      const cell = el("figure.digit-cell", { dataset: { label: String(label), index: String(i) } }, canvas, caption);
       this.cells.push({ cell, caption, label });
       grid.append(cell);
     }

@@ -46,6 +46,8 @@ export function buildActivateCard(ctx) {
     el("label.card-field", null, "give up after", maxTrials, el("span.card-unit", null, "trials")));
   const allCount = el("span#bd-all-count", null, "");
   const pickedCount = el("span#bd-picked-count", null, "0");
+  const pickedWhere = el("span", null, "picked on the plot");
+  const pickHint = el("p.card-note#bd-pick-hint", null, "Click the output plot to pick or unpick the nearest test point.");
   const clear = el("button.card-link#bd-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear");
   const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#bd-activate", { type: "button" }, "Activate"));
   const bar = el("div.bd-progress-bar#bd-progress-bar");
@@ -65,8 +67,8 @@ export function buildActivateCard(ctx) {
     el("div.card-row", { role: "radiogroup", "aria-label": "Target" },
       el("span.card-label", null, "Points"),
       radio("bd-target", "all", "bd-target-all", true, el("span", null, "all ", allCount, " test points")),
-      radio("bd-target", "picked", "bd-target-picked", false, el("span", null, "picked on the plot (", pickedCount, ")")), clear),
-    el("p.card-note#bd-pick-hint", null, "Click the output plot to pick or unpick the nearest test point."),
+      radio("bd-target", "picked", "bd-target-picked", false, el("span", null, pickedWhere, " (", pickedCount, ")")), clear),
+    pickHint,
     el("div.card-row", null, activate),
     progress,
     summary,
@@ -220,6 +222,13 @@ export function buildActivateCard(ctx) {
       k.value = String(kValue);
     },
     setPicked(/** @type {number} */ n) { pickedCount.textContent = String(n); },
+    /** Where test points are picked: the plot (2-D), the points near the slice (3-D), the image grid (digits). @param {number} d */
+    setDims(d) {
+      pickedWhere.textContent = d > 3 ? "picked in the image grid" : "picked on the plot";
+      pickHint.textContent = d > 3 ? "Click images in the grid under the output to pick or unpick them."
+        : d === 3 ? "Click the output plot to pick or unpick the nearest test point drawn near the slice."
+          : "Click the output plot to pick or unpick the nearest test point.";
+    },
     setTarget(/** @type {"all" | "picked"} */ t) {
       /** @type {HTMLInputElement} */ (card.querySelector(`#bd-target-${t}`)).checked = true;
     },

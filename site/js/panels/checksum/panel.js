@@ -14,6 +14,8 @@ import { buildRecords } from "./records.js";
 import { buildResidues } from "./residues.js";
 import { emit, on } from "../../ui/events.js";
 import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/picks.js";
+import { onPlot, planar, planeTest, sliceZ, targetPicker, testCount } from "../kd.js";
+import { buildImageMarks } from "../images.js";
 
 /** @typedef {import("../context.js").PanelContext} BackdoorContext */
 
@@ -43,7 +45,7 @@ export function init(ctx) {
   parts.budget = buildBudgetCard({ call: ctx.call, reportError: ctx.reportError, getConfig: ctx.getConfig, getK: () => parts.activate.getK() });
   parts.activate = buildActivateCard({
     call: ctx.call, reportError: ctx.reportError, pause: ctx.pause, hold: ctx.hold, release: ctx.release,
-    testCount: () => (ctx.getData()?.test.length ?? 0) / 3,
+    testCount: () => testCount(ctx.getData()),
     firstLayer: () => firstLayerSize(),
     picks: state.picks.sorted,
     onTarget: (t) => { if (t === "picked") showTestPoints(ctx); },
@@ -53,6 +55,10 @@ export function init(ctx) {
     setBusy,
     onResult: (r) => showResult(r),
   });
+  parts.target = targetPicker("bd-target-class");
+  parts.plant.addTarget(parts.target.row);
+  parts.images = buildImageMarks({ owner: PICK_OWNER, idPrefix: "bd", onPick: (i) => pickImage(i),
+    scale: () => String(ctx.getConfig().digits_scale ?? "raw") });
   parts.records = buildRecords({ plotSize: ctx.heatmap.size, onSelect: () => picksChanged() });
   parts.residues = buildResidues({
     call: ctx.call, reportError: ctx.reportError, getConfig: ctx.getConfig,
@@ -67,12 +73,21 @@ export function init(ctx) {
       el("h2.column-title", null, "Backdoor: a checksum in the operator"),
       el("p.column-hint", null, "Plant it in the trained network, trigger it with invisible input edits, and see what it costs to find the trigger.")),
     el("div.card-grid", null, parts.plant.element, parts.activate.element, parts.budget.element),
+    parts.images.element,
     parts.records.element,
     parts.residues.element);
   ctx.heatmap.onPick((x, y) => pick(x, y));
   trackPickOwner(PICK_OWNER, root);
   on("training-stopped", refreshModelViews);
   on("snapshot", ({ snap }) => onSnapshot(snap));
+  // 3-D: the marks follow the slice (the plot draws the points near it)
+  let lastZ = 0;
+  on("frame", ({ frame }) => {
+    if (frame.z != null && frame.z !== lastZ) {
+      lastZ = frame.z;
+      refreshMarks();
+    }
+  });
   on("attack-changed", ({ source, what }) => {
     // one backdoor at a time (Session.install): while the signature block is installed, Plant says why it can't
     if (source === "signature" && (what === "installed" || what === "removed")) {
@@ -92,7 +107,10 @@ function onSnapshot(snap) {
   const test = snap.data?.test ?? [];
   state.picks.follow(test);
   parts.activate.abort();
-  parts.activate.setSizes(test.length / 3, firstLayerSize());
+  parts.activate.setSizes(testCount(snap.data), firstLayerSize());
+  parts.target.setData(snap.data);
+  parts.activate.setDims(snap.data?.d ?? 2);
+  parts.images.setData(snap.data);
   parts.activate.setPicked(state.picks.size);
   showResult(null);
   syncFields(snap.config);
@@ -160,7 +178,9 @@ async function plant(/** @type {string} */ layers = "") {
   ctx.pause();
   setBusy(true);
   try {
-    ctx.applySnapshot(await ctx.call(API.plant, { params: { layers: layers || parts.plant.layers() } }));
+    const target = parts.target.value();
+    ctx.applySnapshot(await ctx.call(API.plant, { params: { layers: layers || parts.plant.layers(),
+      ...(target === undefined ? {} : { target }) } }));
   } catch (err) {
     ctx.reportError(err);
   } finally {
@@ -241,14 +261,16 @@ function refreshMarks() {
   const marks = [];
   const records = state.result?.records ?? [];
   const all = records.length <= MARK_ALL_UP_TO;
-  for (const r of records) {
+  for (const rec of records) {
+    const r = planar(rec, sliceZ(ctx));
     if (r.flipped || (all && r.delta)) marks.push({ x: r.x1, y: r.y1, x0: r.x0, y0: r.y0, kind: r.flipped ? "flipped" : "moved" });
   }
-  const test = ctx.getData()?.test ?? [];
+  const test = planeTest(ctx.getData(), sliceZ(ctx));
   marks.push(...state.picks.marks(test));
   const chosen = parts.records.selected();
-  if (chosen) marks.push({ x: chosen.x1, y: chosen.y1, kind: "trigger" });
-  ctx.heatmap.setMarks(marks, "checksum");
+  if (chosen) marks.push({ x: planar(chosen, sliceZ(ctx)).x1, y: planar(chosen, sliceZ(ctx)).y1, kind: "trigger" });
+  ctx.heatmap.setMarks(onPlot(marks), "checksum");
+  parts.images.show(records, state.picks.sorted());
   parts.root.dataset.marks = String(marks.length);  // test hook
   parts.activate.setPicked(state.picks.size);
 }
@@ -262,9 +284,17 @@ function picksChanged() {
 /** A click on the plot toggles the nearest test point (picks.js). @param {number} x @param {number} y */
 function pick(x, y) {
   if (!picksFor(PICK_OWNER)) return;  // the plot picks for the panel the user last touched
-  if (!state.picks.toggleNear(state.ctx?.getData()?.test ?? [], x, y)) return;
+  if (!state.ctx || !state.picks.toggleNear(planeTest(state.ctx.getData(), sliceZ(state.ctx)), x, y)) return;
   parts.activate.setTarget("picked");
   showTestPoints(state.ctx);
+  picksChanged();
+}
+
+/** A click on a digit image (the image grid) toggles that test point. @param {number} i */
+function pickImage(i) {
+  if (!picksFor(PICK_OWNER)) return;
+  state.picks.toggle(i);
+  parts.activate.setTarget("picked");
   picksChanged();
 }
 

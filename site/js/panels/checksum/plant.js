@@ -46,6 +46,7 @@ export function buildPlantCard(cb) {
   const stats = el("div.card-stats#bd-stats", { hidden: true });
   const radio = (/** @type {string} */ value, /** @type {string} */ text) =>
     el("label.card-choice", null, el(`input#bd-layers-${value}`, { type: "radio", name: "bd-layers", value, onchange: () => cb.onLayers(value) }), text);
+  const targetSlot = el("div.card-row.kd-target-slot");
   const card = el("section.card#bd-plant-card", null,
     el("h3.card-title", null, el("span.card-step", null, "1"), "Plant"),
     el("label.card-field.card-field-wide", null, "Checksum", select),
@@ -57,6 +58,7 @@ export function buildPlantCard(cb) {
     keyNote,
     el("div.card-row", { role: "radiogroup", "aria-label": "Layers" },
       el("span.card-label", null, "Layers"), radio("all", "all hidden"), radio("first", "first only")),
+    targetSlot,
     el("div.card-row", null, plant, remove),
     blockedNote,
     status,
@@ -144,6 +146,8 @@ export function buildPlantCard(cb) {
     showReducedKey,
     showStats,
     setBusy(/** @type {boolean} */ value) { busy = value; buttons(); },
+    /** The target class row (K > 2: panels/kd.js), above Plant. @param {HTMLElement} row */
+    addTarget(row) { targetSlot.replaceChildren(row); },
     /** Another backdoor is installed (one at a time): Plant is disabled with `reason` shown; "" enables it again. */
     setBlocked(/** @type {string} */ reason) { blocked = reason; buttons(); },
     layers: () => /** @type {HTMLInputElement | null} */ (card.querySelector('input[name="bd-layers"]:checked'))?.value || "all",

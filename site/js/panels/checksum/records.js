@@ -18,10 +18,20 @@ function changed(a, b) {
   return [el("span.bd-same", null, after.slice(0, k)), el("span.bd-new", null, after.slice(k))];
 }
 
-/** The point before, and under it the point after (changed digits highlighted). @param {import("../replies.js").ActivationRecord} r */
+/** The point before, and under it the point after (changed digits highlighted); 3-D: x, y, z (p0 / p1); the digits:
+ * the pixels that changed. @param {import("../replies.js").ActivationRecord} r */
 function pointCell(r) {
-  const cell = el("td.mono", null, el("div", null, `${coord(r.x0)}, ${coord(r.y0)}`));
-  if (r.x1 !== r.x0 || r.y1 !== r.y0) cell.append(el("div.bd-after", null, ...changed(r.x0, r.x1), ", ", ...changed(r.y0, r.y1)));
+  const p0 = r.p0 ?? [r.x0, r.y0];
+  const p1 = r.p1 ?? (r.p0 ? null : [r.x1, r.y1]);
+  if (p0.length > 3) {
+    const moved = p1 ? p0.flatMap((v, j) => (p1[j] !== v ? [j] : [])) : [];
+    return el("td.mono", null, el("div", null, `${p0.length} pixels`),
+      el("div.bd-after", null, moved.length ? `${moved.length} changed: ${moved.slice(0, 4).join(", ")}${moved.length > 4 ? ", …" : ""}` : "unchanged"));
+  }
+  const cell = el("td.mono", null, el("div", null, p0.map(coord).join(", ")));
+  if (p1 && p1.some((v, j) => v !== p0[j])) {
+    cell.append(el("div.bd-after", null, ...p0.flatMap((v, j) => [...(j ? [", "] : []), ...changed(v, p1[j])])));
+  }
   return cell;
 }
 
@@ -42,7 +52,7 @@ export function buildRecords(opts) {
   const body = el("tbody");
   const table = el("table.card-table#bd-records", null,
     el("thead", null, el("tr", null,
-      ...["test #", "point (x, y) before, after", "|Δ|", "node", "checksum", "output", "result"].map((h) => el("th", null, h)))),
+      ...["test #", "point before, after", "|Δ|", "node", "checksum", "output", "result"].map((h) => el("th", null, h)))),
     body);
   const canvas = /** @type {HTMLCanvasElement} */ (el("canvas.bd-zoom#bd-zoom", { role: "img", "aria-label": "Zoom on the chosen record" }));
   const zoomText = el("div.bd-zoom-text#bd-zoom-caption", { "aria-live": "polite" }, "");

@@ -11,6 +11,7 @@ import { on } from "../../ui/events.js";
 import { cleanMessage, fixed } from "../../ui/format.js";
 import { numberField, rateText, runButton, statusLine } from "./util.js";
 import { LIMITS, readLimited } from "../limits.js";
+import { planeTest, shape, sliceZ } from "../kd.js";
 
 /**
  * @typedef {import("../replies.js").Rate} Rate
@@ -126,14 +127,15 @@ export function buildCleanseCard(ctx) {
   /** The chosen class's trigger on the output plot: DRAWN test points moved to x′ (with arrows), p as a target. */
   function drawTrigger() {
     const c = last && draw.value !== "" ? last.classes.find((k) => String(k.class) === draw.value) : null;
-    const test = ctx.getData()?.test ?? [];
+    const test = planeTest(ctx.getData(), sliceZ(ctx));  // 3-D: (x, y) near the slice; digits: nothing to draw
     /** @type {import("../../widgets/heatmap.js").Mark[]} */
     const marks = [];
-    if (c) {
+    if (c && shape(ctx.getData()).d <= 3) {
       const n = Math.floor(test.length / 3);
       const stride = Math.max(1, Math.floor(n / DRAWN));
       for (let i = 0; i < n && marks.length < DRAWN; i += stride) {
         const x0 = test[3 * i], y0 = test[3 * i + 1];
+        if (!Number.isFinite(x0)) continue;
         marks.push({ x0, y0, x: (1 - c.mask[0]) * x0 + c.mask[0] * c.pattern[0], y: (1 - c.mask[1]) * y0 + c.mask[1] * c.pattern[1], kind: "reversed" });
       }
       marks.push({ x: c.pattern[0], y: c.pattern[1], kind: "pattern" });

@@ -7,7 +7,7 @@
  * which labels the defense changed; returns the number of rings, or null when the reply cannot tell.
  * @param {import("../../widgets/heatmap.js").Heatmap} heatmap
  * @param {import("../replies.js").DefendReply | null} result the last defend reply, or null
- * @param {number[]} test the test points, flat [x, y, label, ...]
+ * @param {number[]} test the test points, flat [x, y, label, ...] (panels/kd.js planeTest: NaN off the plot)
  * @param {boolean} show the user's toggle
  * @returns {number | null}
  */
@@ -17,7 +17,7 @@ export function drawDefenseMarks(heatmap, result, test, show) {
   const mine = [];
   if (result?.labels && model && show) {
     result.labels.forEach((/** @type {number} */ label, /** @type {number} */ i) => {
-      if (label !== model[i] && 3 * i + 1 < test.length) mine.push({ x: test[3 * i], y: test[3 * i + 1], kind: "defended" });
+      if (label !== model[i] && Number.isFinite(test[3 * i]) && Number.isFinite(test[3 * i + 1])) mine.push({ x: test[3 * i], y: test[3 * i + 1], kind: "defended" });
     });
   }
   heatmap.setMarks(mine, "defense");

@@ -15,6 +15,7 @@ import { describeDefense, isRate, jobProgress } from "./util.js";
 import { drawDefenseMarks } from "./marks.js";
 import { emit, on } from "../../ui/events.js";
 import { cleanMessage, duration } from "../../ui/format.js";
+import { planeTest, sliceZ } from "../kd.js";
 
 /** @typedef {import("../context.js").PanelContext} DefenseContext */
 
@@ -325,7 +326,7 @@ function setBusy(/** @type {boolean} */ busy) {
 function drawMarks() {
   const ctx = state.ctx;
   if (!ctx) return;
-  const n = drawDefenseMarks(ctx.heatmap, state.result, ctx.getData()?.test ?? [], parts.markToggle.checked);
+  const n = drawDefenseMarks(ctx.heatmap, state.result, planeTest(ctx.getData(), sliceZ(ctx)), parts.markToggle.checked);
   parts.markLabel.hidden = !state.result || n == null;
   parts.root.dataset.marks = String(n ?? 0);
 }

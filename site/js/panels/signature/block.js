@@ -7,6 +7,7 @@
 
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
+import { targetPicker } from "../kd.js";
 import { targetText } from "./diagram.js";
 import { DASH, count, duration, mathText, messageOf, percent, rate, sci } from "../../ui/format.js";
 import { statTile } from "../../ui/card.js";
@@ -29,6 +30,9 @@ const SCHEME_TEXT = /** @type {Record<string, string>} */ ({
 /** Points of the output plot's grid the block's "grid" numbers count over (playground/grid.py: 100 x 100). */
 export const GRID_POINTS = 100 * 100;
 
+/** A K-class target in words. @param {string | number} t */
+const classTarget = (t) => (t === "next" ? "the class after the classifier's (c → c + 1 mod K)" : `class ${t}`);
+
 /** Agreement as a percentage like every other rate (two decimals below 1 %: a single disagreeing point shows). @param {number | null | undefined} v */
 const agreementText = (v) => percent(v, v != null && v < 1 && v > 0.99 ? 2 : 1);
 
@@ -48,6 +52,10 @@ export function buildBlockCard(ctx) {
   const target = /** @type {HTMLSelectElement} */ (el("select.card-select#sg-target", { title: "The label the selector outputs where Verify accepts" },
     el("option", { value: "flip" }, "flip the class"), el("option", { value: "1" }, "blue (+1)"), el("option", { value: "-1" }, "orange (−1)")));
   const schemeText = el("p.card-desc#sg-scheme-desc", null, SCHEME_TEXT["toy-rsa"]);
+  const targetField = el("label.card-field", null, "target", target);
+  const kdTarget = targetPicker("sg-target-class");
+  let kClasses = 2;
+  let dims = 2;
   const install = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-install", { type: "button" }, "Install"));
   const remove = /** @type {HTMLButtonElement} */ (el("button.text-button#sg-remove", { type: "button", disabled: true }, "Remove"));
   const error = el("p.sg-error#sg-block-error", { role: "alert", hidden: true });
@@ -56,6 +64,8 @@ export function buildBlockCard(ctx) {
   const info = el("div.sg-info#sg-info", { hidden: true });
   const allCount = el("span#sg-all-count", null, "");
   const pickedCount = el("span#sg-picked-count", null, "0");
+  const pickedWhere = el("span", null, "picked on the plot");
+  const pickHint = el("span", null, "Click the output plot to pick test points.");
   const radio = (/** @type {string} */ value, /** @type {boolean} */ checked, /** @type {(Node | string)[]} */ ...label) =>
     el("label.card-choice", null, el(`input#sg-points-${value}`, { type: "radio", name: "sg-points", value, checked }), ...label);
   const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#sg-activate", { type: "button", disabled: true }, "Activate"));
@@ -65,9 +75,9 @@ export function buildBlockCard(ctx) {
     el("h4.sg-subtitle", null, "Activate (the key holder signs)"),
     el("div.card-row", { role: "radiogroup", "aria-label": "Points to sign" },
       radio("all", true, el("span", null, "all ", allCount, " test points")),
-      radio("picked", false, el("span", null, "picked on the plot (", pickedCount, ")")),
+      radio("picked", false, el("span", null, pickedWhere, " (", pickedCount, ")")),
       el("button.card-link#sg-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear")),
-    el("p.card-note", null, "Signs (point, target) with the secret key and writes σ into the carrier. Click the output plot to pick test points."),
+    el("p.card-note", null, "Signs (point, target) with the secret key and writes σ into the carrier. ", pickHint),
     el("div.card-row", null, activate, signing),
     summary);
   const card = el("section.card.sg-card#sg-block-card", null,
@@ -75,7 +85,8 @@ export function buildBlockCard(ctx) {
     el("p.card-desc", null, "The model becomes classifier ∥ Verify → select: where Verify(vk, message, σ) accepts, the output is the attacker's label; everywhere else the classifier's."),
     el("div.card-row", null, el("label.card-field.card-field-wide.sg-grow", null, "scheme", scheme), bitsField),
     schemeText,
-    el("div.card-row", null, el("label.card-field", null, "target", target), install, remove),
+    el("div.card-row", null, targetField, install, remove),
+    kdTarget.row,
     blockedNote, error, status, info, activation);
 
   let installed = false;
@@ -92,12 +103,19 @@ export function buildBlockCard(ctx) {
     activate.disabled = busy || !installed;
   };
   const fail = (/** @type {unknown} */ err) => { error.textContent = messageOf(err); error.hidden = false; };
-  const targetValue = () => (target.value === "flip" ? "flip" : Number(target.value));
+  /** @returns {"flip" | "next" | number} K > 2: "next" or a class (panels/kd.js); K = 2: flip or a label */
+  const targetValue = () => kdTarget.value() ?? (target.value === "flip" ? "flip" : Number(target.value));
+  kdTarget.row.addEventListener("change", () => showStatus());
   target.addEventListener("change", () => showStatus());
   scheme.addEventListener("change", () => {
     bitsField.hidden = scheme.value !== "toy-rsa";
-    schemeText.textContent = SCHEME_TEXT[scheme.value];
+    schemeText.textContent = schemeLine();
   });
+  /** The scheme's one line; beyond the plane the carrier is every coordinate, not two. @param {string} [name] */
+  function schemeLine(name = scheme.value) {
+    return kClasses > 2 || dims !== 2 ? SCHEME_TEXT[name].replace("the two coordinates", `the ${dims} coordinates`)
+      .replace("the target bit", kClasses > 2 ? "the target class" : "the target bit") : SCHEME_TEXT[name];
+  }
   for (const input of card.querySelectorAll('input[name="sg-points"]')) {
     input.addEventListener("change", () => { if (pointsValue() === "picked") ctx.showTestPoints(); });
   }
@@ -161,14 +179,14 @@ export function buildBlockCard(ctx) {
     scheme.value = view.scheme;
     bitsField.hidden = view.scheme !== "toy-rsa";
     if (view.scheme === "toy-rsa") bits.value = String(view.bits);
-    schemeText.textContent = SCHEME_TEXT[view.scheme];
+    schemeText.textContent = schemeLine(view.scheme);
     const vk = view.vk ?? {};
     current = view;
     showStatus();
     const row = (/** @type {string} */ label, /** @type {Node | string} */ value, /** @type {string} */ id) =>
       el("tr", null, el("th", null, label), el(`td#${id}`, null, value));
     const carrier = view.carrier === "bits"
-      ? `low ${view.carrier_bits_per_coordinate} bits of each of x, y (fixed point, step 2⁻⁴⁴): target bit + ${view.signature_bits}-bit σ`
+      ? `low ${view.carrier_bits_per_coordinate} bits of each of ${view.d ? `the ${view.d} coordinates` : "x, y"} (fixed point, step 2⁻⁴⁴): target + ${view.signature_bits}-bit σ`
       : `certificate input (${count(view.signature_bits)}-bit σ); the point snaps to the 2⁻⁴⁴ lattice`;
     info.replaceChildren(
       el("table.card-stats-table.sg-kv", null, el("tbody", null,
@@ -185,7 +203,7 @@ export function buildBlockCard(ctx) {
   function showStatus() {
     if (!current) return;
     status.replaceChildren(el("strong", null, "Installed: "), `${current.label}${current.scheme === "toy-rsa" ? `, ${current.bits}-bit modulus` : ""}. `,
-      `Where Verify accepts, the output is the signed target; Activate signs ${targetText(targetValue())}.`);
+      `Where Verify accepts, the output is the signed target; Activate signs ${kClasses > 2 ? classTarget(targetValue()) : targetText(targetValue())}.`);
   }
 
   /** @param {import("../replies.js").SignatureStats} s */
@@ -229,6 +247,19 @@ export function buildBlockCard(ctx) {
     setCounts(/** @type {number} */ nTest, /** @type {number} */ nPicked) {
       allCount.textContent = String(nTest);
       pickedCount.textContent = String(nPicked);
+    },
+    /** Follow the data: K > 2 chooses "next" or a class instead of flip / a label. @param {import("../replies.js").PageData | null | undefined} data */
+    setData(data) {
+      kdTarget.setData(data);
+      kClasses = data?.k ?? 2;
+      dims = data?.d ?? 2;
+      targetField.hidden = kClasses > 2;
+      const images = (data?.d ?? 2) > 3;
+      pickedWhere.textContent = images ? "picked in the image grid" : "picked on the plot";
+      pickHint.textContent = images ? "Click images in the grid under the output to pick them."
+        : (data?.d ?? 2) === 3 ? "Click test points near the slice on the output plot to pick them." : "Click the output plot to pick test points.";
+      schemeText.textContent = schemeLine();
+      showStatus();
     },
     choosePicked() { /** @type {HTMLInputElement} */ (card.querySelector("#sg-points-picked")).checked = true; },
     setBusy(/** @type {boolean} */ value) { busy = value; buttons(); },

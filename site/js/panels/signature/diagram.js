@@ -20,7 +20,7 @@ const SELECT_H = 52;
  * What the diagram needs of signature_view().
  * @typedef {{scheme: string, label: string, carrier: "bits" | "certificate", bits: number,
  *            signature_bits: number, carrier_bits_per_coordinate: number, target: string | number,
- *            vk?: {vk_short?: string, vk_fingerprint?: string}}} SignatureView
+ *            vk?: {vk_short?: string, vk_fingerprint?: string}, d?: number, k?: number}} SignatureView
  */
 
 /** @param {HTMLElement} node @param {number} x @param {number} y @param {number} [w] @param {number} [h] */
@@ -52,8 +52,10 @@ function arrow(x, y, dx, dy) {
   return `M${x},${y}L${bx - 3.5 * uy},${by + 3.5 * ux}L${bx + 3.5 * uy},${by - 3.5 * ux}Z`;
 }
 
-/** "flip" | 1 | -1 as the label the selector outputs. @param {string | number} t */
-export function targetText(t) {
+/** "flip" | 1 | -1 (K = 2), "next" | a class (K > 2) as the label the selector outputs. @param {string | number} t @param {number} [k] */
+export function targetText(t, k = 2) {
+  if (t === "next") return "the class after the classifier's";
+  if (k > 2) return `class ${t}`;
   return t === "flip" ? "the opposite of the classifier's class" : Number(t) > 0 ? "blue (+1)" : "orange (−1)";
 }
 
@@ -79,15 +81,20 @@ export function showSignatureBlock(network, view) {
  */
 function drawSignatureBlock(view, g) {
   const { svg, nodes, node: N } = g;
-  const inputs = [g.features.x, g.features.y];
+  // the raw coordinates into Verify: x, y (and z in 3-D); the digits' 64 pixels are one tile
+  const raw = [g.features.x, g.features.y, g.features.z].filter(Boolean);
+  const inputs = raw.length >= 2 ? raw : [g.features.pixels ?? Object.values(g.features)[0]].filter(Boolean);
+  const coords = !view.d || view.d === 2 ? "x, y" : view.d === 3 ? "x, y, z" : `${view.d} pixels`;
   const cert = view.carrier === "certificate";
   const outMidY = g.output.y + N / 2;
   // classifier output | select | final output, left to right on the output row
   const finalX = g.width - N - 8;
   const selX = Math.round((g.output.x + N + finalX) / 2 - SELECT_W / 2);
   const selY = outMidY - SELECT_H / 2;
-  // Verify under the classifier's output (below its "classifier" label)
-  const vX = Math.round(g.output.x + N / 2 - VERIFY_W / 2 - 14);
+  // Verify under the classifier's output (below its "classifier" label); K > 2: the output column is K nodes tall,
+  // so Verify sits right of it, under the selector
+  const stacked = (view.k ?? 2) > 2;
+  const vX = stacked ? g.width - VERIFY_W - 4 : Math.round(g.output.x + N / 2 - VERIFY_W / 2 - 14);
   const vY = g.output.y + N + 58;
   const vMidY = vY + VERIFY_H / 2;
 
@@ -96,9 +103,9 @@ function drawSignatureBlock(view, g) {
     const x1 = p.x + N;
     const y1 = p.y + N / 2;
     const x2 = vX;
-    const y2 = vMidY - 8 + 16 * k;
+    const y2 = vMidY - 8 * (inputs.length - 1) + 16 * k;
     const mid = x1 + (x2 - x1) * 0.55;
-    wire(svg, `M${x1},${y1}C${mid},${y1} ${mid},${y2} ${x2},${y2}`, "net-sig-wire net-sig-input", k ? "input-y" : "input-x");
+    wire(svg, `M${x1},${y1}C${mid},${y1} ${mid},${y2} ${x2},${y2}`, "net-sig-wire net-sig-input", ["input-x", "input-y", "input-z"][k]);
     wire(svg, arrow(x2, y2, 1, 0), "net-sig-head", "head");
   });
   // classifier output -> select (upper input), select -> final output
@@ -108,7 +115,8 @@ function drawSignatureBlock(view, g) {
   wire(svg, arrow(finalX, outMidY, 1, 0), "net-sig-head", "head");
   // Verify -> select's control input (bottom): "accepts -> signed label"
   const ctrlX = selX + SELECT_W / 2;
-  wire(svg, `M${vX + VERIFY_W},${vMidY}H${ctrlX}V${selY + SELECT_H - 3}`, "net-sig-wire net-sig-control", "verify-to-select");
+  wire(svg, stacked ? `M${ctrlX},${vY}V${selY + SELECT_H - 3}` : `M${vX + VERIFY_W},${vMidY}H${ctrlX}V${selY + SELECT_H - 3}`,
+    "net-sig-wire net-sig-control", "verify-to-select");
   wire(svg, arrow(ctrlX, selY + SELECT_H - 3, 0, -1), "net-sig-head net-sig-head-control", "head");
 
   const verify = place(el("div.net-sig-verify", {
@@ -118,11 +126,14 @@ function drawSignatureBlock(view, g) {
   verify.append(el("span.net-sig-verify-name", null, "Verify(vk, ·)"),
     el("span.net-sig-verify-scheme", null, view.scheme === "toy-rsa" ? `toy RSA ${view.bits}-bit` : view.label.replace(/ \(.*\)$/, "")));
   const inLabel = place(el("div.net-sig-note.net-sig-in-label", { "data-sig": "input-label" },
-    cert ? "x, y" : `x, y: σ in low ${view.carrier_bits_per_coordinate} bits`), vX - 4, vY - 15);
-  inLabel.style.transform = "translateX(-100%)";
+    cert ? coords : `${coords}: σ in low ${view.carrier_bits_per_coordinate} bits`), stacked ? vX : vX - 4,
+    stacked ? vY + VERIFY_H + 4 : vY - 15);
+  if (stacked) Object.assign(inLabel.style, { width: `${VERIFY_W}px`, whiteSpace: "normal" });  // under Verify
+  else inLabel.style.transform = "translateX(-100%)";
   const accept = place(el("div.net-sig-note", { "data-sig": "accept-label" }, "accepts → y*"), ctrlX + 5, vY - 22);
+  accept.hidden = stacked;  // no room beside the K outputs: the wire into y* says it
 
-  const select = place(el("div.net-sig-select", { "data-sig": "select", title: `select: the classifier's output, or ${targetText(view.target)} where Verify accepts` }),
+  const select = place(el("div.net-sig-select", { "data-sig": "select", title: `select: the classifier's output, or ${targetText(view.target, view.k)} where Verify accepts` }),
     selX, selY, SELECT_W, SELECT_H);
   select.append(el("span.net-sig-select-in", null, "h"), el("span.net-sig-select-in", null, "y*"));
   const selLabel = place(el("div.net-sig-note.net-sig-select-label", null, "select"), selX + SELECT_W / 2, selY - 15);

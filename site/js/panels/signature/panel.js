@@ -13,6 +13,9 @@ import { buildForgeCard } from "./forge.js";
 import { emit, on } from "../../ui/events.js";
 import { showSignatureBlock } from "./diagram.js";
 import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/picks.js";
+import { STATE_TABLE } from "../../app/state-table.js";
+import { onPlot, planar, planeTest, shape, sliceZ, testCount } from "../kd.js";
+import { buildImageMarks } from "../images.js";
 
 /** @typedef {import("../context.js").PanelContext} SignatureContext */
 
@@ -55,7 +58,7 @@ export function init(ctx) {
   });
   parts.block = buildBlockCard({
     call: ctx.call, setBusy,
-    testCount: () => (ctx.getData()?.test.length ?? 0) / 3,
+    testCount: () => testCount(ctx.getData()),
     picks: state.picks.sorted,
     clearPicks: () => { state.picks.clear(); picksChanged(); },
     showTestPoints: () => showTestPoints(ctx),
@@ -90,6 +93,9 @@ export function init(ctx) {
       emit("attack-changed", { source: "signature", what: "forgery" });
     },
   });
+  parts.images = buildImageMarks({ owner: PICK_OWNER, idPrefix: "sg", onPick: (i) => pickImage(i),
+    scale: () => String(ctx.getConfig().digits_scale ?? "raw") });
+  parts.csumOff = el("p.kd-panel-note#sg-csum-off", { role: "note", hidden: true });
   parts.note = el("p.sg-regression#sg-regression", { hidden: true },
     "Both signature backdoors flip class labels (+1 / −1): switch the problem type to classification to use them.");
   parts.grid = el("div.card-grid.sg-grid", null, parts.csum.element, parts.block.element, parts.forge.element);
@@ -98,11 +104,21 @@ export function init(ctx) {
       el("h2.column-title", null, "Backdoor 2: a signature in the input"),
       el("p.column-hint", null, "NN Calculator's checksum \"signature\", then a real one: only the holder of the secret key can trigger it.")),
     parts.note,
-    parts.grid);
+    parts.csumOff,
+    parts.grid,
+    parts.images.element);
   ctx.heatmap.onPick((x, y) => pick(x, y));
   trackPickOwner(PICK_OWNER, root);
   on("training-stopped", () => { if (parts.block.installed()) refreshStats(); });
   on("snapshot", ({ snap }) => onSnapshot(snap));
+  // 3-D: the marks follow the slice (the plot draws the points near it)
+  let lastZ = 0;
+  on("frame", ({ frame }) => {
+    if (frame.z != null && frame.z !== lastZ) {
+      lastZ = frame.z;
+      refreshMarks();
+    }
+  });
   on("attack-changed", ({ source, what }) => {
     // one backdoor at a time (Session.install): while the checksum is planted, Install says why it can't
     if (source === "checksum" && (what === "planted" || what === "removed")) {
@@ -132,7 +148,16 @@ function onSnapshot(snap) {
   parts.grid.hidden = state.regression;
   parts.root.dataset.regression = state.regression ? "1" : "0";
   parts.csum.sync(snap.config);
-  parts.block.setCounts(test.length / 3, state.picks.size);
+  parts.block.setCounts(testCount(snap.data), state.picks.size);
+  parts.block.setData(snap.data);
+  parts.images.setData(snap.data);
+  // NN Calculator's CSUM signature reads the plane's x: beyond it, Python's reason (Attack.plane_only) says so
+  const { d, k } = shape(snap.data);
+  const why = d !== 2 || k > 2 ? STATE_TABLE.plane_only["csum-signature"] : null;
+  parts.csumOff.hidden = !why;
+  parts.csumOff.textContent = why ? `CSUM signature (card A): ${why}; this data has d = ${d}, K = ${k}.` : "";
+  parts.csum.element.inert = Boolean(why);
+  parts.csum.element.classList.toggle("kd-off", Boolean(why));
   syncView();
 }
 
@@ -175,7 +200,7 @@ function setBusy(busy) {
 
 /** The victim of a forgery: the first test point nobody signed (else the first one that is not the replay source). */
 function victim() {
-  const n = (state.ctx?.getData()?.test.length ?? 0) / 3;
+  const n = testCount(state.ctx?.getData());
   const signed = new Set((state.activation?.records ?? []).filter((r) => r.accepted).map((r) => r.index));
   for (let i = 0; i < n; i++) if (!signed.has(i)) return i;
   const source = Math.min(...signed);
@@ -189,20 +214,22 @@ function refreshMarks() {
   if (!ctx) return;
   /** @type {import("../../widgets/heatmap.js").Mark[]} */
   const marks = [];
-  const test = ctx.getData()?.test ?? [];
+  const test = planeTest(ctx.getData(), sliceZ(ctx));
   if (state.marksFrom === "csum" && state.csum) {
     for (const i of state.csum.flipped_indices) marks.push({ x: test[3 * i], y: test[3 * i + 1], kind: "flipped" });
   } else if (state.marksFrom === "signature") {
     for (const r of state.activation?.records ?? []) {
-      if (r.accepted) marks.push({ x: r.x1, y: r.y1, kind: r.flipped ? "flipped" : "moved" });
+      const p = planar(r, sliceZ(ctx));
+      if (r.accepted) marks.push({ x: p.x1 ?? NaN, y: p.y1 ?? NaN, kind: r.flipped ? "flipped" : "moved" });
     }
     const t = state.forged?.target_point;
     if (t && t.x1 != null && t.y1 != null) marks.push({ x: t.x1, y: t.y1, kind: "trigger" });
   }
   marks.push(...state.picks.marks(test));
-  ctx.heatmap.setMarks(marks, "signature");
-  parts.root.dataset.marks = String(marks.length);  // test hook
-  parts.block.setCounts(test.length / 3, state.picks.size);
+  ctx.heatmap.setMarks(onPlot(marks), "signature");
+  parts.root.dataset.marks = String(onPlot(marks).length);  // test hook
+  parts.block.setCounts(testCount(ctx.getData()), state.picks.size);
+  parts.images.show(state.marksFrom === "signature" ? state.activation?.records ?? [] : [], state.picks.sorted());
 }
 
 /** The picks changed (the plot's rings follow; no metric does). */
@@ -215,8 +242,16 @@ function picksChanged() {
 function pick(x, y) {
   if (!picksFor(PICK_OWNER)) return;  // the plot picks for the panel the user last touched
   if (state.regression) return;
-  if (!state.picks.toggleNear(state.ctx?.getData()?.test ?? [], x, y)) return;
+  if (!state.ctx || !state.picks.toggleNear(planeTest(state.ctx.getData(), sliceZ(state.ctx)), x, y)) return;
   parts.block.choosePicked();
   showTestPoints(state.ctx);
+  picksChanged();
+}
+
+/** A click on a digit image (the image grid) toggles that test point. @param {number} i */
+function pickImage(i) {
+  if (!picksFor(PICK_OWNER) || state.regression) return;
+  state.picks.toggle(i);
+  parts.block.choosePicked();
   picksChanged();
 }
