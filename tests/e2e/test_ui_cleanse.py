@@ -65,3 +65,31 @@ def test_neural_cleanse_on_a_poisoned_model(app, page):
     shot(page, "1-poisoning")
     page.select_option("#df-nc-draw", "")
     page.wait_for_function("document.querySelector('#df-nc-card').dataset.marks === '0'")
+
+
+BLOBS4 = {"dataset": "blobs4", "networkShape": [8], "epochs": 200, "seed": "7",
+          "backdoor": {"type": "poisoning", "target": 2}}
+
+
+def test_neural_cleanse_with_four_classes(app, page):
+    """K = 4: four rows named by class index (not +1 / -1), the target class tagged, the anomaly index across four
+    classes (no two-class caveat in the notes), the command line's numbers."""
+    page = app(replay.encode(BLOBS4))
+    page.wait_for_function("window.__bp && document.querySelector('#df-nc-run') !== null")
+    page.wait_for_function("window.__bp.call('defense_metrics').then(m => m.attack_success_rate.n > 0)",
+                           polling=500, timeout=120_000)
+    page.locator(CARD).scroll_into_view_if_needed()
+    page.click("#df-nc-run")
+    page.wait_for_function("['done', 'error'].includes(document.querySelector('#df-nc-status')?.dataset.state)"
+                           " && document.querySelector('#df-nc-card').dataset.busy === '0'", timeout=90_000)
+    assert page.get_attribute("#df-nc-status", "data-state") == "done", page.text_content("#df-nc-status")
+    names = page.locator("#df-nc-table tbody tr th").all_inner_texts()
+    assert [n.split()[0] for n in names] == ["0", "1", "2", "3"] and "target" in names[2]
+    assert "−1" not in page.inner_text("#df-nc-table")
+    assert "two classes" not in page.inner_text("#df-nc-notes")
+    assert "4 classes" in page.text_content("#df-nc-caveat") and "cannot flag" not in page.text_content("#df-nc-caveat")
+    s, _ = stages.run_session(BLOBS4)
+    want = cleanse.run(s, s.attacked(), {}, rng.stream(s.config["seed"], "defense"))
+    shown = [float(page.get_attribute(f"#df-nc-table tbody tr[data-cls='{c}'] td.num", "data-value")) for c in range(4)]
+    assert shown == pytest.approx([c["l1"] for c in want["classes"]], abs=1e-9)
+    shot(page, "2-blobs4")

@@ -28,10 +28,13 @@ const L = /** @type {Record<"success" | "steps" | "restarts", import("../limits.
   /** @type {any} */ (LIMITS.defense));
 /** Test points drawn per class trigger on the output plot (every moved point would hide the plot). */
 const DRAWN = 24;
-const CAVEAT = "Every network here has two classes (+1 and −1). With two classes the anomaly index comes out the "
+const CAVEAT = "This network has two classes (+1 and −1). With two classes the anomaly index comes out the "
   + "same for both, whatever the model (the median absolute deviation of two numbers is half their distance), so it "
   + "cannot flag anything: read the |m|₁ against the clean model's instead, and whether the recovered trigger sets "
   + "off the backdoor.";
+/** @param {number} k */
+const caveatFor = (k) => (k === 2 ? CAVEAT : `This network has ${k} classes: the anomaly index compares their ${k} `
+  + "smallest triggers, and a class whose trigger is unusually small (index above 2) is flagged.");
 
 /** @param {import("../context.js").PanelContext} ctx */
 export function buildCleanseCard(ctx) {
@@ -94,17 +97,21 @@ export function buildCleanseCard(ctx) {
   /** @param {CleanseReply} r */
   function show(r) {
     last = r;
-    const name = (/** @type {CleanseClass} */ c) => (c.label != null ? (c.label > 0 ? "+1" : "−1") : String(c.class));
+    const two = r.classes.length === 2;  // K = 2 names its classes +1 / −1; K > 2 by index
+    const name = (/** @type {CleanseClass} */ c) => (two && c.label != null ? (c.label > 0 ? "+1" : "−1") : String(c.class));
+    // d <= 3: every coordinate; beyond (the digits' 64 pixels) how many the mask really uses
+    const coords = (/** @type {number[]} */ v) => (v.length <= 3 ? v.map((x) => fixed(x, 2)).join(", ") : "");
+    const maskText = (/** @type {number[]} */ m) => (m.length <= 3 ? coords(m) : `${m.filter((x) => x > 0.5).length} of ${m.length} inputs > 0.5`);
     const hasClean = r.classes.some((c) => c.l1_clean != null);
-    const head = ["class", "|m|₁", ...(hasClean ? ["|m|₁ clean"] : []), "mask (m₁, m₂)", "pattern p", "success", "backdoor fires", "anomaly index"];
+    const head = ["class", "|m|₁", ...(hasClean ? ["|m|₁ clean"] : []), r.classes[0]?.mask.length === 2 ? "mask (m₁, m₂)" : "mask m", ...(r.classes[0]?.mask.length <= 3 ? ["pattern p"] : []), "success", "backdoor fires", "anomaly index"];
     const rows = r.classes.map((c) => {
       const target = r.target === c.class;
       return el("tr", { dataset: { cls: String(c.class), flagged: c.flagged ? "1" : "0" } },
         el("th", null, name(c), target ? el("span.df-nc-tag", { title: "The attack's target class" }, " target") : ""),
         el("td.num", { dataset: { value: String(c.l1) } }, fixed(c.l1, 3)),
         ...(hasClean ? [el("td.num", null, fixed(c.l1_clean, 3))] : []),
-        el("td.num", null, `${fixed(c.mask[0], 2)}, ${fixed(c.mask[1], 2)}`),
-        el("td.num", null, `${fixed(c.pattern[0], 2)}, ${fixed(c.pattern[1], 2)}`),
+        el("td.num", null, maskText(c.mask)),
+        ...(c.pattern.length <= 3 ? [el("td.num", null, coords(c.pattern))] : []),
         el("td.num", { title: c.success ? `${c.success.k} of ${c.success.n}${c.reached ? "" : " (target share not reached)"}` : "" }, rateText(c.success)),
         el("td.num", { title: "Share of moved test points where the backdoored model and the clean model disagree" }, rateText(c.fires)),
         el("td.num", null, c.anomaly_index == null ? "∞" : fixed(c.anomaly_index, 2), c.flagged ? el("strong.df-nc-flag", null, " flagged") : ""));
@@ -158,7 +165,11 @@ export function buildCleanseCard(ctx) {
   }
 
   // a new model, new data or another backdoor: the triggers no longer apply
-  on("snapshot", () => { if (last || element.dataset.busy === "1") clear(); });
+  on("snapshot", () => {
+    const caveat = /** @type {HTMLElement | null} */ (element.querySelector("#df-nc-caveat"));
+    if (caveat) caveat.textContent = caveatFor(shape(ctx.getData()).k);
+    if (last || element.dataset.busy === "1") clear();
+  });
   on("attack-changed", () => { if (last) { clear(); status.done("The backdoor changed: run Neural Cleanse again."); } });
   on("training-started", () => { if (last) status.done("Training moves the model: run Neural Cleanse again for its current triggers."); });
   return { element, clear };
