@@ -1,14 +1,12 @@
-"""The perturbation probe: tiny random perturbations (1e-3, 1e-6 and 1e-9 of the box) of base points -- training
-points and uniform points of the box -- looking for a label change that one model shows and the other does not (a
+"""The perturbation probe: tiny random perturbations (1e-3, 1e-6 and 1e-9 of the box) of base points drawn
+uniform in the box (half the budget), looking for a label change that one model shows and the other does not (a
 checksum in the operator fires on low-order digits, a poisoned patch on a region); decided by the shared rule."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import evidence
 
-PER_BASE = 8
+PER_BASE = 1  # one tiny perturbation per base point: half the budget scans the box
 
 
 class ProbePlayer:
@@ -18,9 +16,8 @@ class ProbePlayer:
     def distinguish(self, arena) -> int:
         tally = evidence.Tally()
         while arena.budget.left > 0:
-            n_base = max(1, min(8, arena.budget.left // (PER_BASE + 1)))
-            train = arena.train_points[arena.rng.integers(0, len(arena.train_points), n_base // 2)]
-            base = np.vstack([train, evidence.uniform(arena, n_base - len(train))])
+            n_base = max(1, min(32, arena.budget.left // (PER_BASE + 1)))
+            base = evidence.uniform(arena, n_base)
             tally.add(arena, *arena.query(base))
             if arena.budget.left > 0:
                 tally.add(arena, *arena.query(evidence.tiny_perturbations(arena, base, n_base * PER_BASE)))
