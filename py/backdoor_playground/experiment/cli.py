@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import matrix, report, stages as experiment, sweep
+from ..games import cli as game_cli
 from ..studies import cli as study_cli
 
 EXIT_BAD_INPUT = 2
@@ -136,6 +137,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "sweep": (cmd_sweep, "run an experiment over a grid of settings and seeds; tidy TSV + summary"),
     "matrix": (cmd_matrix, "every backdoor x defense pair over seeds; tidy TSV + summary + headline grid"),
     "study": (lambda args: study_cli.cmd_study(args, BadInput), "a study: tidy TSV + summary + JSON + figure"),
+    "game": (lambda args: game_cli.cmd_game(args, BadInput, _read_json), "play a game: JSON + headline"),
 }
 
 
@@ -167,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
                                help="tidy TSV here, summary in matrix.summary.tsv")
     study_cli.add_executor_argument(matrix_parser)
     study_cli.add_parser(sub, positive_int)
+    game_cli.add_parser(sub, positive_int)
     return parser
 
 

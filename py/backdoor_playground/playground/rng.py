@@ -12,8 +12,9 @@ import hashlib
 import numpy as np
 
 # A stream's position in this tuple is part of its key: append new names, never reorder (the shipped RSA-2048 key
-# comes from "keys"). "poison" (the data-poisoning backdoor's choice of points) took the place of an unused name.
-STREAMS = ("data", "split", "init", "poison", "defense", "search", "keys")
+# comes from "keys"). "poison" (the data-poisoning backdoor's choice of points) took the place of an unused name;
+# "game" (the games' secret draws and their players' choices) came last.
+STREAMS = ("data", "split", "init", "poison", "defense", "search", "keys", "game")
 
 
 def seed_to_int(seed: str | int | float) -> int:
