@@ -278,7 +278,10 @@ def main() -> int:
             for suffix, hash_ in (("default", "dataset=circle&networkShape=4,2&activation=tanh&batchSize=10"
                                               "&percTrainData=50&x=true&y=true"),
                                   ("6x8", "dataset=circle&networkShape=8,8,8,8,8,8&activation=tanh&batchSize=10"),
-                                  ("planted", "dataset=circle&networkShape=4&activation=relu_csum&batchSize=10")):
+                                  ("planted", "dataset=circle&networkShape=4&activation=relu_csum&batchSize=10"),
+                                  # issue 14: training the digits (64 inputs, 10 classes) as the page sets them up
+                                  ("digits", "dataset=digits&digits_scale=unit&networkShape=8&activation=tanh"
+                                             "&learningRate=0.1&percTrainData=80&batchSize=10")):
                 runs = [training_run(browser, url, hash_) for _ in range(args.runs)]
                 tag = "" if suffix == "default" else "_" + suffix
                 result[f"epochs_per_s_{suffix}"] = median_of(runs, "epochs_per_s")
