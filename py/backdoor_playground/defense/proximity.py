@@ -181,18 +181,9 @@ def radius_vote(train_points, train_labels, queries, radius: float, fallback, ti
 
 
 def nearest_labels(train_points, train_labels, queries, k: int) -> np.ndarray:
-    """(m, min(k, n)) labels of each query's nearest training points, nearest first (lower index on equal distance)."""
-    train = _as_points(train_points)
-    labels = np.where(_positive(train_labels), 1.0, -1.0)
-    q = _as_points(queries)
-    k = min(int(k), len(train))
-    out = np.zeros((len(q), k))
-    if not k:
-        return out
-    for a, b in _chunks(len(q), len(train)):
-        order = np.argsort(_distances(q[a:b], train), axis=1, kind="stable")[:, :k]
-        out[a:b] = labels[order]
-    return out
+    """(m, min(k, n)) labels (+1 / -1) of each query's nearest training points, nearest first (lower index on equal
+    distance)."""
+    return nearest_classes(train_points, np.where(_positive(train_labels), 1.0, -1.0), queries, k)
 
 
 def knn_from_nearest(nearest: np.ndarray, k: int, fallback) -> np.ndarray:

@@ -53,21 +53,7 @@ function frame(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {number} *
   const fx = o.xLog ? (/** @type {number} */ v) => Math.log10(v) : (/** @type {number} */ v) => v;
   const X = (/** @type {number} */ v) => PAD.left + ((fx(v) - fx(o.x0)) / (fx(o.x1) - fx(o.x0) || 1)) * pw;
   const Y = (/** @type {number} */ v) => PAD.top + ph - ((v - o.y0) / (o.y1 - o.y0 || 1)) * ph;
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = ink.grid;
-  ctx.beginPath();
-  for (const t of o.yTicks) { ctx.moveTo(PAD.left, Math.round(Y(t)) + 0.5); ctx.lineTo(PAD.left + pw, Math.round(Y(t)) + 0.5); }
-  ctx.stroke();
-  ctx.strokeStyle = ink.axis;
-  ctx.beginPath();
-  ctx.moveTo(PAD.left + 0.5, PAD.top);
-  ctx.lineTo(PAD.left + 0.5, PAD.top + ph + 0.5);
-  ctx.lineTo(PAD.left + pw, PAD.top + ph + 0.5);
-  ctx.stroke();
-  ctx.fillStyle = ink.text;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const t of o.yTicks) ctx.fillText((o.yFormat ?? tick)(t), PAD.left - 4, Y(t));
+  paintFrame(ctx, { Y, ticks: o.yTicks, label: o.yFormat ?? tick, pw, ph, ink });
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   for (const t of o.xTicks) {
@@ -81,6 +67,31 @@ function frame(/** @type {CanvasRenderingContext2D} */ ctx, /** @type {number} *
   axisTitles(ctx, W, H, o.xLabel, o.yLabel, ink.text);
   ctx.textBaseline = "alphabetic";
   return { X, Y, pw, ph };
+}
+
+/**
+ * A plot area's y grid lines, its two axes and the y tick labels: what every chart painter draws the same way.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{Y: (v: number) => number, ticks: number[], label: (v: number) => string, pw: number, ph: number,
+ *   ink: {grid: string, axis: string, text: string}}} f
+ * @param {{left: number, top: number}} [pad]
+ */
+export function paintFrame(ctx, f, pad = PAD) {
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = f.ink.grid;
+  ctx.beginPath();
+  for (const t of f.ticks) { ctx.moveTo(pad.left, Math.round(f.Y(t)) + 0.5); ctx.lineTo(pad.left + f.pw, Math.round(f.Y(t)) + 0.5); }
+  ctx.stroke();
+  ctx.strokeStyle = f.ink.axis;
+  ctx.beginPath();
+  ctx.moveTo(pad.left + 0.5, pad.top);
+  ctx.lineTo(pad.left + 0.5, pad.top + f.ph + 0.5);
+  ctx.lineTo(pad.left + f.pw, pad.top + f.ph + 0.5);
+  ctx.stroke();
+  ctx.fillStyle = f.ink.text;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const t of f.ticks) ctx.fillText(f.label(t), pad.left - 4, f.Y(t));
 }
 
 /**

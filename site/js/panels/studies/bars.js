@@ -7,7 +7,7 @@
 
 import { power } from "../../ui/format.js";
 import { chartInk, dataColor } from "../../ui/theme.js";
-import { axisTitles, niceTicks } from "../../widgets/plot.js";
+import { axisTitles, niceTicks, paintFrame } from "../../widgets/plot.js";
 
 /**
  * @typedef {{mean: number, lo: number | null, hi: number | null, k: number | null, n: number | null}} BarValue
@@ -67,22 +67,7 @@ export function paintBars(ctx, d, W = BAR_W, H = BAR_H) {
     const t = (ax.f(Math.min(ax.hi, Math.max(ax.lo, v))) - ax.f(ax.lo)) / (ax.f(ax.hi) - ax.f(ax.lo) || 1);
     return PAD.top + ph - t * ph;
   };
-  // grid, axes, y ticks
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = ink.grid;
-  ctx.beginPath();
-  for (const t of ax.ticks) { ctx.moveTo(PAD.left, Math.round(Y(t)) + 0.5); ctx.lineTo(PAD.left + pw, Math.round(Y(t)) + 0.5); }
-  ctx.stroke();
-  ctx.strokeStyle = ink.axis;
-  ctx.beginPath();
-  ctx.moveTo(PAD.left + 0.5, PAD.top);
-  ctx.lineTo(PAD.left + 0.5, PAD.top + ph + 0.5);
-  ctx.lineTo(PAD.left + pw, PAD.top + ph + 0.5);
-  ctx.stroke();
-  ctx.fillStyle = ink.text;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const t of ax.ticks) ctx.fillText(d.log ? logTick(t) : linTick(t), PAD.left - 4, Y(t));
+  paintFrame(ctx, { Y, ticks: ax.ticks, label: d.log ? logTick : linTick, pw, ph, ink }, PAD);
   // the groups: bars, whiskers, names
   const ng = Math.max(1, d.groups.length);
   const ns = Math.max(1, d.series.length);
