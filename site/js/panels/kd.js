@@ -5,6 +5,7 @@
 // p0, p1 (lists of d numbers) otherwise. Nothing here decides what the data allows: that is Python's (plane_only).
 
 import { el } from "../ui/dom.js";
+import { on } from "../ui/events.js";
 import { classNames, labelColor } from "../widgets/classes.js";
 
 /** Points this close to the slice (in z) are drawn on the 3-D plot and can be picked (as app/problem-view.js). */
@@ -110,4 +111,15 @@ export function targetPicker(id) {
     },
     recolor: paint,
   };
+}
+
+/** 3-D: call `redraw` whenever the plot's slice moves, so marks drawn near the slice follow it. @param {() => void} redraw */
+export function followSlice(redraw) {
+  let lastZ = 0;
+  on("frame", ({ frame }) => {
+    if (frame.z != null && frame.z !== lastZ) {
+      lastZ = frame.z;
+      redraw();
+    }
+  });
 }

@@ -14,7 +14,7 @@ import { buildRecords } from "./records.js";
 import { buildResidues } from "./residues.js";
 import { emit, on } from "../../ui/events.js";
 import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/picks.js";
-import { onPlot, planar, planeTest, sliceZ, targetPicker, testCount } from "../kd.js";
+import { followSlice, onPlot, planar, planeTest, sliceZ, targetPicker, testCount } from "../kd.js";
 import { buildImageMarks } from "../images.js";
 
 /** @typedef {import("../context.js").PanelContext} BackdoorContext */
@@ -80,14 +80,7 @@ export function init(ctx) {
   trackPickOwner(PICK_OWNER, root);
   on("training-stopped", refreshModelViews);
   on("snapshot", ({ snap }) => onSnapshot(snap));
-  // 3-D: the marks follow the slice (the plot draws the points near it)
-  let lastZ = 0;
-  on("frame", ({ frame }) => {
-    if (frame.z != null && frame.z !== lastZ) {
-      lastZ = frame.z;
-      refreshMarks();
-    }
-  });
+  followSlice(refreshMarks);  // 3-D: the marks follow the slice
   on("attack-changed", ({ source, what }) => {
     // one backdoor at a time (Session.install): while the signature block is installed, Plant says why it can't
     if (source === "signature" && (what === "installed" || what === "removed")) {

@@ -14,7 +14,7 @@ import { emit, on } from "../../ui/events.js";
 import { showSignatureBlock } from "./diagram.js";
 import { createPicks, picksFor, showTestPoints, trackPickOwner } from "../../ui/picks.js";
 import { STATE_TABLE } from "../../app/state-table.js";
-import { onPlot, planar, planeTest, shape, sliceZ, testCount } from "../kd.js";
+import { followSlice, onPlot, planar, planeTest, shape, sliceZ, testCount } from "../kd.js";
 import { buildImageMarks } from "../images.js";
 
 /** @typedef {import("../context.js").PanelContext} SignatureContext */
@@ -111,14 +111,7 @@ export function init(ctx) {
   trackPickOwner(PICK_OWNER, root);
   on("training-stopped", () => { if (parts.block.installed()) refreshStats(); });
   on("snapshot", ({ snap }) => onSnapshot(snap));
-  // 3-D: the marks follow the slice (the plot draws the points near it)
-  let lastZ = 0;
-  on("frame", ({ frame }) => {
-    if (frame.z != null && frame.z !== lastZ) {
-      lastZ = frame.z;
-      refreshMarks();
-    }
-  });
+  followSlice(refreshMarks);  // 3-D: the marks follow the slice
   on("attack-changed", ({ source, what }) => {
     // one backdoor at a time (Session.install): while the checksum is planted, Install says why it can't
     if (source === "checksum" && (what === "planted" || what === "removed")) {
