@@ -30,6 +30,12 @@ MAX_HASH_CHARS = 100_000
 NN_CALCULATOR_PROBLEM = "backdoor_csum"
 EXTRA_SECTIONS = ("backdoor", "defense")
 HIDE_SUFFIX = "_hide"
+# The page's panels below the playground, in page order (the page loads js/panels/<name>/panel.js for each).
+PANEL_NAMES = ("calculator", "checksum", "signature", "defense", "matrix", "studies")
+# What `embed` may show alone in an iframe: the output plot, the network diagram, or one panel.
+EMBED_PARTS = ("", "plot", "network", *[f"panel:{name}" for name in PANEL_NAMES])
+MAX_LESSONS = 9
+MAX_LESSON_STEPS = 40
 
 # TF Playground's serialisation order (state.ts PROPS); its links always carry these keys.
 TF_KEY_ORDER = (
@@ -141,6 +147,12 @@ STATE_TABLE: list[Prop] = [
     Prop("digits_scale", "choice", DIGITS_SCALES[0], choices=DIGITS_SCALES,
          doc="What the digits network sees: raw pixel values 0..16, or unit = divided by 16."),
     *[Prop(name + HIDE_SUFFIX, "bool", False, doc=f"Hide the {name} control.") for name in HIDEABLE],
+    # Page modes: they change what the page shows, never the playground's numbers.
+    Prop("lesson", "int", 0, lo=0, hi=MAX_LESSONS, step=1, doc="Guided lesson shown beside the playground; 0 = none."),
+    Prop("step", "int", 0, lo=0, hi=MAX_LESSON_STEPS, step=1, doc="Step of the lesson (1 = first; 0 = the lesson's start)."),
+    Prop("teacher", "bool", False, doc="Lessons show their answers (the teacher's view)."),
+    Prop("embed", "choice", "", choices=EMBED_PARTS,
+         doc="Show one part of the page alone, for an iframe: plot, network or panel:<name>; empty = the whole page."),
 ]
 
 PROPS: dict[str, Prop] = {prop.name: prop for prop in STATE_TABLE}
@@ -166,4 +178,5 @@ def table_json() -> dict:
         "datasets_nd": {name: {"d": spec.d, "k": spec.k, "k_choices": spec.k_choices}
                         for name, spec in ND_SPECS.items()},
         "extra_sections": list(EXTRA_SECTIONS),
+        "panels": list(PANEL_NAMES),
     }

@@ -107,3 +107,6 @@ export function listBounds(name) {
 
 /** Hidden layers: at most max_len layers of lo..hi neurons. */
 export const NETWORK_SHAPE = listBounds("networkShape");
+
+/** The panels below the playground, in page order (the state table's one list; `embed=panel:<name>` names one). */
+export const PANEL_NAMES = /** @type {string[]} */ (STATE_TABLE.panels);

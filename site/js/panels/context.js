@@ -1,6 +1,6 @@
 // @ts-check
 // The panel contract, in one place. Every panels/<name>/panel.js exports `init(ctx)`; app/main.js imports the four
-// panels once Python is ready, calls init(ctx) on each (calculator, checksum, signature, defense, in that order),
+// panels once Python is ready (the state table's `panels`, in page order, then app/modes.js's page modes), calls init(ctx) on each,
 // then emits the latest "snapshot". A panel hears the hub (ui/events.js: snapshot, frame, training-stopped,
 // attack-changed...) and emits only its own events (attack-changed, defense-changed, picks-changed); it never
 // watches the DOM outside its own root, and it changes the playground only through ctx. Type-only module.
@@ -23,6 +23,8 @@
  *   release: (id: number) => void,
  *   idle: () => Promise<void>,
  *   isPlaying: () => boolean,
+ *   play: () => void,
+ *   step: () => void,
  *   heatmap: import("../widgets/heatmap.js").Heatmap,
  *   network: import("../widgets/network.js").NetworkView,
  *   getConfig: () => import("./replies.js").Config,
