@@ -97,7 +97,8 @@ class HumanGame:
     def view(self) -> dict:
         """What the page may know of the live round: data, budget, the trigger point; never the slot."""
         a = self._live()
-        out = {"game": self.game, "round": self.started - 1, "whitebox": self.whitebox, "d": int(a.d),
+        k = int(self._round.s.shape[1]) if self._round else 2
+        out = {"game": self.game, "round": self.started - 1, "whitebox": self.whitebox, "d": int(a.d), "k": k,
                "queries": a.budget.limit, "left": a.budget.left, "low": a.low.tolist(), "high": a.high.tolist(),
                "train_points": a.train_points.tolist(), "train_labels": a.train_labels.tolist(),
                "finished": len(self.rows), "score": self.score()}
