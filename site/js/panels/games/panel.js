@@ -248,6 +248,7 @@ export function init(ctx) {
     outcome.textContent = result.success ? `Triggered after ${result.queries} queries: the label flipped against the clean model's.`
       : result.timed_out ? "Time is up: no trigger found." : `Not triggered in ${result.queries} queries.`;
     showScore(result.score, result.score.success.n);
+    status.textContent = "Round over: press New round for the next one.";
     setLive(false);
   }
 
@@ -262,6 +263,7 @@ export function init(ctx) {
       outcome.hidden = false;
       outcome.dataset.correct = String(r.correct);
       outcome.textContent = `${r.correct ? "Right" : "Wrong"}: model ${r.truth ? "B" : "A"} was the backdoored one.`;
+      status.textContent = "Round over: press New round for the next one.";
       showScore(r.score, r.score.rounds);
     } catch (err) {
       ctx.reportError(err);

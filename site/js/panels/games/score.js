@@ -34,7 +34,7 @@ export const VERDICT_NOTE = {
   distinguish: "Advantage |2P − 1|: 0 is guessing, 1 is always right (or always wrong: a player who is always wrong " +
     "only has to swap). The interval comes from the 95 % Wilson interval of P(correct). \"You can tell them apart\" " +
     "when that interval excludes 0; \"no evidence you can tell them apart\" when it reaches 0 — with few rounds even " +
-    "a perfect player has no evidence yet (5 right of 5 still reaches 0). Goldwasser et al. claim no efficient " +
+    "a perfect player has no evidence yet (3 right of 3 still reaches 0; 4 of 4 is the fewest that does not). Goldwasser et al. claim no efficient " +
     "observer gets a non-negligible advantage against the signature backdoor.",
   trigger: "Success: the share of rounds where one of your inputs near the point made the backdoored model's label " +
     "differ from the clean model's, with its 95 % Wilson interval. Without the key the signature backdoor should " +
