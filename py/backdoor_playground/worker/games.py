@@ -9,7 +9,7 @@ from typing import Any
 
 from ..defense.run import json_safe
 from ..games import BACKDOORS, PLAYER_NOTES, PLAYERS, backdoor as backdoor_object, baselines, human, steps
-from ..games.rounds import LIMITS
+from ..games.rounds import LIMITS, split_config
 from ..limits import int_in
 from ..playground import config as cfg
 from ..playground.state_table import STATE_TABLE
@@ -28,7 +28,7 @@ def _epochs(epochs: Any, s: Session) -> int:
     return int_in("epochs", epochs, 1, hi)
 
 
-def game_config(s: Session, backdoor: Any, queries: Any = None, epochs: Any = None, radius: Any = None,
+def _game_config(s: Session, backdoor: Any, queries: Any = None, epochs: Any = None, radius: Any = None,
                 time_budget_s: Any = None) -> dict:
     """The game config (an experiment config + the game's keys) on the live playground's clean settings."""
     if s.uploaded is not None:
@@ -61,7 +61,7 @@ def games_start(s: Session, game: str = "distinguish", backdoor: str = "poisonin
     """A new round: a new series (scores reset) unless keep_score and the settings are those of the series under
     way. Returns the round's public view and the config (for the command line)."""
     global _game
-    config = game_config(s, backdoor, queries, epochs, radius, time_budget_s)
+    config = _game_config(s, backdoor, queries, epochs, radius, time_budget_s)
     same = _game is not None and keep_score and _game.game == game and _game.whitebox == bool(whitebox) and \
         _game.raw_config == config
     if not same:
@@ -100,7 +100,8 @@ def games_whitebox(s: Session) -> list:
 
 def games_baselines(s: Session, backdoor: str = "poisoning") -> dict | None:
     """The key-less baselines' costs extrapolated to real key sizes (games/baselines.estimate), as the CLI."""
-    return json_safe(baselines.estimate(backdoor_object(backdoor)))
+    config, _ = split_config(_game_config(s, backdoor))  # the backdoor's settings checked, defaults filled in
+    return json_safe(baselines.estimate(config["backdoor"]))
 
 
 def games_player_start(s: Session, game: str = "distinguish", backdoor: str = "poisoning", player: str = "random",
@@ -109,7 +110,7 @@ def games_player_start(s: Session, game: str = "distinguish", backdoor: str = "p
     """Start an automated player on the game (a running one is dropped): its progress."""
     global _run
     _run = None
-    config = game_config(s, backdoor, queries, epochs, radius, time_budget_s)
+    config = _game_config(s, backdoor, queries, epochs, radius, time_budget_s)
     _run = steps.PlayerRun(config, game, player, rounds)
     return json_safe({**_run.progress(), "config": config})
 
