@@ -246,7 +246,7 @@ export function init(ctx) {
     outcome.hidden = false;
     outcome.dataset.success = String(result.success);
     outcome.textContent = result.success ? `Triggered after ${result.queries} queries: the label flipped against the clean model's.`
-      : result.timed_out ? "Time is up: no trigger found." : `Not triggered in ${result.queries} queries.`;
+      : result.timed_out ? `Time is up: not triggered (${result.queries} queries used).` : `Not triggered in ${result.queries} queries.`;
     showScore(result.score, result.score.success.n);
     status.textContent = "Round over: press New round for the next one.";
     setLive(false);
