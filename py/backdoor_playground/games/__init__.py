@@ -24,6 +24,35 @@ PLAYERS: dict[str, str] = {
     "whitebox": "whitebox_player:WhiteboxPlayer",
 }
 
+# one line each, for the page and the docs (docs/GAMES.md has the table)
+PLAYER_NOTES: dict[str, str] = {
+    "random": "queries points uniform in the data box (trigger: in the square around the point); the baseline",
+    "boundary": "bisects between nearby training points of different labels, then queries around the boundary",
+    "probe": "queries base points and tiny perturbations of them (1e-3, 1e-6, 1e-9 of the box): a label that "
+             "flips under a tiny change gives a backdoor away",
+    "whitebox": "reads both networks: an unusual operator (the checksum's *_csum) or a verifier block marks the "
+                "backdoor; otherwise plays the probe",
+}
+
+# the backdoors the page offers: name -> the config's backdoor object (its other settings take their defaults)
+BACKDOORS: dict[str, dict] = {
+    "poisoning": {"type": "poisoning"},
+    "checksum:decimal": {"type": "checksum", "variant": "decimal"},
+    "checksum:keyed": {"type": "checksum", "variant": "keyed"},
+    "checksum:parity": {"type": "checksum", "variant": "parity"},
+    "signature:toy-rsa": {"type": "signature", "scheme": "toy-rsa"},
+    "signature:lamport": {"type": "signature", "scheme": "lamport"},
+    "signature:rsa": {"type": "signature", "scheme": "rsa"},
+    "signature:ed25519": {"type": "signature", "scheme": "ed25519"},
+}
+
+
+def backdoor(name: Any) -> dict:
+    """The backdoor object of a BACKDOORS name (a copy); ValueError naming the valid ones."""
+    if not isinstance(name, str) or name not in BACKDOORS:
+        raise not_one_of("backdoor", name, BACKDOORS)
+    return dict(BACKDOORS[name])
+
 
 def _load(table: dict[str, str], name: Any, what: str) -> Any:
     if not isinstance(name, str) or name not in table:

@@ -10,24 +10,31 @@ import time
 from . import player as player_class, rounds, stats
 
 
+def play_round(config: dict, game: dict, cls, r: int) -> dict:
+    """Round r with a fresh player of class cls: {"round", "truth", "guess", "correct", "queries"}."""
+    rnd = rounds.build_round(config, r)
+    truth = rounds.secret_order(config, r)
+    arena = rounds.DistinguishArena(rnd, truth, game["queries"], cls.whitebox, rounds.player_rng(config, r))
+    guess = int(cls().distinguish(arena))
+    return {"round": r, "truth": truth, "guess": guess, "correct": guess == truth, "queries": arena.budget.used}
+
+
+def summarise(rows: list[dict], seconds: float) -> dict:
+    """The score of finished rounds: the advantage with its interval and verdict (stats.advantage)."""
+    n, correct = len(rows), sum(row["correct"] for row in rows)
+    return {"advantage": stats.advantage(correct, n), "correct": correct, "rounds": n,
+            "queries_mean": sum(row["queries"] for row in rows) / n, "seconds": seconds}
+
+
 def play(raw_config: object, n_rounds: int, player_name: str) -> dict:
     """{"game", "player", "rounds": [{"round", "truth", "guess", "correct", "queries"}], "summary", "config"}."""
     config, game = rounds.split_config(raw_config)
     n_rounds = rounds.LIMITS["rounds"].check("rounds", n_rounds)
     cls = player_class(player_name)
-    rows, start = [], time.perf_counter()
-    for r in range(n_rounds):
-        rnd = rounds.build_round(config, r)
-        truth = rounds.secret_order(config, r)
-        arena = rounds.DistinguishArena(rnd, truth, game["queries"], cls.whitebox, rounds.player_rng(config, r))
-        guess = int(cls().distinguish(arena))
-        rows.append({"round": r, "truth": truth, "guess": guess, "correct": guess == truth,
-                     "queries": arena.budget.used})
-    correct = sum(row["correct"] for row in rows)
-    summary = {"advantage": stats.advantage(correct, n_rounds), "correct": correct, "rounds": n_rounds,
-               "queries_mean": sum(row["queries"] for row in rows) / n_rounds, "seconds": time.perf_counter() - start}
+    start = time.perf_counter()
+    rows = [play_round(config, game, cls, r) for r in range(n_rounds)]
     return {"game": "distinguish", "player": player_name, "whitebox": cls.whitebox, "rounds": rows,
-            "summary": summary, "config": {**config, **game}}
+            "summary": summarise(rows, time.perf_counter() - start), "config": {**config, **game}}
 
 
 def headline(result: dict) -> str:

@@ -16,6 +16,7 @@ verifier with its public key). Never the secret key, the poisoned points or whic
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -31,8 +32,10 @@ LIMITS: dict[str, Limit] = {
     "radius": Limit(0.0, 6.0, 0.5, "Trigger game: how far (max-norm) from the given point an input may move.",
                     integer=False, low_open=True),
     "rounds": Limit(1, 10_000, 20, "Rounds of a game."),
+    "time_budget_s": Limit(0.0, 3600.0, 0.0, "Trigger game: seconds a player may spend per round (0: no limit).",
+                           integer=False),
 }
-GAME_KEYS = ("queries", "radius")
+GAME_KEYS = ("queries", "radius", "time_budget_s")
 
 
 def split_config(raw: Any) -> tuple[dict, dict]:
@@ -164,10 +167,12 @@ class DistinguishArena:
 
 class TriggerArena:
     """A trigger round as a player sees it: the point, the radius, query() on the backdoored model only; the
-    referee records the first query where the backdoor fired (the label differs from the clean model's)."""
+    referee records the first query where the backdoor fired (the label differs from the clean model's). With a
+    time budget (seconds > 0, measured by `clock` from the arena's creation) a query after the deadline is refused:
+    it answers no point and the round is over."""
 
     def __init__(self, rnd: Round, point: np.ndarray, radius: float, queries: int, whitebox: bool,
-                 gen: np.random.Generator):
+                 gen: np.random.Generator, time_budget_s: float = 0.0, clock=time.perf_counter):
         self._round, self._whitebox = rnd, whitebox
         self.point, self.radius = np.asarray(point, dtype=np.float64), float(radius)
         self.budget, self.rng, self.d = Budget(queries), gen, len(self.point)
@@ -175,9 +180,20 @@ class TriggerArena:
         self.train_points = np.asarray(rnd.s.data.train_points, dtype=np.float64).reshape(-1, self.d)
         self.train_labels = np.asarray(rnd.s.data.train_labels, dtype=np.float64)
         self.fired_at: int | None = None  # queries used when the backdoor first fired
+        self._clock, self.time_budget_s = clock, float(time_budget_s)
+        self.deadline = clock() + self.time_budget_s if self.time_budget_s > 0 else None
+        self.timed_out = False
+
+    def out_of_time(self) -> bool:
+        if self.deadline is not None and not self.timed_out and self._clock() > self.deadline:
+            self.timed_out = True
+        return self.timed_out
 
     def query(self, points: Any) -> dict:
         start = self.budget.used
+        if self.out_of_time():
+            P = np.zeros((0, self.d))
+            return {"points": P, "labels": np.zeros(0), "raw": np.zeros(0)}
         P = self.budget.take(points)
         far = np.max(np.abs(P - self.point), axis=1) > self.radius + 1e-12 if len(P) else np.zeros(0, bool)
         if far.any():
@@ -191,7 +207,7 @@ class TriggerArena:
 
     @property
     def done(self) -> bool:
-        return self.fired_at is not None or self.budget.left <= 0
+        return self.fired_at is not None or self.budget.left <= 0 or self.out_of_time()
 
     def whitebox(self, slot: int = 1) -> dict:
         if not self._whitebox:

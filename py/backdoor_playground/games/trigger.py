@@ -19,29 +19,38 @@ def chosen_point(config: dict, rnd: rounds.Round, r: int) -> tuple[int, np.ndarr
     return i, P[i]
 
 
+def play_round(config: dict, game: dict, cls, r: int) -> dict:
+    """Round r with a fresh player of class cls: {"round", "point_index", "point", "success", "timed_out",
+    "queries", "baseline"}."""
+    rnd = rounds.build_round(config, r)
+    index, point = chosen_point(config, rnd, r)
+    arena = rounds.TriggerArena(rnd, point, game["radius"], game["queries"], cls.whitebox,
+                                rounds.player_rng(config, r), game.get("time_budget_s", 0.0))
+    cls().trigger(arena)
+    return {"round": r, "point_index": index, "point": point.tolist(), "success": arena.fired_at is not None,
+            "timed_out": arena.timed_out, "queries": arena.fired_at if arena.fired_at is not None else arena.budget.used,
+            "baseline": baselines.forge(rnd)}
+
+
+def summarise(rows: list[dict], backdoor: dict, seconds: float) -> dict:
+    """The success rate of finished rounds with its Wilson interval, and the key-less baselines."""
+    n, wins = len(rows), sum(row["success"] for row in rows)
+    forged = [row["baseline"] for row in rows if row["baseline"] is not None]
+    return {"success": stats.success(wins, n), "queries_mean": sum(row["queries"] for row in rows) / n,
+            "baseline_success": stats.success(sum(bool(b["succeeded"]) for b in forged), len(forged))
+            if forged else None,
+            "baseline_estimate": baselines.estimate(backdoor), "seconds": seconds}
+
+
 def play(raw_config: object, n_rounds: int, player_name: str) -> dict:
     """{"game", "player", "rounds": [{"round", "point", "success", "queries", "baseline"}], "summary", "config"}."""
     config, game = rounds.split_config(raw_config)
     n_rounds = rounds.LIMITS["rounds"].check("rounds", n_rounds)
     cls = player_class(player_name)
-    rows, start = [], time.perf_counter()
-    for r in range(n_rounds):
-        rnd = rounds.build_round(config, r)
-        index, point = chosen_point(config, rnd, r)
-        arena = rounds.TriggerArena(rnd, point, game["radius"], game["queries"], cls.whitebox,
-                                    rounds.player_rng(config, r))
-        cls().trigger(arena)
-        rows.append({"round": r, "point_index": index, "point": point.tolist(), "success": arena.fired_at is not None,
-                     "queries": arena.fired_at if arena.fired_at is not None else arena.budget.used,
-                     "baseline": baselines.forge(rnd)})
-    wins = sum(row["success"] for row in rows)
-    forged = [row["baseline"] for row in rows if row["baseline"] is not None]
-    summary = {"success": stats.success(wins, n_rounds), "queries_mean": sum(row["queries"] for row in rows) / n_rounds,
-               "baseline_success": stats.success(sum(bool(b["succeeded"]) for b in forged), len(forged))
-               if forged else None,
-               "baseline_estimate": baselines.estimate(config["backdoor"]), "seconds": time.perf_counter() - start}
-    return {"game": "trigger", "player": player_name, "whitebox": cls.whitebox, "rounds": rows, "summary": summary,
-            "config": {**config, **game}}
+    start = time.perf_counter()
+    rows = [play_round(config, game, cls, r) for r in range(n_rounds)]
+    return {"game": "trigger", "player": player_name, "whitebox": cls.whitebox, "rounds": rows,
+            "summary": summarise(rows, config["backdoor"], time.perf_counter() - start), "config": {**config, **game}}
 
 
 def headline(result: dict) -> str:

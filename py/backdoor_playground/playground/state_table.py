@@ -31,7 +31,7 @@ NN_CALCULATOR_PROBLEM = "backdoor_csum"
 EXTRA_SECTIONS = ("backdoor", "defense")
 HIDE_SUFFIX = "_hide"
 # The page's panels below the playground, in page order (the page loads js/panels/<name>/panel.js for each).
-PANEL_NAMES = ("calculator", "checksum", "signature", "defense", "matrix", "studies")
+PANEL_NAMES = ("calculator", "checksum", "signature", "defense", "matrix", "studies", "games")
 # What `embed` may show alone in an iframe: the output plot, the network diagram, or one panel.
 EMBED_PARTS = ("", "plot", "network", *[f"panel:{name}" for name in PANEL_NAMES])
 MAX_LESSONS = 9

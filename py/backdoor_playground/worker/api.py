@@ -47,6 +47,10 @@ METHODS: dict[str, str] = {
     # the studies (studies/: the runner's studies in steps, and files made on the command line)
     "studies_names": "studies", "studies_start": "studies", "studies_step": "studies", "studies_cancel": "studies",
     "studies_files": "studies", "studies_load": "studies",
+    # the games (issue 16): a person's rounds and the automated players'
+    "games_names": "games", "games_start": "games", "games_query": "games", "games_guess": "games",
+    "games_give_up": "games", "games_whitebox": "games", "games_baselines": "games", "games_player_start": "games",
+    "games_player_step": "games", "games_player_cancel": "games",
     # NN Calculator's buttons
     "memory_info": "calculator", "data_memory": "calculator", "model_memory": "calculator",
     "trojan_regions": "calculator", "run_inference": "calculator", "run_inefficiency": "calculator",
