@@ -20,7 +20,7 @@ PARTS = {"plot": ".output-column", "network": "#network", "panel:calculator": "#
          "panel:defense": "#defense-panel", "panel:matrix": "#matrix-panel", "panel:studies": "#studies-panel"}
 # What no part shows: the header's text, the data column, the training settings of the top bar, the footer.
 NEVER = [".masthead-text", ".data-column", ".ui-learningRate", ".top-actions", ".footer"]
-WIDTHS = (1280, 768, 360)
+WIDTHS = (1280, 768, 360, 320)  # screenshots at each; 320 px: the narrowest frame the parts must fit
 
 
 def method_table(page) -> dict:
@@ -220,3 +220,29 @@ def test_other_origins_are_ignored_and_bad_messages_answered(page, site_url, pro
     info = ask({"type": "info", "id": 13}, n + 1)
     assert info["result"]["origins"] == [own, other]
     assert inner.evaluate("document.body.dataset.embedIgnored") == "1"
+
+
+def test_the_demo_works_under_the_content_security_policy(browser, site_url):
+    """The demo and the playground in its frame, with their policies enforced (no bypass: the waits are selectors
+    and auto-retrying expectations, no eval); nothing leaves the page's origin and nothing is reported."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    errors, outside = [], []
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1:", "data:", "blob:"))
+                  else (outside.append(r.request.url), r.abort()))
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    try:
+        page.goto(site_url + "dev/embed-demo.html#" + FLOW_HASH + "&embed=plot")
+        expect(page.locator("#demo-status")).to_have_attribute("data-state", "ready", timeout=90_000)
+        page.fill("#args-train", '{"epochs": 30}')
+        page.click("button[data-method='train']")
+        expect(page.locator("#demo-metrics dd[data-metric='epoch']")).to_have_attribute("data-value", "30",
+                                                                                      timeout=60_000)
+        expect(page.frame_locator("#demo-frame").locator("#iter-number")).to_have_text("000,030")
+        page.click("#demo-malformed")
+        expect(page.locator("#demo-log li[data-type='error']")).to_contain_text("id: missing")
+        assert errors == [], errors
+        assert outside == []
+    finally:
+        context.close()
