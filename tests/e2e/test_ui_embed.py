@@ -146,6 +146,18 @@ def test_the_demo_drives_the_playground_and_the_panel_shows_it(page, site_url, p
     removed = demo_call(page, "remove", {})
     assert removed["result"] == {"removed": "checksum"}
     expect(frame.locator("#backdoor-panel")).to_have_attribute("data-planted", "0")
+
+    # Backdoor 2 through the same calls: the signature panel finds its block (hidden here, but built)
+    signed = demo_call(page, "plant", {"backdoor": "signature", "settings": {"scheme": "toy-rsa"}})
+    assert signed["type"] == "reply" and signed["result"]["backdoor"] == "signature"
+    expect(frame.locator("#sg-block-card")).to_have_attribute("data-installed", "1")
+    wrong = demo_call(page, "activate", {"method": "search"})
+    assert wrong["type"] == "error" and wrong["message"].startswith("args.method: the checksum's")
+    activated = demo_call(page, "activate", {"points": [0, 1, 2, 3]})
+    assert activated["result"]["backdoor"] == "signature" and activated["result"]["summary"]["attempted"] == 4
+    assert demo_call(page, "metrics", {})["result"]["backdoor"]["attack_success_rate"]["n"] == 4
+    assert demo_call(page, "remove", {})["result"] == {"removed": "signature"}
+    expect(frame.locator("#sg-block-card")).to_have_attribute("data-installed", "0")
     page.locator("#demo-frame").scroll_into_view_if_needed()
     screenshot(page, "embed-demo")
 
