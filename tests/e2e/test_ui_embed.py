@@ -193,7 +193,8 @@ def test_other_origins_are_ignored_and_bad_messages_answered(page, site_url, pro
     assert inner.evaluate("document.body.dataset.embedAnswered || null") is None
 
     # The embedder allows its origin in the iframe's src: the page says it is ready, to that origin only.
-    page.evaluate("(src) => { document.getElementById('f').src = src; }", src + "&embed_origins=" + quote(other, safe=""))
+    allowed = src + "&embed_origins=" + quote(other, safe="")
+    page.evaluate("(src) => { document.getElementById('f').src = src; }", allowed)
     page.wait_for_function("window.got.some((m) => m.data.type === 'ready')", timeout=30_000)
     ready = page.evaluate("window.got")
     assert [m["origin"] for m in ready] == [own] and ready[0]["data"]["embed"] == "plot"

@@ -36,7 +36,8 @@ PANEL_NAMES = ("calculator", "checksum", "signature", "defense", "matrix", "stud
 EMBED_PARTS = ("", "plot", "network", *[f"panel:{name}" for name in PANEL_NAMES])
 # embed_origins: the embedder's origins, as a browser writes them (scheme://host[:port], no path, no default port).
 _PORT = r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
-_HOST = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])"  # a DNS name or an IP address ([...] for IPv6)
 ORIGIN_PATTERN = rf"https?://{_HOST}{_PORT}"
 MAX_EMBED_ORIGINS = 8
 MAX_LESSONS = 9
