@@ -17,7 +17,8 @@ from conftest import FLOW_HASH, ROOT, screenshot
 
 PARTS = {"plot": ".output-column", "network": "#network", "panel:calculator": "#calculator-panel",
          "panel:checksum": "#backdoor-panel", "panel:signature": "#signature-panel",
-         "panel:defense": "#defense-panel", "panel:matrix": "#matrix-panel", "panel:studies": "#studies-panel"}
+         "panel:defense": "#defense-panel", "panel:matrix": "#matrix-panel", "panel:studies": "#studies-panel",
+         "panel:games": "#games-panel"}
 # What no part shows: the header's text, the data column, the training settings of the top bar, the footer.
 NEVER = [".masthead-text", ".data-column", ".ui-learningRate", ".top-actions", ".footer"]
 WIDTHS = (1280, 768, 360, 320)  # screenshots at each; 320 px: the narrowest frame the parts must fit
