@@ -455,6 +455,9 @@ def build(out: Path = DIST) -> dict:
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(SITE_SRC, out, ignore=shutil.ignore_patterns("dev", ".*", "__pycache__"))
+    (out / "dev").mkdir()  # of the dev pages only the embed demo ships (docs/EMBED.md)
+    for src in sorted((SITE_SRC / "dev").glob("embed-demo.*")):
+        shutil.copyfile(src, out / "dev" / src.name)
     runtime = hashed(out, "pyodide", [pkg_dir / n for n in RUNTIME_FILES])
     (out / DIGITS_SITE_PATH).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(DIGITS_FILE, out / DIGITS_SITE_PATH)

@@ -322,6 +322,8 @@ if given is not None:
             return st.just([])
         if prop.name == "seed":
             return st.from_regex(r"[A-Za-z0-9._-]{1,32}", fullmatch=True)
+        if prop.pattern is not None:
+            return st.from_regex(prop.pattern, fullmatch=True)
         return st.from_regex(r"[A-Za-z0-9._-]{0,64}", fullmatch=True)
 
     VALID_CONFIGS = st.fixed_dictionaries({p.name: prop_values(p) for p in c.STATE_TABLE})

@@ -179,6 +179,8 @@ def _parse_value(prop: Prop, value: Any) -> Any:
             raise _Bad("is not 1 to 32 characters of A-Z a-z 0-9 . _ -")
         if prop.name == "tutorial" and not _TUTORIAL_RE.fullmatch(value):
             raise _Bad("is not up to 64 characters of A-Z a-z 0-9 . _ -")
+        if prop.pattern is not None and not re.fullmatch(prop.pattern, value):
+            raise _Bad(f"is not {prop.pattern_text}")
         return value
     if kind == "choice":
         if prop.choices and isinstance(prop.choices[0], float):

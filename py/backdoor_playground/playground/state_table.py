@@ -34,6 +34,12 @@ HIDE_SUFFIX = "_hide"
 PANEL_NAMES = ("calculator", "checksum", "signature", "defense", "matrix", "studies", "games")
 # What `embed` may show alone in an iframe: the output plot, the network diagram, or one panel.
 EMBED_PARTS = ("", "plot", "network", *[f"panel:{name}" for name in PANEL_NAMES])
+# embed_origins: the embedder's origins, as a browser writes them (scheme://host[:port], no path, no default port).
+_PORT = r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])"  # a DNS name or an IP address ([...] for IPv6)
+ORIGIN_PATTERN = rf"https?://{_HOST}{_PORT}"
+MAX_EMBED_ORIGINS = 8
 MAX_LESSONS = 9
 MAX_LESSON_STEPS = 40
 
@@ -55,7 +61,8 @@ DEAD_KEYS = ("cosX", "cosY", "collectStats")
 
 @dataclass(frozen=True)
 class Prop:
-    """One state key: `kind` decides parsing; lo/hi bound numbers (and list entries); max_len bounds lists."""
+    """One state key: `kind` decides parsing; lo/hi bound numbers (and list entries); max_len bounds lists;
+    `pattern` (a regular expression the whole value matches, said in words by `pattern_text`) bounds strings."""
     name: str
     kind: str
     default: Any
@@ -65,6 +72,8 @@ class Prop:
     step: float | None = None
     doc: str = ""
     max_len: int | None = None
+    pattern: str | None = None      # a string kind's whole value must match this regular expression...
+    pattern_text: str = ""          # ...which this says in words (the error message)
 
 
 def _feature_props() -> list[Prop]:
@@ -153,6 +162,12 @@ STATE_TABLE: list[Prop] = [
     Prop("teacher", "bool", False, doc="Lessons show their answers (the teacher's view)."),
     Prop("embed", "choice", "", choices=EMBED_PARTS,
          doc="Show one part of the page alone, for an iframe: plot, network or panel:<name>; empty = the whole page."),
+    Prop("embed_origins", "string", "",
+         pattern=rf"(?:{ORIGIN_PATTERN}(?:,{ORIGIN_PATTERN}){{0,{MAX_EMBED_ORIGINS - 1}}})?",
+         pattern_text=f"a comma list of up to {MAX_EMBED_ORIGINS} origins http(s)://host[:port] (no path)",
+         doc="The embedder's origins whose postMessage calls the page answers (docs/EMBED.md), besides its own: a "
+             f"comma list of up to {MAX_EMBED_ORIGINS} origins such as https://example.org:8443; empty = only the "
+             "page's own origin."),
 ]
 
 PROPS: dict[str, Prop] = {prop.name: prop for prop in STATE_TABLE}
