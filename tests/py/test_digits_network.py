@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from backdoor_playground.experiment.plan import parse_config
+from backdoor_playground.experiment.stages import run_experiment
 from backdoor_playground.playground import config as c, datasets_nd
 from backdoor_playground.session import Session
 
@@ -100,3 +101,13 @@ def test_the_signature_activates_with_agreement_exactly_one_on_the_wide_network(
         assert sec["agreement"] == 1.0 and sec["accidental_accepts"] == 0
     finally:
         s.remove_attack()
+
+
+def test_the_command_lines_experiment_runs_the_wide_network_and_records_it():
+    res = run_experiment({**WIDE, "backdoor": {"type": "checksum"}, "defense": {"type": "proximity"}})
+    m = res["metrics"]
+    assert m["clean_accuracy"]["value"] >= 0.95 and m["agreement"]["value"] >= 0.97  # 0.972 and 1.0
+    assert m["attack_success_rate"]["n"] > 0
+    assert res["config"]["networkShape"] == [32]
+    with pytest.raises(ValueError, match="^networkShape=40 .*1..32"):
+        run_experiment({**WIDE, "networkShape": [40], "backdoor": {"type": "checksum"}})
