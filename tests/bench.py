@@ -175,13 +175,14 @@ def slice_run(browser, url: str, moves: int = 15) -> float:
     return round(statistics.median(times), 1)
 
 
-def in_worker(browser, url: str) -> dict:
-    """Figures measured by Python inside the page's worker (api.benchmark: checksum, activation, search)."""
+def in_worker(browser, url: str, only: str = "") -> dict:
+    """Figures measured by Python inside the page's worker (api.benchmark: checksum, activation, search; `only`:
+    one group, e.g. "digits")."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector(READY, state="attached", timeout=90_000)
-    figures = page.evaluate("window.__bp.call('benchmark', {})")
+    figures = page.evaluate("(only) => window.__bp.call('benchmark', {only})", only)
     context.close()
     return figures
 
@@ -216,6 +217,30 @@ def matrix_only(dist: Path) -> int:
     return 0
 
 
+# issue 14: training the digits (64 inputs, 10 classes) on the wide network 64 -> 32 -> 10, as the page sets it up
+DIGITS_HASH = ("dataset=digits&digits_scale=unit&networkShape=32&activation=tanh&learningRate=0.1&percTrainData=80"
+               "&batchSize=10")
+
+
+def digits_only(dist: Path, runs: int) -> int:
+    """Issue 14's digits figures alone: digits_train_s in the worker, and training the wide network in the page."""
+    server, url = serve(dist)
+    with sync_playwright() as p:
+        launch = {"args": CHROMIUM_ARGS, **({"executable_path": os.environ["CHROMIUM"]}
+                                            if os.environ.get("CHROMIUM") else {})}
+        browser = p.chromium.launch(**launch)
+        result = {"digits_train_s": statistics.median(in_worker(browser, url, "digits")["digits_train_s"]
+                                                      for _ in range(runs))}
+        trains = [training_run(browser, url, DIGITS_HASH) for _ in range(runs)]
+        result.update({"epochs_per_s_digits": median_of(trains, "epochs_per_s"),
+                       "frame_p95_ms_digits": median_of(trains, "frame_p95_ms"),
+                       "longest_task_ms_digits": median_of(trains, "longest_task_ms")})
+        browser.close()
+    server.shutdown()
+    print(json.dumps(result, indent=1))
+    return 0
+
+
 def study_cli_s(name: str) -> float:
     """Wall time of `python3 -m backdoor_playground study NAME` with its default settings (the local pool on every
     core), once; the figures are drawn too when matplotlib is installed."""
@@ -238,9 +263,13 @@ def main() -> int:
     parser.add_argument("--boot-only", action="store_true", help="only the boot figures (no training, no worker)")
     parser.add_argument("--matrix-only", action="store_true", help="only the matrix figures (matrix_s_browser and "
                         "the worker's other figures, matrix_s_cli)")
+    parser.add_argument("--digits-only", action="store_true", help="only issue 14's digits figures (digits_train_s, "
+                        "epochs_per_s_digits, frame_p95_ms_digits) on the wide network 64 -> 32 -> 10")
     args = parser.parse_args()
     if args.matrix_only:
         return matrix_only(Path(os.environ.get("BP_DIST", ROOT / "dist")))
+    if args.digits_only:
+        return digits_only(Path(os.environ.get("BP_DIST", ROOT / "dist")), args.runs)
     dist = Path(os.environ.get("BP_DIST", ROOT / "dist"))
     manifest = json.loads((dist / "manifest.json").read_text())
     server, url = serve(dist)
@@ -280,8 +309,7 @@ def main() -> int:
                                   ("6x8", "dataset=circle&networkShape=8,8,8,8,8,8&activation=tanh&batchSize=10"),
                                   ("planted", "dataset=circle&networkShape=4&activation=relu_csum&batchSize=10"),
                                   # issue 14: training the digits (64 inputs, 10 classes) as the page sets them up
-                                  ("digits", "dataset=digits&digits_scale=unit&networkShape=8&activation=tanh"
-                                             "&learningRate=0.1&percTrainData=80&batchSize=10")):
+                                  ("digits", DIGITS_HASH)):
                 runs = [training_run(browser, url, hash_) for _ in range(args.runs)]
                 tag = "" if suffix == "default" else "_" + suffix
                 result[f"epochs_per_s_{suffix}"] = median_of(runs, "epochs_per_s")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from typing import Any, Mapping
+from typing import Any, Generator, Iterator, Mapping
 
 import numpy as np
 
@@ -69,10 +69,26 @@ def check(raw: Any) -> dict:
     return out
 
 
+def drain(steps: Iterator[int]) -> Any:
+    """What a step generator returns, run to its end in one go."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
 def reverse_engineer(clf, X: np.ndarray, c: int, settings: Mapping, rng: np.random.Generator,
                      box: tuple[float, float] = BOX) -> dict:
     """The smallest-|m|_1 trigger (m, p) found for class c on the inputs X (n, d) not already in c:
     {"l1", "mask", "pattern", "k", "n" (inputs sent to c / inputs), "reached" (k >= success n), "steps"}."""
+    return drain(reverse_steps(clf, X, c, settings, rng, box))
+
+
+def reverse_steps(clf, X: np.ndarray, c: int, settings: Mapping, rng: np.random.Generator,
+                  box: tuple[float, float] = BOX) -> Generator[int, None, dict]:
+    """reverse_engineer in steps: yields 1 per optimisation step (the steps a stall saves at the end, so a class
+    always yields settings["steps"] in all) and returns its result."""
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     R, target = int(settings["restarts"]), float(settings["success"])
@@ -80,6 +96,7 @@ def reverse_engineer(clf, X: np.ndarray, c: int, settings: Mapping, rng: np.rand
     a = rng.uniform(-2.0, 0.0, size=(R, d))       # masks start between 0.02 and 0.5
     b = rng.uniform(-2.5, 2.5, size=(R, d))       # patterns spread over the box
     if n == 0:
+        yield int(settings["steps"])
         return {"l1": 0.0, "mask": [0.0] * d, "pattern": [0.0] * d, "k": 0, "n": 0, "reached": True, "steps": 0}
     lo, hi = box
     lr, beta1, beta2, eps = float(settings["lr"]), 0.9, 0.999, 1e-8
@@ -129,6 +146,9 @@ def reverse_engineer(clf, X: np.ndarray, c: int, settings: Mapping, rng: np.rand
         vel = beta2 * vel + (1.0 - beta2) * grads * grads
         update = lr * (mom / (1.0 - beta1 ** step)) / (np.sqrt(vel / (1.0 - beta2 ** step)) + eps)
         a, b = a - update[0], b - update[1]
+        yield 1
+    if step < int(settings["steps"]):
+        yield int(settings["steps"]) - step
     reached = best is not None
     _, m_best, p_best, k = best if best is not None else fallback
     return {"l1": float(m_best.sum()), "mask": m_best.tolist(), "pattern": p_best.tolist(), "k": int(k), "n": n,
@@ -149,12 +169,18 @@ def anomaly_index(l1: Any) -> tuple[np.ndarray, float, float]:
 def cleanse(clf, X: np.ndarray, settings: Mapping, rng: np.random.Generator, box: tuple[float, float] = BOX) -> dict:
     """Neural Cleanse on a Classifier (cleanse_model.py) over the clean inputs X: per class its trigger, success
     rate (95 % Wilson), anomaly index and flag; "notes" says where the index cannot work."""
+    return drain(cleanse_steps(clf, X, settings, rng, box))
+
+
+def cleanse_steps(clf, X: np.ndarray, settings: Mapping, rng: np.random.Generator,
+                  box: tuple[float, float] = BOX) -> Generator[int, None, dict]:
+    """cleanse in steps: yields K settings["steps"] in all (reverse_steps per class), returns its result."""
     X = np.asarray(X, dtype=np.float64)
     own = clf.labels(X) if len(X) else np.zeros(0, dtype=np.int64)
     K = int(clf.n_classes)
     classes = []
     for c in range(K):
-        found = reverse_engineer(clf, X[own != c], c, settings, rng, box)
+        found = yield from reverse_steps(clf, X[own != c], c, settings, rng, box)
         classes.append({"class": c, **{k: v for k, v in found.items() if k not in ("k", "n")},
                         "success": stats.rate(found["k"], found["n"])})
     index, med, mad = anomaly_index([c["l1"] for c in classes])
@@ -180,17 +206,29 @@ def cleanse(clf, X: np.ndarray, settings: Mapping, rng: np.random.Generator, box
 def run(subject, att, settings: Mapping, rng: np.random.Generator) -> dict:
     """Neural Cleanse on a Session's model (or a Classifier) over the attacked test set's clean points, with the
     clean model's run beside it (the same seeded starts) and what the backdoor does at the recovered triggers."""
-    start = time.perf_counter()
+    return drain(run_steps(subject, att, settings, rng)[1])
+
+
+def run_steps(subject, att, settings: Mapping, rng: np.random.Generator) -> tuple[int, Generator[int, None, dict]]:
+    """(total, steps): run in steps (cleanse_job.CleanseJob drives it), checked at once; steps yields `total` in
+    all (K classes x settings["steps"], twice with a clean model) and returns run's result."""
     settings = check(settings)
     clf, clean_clf = cleanse_report.classifiers(subject)
     X = np.asarray(att.test_points, dtype=np.float64) if att is not None else np.zeros((0, 2))
     if not len(X):
         raise ValueError("Neural Cleanse needs test points (raise the share of test data)")
+    total = int(clf.n_classes) * int(settings["steps"]) * (1 if clean_clf is None else 2)
+    return total, _run_steps(clf, clean_clf, att, X, settings, rng)
+
+
+def _run_steps(clf, clean_clf, att, X: np.ndarray, settings: dict,
+               rng: np.random.Generator) -> Generator[int, None, dict]:
+    start = time.perf_counter()
     clean_rng = copy.deepcopy(rng)  # the clean model starts from the same draws: differences are the model's
     box = data_box(X)
-    out = {"type": "cleanse", "settings": dict(settings), **cleanse(clf, X, settings, rng, box)}
+    out = {"type": "cleanse", "settings": dict(settings), **(yield from cleanse_steps(clf, X, settings, rng, box))}
     if clean_clf is not None:
-        out["clean"] = cleanse(clean_clf, X, settings, clean_rng, box)
+        out["clean"] = yield from cleanse_steps(clean_clf, X, settings, clean_rng, box)
     cleanse_report.annotate(out, clf, att, X)
     out["seconds"] = time.perf_counter() - start
     from .run import json_safe  # here: run.py takes its defaults and limits from this module

@@ -14,6 +14,9 @@ Decisions recorded here (the Prop docs repeat them for the page):
 - A JSON config may say `"features": ["x", "y"]` (or "x,y"): the listed features are on, every other one off;
   per-feature booleans given as well override the list.
 - csum_key is read modulo csum_modulo (NN Calculator's links may set csum_modulo=20 with the key left at 150).
+- networkShape's entries are capped per data set (datasets_nd.max_neurons: TF's 8, the Prop's hi, on every set but
+  the digits, 32 there): a layer wider than the data set takes falls back to the default with a notice, like any
+  other bad value (strict: ValueError naming networkShape and the cap).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from urllib.parse import quote, unquote
 
 import numpy as np
 
-from . import problem
+from . import datasets_nd, problem
 from .features import FEATURE_ORDER, SPACE_ORDER
 # The table itself, re-exported: callers read config.STATE_TABLE, config.PROPS, config.table_json() ...
 from .state_table import (ACTIVATION_NAMES, BACKDOOR_DATASETS, CSUM_LAYERS, CSUM_VARIANTS,  # noqa: F401
@@ -38,6 +41,10 @@ _SEED_RE = re.compile(r"[A-Za-z0-9._-]{1,32}")
 _TUTORIAL_RE = re.compile(r"[A-Za-z0-9._-]{0,64}")
 # JavaScript's decimal literal syntax: rejects Python-only spellings such as "1_0", "nan" and "inf".
 _NUMBER_RE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+# networkShape's entries: 1..the widest any data set takes; validate() then checks the data set's own cap.
+_WIDEST_LAYER = Prop("networkShape", "int", 1, lo=1, hi=datasets_nd.WIDEST)
 
 
 class _Bad(Exception):
@@ -202,7 +209,7 @@ def _parse_value(prop: Prop, value: Any) -> Any:
         for item in items:
             try:
                 number = _parse_int(item)
-                _check_range(number, prop, integer=True)
+                _check_range(number, _WIDEST_LAYER if prop.name == "networkShape" else prop, integer=True)
             except _Bad as bad:
                 raise _Bad(f"has an entry {_show(item)} that {bad}") from None
             out.append(number)
@@ -282,6 +289,10 @@ def validate(raw: dict, *, strict: bool = False,
                       f" but networkShape has {_count(len(config['networkShape']), 'layer')}; using activation="
                       f"{config['activation']} everywhere")
         config["activations"] = []
+    wide = datasets_nd.too_wide(problem.active_dataset(config), config["networkShape"])
+    if wide:
+        errors.append(f"networkShape={_show(config['networkShape'])} {wide}; using {_fallback(PROPS['networkShape'])}")
+        config["networkShape"] = list(PROPS["networkShape"].default)
     if strict and errors:
         raise ValueError(errors[0])
     config.update(extras)

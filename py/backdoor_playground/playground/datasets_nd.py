@@ -25,6 +25,11 @@ Make = Callable[[int, float, np.random.Generator, int], tuple[np.ndarray, np.nda
 DIGITS = "digits"
 DIGITS_SCALES = ("raw", "unit")  # raw pixel counts 0..16, or divided by 16
 DIGITS_MAX = 16.0
+# Neurons per hidden layer (networkShape's entries), per data set: TF Playground's 8 wherever every neuron draws a
+# picture of the plane or the 3-D slice (one grid per neuron per frame); 32 for the digits, whose neurons draw no
+# picture, so issue 14's 64 -> 32 -> 10 fits (30 epochs on 1,000 images: the benchmark's digits_train_s).
+MAX_NEURONS = 8
+WIDE_NEURONS = 32
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class Spec:
     make: Make | None
     info: str
     k_choices: tuple[int, int] | None = None  # (lo, hi) when the config's `classes` may choose K
+    max_neurons: int = MAX_NEURONS  # the widest hidden layer networkShape may ask for on this set
 
 
 def _counts(n: int, k: int) -> list[int]:
@@ -132,8 +138,23 @@ SPECS: dict[str, Spec] = {
     "gauss3d": Spec(3, 2, 1000, gauss3d, "Two 3-D Gaussian clusters at (2, 2, 2) and (-2, -2, -2)."),
     "spiral3d": Spec(3, 2, 1000, spiral3d, "Two interleaved conical helices rising along z."),
     DIGITS: Spec(64, 10, 1797, None, "8×8 handwritten digits 0..9 (UCI optdigits, CC BY 4.0; as bundled with "
-                                     "scikit-learn): 64 pixel inputs 0..16, 10 classes."),
+                                     "scikit-learn): 64 pixel inputs 0..16, 10 classes.",
+                  max_neurons=WIDE_NEURONS),
 }
+WIDEST = max(spec.max_neurons for spec in SPECS.values())
+
+
+def max_neurons(name: str) -> int:
+    """The widest hidden layer data set `name` takes: its Spec's, or TF Playground's 8 for the planar sets."""
+    spec = SPECS.get(name)
+    return spec.max_neurons if spec is not None else MAX_NEURONS
+
+
+def too_wide(name: str, shape: list[int]) -> str:
+    """Why hidden layers `shape` are too wide for data set `name` (its max_neurons), or "" when they fit."""
+    cap = max_neurons(name)
+    wide = [n for n in shape if n > cap]
+    return f"has a layer of {wide[0]} neurons; dataset {name} takes at most {cap} per layer" if wide else ""
 
 
 def classes_of(name: str, chosen: int = 0) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 from ..checksum.params import LAYERS as CSUM_LAYERS, MAX_SAFE_INT, PARAMS as CSUM, VARIANT_NAMES as CSUM_VARIANTS
 from .classes import CLASSES
 from .datasets import ALL_CLASSIFY, CLASSIFY_DATASETS, REGRESS_DATASETS
-from .datasets_nd import DIGITS_SCALES, SPECS as ND_SPECS
+from .datasets_nd import DIGITS_SCALES, MAX_NEURONS, SPECS as ND_SPECS, WIDEST as WIDEST_LAYER
 from .features import FEATURE_ORDER, SPACE_ORDER
 
 KINDS = ("string", "number", "int", "bool", "choice", "int_list", "choice_list")
@@ -25,7 +25,6 @@ LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0,
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BACKDOOR_DATASETS = ("csum-circle", "csum-gauss", "csum-spiral", "csum-grid")
 MAX_HIDDEN_LAYERS = 6
-MAX_NEURONS = 8
 MAX_HASH_CHARS = 100_000
 NN_CALCULATOR_PROBLEM = "backdoor_csum"
 EXTRA_SECTIONS = ("backdoor", "defense")
@@ -107,7 +106,9 @@ STATE_TABLE: list[Prop] = [
          doc="Regularisation rate. TF's list; any other value inside [0, 10] is accepted too."),
     Prop("noise", "int", 0, lo=0, hi=50, step=5, doc="Noise in percent (the generators get noise / 100)."),
     Prop("networkShape", "int_list", [4, 2], lo=1, hi=MAX_NEURONS, max_len=MAX_HIDDEN_LAYERS,
-         doc="Neurons per hidden layer: 0 to 6 layers of 1 to 8 neurons. An empty value means no hidden layer."),
+         doc=f"Neurons per hidden layer: 0 to 6 layers of 1 to {MAX_NEURONS} neurons (TF Playground's cap), up to "
+             f"{WIDEST_LAYER} where the data set allows (the digits: datasets_nd max_neurons). An empty value means no "
+             "hidden layer."),
     Prop("seed", "string", "0.59704",
          doc="Data seed: 1 to 32 characters of A-Z a-z 0-9 . _ - (TF writes numbers such as 0.59704)."),
     Prop("showTestData", "bool", False, doc="Draw the test points."),
@@ -190,7 +191,7 @@ def table_json() -> dict:
         "dead_keys": list(DEAD_KEYS),
         "features": list(FEATURE_ORDER),
         "datasets": {"classification": list(CLASSIFY_DATASETS), "regression": list(REGRESS_DATASETS)},
-        "datasets_nd": {name: {"d": spec.d, "k": spec.k, "k_choices": spec.k_choices}
+        "datasets_nd": {name: {"d": spec.d, "k": spec.k, "k_choices": spec.k_choices, "max_neurons": spec.max_neurons}
                         for name, spec in ND_SPECS.items()},
         "extra_sections": list(EXTRA_SECTIONS),
         "panels": list(PANEL_NAMES),

@@ -40,7 +40,8 @@ METHODS: dict[str, str] = {
     "signature_view": "signature", "signature_stats": "signature",
     # defenses
     "defend": "defense", "defend_start": "defense", "defend_step": "defense", "defend_cancel": "defense",
-    "defense_metrics": "defense", "neural_cleanse": "cleanse",
+    "defense_metrics": "defense", "neural_cleanse": "cleanse", "cleanse_start": "cleanse", "cleanse_step": "cleanse",
+    "cleanse_cancel": "cleanse",
     # the backdoor x defense matrix
     "matrix_names": "matrix", "matrix_start": "matrix", "matrix_step": "matrix", "matrix_cancel": "matrix",
     "matrix_cell_config": "matrix",
@@ -96,11 +97,12 @@ def replay(link: str) -> dict:
     return {**s.snapshot(), "result": json_safe(result)}
 
 
-def benchmark() -> dict:
-    """In-browser figures for `python3 build.py bench` (a separate session: the page's playground is untouched)."""
+def benchmark(only: str = "") -> dict:
+    """In-browser figures for `python3 build.py bench` (a separate session: the page's playground is untouched);
+    `only`: one group of them (benchmark.run_all)."""
     from . import benchmark as bench  # imported on demand: the page never needs it
 
-    return bench.run_all()
+    return bench.run_all(only)
 
 
 def dataset_thumbnails() -> list:

@@ -144,8 +144,19 @@ def study_page_s(name: str) -> float:
     return time.perf_counter() - t0
 
 
-def run_all() -> dict:
-    """Every figure at once (several seconds in the browser)."""
+def digits_figures() -> dict:
+    """Issue 14's digits network alone: digits_train_s (64 -> 32 -> 10, 30 epochs, 1,000 images)."""
+    from . import benchmark_kd
+
+    return {"digits_train_s": round(benchmark_kd.digits_train_s(), 3)}
+
+
+def run_all(only: str = "") -> dict:
+    """Every figure at once (several seconds in the browser); only="digits": the digits network's figure alone."""
+    if only == "digits":
+        return digits_figures()
+    if only:
+        raise ValueError(f"only={only!r}: use \"\" (every figure) or \"digits\"")
     out: dict = {"csum_grid_ms": round(csum_grid_ms(), 2)}
     s = trained_doughnut()
     out["activation_ms_digit_edit"] = round(digit_edit_ms(s), 2)
@@ -158,7 +169,7 @@ def run_all() -> dict:
     out["matrix_s_browser"] = round(matrix_s(), 2)
     from . import benchmark_kd  # issue 14's views: the digits network and the 3-D slice
 
-    out["digits_train_s"] = round(benchmark_kd.digits_train_s(), 3)
+    out.update(digits_figures())
     out["slice_ms_worker"] = round(benchmark_kd.slice_ms(), 2)
     out["study_modulo_page_s"] = round(study_page_s("modulo"), 2)
     out["study_proximity_page_s"] = round(study_page_s("proximity"), 2)

@@ -3,6 +3,7 @@
 // alone, so the whole layout (data-set thumbnails, network diagram) draws at once and the numbers fill in later;
 // and the model file of what the page shows (a restarted worker continues from it).
 import { FEATURE_LABELS, NETWORK_SHAPE, PLAIN_ACTIVATIONS } from "./state.js";
+import { STATE_TABLE } from "./state-table.js";
 import { THUMBS } from "./thumbs-table.js";
 
 /**
@@ -11,10 +12,18 @@ import { THUMBS } from "./thumbs-table.js";
  * @typedef {import("../widgets/network.js").NetworkModel} NetworkModel
  */
 
-const BOUNDS = { maxLayers: NETWORK_SHAPE.max_len, minNeurons: NETWORK_SHAPE.lo, maxNeurons: NETWORK_SHAPE.hi };
+/** The widest hidden layer of each set beyond the plane (datasets_nd max_neurons); every other set: networkShape's hi. */
+const WIDTH_CAPS = /** @type {Record<string, {max_neurons: number}>} */ (STATE_TABLE.datasets_nd);
 
-/** The network widget's model of a model Python sent. @param {Model} m @returns {NetworkModel} */
-export function networkFromModel(m) {
+/** The diagram's bounds on the hidden layers for the config's data set. @param {Config} config */
+export function shapeBounds(config) {
+  const name = String(config.problem === "regression" ? config.regDataset : config.dataset);
+  return { maxLayers: NETWORK_SHAPE.max_len, minNeurons: NETWORK_SHAPE.lo,
+    maxNeurons: WIDTH_CAPS[name]?.max_neurons ?? NETWORK_SHAPE.hi };
+}
+
+/** The network widget's model of a model Python sent. @param {Model} m @param {Config} config @returns {NetworkModel} */
+export function networkFromModel(m, config) {
   const enabled = new Set(m.features);
   return {
     features: Object.keys(FEATURE_LABELS).map((id) => ({ id, label: FEATURE_LABELS[id], enabled: enabled.has(id) })),
@@ -25,7 +34,7 @@ export function networkFromModel(m) {
     weights: m.weights,
     biases: m.biases,
     dead: m.dead,
-    bounds: BOUNDS,
+    bounds: shapeBounds(config),
   };
 }
 
@@ -36,8 +45,9 @@ export function networkFromModel(m) {
  */
 export function networkFromConfig(config) {
   const features = Object.keys(FEATURE_LABELS).map((id) => ({ id, label: FEATURE_LABELS[id], enabled: config[id] === true }));
+  const bounds = shapeBounds(config);
   const shape = (Array.isArray(config.networkShape) ? config.networkShape.map(Number) : [])
-    .slice(0, BOUNDS.maxLayers).map((n) => Math.min(BOUNDS.maxNeurons, Math.max(BOUNDS.minNeurons, n || 1)));
+    .slice(0, bounds.maxLayers).map((n) => Math.min(bounds.maxNeurons, Math.max(bounds.minNeurons, n || 1)));
   const sizes = [features.filter((f) => f.enabled).length, ...shape, 1];
   const perLayer = Array.isArray(config.activations) && config.activations.length === shape.length
     ? config.activations.map(String) : shape.map(() => String(config.activation));
@@ -49,7 +59,7 @@ export function networkFromConfig(config) {
     layerActivationChoices: [...new Set([...PLAIN_ACTIVATIONS, ...perLayer])],
     weights: sizes.slice(1).map((n, l) => zeros(sizes[l]).map(() => zeros(n))),
     biases: sizes.slice(1).map((n) => zeros(n)),
-    bounds: BOUNDS,
+    bounds,
   };
 }
 

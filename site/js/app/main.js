@@ -190,7 +190,7 @@ function applySnapshot(snap) {
   applyHiding(app.config);
   showNotices(snap.notices);
   ui.chart.reset();
-  ui.network.render(kd.snapshot(snap, networkFromModel(snap.model))); // its diagram as the data's d asks
+  ui.network.render(kd.snapshot(snap, networkFromModel(snap.model, snap.config))); // its diagram as the data's d asks
   drawPoints();
   drawThumbs();
   drawFrame(snap.frame);
@@ -317,13 +317,13 @@ function bindActions() {
     app.hover = id;
     frameCall(API.frame, { hover: id });
   });
-  // Hidden layers: at most networkShape's max_len, each of lo..hi neurons (the state table's one rule).
-  const { lo: minNeurons, hi: maxNeurons, max_len: maxLayers } = NETWORK_SHAPE;
+  // Hidden layers: at most networkShape's max_len; the diagram gives a layer's new width (bounds: the data set's cap).
   const shape = () => [...app.config.networkShape];
-  net.on("addLayer", () => shape().length < maxLayers && update({ networkShape: [...shape(), 2], activations: [] }));
+  const resize = (/** @type {number} */ l, /** @type {number} */ n) => update({ networkShape: shape().map((m, k) => (k === l ? n : m)) });
+  net.on("addLayer", () => shape().length < NETWORK_SHAPE.max_len && update({ networkShape: [...shape(), 2], activations: [] }));
   net.on("removeLayer", () => shape().length > 0 && update({ networkShape: shape().slice(0, -1), activations: [] }));
-  net.on("addNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.min(maxNeurons, n + 1) : n)) }));
-  net.on("removeNeuron", (l) => update({ networkShape: shape().map((n, k) => (k === l ? Math.max(minNeurons, n - 1) : n)) }));
+  net.on("addNeuron", resize);
+  net.on("removeNeuron", resize);
   net.on("layerActivation", (l, name) => {
     if (!app.model) return;
     const acts = app.model.activation_names.slice(0, -1);

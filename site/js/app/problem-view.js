@@ -33,7 +33,8 @@ import { DigitGrid } from "../widgets/digits.js";
 const Z = /** @type {{low: number, high: number, default: number}} */ (STATE_TABLE.limits.playground.z);
 /** Points this close to the slice (in z) are drawn on the plot. */
 const SLAB = 1;
-/** The set's own d, K and whether the config may choose K. @type {Record<string, {d: number, k: number, k_choices: number[] | null}>} */
+/** The set's own d, K, whether the config may choose K, its widest hidden layer.
+ * @type {Record<string, {d: number, k: number, k_choices: number[] | null, max_neurons: number}>} */
 const SPECS = STATE_TABLE.datasets_nd;
 /** The 3-D features (only for 3-D data). @type {Record<string, string>} */
 const FEATURES_3D = STATE_TABLE.features_3d;
@@ -158,8 +159,7 @@ export class ProblemView {
   pick(name) {
     /** @type {Partial<Config>} */
     const patch = { problem: "classification", dataset: name };
-    const widest = PROPS.get("networkShape")?.hi ?? 8;
-    if (name === "digits") patch.networkShape = [widest];
+    if (name === "digits") patch.networkShape = [SPECS[name].max_neurons];  // the 64 -> 32 -> 10
     this.deps.update(patch);
   }
 

@@ -77,6 +77,11 @@ function source(view) {
       ctx.fillText(first ?? "output", px(out, "left"), px(out, "top"));
       if (rest.length) ctx.fillText(rest.join(" "), px(out, "left"), px(out, "top") + 15);
     }
+    ctx.fillStyle = "#666";
+    for (const m of /** @type {HTMLElement[]} */ ([...view.nodeLayer.querySelectorAll(".net-more")])) {
+      ctx.fillText(m.textContent ?? "", px(m, "left"), px(m, "top") + 8);  // a wide layer's "+N more"
+    }
+    ctx.fillStyle = "#333";
     ctx.font = `11px ${FONT}`;
     view.nodeLayer.querySelectorAll(".net-layer-controls").forEach((box, h) => {
       const e = /** @type {HTMLElement} */ (box);

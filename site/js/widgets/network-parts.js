@@ -14,7 +14,8 @@ export const CONTROLS_HEIGHT = 70;
 
 /**
  * What the diagram reports (it never changes the model itself): hiddenIndex counts hidden layers from 0 (the index
- * into networkShape); l, i, j index weights[l][i][j] and biases[l][j].
+ * into networkShape); l, i, j index weights[l][i][j] and biases[l][j]; addNeuron / removeNeuron carry the layer's new
+ * width (stepWidth: within the model's bounds, the data set's cap).
  * @typedef {{
  *   toggleFeature: (id: string) => void,
  *   editWeight: (l: number, i: number, j: number, value: number) => void,
@@ -22,11 +23,45 @@ export const CONTROLS_HEIGHT = 70;
  *   hoverNode: (id: string | null) => void,
  *   addLayer: () => void,
  *   removeLayer: () => void,
- *   addNeuron: (hiddenIndex: number) => void,
- *   removeNeuron: (hiddenIndex: number) => void,
+ *   addNeuron: (hiddenIndex: number, size: number) => void,
+ *   removeNeuron: (hiddenIndex: number, size: number) => void,
  *   layerActivation: (hiddenIndex: number, name: string) => void,
  * }} NetworkEvents
  */
+
+/** Above this many neurons +/- step by it (8, 16, 24, 32), and a hidden layer draws its first SHOWN - 1 neurons and
+ * "+N more" (its column keeps the height of TF Playground's widest layer). */
+export const COARSE = 8;
+export const SHOWN = 8;
+
+/**
+ * The width +/- gives a layer of `size` neurons (dir +1 / -1): by 1 up to COARSE, by COARSE above it; with `jump`
+ * (shift-click) straight to the bound.
+ * @param {number} size @param {number} dir @param {boolean} jump @param {{minNeurons: number, maxNeurons: number}} bounds
+ */
+export function stepWidth(size, dir, jump, { minNeurons, maxNeurons }) {
+  const next = jump ? (dir > 0 ? maxNeurons : minNeurons)
+    : dir > 0 ? (size < COARSE ? size + 1 : (Math.floor(size / COARSE) + 1) * COARSE)
+      : (size <= COARSE ? size - 1 : (Math.ceil(size / COARSE) - 1) * COARSE);
+  return Math.min(maxNeurons, Math.max(minNeurons, next));
+}
+
+/** How many of a hidden layer's neurons the diagram draws: all up to SHOWN, else SHOWN - 1 (then "+N more"). @param {number} size */
+export function shownCount(size) {
+  return size <= SHOWN ? size : SHOWN - 1;
+}
+
+/**
+ * The stand-in for the neurons a wide layer does not draw, in the row under the last one drawn.
+ * @param {Point} pos @param {number} more
+ */
+export function moreElement(pos, more) {
+  const tag = el("div.net-more", { title: `${more} more neurons in this layer, not drawn: they train like the others` });
+  tag.style.left = `${pos.x + NODE / 2}px`;
+  tag.style.top = `${pos.y}px`;
+  tag.textContent = `+${more} more`;
+  return tag;
+}
 
 /**
  * Reports one event with its arguments.
@@ -108,7 +143,7 @@ export function neuronElements(id, pos, biasLayer, j, isOutput, emit) {
 
 /**
  * The +/- neuron buttons, the neuron count and the activation select above hidden layer `h` (of `size` neurons,
- * between minNeurons and maxNeurons).
+ * between minNeurons and maxNeurons; above COARSE the buttons step by COARSE, shift-click goes to the bound).
  * @param {{h: number, size: number, centerX: number, width: number, choices: string[], minNeurons: number,
  *   maxNeurons: number}} spec
  * @param {Emit} emit
@@ -120,11 +155,16 @@ export function layerControls({ h, size, centerX, width, choices, minNeurons, ma
   const plus = /** @type {HTMLButtonElement} */ (el("button.pm-button", { type: "button", "aria-label": `Add a neuron to layer ${h + 1}` }));
   plus.textContent = "+";
   plus.disabled = size >= maxNeurons;
-  plus.addEventListener("click", () => emit("addNeuron", h));
+  const bounds = { minNeurons, maxNeurons };
+  plus.addEventListener("click", (event) => emit("addNeuron", h, stepWidth(size, 1, event.shiftKey, bounds)));
   const minus = /** @type {HTMLButtonElement} */ (el("button.pm-button", { type: "button", "aria-label": `Remove a neuron from layer ${h + 1}` }));
   minus.textContent = "\u2212";
   minus.disabled = size <= minNeurons;
-  minus.addEventListener("click", () => emit("removeNeuron", h));
+  minus.addEventListener("click", (event) => emit("removeNeuron", h, stepWidth(size, -1, event.shiftKey, bounds)));
+  if (maxNeurons > COARSE) {  // a wide data set: say how the buttons step
+    plus.title = `Add neurons: 1 at a time up to ${COARSE}, then ${COARSE}; shift-click: ${maxNeurons}`;
+    minus.title = `Remove neurons: ${COARSE} at a time above ${COARSE}, then 1; shift-click: ${minNeurons}`;
+  }
   const buttons = el("div.pm-buttons");
   buttons.append(plus, minus);
   const count = el("div.net-neuron-count");

@@ -12,8 +12,8 @@ import { drawThumb } from "./heatmap.js";
 import { createHoverCard } from "./hovercard.js";
 import { networkFigure } from "./network-figure.js";
 import { el } from "../ui/dom.js";
-import { SVG_NS, NODE, ROW, LABEL_WIDTH, CONTROLS_HEIGHT, buildHeader, featureElements, neuronElements, layerControls,
-  outputLabel, linkPaths } from "./network-parts.js";
+import { SVG_NS, NODE, ROW, LABEL_WIDTH, CONTROLS_HEIGHT, SHOWN, buildHeader, featureElements, neuronElements,
+  layerControls, moreElement, outputLabel, linkPaths, shownCount } from "./network-parts.js";
 
 /** |w| at which a link reaches its widest stroke. */
 const WIDEST_WEIGHT = 5;
@@ -23,7 +23,7 @@ const WIDEST_WEIGHT = 5;
  * @typedef {import("./network-parts.js").NetworkEvents} NetworkEvents
  * @typedef {import("./network-parts.js").Point} Point
  * @typedef {{maxLayers: number, minNeurons: number, maxNeurons: number}} ShapeBounds
- *   at most maxLayers hidden layers of minNeurons..maxNeurons neurons (the +/- buttons stop there)
+ *   at most maxLayers hidden layers of minNeurons..maxNeurons neurons (the +/- buttons stop there; the data set's cap)
  * @typedef {{features: FeatureInfo[], layerSizes: number[], activationNames: string[],
  *   layerActivationChoices: string[], weights: number[][][], biases: number[][],
  *   dead?: boolean[][][], bounds: ShapeBounds}} NetworkModel
@@ -250,11 +250,16 @@ export class NetworkView {
       const isOutput = l === sizes.length - 1;
       const x = isOutput ? outputX : columnX(l);
       const column = [];
+      // a wide hidden layer draws its first neurons and "+N more"; ids still count every neuron (TF's numbering)
+      const shown = isOutput ? sizes[l] : shownCount(sizes[l]);
       for (let j = 0; j < sizes[l]; j++) {
+        const id = String(nextId++);
+        if (j >= shown) continue;
         const pos = { x, y: rowY(j) }; // K > 2 classes: one output node per class, stacked
         column.push(pos);
-        this.addNeuronNode(String(nextId++), pos, l - 1, j, isOutput);
+        this.addNeuronNode(id, pos, l - 1, j, isOutput);
       }
+      if (shown < sizes[l]) this.nodeLayer.append(moreElement({ x, y: rowY(shown) }, sizes[l] - shown));
       positions.push(column);
       if (!isOutput) this.addLayerControls(l - 1, sizes[l], x + NODE / 2, Math.min(gap - 6, 96), model);
     }
@@ -277,7 +282,7 @@ export class NetworkView {
       if (drawn?.outputThumb) this.outputThumbs.push(drawn.outputThumb);
     }
     this.svg.setAttribute("width", String(width));
-    this.svg.setAttribute("height", String(rowY(Math.max(model.features.length, model.bounds.maxNeurons,
+    this.svg.setAttribute("height", String(rowY(Math.max(model.features.length, Math.min(model.bounds.maxNeurons, SHOWN),
       sizes[sizes.length - 1]))));
   }
 

@@ -3,13 +3,15 @@
 // x' = (1 − m)·x + m·p sends most clean test points to that class, the anomaly index of the mask sizes, and what is
 // informative in the plane: the clean model's mask for comparison, and whether the recovered trigger sets off the
 // backdoor. Python does the work (api.neural_cleanse, defense/cleanse.py); this card asks, tabulates and draws
-// each class's trigger on the output plot (moved test points with their arrows, the pattern as a star).
+// each class's trigger on the output plot (moved test points with their arrows, the pattern as a star). A run goes in
+// steps (cleanse_start / cleanse_step, defense/cleanse_job.py): a progress bar and Cancel, training held meanwhile
+// (on the digits a run takes tens of seconds).
 
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { on } from "../../ui/events.js";
-import { cleanMessage, fixed } from "../../ui/format.js";
-import { numberField, rateText, runButton, statusLine } from "./util.js";
+import { cleanMessage, duration, fixed } from "../../ui/format.js";
+import { jobProgress, numberField, rateText, runButton, statusLine } from "./util.js";
 import { LIMITS, readLimited } from "../limits.js";
 import { planeTest, shape, sliceZ } from "../kd.js";
 
@@ -21,11 +23,15 @@ import { planeTest, shape, sliceZ } from "../kd.js";
  * @typedef {{type: "cleanse", settings: Record<string, number | string>, classes: CleanseClass[], median_l1: number,
  *            mad: number, flagged: number[], notes: string[], target: number | null, seconds: number,
  *            clean?: {classes: CleanseClass[]}, fires_untouched?: Rate, trigger_region?: number[][]}} CleanseReply
+ * @typedef {{type: "cleanse", done: number, total: number, fraction: number, finished: boolean, cancelled: boolean,
+ *            seconds: number, result?: CleanseReply}} CleanseProgress
  */
 
 /** Neural Cleanse's limits (defense/cleanse.py LIMITS, part of the defense limits the page gets generated). */
 const L = /** @type {Record<"success" | "steps" | "restarts", import("../limits.js").Limit>} */ (
   /** @type {any} */ (LIMITS.defense));
+/** Worker time per step of a run (Cancel and the page's other calls land within one step). */
+const STEP_MS = 60;
 /** Test points drawn per class trigger on the output plot (every moved point would hide the plot). */
 const DRAWN = 24;
 const CAVEAT = "This network has two classes (+1 and −1). With two classes the anomaly index comes out the "
@@ -42,6 +48,8 @@ export function buildCleanseCard(ctx) {
   const steps = numberField("df-nc-steps", "steps", L.steps, { name: "steps", step: 50, title: "Gradient steps per class (at most)", wide: true });
   const restarts = numberField("df-nc-restarts", "restarts", L.restarts, { name: "restarts", title: "Seeded starting points optimised together" });
   const status = statusLine("df-nc-status");
+  let cancelWanted = false;
+  const progress = jobProgress("df-nc-progress", () => { cancelWanted = true; });
   const draw = /** @type {HTMLSelectElement} */ (el("select.card-input#df-nc-draw", { title: "Whose trigger the output plot shows", onchange: () => drawTrigger() }));
   const drawLabel = el("label.card-field.df-nc-drawfield", { hidden: true }, "draw trigger of", draw);
   const table = el("table.card-table.df-nc-table#df-nc-table", { hidden: true });
@@ -53,6 +61,7 @@ export function buildCleanseCard(ctx) {
     el("p.card-note.df-nc-caveat#df-nc-caveat", null, CAVEAT),
     el("div.card-row", null, success.element, steps.element, restarts.element, run, drawLabel),
     status.element,
+    progress.element,
     el("div.df-nc-table-wrap", null, table),
     notes,
     el("p.card-note.card-foot", null, "Input-specific triggers (the checksum, the signature) have no universal trigger: their recovered masks match the clean model's, and the trigger does not set the backdoor off. In the plane a mask of 1 on both coordinates sends every point to one spot, so |m|₁ ≤ 2."));
@@ -70,23 +79,37 @@ export function buildCleanseCard(ctx) {
     };
   }
 
-  /** @param {Record<string, string | number | null>} p */
+  /** A run in steps: progress and Cancel; training waits for it (ctx.hold) and resumes by itself after.
+   * @param {Record<string, string | number | null>} p */
   async function start(p) {
     const mine = ++seq;
     run.disabled = true;
     element.dataset.busy = "1";
+    cancelWanted = false;
     status.running("Reverse-engineering…");
+    const hold = ctx.hold("Neural Cleanse");
     try {
-      ctx.pause();
       await ctx.idle();
-      /** @type {CleanseReply} */
-      const r = await ctx.call(API.neural_cleanse, { params: p });
+      /** @type {CleanseProgress} */
+      let q = await ctx.call(API.cleanse_start, { params: p });
+      while (!q.finished) {
+        if (mine !== seq) return;  // a new model or data: this run no longer applies (the next start replaces it)
+        progress.show(q, "Reverse-engineering");
+        q = await ctx.call(cancelWanted ? API.cleanse_cancel : API.cleanse_step, cancelWanted ? {} : { budget_ms: STEP_MS });
+      }
       if (mine !== seq) return;
-      show(r);
-      status.done(`Neural Cleanse · ${r.classes.length} classes · ${r.seconds.toFixed(2)} s`);
+      if (q.cancelled || !q.result) {
+        status.done(`Cancelled after ${duration(q.seconds)}: nothing changed (run it again for a result).`);
+        element.dataset.run = "cancelled";
+        return;
+      }
+      show(q.result);
+      status.done(`Neural Cleanse · ${q.result.classes.length} classes · ${q.result.seconds.toFixed(2)} s`);
     } catch (err) {
       if (mine === seq) status.error(`Neural Cleanse did not run: ${cleanMessage(err)}`);
     } finally {
+      ctx.release(hold);
+      progress.hide();
       if (mine === seq) {
         run.disabled = false;
         element.dataset.busy = "0";
