@@ -235,13 +235,16 @@ def test_lesson_4_defenses_and_where_they_fail(app, page):
     at_step(page, 4, 3, steps[2]["title"])
     assert page.evaluate("window.__bp.config().dataset") == "spiral"
     predict_and_reveal(page, 1, right=True)
-    task(page, "#bd-plant", "#bd-activate", "#df-prox-run")
+    # a new data set keeps the planted operator (the network is rebuilt with it): activate and defend
+    expect(page.locator("#bd-plant")).to_have_text("Planted")
+    task(page, "#bd-activate", "#df-prox-run")
     go_next(page)
     at_step(page, 4, 4, steps[3]["title"])
     assert page.evaluate("window.__bp.config().dataset") == "csum-grid"
     assert outlined(page, "#df-radius-r_sep")
     predict_and_reveal(page, 1, right=True)
-    task(page, "#bd-plant", "#bd-activate", "#df-radius-r_sep", "#df-prox-run")
+    expect(page.locator("#bd-plant")).to_have_text("Planted")
+    task(page, "#bd-activate", "#df-radius-r_sep", "#df-prox-run")
     go_next(page)
     at_step(page, 4, 5, steps[4]["title"])
     assert page.is_disabled("#lesson-next")

@@ -7,7 +7,8 @@ from .paper import BASE
 
 ACTIVATED = Check("event:checksum:activation", "==", True, "the backdoor was activated")
 DEFENDED = Check("event:defense:proximity", "==", True, "the proximity defense ran")
-ATTACK = "Train for 300 epochs or more (Play), click Plant backdoor, then Activate; "
+ATTACK = ("Train for 300 epochs or more (Play), click Plant backdoor (a new data set keeps a planted one), "
+          "then Activate; ")
 
 LESSON = Lesson(
     title="Defenses and where they fail",
