@@ -160,7 +160,10 @@ def test_lesson_list_progress_kept_across_a_reload_and_reset(app, page):
 def test_teacher_view_shows_the_answers_and_every_control(app, page):
     """Every step of lessons 1-4 in the teacher's view: the answer and its explanation show at once, Next is on, and
     the step's control is on the page and outlined (lesson 5's are the Games panel's: see the games test)."""
-    page = app("lesson=1&step=1&teacher=true")
+    page = app("lesson=1&step=1&teacher=true")  # a bare step link: the page takes the step's own state
+    page.wait_for_function("window.__bp.config().seed === 'lesson1'")
+    expect(page.locator("#backdoor-panel")).to_be_hidden()
+    assert page.evaluate("window.__bp.config().teacher") is True
     table = lessons(page)
     for n in range(1, 5):
         steps = table[n - 1]["steps"]

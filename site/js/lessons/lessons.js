@@ -6,7 +6,7 @@
 // stays when the next step keeps its data and network; a step's link opens it from scratch.
 import { on } from "../ui/events.js";
 import { applyHiding } from "../app/controls.js";
-import { prop } from "../app/state.js";
+import { prop, PROPS } from "../app/state.js";
 import { LESSONS, lessonAt } from "./table.js";
 import { Facts } from "./facts.js";
 import { Progress } from "./progress.js";
@@ -16,6 +16,8 @@ import { LessonMenu } from "./menu.js";
 /** @typedef {import("../panels/context.js").PanelContext} PanelContext */
 
 const TARGET_CLASS = "lesson-target";
+/** The page-mode keys: a link with nothing else (`#lesson=2&step=3`) is a bare step link. */
+const MODE_KEYS = new Set(["lesson", "step", "teacher", "embed"]);
 const STAT_FACTS = new Set(["agreement", "trigger_rate"]);
 
 /** @param {PanelContext} ctx */
@@ -114,6 +116,11 @@ export function init(ctx) {
       card.hide();
       return;
     }
+    if (fresh && bare() && !applied(c.step)) {
+      shown = "";
+      go(c.lessonNo, c.stepNo); // a bare step link (#lesson=2&step=3): the step's own state, then redraw
+      return;
+    }
     if (fresh) {
       facts.reset();
       highlight(true);
@@ -123,6 +130,14 @@ export function init(ctx) {
       done: progress.isDone(c.lessonNo, c.stepNo), controlFound: target != null });
     recheck();
   };
+
+  /** Every key but the page modes' at its default: the link named only the step. */
+  const bare = () => Object.entries(ctx.getConfig()).every(([key, value]) => MODE_KEYS.has(key) || !PROPS.has(key)
+    || JSON.stringify(value) === JSON.stringify(prop(key).default));
+
+  /** Whether the page is in the step's state. @param {import("./table.js").Step} step */
+  const applied = (step) => Object.entries(step.state)
+    .every(([key, value]) => JSON.stringify(value) === JSON.stringify(ctx.getConfig()[key]));
 
   const needsStats = (/** @type {NonNullable<ReturnType<typeof current>>} */ c) => c.step.checks.some((x) => STAT_FACTS.has(x.fact));
 
