@@ -100,7 +100,8 @@ export function init(ctx) {
     target = c ? document.querySelector(c.step.control) : null;
     if (!target) return;
     target.classList.add(TARGET_CLASS);
-    if (scroll) target.scrollIntoView({ block: "center", inline: "nearest" });
+    // near the top of the view: the card sits at the bottom (bottom right on wide screens) and must not cover it
+    if (scroll) window.scrollBy({ top: target.getBoundingClientRect().top - window.innerHeight * 0.2 });
   };
 
   /** Draw the card for the URL's lesson and step; a new step resets what the checks saw. */
