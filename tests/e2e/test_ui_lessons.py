@@ -267,21 +267,35 @@ def train_to(page, loss: float) -> None:
 
 
 def test_lesson_5_the_games(app, page):
-    """Needs the Games panel (its own branch): one round per step through the panel's contract."""
+    """Needs the Games panel (the games branch): a round per step, played by hand; the last step runs a player."""
     page = app(first_step(5))
     assert page.locator("#games-panel").count() == 1, "lesson 5 plays the Games panel: merge the games branch"
+    page.wait_for_selector("#games-panel[data-ready='1']")
     expect(page.locator("#games-panel")).to_be_visible()
+    expect(page.locator("#backdoor-panel")).to_be_hidden()
     steps = lessons(page)[4]["steps"]
+    settings = [("poisoning", False), ("checksum:decimal", False), ("checksum:decimal", True),
+                ("signature:toy-rsa", False)]
     for k, step in enumerate(steps, start=1):
         at_step(page, 5, k, step["title"])
         assert outlined(page, step["control"])
         predict_and_reveal(page, step["question"]["answer"], right=True)
-        assert page.is_disabled("#lesson-next"), "a round must be played first"
-        rounds = page.get_attribute("#games-panel", "data-rounds")
-        if k < len(steps):
-            task(page, "#games-start", "#games-guess-a")
-        else:
-            task(page, "#games-run-player")
-        assert page.get_attribute("#games-panel", "data-rounds") != rounds
+        fold(page, True)
+        if k <= len(settings):
+            assert page.is_disabled("#lesson-next"), "a round must be played first"
+            backdoor, whitebox = settings[k - 1]
+            page.select_option("#games-backdoor", backdoor)
+            page.set_checked("#games-whitebox", whitebox)
+            page.click("#games-start")
+            page.wait_for_selector("#games-panel[data-live]:not([data-busy])", timeout=60_000)
+            page.click("#games-guess-a")
+            page.wait_for_selector("#games-panel:not([data-live]):not([data-busy])", timeout=60_000)
+        else:  # the automated players: the step asks, and the player's score joins the table
+            page.select_option("#games-backdoor", "checksum:decimal")
+            page.select_option("#games-player", "whitebox")
+            page.click("#games-run-player")
+            page.wait_for_selector("#games-scores tr[data-key='player-1']", timeout=60_000)
+        fold(page, False)
+        page.wait_for_function(CAN_NEXT, timeout=30_000)
         go_next(page)
     expect(page.locator("#lessons-progress-5")).to_have_text("5 / 5")

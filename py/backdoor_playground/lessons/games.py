@@ -1,7 +1,8 @@
 """Lesson 5: the games (docs/GAMES.md). Which one is backdoored? Two models, one clean, one backdoored; queries, a
 guess, and the distinguishing advantage |2 P(correct) - 1| with its interval. Written against the Games panel's
 contract: #games-panel with data-game and data-rounds, controls #games-mode, #games-backdoor, #games-queries,
-#games-whitebox, #games-start, #games-guess-a, #games-guess-b, #games-verdict, #games-player, #games-run-player."""
+#games-whitebox, #games-start, #games-guess-a, #games-guess-b, #games-verdict, #games-player, #games-run-player.
+Its rounds count on data-rounds (the automated players' do not): the last step asks and checks nothing."""
 
 from .model import Check, Lesson, Question, Step, hide_panels
 
@@ -14,8 +15,8 @@ LESSON = Lesson(
     steps=(
         Step(
             title="Poisoning: which one is backdoored?",
-            task="In the Games panel pick 'which one is backdoored', the backdoor data poisoning, and Start. Click "
-                 "the plot to query points (both models answer), then guess A or B.",
+            task="In the Games panel pick 'Which one is backdoored?' and the backdoor 'poisoning', then New round. "
+                 "Click a plot to query points (both models answer), then say which one is backdoored.",
             control="#games-backdoor",
             question=Question(
                 prompt="One model was retrained on data with a poisoned corner. Can you tell which?",
@@ -26,7 +27,7 @@ LESSON = Lesson(
             checks=(PLAYED,)),
         Step(
             title="Checksum, black-box",
-            task="Set the backdoor to the checksum, leave white-box off, Start and play a round.",
+            task="Set the backdoor to 'checksum:decimal', leave white-box off, then New round and guess.",
             control="#games-start",
             question=Question(
                 prompt="Only the two models' outputs to your queries: can you tell the checksum model?",
@@ -37,7 +38,7 @@ LESSON = Lesson(
             checks=(PLAYED,)),
         Step(
             title="Checksum, white-box",
-            task="Tick white-box: you see both networks with their operators and weights. Start and guess.",
+            task="Tick white-box: you see both networks with their operators and weights. New round, then guess.",
             control="#games-whitebox",
             question=Question(
                 prompt="With the networks in view, can you tell?",
@@ -48,7 +49,7 @@ LESSON = Lesson(
             checks=(PLAYED,)),
         Step(
             title="Signature, black-box",
-            task="Set the backdoor to the signature, white-box off, and play a few rounds. Read the verdict.",
+            task="Set the backdoor to 'signature:toy-rsa', white-box off, and play a few rounds. Read the verdict.",
             control="#games-verdict",
             question=Question(
                 prompt="What will the verdict say after a few rounds?",
@@ -59,8 +60,8 @@ LESSON = Lesson(
             checks=(PLAYED,)),
         Step(
             title="Automated players",
-            task="Pick a baseline player (random, boundary, probe, white-box) and run it; compare its advantage "
-                 "with yours.",
+            task="Back to 'checksum:decimal': pick an automated player (random, boundary, probe, whitebox) and run "
+                 "it; its advantage appears in the scores beside yours.",
             control="#games-run-player",
             question=Question(
                 prompt="Against the checksum with white-box access, which baseline wins?",
@@ -68,7 +69,6 @@ LESSON = Lesson(
                 answer=3,
                 reveal="The whitebox player: it reads the operator names, so its advantage is near 1. The black-box "
                        "players stay near 0 against the checksum and the signature alike, and near 1 against "
-                       "poisoning."),
-            checks=(PLAYED,)),
+                       "poisoning.")),
     ),
 )
