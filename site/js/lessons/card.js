@@ -10,7 +10,7 @@ import { el } from "../ui/dom.js";
  * @typedef {{lessonNo: number, lesson: import("./table.js").Lesson, stepNo: number, step: import("./table.js").Step,
  *   teacher: boolean, answer: number | null, revealed: boolean, done: boolean, controlFound: boolean}} StepView
  * @typedef {{onAnswer: (choice: number) => void, onReveal: () => void, onBack: () => void, onNext: () => void,
- *   onClose: () => void, onShowControl: () => void, onMinimise: (minimised: boolean) => void}} CardHandlers
+ *   onClose: () => void, onShowControl: () => void}} CardHandlers
  */
 
 export class LessonCard {
@@ -79,7 +79,6 @@ export class LessonCard {
   minimise(folded) {
     this.root.classList.toggle("minimised", folded);
     this.root.querySelector("#lesson-minimise")?.setAttribute("aria-expanded", folded ? "false" : "true");
-    this.on.onMinimise(folded);
   }
 
   drawQuestion() {

@@ -44,7 +44,7 @@ export class Facts {
     this.lastRounds = now;
   }
 
-  /** Whether the checksum's stats are needed and stale: fetch them (the planted model changed). */
+  /** Fetch the checksum's backdoor_stats (a step reads agreement or trigger_rate, and the model may have changed). */
   async refreshStats() {
     try {
       this.stats = this.planted() ? await this.ctx.call(API.backdoor_stats) : null;

@@ -64,7 +64,6 @@ export function init(ctx) {
     },
     onClose: () => close(false),
     onShowControl: () => highlight(true),
-    onMinimise: () => {},
   });
   const menu = new LessonMenu(menuRoot, button, progress, () => redraw());
 
