@@ -53,7 +53,10 @@ TF_HIDABLE_CONTROLS = (
     "regularization", "regularizationRate", "problem", "dataset", "percTrainData", "noise", "batchSize",
     "numHiddenLayers",
 )
-HIDEABLE = (*TF_HIDABLE_CONTROLS, *FEATURE_ORDER, "trojan", "loss")
+# The panels below the playground hide like a control (`checksum_panel_hide=true` hides `.ui-checksum_panel`): the
+# guided lessons show only the panels a step needs.
+PANEL_HIDABLE = tuple(f"{name}_panel" for name in PANEL_NAMES)
+HIDEABLE = (*TF_HIDABLE_CONTROLS, *FEATURE_ORDER, "trojan", "loss", *PANEL_HIDABLE)
 DEAD_KEYS = ("cosX", "cosY", "collectStats")
 
 

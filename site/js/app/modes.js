@@ -4,4 +4,4 @@
 // URL keys (lesson, step, teacher, embed) are in the state table like every other key.
 
 /** Module URLs relative to this folder, loaded in this order after the panels. @type {string[]} */
-export const MODE_MODULES = ["../embed/api.js"];
+export const MODE_MODULES = ["../lessons/lessons.js", "../embed/api.js"];
