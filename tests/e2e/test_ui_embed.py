@@ -130,6 +130,8 @@ def test_the_demo_drives_the_playground_and_the_panel_shows_it(page, site_url, p
     assert activated["type"] == "reply" and activated["result"]["backdoor"] == "checksum"
     flipped = activated["result"]["summary"]["flipped"]
     assert flipped > 0
+    # the checksum panel shows the scripted activation as its own Activate would (hub event script-result)
+    expect(frame.locator("#bd-flipped")).to_have_attribute("data-value", str(flipped))
 
     metrics = demo_call(page, "metrics", {})["result"]
     asr = metrics["backdoor"]["attack_success_rate"]
@@ -141,6 +143,10 @@ def test_the_demo_drives_the_playground_and_the_panel_shows_it(page, site_url, p
     assert defended["type"] == "reply" and defended["result"]["type"] == "proximity"
     after = defended["result"]["metrics"]["attack_success_rate_after"]["value"]
     assert after < asr["value"]
+    # ... and the defense panel's proximity card shows the scripted run
+    expect(frame.locator("#df-prox-restored")).to_have_attribute(
+        "data-value", str(defended["result"]["restored"]), timeout=20_000)
+    assert "run by a script" in frame.locator("#df-prox-status").text_content()
     bad = demo_call(page, "defend", {"params": {"type": "prayer"}})
     assert bad["type"] == "error" and "type" in bad["message"] and "proximity" in bad["message"]
 
@@ -156,6 +162,7 @@ def test_the_demo_drives_the_playground_and_the_panel_shows_it(page, site_url, p
     assert wrong["type"] == "error" and wrong["message"].startswith("args.method: the checksum's")
     activated = demo_call(page, "activate", {"points": [0, 1, 2, 3]})
     assert activated["result"]["backdoor"] == "signature" and activated["result"]["summary"]["attempted"] == 4
+    expect(frame.locator("#sg-flipped")).to_have_attribute("data-value", str(activated["result"]["summary"]["flipped"]))
     assert demo_call(page, "metrics", {})["result"]["backdoor"]["attack_success_rate"]["n"] == 4
     assert demo_call(page, "remove", {})["result"] == {"removed": "signature"}
     expect(frame.locator("#sg-block-card")).to_have_attribute("data-installed", "0")

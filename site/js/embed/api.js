@@ -138,7 +138,9 @@ const HANDLERS = {
   defend: async ({ params }) => {
     ctx().pause();
     await ctx().idle();
-    return ctx().call(API.defend, { params, curves: false });
+    const r = await ctx().call(API.defend, { params, curves: false });
+    emit("script-result", { kind: "defense", result: r });
+    return r;
   },
   metrics: async () => metrics(),
 };
@@ -271,11 +273,11 @@ async function activate({ points = "all", method, params, target }) {
     const extra = method !== undefined ? "method" : params !== undefined ? "params" : "";
     if (extra) throw new RequestError(`args.${extra}: the checksum's; the signature block signs the points`);
     const r = await ctx().call(API.signature_activate, { points, ...(target === undefined ? {} : { target }) });
-    emit("attack-changed", { source: "signature", what: "activation" });
+    emit("script-result", { kind: "signature-activation", result: r });  // the panel shows it and tells the others
     return { backdoor: kind, summary: r.summary };
   }
   if (target !== undefined) throw new RequestError(`args.target: ${show(target)} is the signature block's; the checksum's target is planted with it`);
   const r = await ctx().call(API.activate, { method: method ?? "digit-edit", points, ...(params ? { params } : {}) });
-  emit("attack-changed", { source: "checksum", what: "activation" });
+  emit("script-result", { kind: "checksum-activation", result: r });  // the panel shows it and tells the others
   return { backdoor: kind, summary: r.summary };
 }

@@ -15,6 +15,7 @@
  *   "picks-changed": {panel: "checksum" | "signature", count: number},
  *   "image-picked": {index: number},
  *   "image-marks": {owner: string, marks: {index: number, kind: string}[]},
+ *   "script-result": {kind: "checksum-activation" | "signature-activation" | "defense", result: any},
  * }} EventMap
  */
 
@@ -37,10 +38,13 @@
  *   signature panels (the digits have no plot to pick on)
  * - image-marks: checksum and signature panels (their picked and activated digit images) -> app/problem-view.js
  *   (marks them in the image grid, as the plot's rings do in 2-D)
+ * - script-result: embed/api.js (a script's activate or defend ran through the worker: its reply) -> the checksum
+ *   panel (records, summary, rings), the signature panel (the activation's rings) and the defense panel (the card of
+ *   that defense and the metrics table), which show it as if their own buttons had run it
  * @type {readonly (keyof EventMap)[]}
  */
 export const EVENTS = Object.freeze(["training-started", "training-stopped", "frame", "snapshot", "attack-changed",
-  "defense-changed", "picks-changed", "image-picked", "image-marks"]);
+  "defense-changed", "picks-changed", "image-picked", "image-marks", "script-result"]);
 
 /**
  * Every event's listeners. One map holds every event's, so a listener's detail type is the union of them all;

@@ -81,6 +81,7 @@ export function init(ctx) {
   on("training-stopped", refreshModelViews);
   on("snapshot", ({ snap }) => onSnapshot(snap));
   followSlice(refreshMarks);  // 3-D: the marks follow the slice
+  on("script-result", ({ kind, result }) => { if (kind === "checksum-activation") showResult(result); });
   on("attack-changed", ({ source, what }) => {
     // one backdoor at a time (Session.install): while the signature block is installed, Plant says why it can't
     if (source === "signature" && (what === "installed" || what === "removed")) {

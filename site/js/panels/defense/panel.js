@@ -115,6 +115,11 @@ function watch(root) {
     if (state.visible && !state.ctx?.isPlaying()) scheduleRefresh();
   };
   on("snapshot", ({ snap }) => onSnapshot(snap));
+  on("script-result", ({ kind, result }) => {
+    if (kind !== "defense" || (result.type !== "proximity" && result.type !== "smoothing")) return;
+    adopt(result.type === "smoothing" ? parts.smooth : parts.prox, result, `${describeDefense(result)} · run by a script`);
+    refreshReplay();
+  });
   on("training-started", sayTrainingWaits);
   for (const name of /** @type {const} */ (["training-started", "training-stopped", "frame", "attack-changed"])) on(name, changed);
   new IntersectionObserver((entries) => {

@@ -157,10 +157,16 @@ export function buildBlockCard(ctx) {
     signing.hidden = false;
     /** @type {import("../replies.js").SignatureActivation} */
     const r = await ctx.call(API.signature_activate, { points, target: targetValue() }).finally(() => { signing.hidden = true; });
+    await showActivation(r);
+  }));
+
+  /** An activation's reply, from Activate or from a script (embed/api.js): its tiles, rings and the block's stats.
+   * @param {import("../replies.js").SignatureActivation} r */
+  async function showActivation(r) {
     showSummary(r.summary);
     ctx.onActivation(r);
     showStats(await ctx.call(API.signature_stats));
-  }));
+  }
 
   /** @param {import("../replies.js").SignatureViewReply | null} view signature_view() with installed true, or null */
   function showView(view) {
@@ -242,6 +248,7 @@ export function buildBlockCard(ctx) {
     element: card,
     showView,
     showStats,
+    showActivation,
     hideSummary: () => { summary.hidden = true; },
     installed: () => installed,
     setCounts(/** @type {number} */ nTest, /** @type {number} */ nPicked) {

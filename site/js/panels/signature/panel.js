@@ -83,6 +83,9 @@ export function init(ctx) {
       if (r) emit("attack-changed", { source: "signature", what: "activation" });
     },
   });
+  on("script-result", ({ kind, result }) => {
+    if (kind === "signature-activation") parts.block.showActivation(result).catch(ctx.reportError);
+  });
   parts.forge = buildForgeCard({
     call: ctx.call, setBusy, victim,
     signedCount: () => state.activation?.records.filter((r) => r.accepted).length ?? 0,
