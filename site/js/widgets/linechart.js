@@ -52,6 +52,7 @@ export class LineChart {
     }));
 
     onThemeChange(() => this.schedule());
+    this.schedule();  // the empty chart's hint, before the first epoch
     canvas.addEventListener("mousemove", (event) => {
       const rect = canvas.getBoundingClientRect();
       this.hoverX = event.clientX - rect.left;
@@ -142,7 +143,15 @@ export class LineChart {
     ctx.setTransform(this.scale, 0, 0, this.scale, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const points = this.visibleSamples();
-    if (!points.length) return;
+    if (points.length < 2) {  // one epoch draws no line: say what will appear here instead of a blank box
+      ctx.fillStyle = chartInk().text;
+      ctx.font = "11px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      const long = "training and test loss appear here as the network trains";
+      ctx.fillText(ctx.measureText(long).width < w - 8 ? long : "the loss appears here as it trains", w / 2, h / 2);
+      return;
+    }
 
     const x0 = points[0].epoch;
     const xSpan = points[points.length - 1].epoch - x0 || 1;
