@@ -3,6 +3,7 @@ test on any console error, page error or request that leaves 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -170,6 +171,43 @@ def train_until_fit(page, min_epochs: int = 300, max_loss: float = 0.03, timeout
     page.click("#play-pause-button")
     page.wait_for_function("!document.body.classList.contains('playing')")
     settle(page)  # the chunk in flight lands and is drawn
+
+
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory):
+    """A factory for tests that need a trained model but do not test training: `trained_model(hash_, accuracy)` is
+    the path of a model file of the page's `hash_` trained by the CPython package (the code the page runs, same seeds:
+    the weights the page would have after as many epochs) until the test accuracy reaches `accuracy` (checked every
+    `every` epochs). Made once per session and arguments. Open the page with the same hash, then `import_model`.
+    Keep one test per view that trains in the page itself."""
+    from backdoor_playground.playground import config as cfg
+    from backdoor_playground.session import Session
+
+    made: dict[tuple, Path] = {}
+
+    def make(hash_: str, accuracy: float, every: int = 5, max_epochs: int = 5000) -> Path:
+        key = (hash_, accuracy, every)
+        if key not in made:
+            config, notices = cfg.from_hash(hash_)
+            assert not notices, notices
+            s = Session(config)
+            while s.frame()["acc_test"] < accuracy:
+                assert s.epoch < max_epochs, f"{hash_} stays below {accuracy} test accuracy"
+                s.train(epochs=every)
+            path = tmp_path_factory.mktemp("models") / "model.json"
+            path.write_text(json.dumps(s.export_model()))
+            made[key] = path
+        return made[key]
+
+    return make
+
+
+def import_model(page, path: Path) -> None:
+    """Load a model file through the page's "Import model" and wait until its epoch count shows and is drawn."""
+    epoch = json.loads(path.read_text())["epoch"]
+    page.set_input_files("#model-import", str(path))
+    page.wait_for_function(f"{EPOCH_JS} === {epoch}")
+    settle(page)
 
 
 def plant(page) -> None:
