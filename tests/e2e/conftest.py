@@ -4,6 +4,7 @@ test on any console error, page error or request that leaves 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import threading
@@ -175,24 +176,31 @@ def train_until_fit(page, min_epochs: int = 300, max_loss: float = 0.03, timeout
 
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory):
-    """A factory for tests that need a trained model but do not test training: `trained_model(hash_, accuracy)` is
-    the path of a model file of the page's `hash_` trained by the CPython package (the code the page runs, same seeds:
-    the weights the page would have after as many epochs) until the test accuracy reaches `accuracy` (checked every
-    `every` epochs). Made once per session and arguments. Open the page with the same hash, then `import_model`.
-    Keep one test per view that trains in the page itself."""
+    """A factory for tests that need a trained model but do not test training: `trained_model(hash_, accuracy=...,
+    min_epochs=..., max_loss=...)` is the path of a model file of the page's `hash_` trained by the CPython package
+    (the code the page runs, same seeds: the weights the page has after as many epochs) until the test accuracy
+    reaches `accuracy`, at least `min_epochs` ran and the test loss is below `max_loss` (checked every `every`
+    epochs). Made once per session and arguments. Open the page with the same hash, then `import_model` (or use
+    `fit_from_cpython`). Keep one test per view that trains in the page itself."""
     from backdoor_playground.playground import config as cfg
     from backdoor_playground.session import Session
 
     made: dict[tuple, Path] = {}
 
-    def make(hash_: str, accuracy: float, every: int = 5, max_epochs: int = 5000) -> Path:
-        key = (hash_, accuracy, every)
+    def make(hash_: str, accuracy: float = 0.0, min_epochs: int = 0, max_loss: float = math.inf, every: int = 5,
+             max_epochs: int = 5000) -> Path:
+        key = (hash_, accuracy, min_epochs, max_loss, every)
         if key not in made:
             config, notices = cfg.from_hash(hash_)
             assert not notices, notices
             s = Session(config)
-            while s.frame()["acc_test"] < accuracy:
-                assert s.epoch < max_epochs, f"{hash_} stays below {accuracy} test accuracy"
+
+            def fit() -> bool:
+                frame = s.frame()
+                return s.epoch >= min_epochs and frame["acc_test"] >= accuracy and frame["loss_test"] < max_loss
+
+            while not fit():
+                assert s.epoch < max_epochs, f"{hash_} does not fit within {max_epochs} epochs"
                 s.train(epochs=every)
             path = tmp_path_factory.mktemp("models") / "model.json"
             path.write_text(json.dumps(s.export_model()))
@@ -208,6 +216,15 @@ def import_model(page, path: Path) -> None:
     page.set_input_files("#model-import", str(path))
     page.wait_for_function(f"{EPOCH_JS} === {epoch}")
     settle(page)
+
+
+def fit_from_cpython(page, trained_model, hash_: str, min_epochs: int = 300, max_loss: float = 0.03) -> None:
+    """Where train_until_fit ends, without training in the page: the page (opened with `hash_`) imports the model
+    the CPython package trained with `hash_` until at least min_epochs ran and the test loss is below max_loss; the
+    page then shows both."""
+    import_model(page, trained_model(hash_, min_epochs=min_epochs, max_loss=max_loss))
+    assert page.evaluate(EPOCH_JS) >= min_epochs
+    assert float(page.text_content("#loss-test")) < max_loss
 
 
 def plant(page) -> None:

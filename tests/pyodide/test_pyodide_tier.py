@@ -39,7 +39,7 @@ WEIGHTS: dict[str, float] = {
 LIGHT = 0.3  # a file not in WEIGHTS
 
 
-def tests_py_files() -> list[str]:
+def py_test_files() -> list[str]:
     return sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "py").glob("test_*.py"))
 
 
@@ -48,7 +48,7 @@ def shard_files() -> list[list[str]]:
     far (ties: the lower shard). The same files give the same shards."""
     shards: list[list[str]] = [[] for _ in range(SHARDS)]
     load = [0.0] * SHARDS
-    for file in sorted(tests_py_files(), key=lambda f: (-WEIGHTS.get(Path(f).name, LIGHT), f)):
+    for file in sorted(py_test_files(), key=lambda f: (-WEIGHTS.get(Path(f).name, LIGHT), f)):
         i = min(range(SHARDS), key=lambda k: (load[k], k))
         shards[i].append(file)
         load[i] += WEIGHTS.get(Path(file).name, LIGHT)
@@ -105,7 +105,7 @@ def test_the_shards_cover_tests_py_and_cpython_only_names_real_tests():
     """Every tests/py file is in exactly one shard, and every CPYTHON_ONLY key names a test CPython collects."""
     shards = shard_files()
     files = [f for shard in shards for f in shard]
-    assert sorted(files) == tests_py_files() and len(files) == len(set(files))
+    assert sorted(files) == py_test_files() and len(files) == len(set(files))
     assert all(shards), f"a shard without files: {shards}"
     cpython = collected(collect_in_cpython("tests/py"))
     assert len(cpython) > 500
