@@ -1,5 +1,11 @@
 """Playwright fixtures: the *built* site served on 127.0.0.1, Chromium with no way out, and a page that fails its
-test on any console error, page error or request that leaves 127.0.0.1."""
+test on any console error, page error or request that leaves 127.0.0.1.
+
+Fixtures: `app` (open the page with a hash, wait for Python), `problems`, `site_url`, and `trained_model` (a model
+file trained by the CPython package, made once per session). Helpers: `settle`, `train_until_fit` (trains in the
+page), `fit_from_cpython` and `import_model` (start from a trained model without training in the page: for tests
+that do not test training; keep one test per view that trains), `plant`, `pick_test_points`, `screenshot`, ...
+Time: a page boot costs seconds, training in the page tens of seconds on a busy machine."""
 
 from __future__ import annotations
 
