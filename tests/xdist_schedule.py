@@ -16,25 +16,45 @@ from xdist.scheduler.loadscope import LoadScopeScheduling
 
 SPLIT = ("tests/pyodide/",)
 
-# Seconds per unit, measured with `python3 build.py test tests --durations=0` (sum of a file's tests). Estimates for
-# ordering only: a stale entry costs balance, never a result.
+# Seconds per unit on the 2-core machine when quiet (about 0.3 x the sums of a file's tests measured with
+# `python3 build.py test tests --durations=0` on a busy one). Estimates for ordering only: a stale entry costs
+# balance, never a result.
 COST: dict[str, float] = {
-    "tests/e2e/test_ui_kd_backdoors.py": 110,
-    "tests/e2e/test_ui_backdoor.py": 45,
-    "tests/e2e/test_ui_defense.py": 45,
-    "tests/e2e/test_ui_figures.py": 40,
-    "tests/e2e/test_ui_first_visit.py": 40,
-    "tests/e2e/test_ui_calculator.py": 40,
-    "tests/e2e/test_ui_kd.py": 35,
-    "tests/e2e/test_ui_signature.py": 30,
-    "tests/e2e/test_ui_layout.py": 30,
-    "tests/e2e/test_ui_matrix.py": 30,
-    "tests/e2e/test_ui_playground.py": 30,
-    "tests/e2e/test_ui_studies_dimension.py": 20,
-    "tests/e2e/test_ui_studies.py": 15,
+    # the Pyodide tier's units (its shards: PER_TEST)
+    "tests/pyodide/test_pyodide_tier.py::test_the_shards_cover_tests_py_and_cpython_only_names_real_tests": 5,
+    "tests/pyodide/test_pyodide_tier.py::test_same_numbers_in_cpython_and_pyodide": 8,
+    "tests/e2e/test_ui_kd_backdoors.py": 80,
+    "tests/e2e/test_ui_playground.py": 64,
+    "tests/e2e/test_ui_layout.py": 53,
+    "tests/e2e/test_ui_backdoor.py": 47,
+    "tests/e2e/test_ui_calculator.py": 44,
+    "tests/e2e/test_ui_defense.py": 38,
+    "tests/e2e/test_ui_figures.py": 36,
+    "tests/e2e/test_ui_kd.py": 32,
+    "tests/e2e/test_ui_studies_dimension.py": 29,
+    "tests/e2e/test_ui_first_visit.py": 26,
+    "tests/py/test_readme.py": 26,
+    "tests/e2e/test_ui_foundation.py": 24,
+    "tests/e2e/test_ui_kd_digits.py": 20,
+    "tests/e2e/test_ui_matrix.py": 20,
+    "tests/e2e/test_ui_cleanse.py": 20,
+    "tests/e2e/test_ui_studies.py": 18,
+    "tests/builder/test_build.py": 17,
+    "tests/e2e/test_ui_signature.py": 15,
+    "tests/py/test_kd_defenses.py": 14,
+    "tests/e2e/test_ui_csp.py": 14,
+    "tests/py/test_kd_cleanse.py": 7,
+    "tests/py/test_study_dimension.py": 7,
+    "tests/py/test_kd_checksum.py": 6,
+    "tests/py/test_matrix.py": 5,
+    "tests/py/test_study_executors.py": 5,
+    "tests/py/test_cleanse_matrix.py": 5,
+    "tests/py/test_study.py": 5,
+    "tests/py/test_defense_job.py": 5,
+    "tests/py/test_games.py": 4,
 }
 # A unit not in COST: seconds per test by tier (a Pyodide shard boots Node and Pyodide, a browser test a page).
-PER_TEST = {"tests/pyodide/": 40.0, "tests/e2e/": 6.0, "tests/builder/": 2.0}
+PER_TEST = {"tests/pyodide/": 35.0, "tests/e2e/": 6.0, "tests/builder/": 2.0}
 PER_PY_TEST = 0.05
 
 
