@@ -1,8 +1,8 @@
-"""The defenses panel, driven from the UI as a user drives it: start from the trained doughnut (trained by the CPython package, imported: test_ui_backdoor.py
-trains it in the page), plant and activate the checksum
-backdoor (digit edit), then the proximity vote and randomized smoothing undo the trigger, the metrics table fills
-with Wilson intervals, and Export saves the result JSON and tidy TSV with a Replay link. Screenshots of each step
-land in screenshots/defense-*.png."""
+"""The defenses panel, driven from the UI as a user drives it: start from the trained doughnut (trained by the
+CPython package and imported; test_ui_backdoor.py trains it in the page), plant and activate the checksum backdoor
+(digit edit), then the proximity vote and randomized smoothing undo the trigger, the metrics table fills with Wilson
+intervals, and Export saves the result JSON and tidy TSV with a Replay link. Screenshots of each step land in
+screenshots/defense-*.png."""
 
 from __future__ import annotations
 
