@@ -685,8 +685,9 @@ def test_env() -> tuple[Path, dict]:
 
 
 # One test process per core (at most 4: each browser-test process runs its own Chromium), a whole file per
-# process (module fixtures stay in one process); arguments given to `build.py test` come after these, so `-n 0`
-# runs everything in one process again.
+# process (module fixtures stay in one process), the longest files first and the Pyodide tier's shards each on their
+# own (tests/conftest.py hands `--dist loadfile` to tests/xdist_schedule.py); arguments given to `build.py test` come
+# after these, so `-n 0` runs everything in one process again.
 PARALLEL = ["-n", str(max(1, min(4, os.cpu_count() or 1))), "--dist", "loadfile"]
 
 

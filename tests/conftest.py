@@ -70,3 +70,17 @@ def pytest_collection_modifyitems(items):
     if stray:
         raise pytest.UsageError("cpython_only is given by tests/conftest.py's CPYTHON_ONLY (with a reason), not by "
                                 "a marker in the test file: " + ", ".join(stray))
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook; inside Pyodide there is no xdist
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (build.py test) as tests/xdist_schedule.py does it: longest file first, the Pyodide tier's shards
+    as units of their own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bp_xdist_schedule", ROOT / "tests" / "xdist_schedule.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LongestFirst(config, log)

@@ -1,8 +1,16 @@
 """Playwright fixtures: the *built* site served on 127.0.0.1, Chromium with no way out, and a page that fails its
-test on any console error, page error or request that leaves 127.0.0.1."""
+test on any console error, page error or request that leaves 127.0.0.1.
+
+Fixtures: `app` (open the page with a hash, wait for Python), `problems`, `site_url`, and `trained_model` (a model
+file trained by the CPython package, made once per session). Helpers: `settle`, `train_until_fit` (trains in the
+page), `fit_from_cpython` and `import_model` (start from a trained model without training in the page: for tests
+that do not test training; keep one test per view that trains), `plant`, `pick_test_points`, `screenshot`, ...
+Time: a page boot costs seconds, training in the page tens of seconds on a busy machine."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
 import threading
@@ -170,6 +178,59 @@ def train_until_fit(page, min_epochs: int = 300, max_loss: float = 0.03, timeout
     page.click("#play-pause-button")
     page.wait_for_function("!document.body.classList.contains('playing')")
     settle(page)  # the chunk in flight lands and is drawn
+
+
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory):
+    """A factory for tests that need a trained model but do not test training: `trained_model(hash_, accuracy=...,
+    min_epochs=..., max_loss=...)` is the path of a model file of the page's `hash_` trained by the CPython package
+    (the code the page runs, same seeds: the weights the page has after as many epochs) until the test accuracy
+    reaches `accuracy`, at least `min_epochs` ran and the test loss is below `max_loss` (checked every `every`
+    epochs). Made once per session and arguments. Open the page with the same hash, then `import_model` (or use
+    `fit_from_cpython`). Keep one test per view that trains in the page itself."""
+    from backdoor_playground.playground import config as cfg
+    from backdoor_playground.session import Session
+
+    made: dict[tuple, Path] = {}
+
+    def make(hash_: str, accuracy: float = 0.0, min_epochs: int = 0, max_loss: float = math.inf, every: int = 5,
+             max_epochs: int = 5000) -> Path:
+        key = (hash_, accuracy, min_epochs, max_loss, every)
+        if key not in made:
+            config, notices = cfg.from_hash(hash_)
+            assert not notices, notices
+            s = Session(config)
+
+            def fit() -> bool:
+                frame = s.frame()
+                return s.epoch >= min_epochs and frame["acc_test"] >= accuracy and frame["loss_test"] < max_loss
+
+            while not fit():
+                assert s.epoch < max_epochs, f"{hash_} does not fit within {max_epochs} epochs"
+                s.train(epochs=every)
+            path = tmp_path_factory.mktemp("models") / "model.json"
+            path.write_text(json.dumps(s.export_model()))
+            made[key] = path
+        return made[key]
+
+    return make
+
+
+def import_model(page, path: Path) -> None:
+    """Load a model file through the page's "Import model" and wait until its epoch count shows and is drawn."""
+    epoch = json.loads(path.read_text())["epoch"]
+    page.set_input_files("#model-import", str(path))
+    page.wait_for_function(f"{EPOCH_JS} === {epoch}")
+    settle(page)
+
+
+def fit_from_cpython(page, trained_model, hash_: str, min_epochs: int = 300, max_loss: float = 0.03) -> None:
+    """Where train_until_fit ends, without training in the page: the page (opened with `hash_`) imports the model
+    the CPython package trained with `hash_` until at least min_epochs ran and the test loss is below max_loss; the
+    page then shows both."""
+    import_model(page, trained_model(hash_, min_epochs=min_epochs, max_loss=max_loss))
+    assert page.evaluate(EPOCH_JS) >= min_epochs
+    assert float(page.text_content("#loss-test")) < max_loss
 
 
 def plant(page) -> None:

@@ -1,7 +1,8 @@
-"""The defenses panel, driven from the UI as a user drives it: train the doughnut, plant and activate the checksum
-backdoor (digit edit), then the proximity vote and randomized smoothing undo the trigger, the metrics table fills
-with Wilson intervals, and Export saves the result JSON and tidy TSV with a Replay link. Screenshots of each step
-land in screenshots/defense-*.png."""
+"""The defenses panel, driven from the UI as a user drives it: start from the trained doughnut (trained by the
+CPython package and imported; test_ui_backdoor.py trains it in the page), plant and activate the checksum backdoor
+(digit edit), then the proximity vote and randomized smoothing undo the trigger, the metrics table fills with Wilson
+intervals, and Export saves the result JSON and tidy TSV with a Replay link. Screenshots of each step land in
+screenshots/defense-*.png."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import base64
 import json
 from pathlib import Path
 
-from conftest import EPOCH_JS, FLOW_HASH, plant, screenshot, set_field, train_until_fit, value, wait_downloads, wait_text
+from conftest import EPOCH_JS, FLOW_HASH, fit_from_cpython, plant, screenshot, set_field, value, wait_downloads, wait_text
 
 PANEL = "#defense-panel"
 
@@ -28,7 +29,7 @@ def wait_status(page, selector: str, timeout: float = 60_000) -> str:
     return page.get_attribute(selector, "data-state")
 
 
-def test_defenses_undo_the_digit_edit_trigger(app, page):
+def test_defenses_undo_the_digit_edit_trigger(app, page, trained_model):
     page = app(FLOW_HASH)
     page.wait_for_selector("#df-prox-run")
     wait_text(page, "#df-context", "none activated")
@@ -36,8 +37,9 @@ def test_defenses_undo_the_digit_edit_trigger(app, page):
     assert page.get_attribute("#df-metrics-card", "data-after") == "0"
     shot(page, "0-clean")
 
-    # ---- train, plant, activate every test point by digit edit (the backdoor panel above)
-    train_until_fit(page)
+    # ---- a trained model (test_ui_backdoor.py trains this one in the page), plant, activate every test point by
+    # digit edit (the backdoor panel above)
+    fit_from_cpython(page, trained_model, FLOW_HASH)
     plant(page)
     page.click("#bd-activate")
     page.wait_for_selector("#bd-flipped")

@@ -12,7 +12,7 @@ import zlib
 
 from playwright.sync_api import expect
 
-from conftest import EPOCH_JS, FLOW_HASH, SHOTS, pick_test_points, plant, screenshot, settle, train_until_fit, value
+from conftest import EPOCH_JS, FLOW_HASH, SHOTS, fit_from_cpython, pick_test_points, plant, screenshot, settle, value
 
 TODAY = datetime.date.today().isoformat()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -173,9 +173,9 @@ def test_output_loss_and_network_export(app, context, site_url):
     assert page.get_attribute(".fig-tools[data-figure='loss']", "data-copied") == "refused"
 
 
-def test_marks_legend_and_backdoor_figures(app):
+def test_marks_legend_and_backdoor_figures(app, trained_model):
     page = app(FLOW_HASH)
-    train_until_fit(page)
+    fit_from_cpython(page, trained_model, FLOW_HASH)  # test_ui_backdoor.py trains this one in the page
     assert legend_marks(page) == []
     assert page.is_hidden("#heatmap .heatmap-legend")
 

@@ -1,7 +1,8 @@
 """Tier 3, issue 14's "done when" in the page: the backdoor and defense panels beyond the plane. On circle3d (d = 3):
 train to >= 95 %, plant the checksum backdoor (agreement >= 97 % shown), activate it, run proximity and smoothing;
 then the signature backdoor, activated with agreement exactly 100 %. On the digits (d = 64, K = 10, unit pixels):
-train to >= 95 %, install the signature block with a target class, pick an image in the grid, activate it and see
+start from a model trained to >= 95 % (by the CPython package, imported: the digits train in the page in
+test_ui_kd_digits.py), install the signature block with a target class, pick an image in the grid, activate it and see
 the difference view with its printed scale. Screenshots at 1280 and 768 px, light and dark."""
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import EPOCH_JS, SHOTS, settle, value
+from conftest import EPOCH_JS, SHOTS, import_model, settle, value
 from test_ui_kd import KD, play, shots as page_shots
 
+DIGITS = "dataset=digits&digits_scale=unit&networkShape=8&activation=tanh&learningRate=0.1&percTrainData=80&seed=1"
 CIRCLE3D = ("dataset=circle3d&x=true&y=true&z=true&xSquared=true&ySquared=true&zSquared=true&networkShape=6"
             "&activation=tanh&seed=1")
 
@@ -117,11 +119,19 @@ def test_circle3d_checksum_defenses_and_signature(app):
     shots(page, "circle3d-signature", ("#signature-panel", ".plot-frame", "#network"))
 
 
-def test_digits_signature_to_a_class_and_the_difference_view(app):
-    page = app("dataset=digits&digits_scale=unit&networkShape=8&activation=tanh&learningRate=0.1&percTrainData=80&seed=1")
+def start_trained_digits(app, trained_model):
+    """The digits at >= 95 % test accuracy: a model the CPython package trained with this hash, imported (the
+    digits train in the page in test_ui_kd_digits.py)."""
+    page = app(DIGITS)
+    import_model(page, trained_model(DIGITS, 0.95))
+    assert page.evaluate("window.__bp.frame().acc_test") >= 0.95
+    return page
+
+
+def test_digits_signature_to_a_class_and_the_difference_view(app, trained_model):
+    page = start_trained_digits(app, trained_model)
     assert page.evaluate(KD) == "64x10"
     expect(page.locator("#sg-images")).to_be_visible()
-    train_to(page, 0.95, timeout=240_000)
 
     # the target class: "next" or one of the ten digits, named as the grid names them
     options = page.eval_on_selector_all("#sg-target-class option", "(os) => os.map((o) => o.textContent)")
@@ -186,10 +196,8 @@ def test_k_classes_the_checksum_sends_points_to_the_chosen_class(app):
     shots(page, "blobs4-checksum", ("#bd-plant-card", ".plot-frame", "#bd-results"))
 
 
-def test_digits_checksum_defenses_and_raw_pixels(app):
-    page = app("dataset=digits&digits_scale=unit&networkShape=8&activation=tanh&learningRate=0.1&percTrainData=80"
-               "&seed=1")
-    train_to(page, 0.95, timeout=240_000)
+def test_digits_checksum_defenses_and_raw_pixels(app, trained_model):
+    page = start_trained_digits(app, trained_model)
     expect(page.locator("#bd-target-class")).to_have_value("next")
     page.click("#bd-plant")
     page.wait_for_selector("#bd-agreement")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FLOW_HASH, pick_test_points, plant, screenshot, train_until_fit
+from conftest import FLOW_HASH, fit_from_cpython, pick_test_points, plant, screenshot
 
 PANEL = "#signature-panel"
 
@@ -46,11 +46,12 @@ def forge(page, method: str) -> bool:
     return value(page, "#sg-forge-succeeded") == "true"
 
 
-def test_csum_signature_block_activate_forge(app):
+def test_csum_signature_block_activate_forge(app, trained_model):
     page = app(FLOW_HASH)
     page.wait_for_selector("#sg-csum-run")
     page.wait_for_selector("#sg-limit-factor", timeout=30_000)  # the device calibration
-    train_until_fit(page, min_epochs=150, max_loss=0.05, timeout=60_000)  # a brief training is enough here
+    # a brief training is enough here (trained in CPython; test_ui_backdoor.py trains this one in the page)
+    fit_from_cpython(page, trained_model, FLOW_HASH, min_epochs=150, max_loss=0.05)
 
     # ---- A. NN Calculator's CSUM signature: the DOM shows what Python computes
     assert page.input_value("#sg-csum-modulo") == "256" and page.input_value("#sg-csum-precision") == "15"

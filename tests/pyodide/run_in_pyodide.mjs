@@ -1,6 +1,7 @@
 // Run Python inside real Pyodide under Node, from the built site exactly as the page loads it: its runtime folder,
 // its precompiled stdlib, and numpy plus our wheel (both precompiled) through its trimmed lock.
-//   node run_in_pyodide.mjs pytest [pytest args...]   -> runs tests/py in Pyodide; exit code = pytest's
+//   node run_in_pyodide.mjs pytest [pytest args...]   -> runs tests/py in Pyodide (or the tests/py/ files named among
+//                                                       the args); exit code = pytest's
 //   node run_in_pyodide.mjs script FILE.py            -> runs FILE.py; it prints its own output
 // Any network access fails loudly: Pyodide under Node would otherwise fetch missing wheels from a CDN.
 import { loadPyodide } from "pyodide";
@@ -38,7 +39,8 @@ if (mode === "pytest") {
   code = py.runPython(`
 import os, pytest
 os.chdir("/project")
-int(pytest.main(["-c", "pytest.ini", "-m", "not cpython_only", "tests/py", *ARGS]))`);
+targets = [] if any(a.startswith("tests/py/") for a in ARGS) else ["tests/py"]
+int(pytest.main(["-c", "pytest.ini", "-m", "not cpython_only", *targets, *ARGS]))`);
 } else if (mode === "script") {
   code = py.runPython(`
 import runpy, sys
