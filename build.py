@@ -681,6 +681,10 @@ def test_env() -> tuple[Path, dict]:
     env = {**os.environ, "CHROMIUM": find_chromium(py), "PYTHONPATH": str(PY_SRC),
            "BP_DIST": str(DIST), "BP_WHEEL": str(DIST / manifest["wheel"]),
            "BP_PYODIDE_TEST_WHEELS": os.pathsep.join(str(w) for w in [*wheels, packaging_wheel()])}
+    # One BLAS thread per test process: the processes already fill the cores, and a multi-threaded BLAS beside them
+    # oversubscribes (a Neural Cleanse test took 100 s instead of 3 s on a loaded machine). Numbers do not change.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     return py, env
 
 
