@@ -229,7 +229,7 @@ def test_a_worker_crash_restarts_python_with_the_same_settings_and_weights(app, 
     play_until(page, 15)
     trained = weights_on_page(page)
     # Simulate the worker dying (as a Pyodide fatal error or an out-of-memory kill would).
-    page.evaluate("window.bpWorker.onerror(new ErrorEvent('error', {message: 'simulated crash'}))")
+    page.evaluate("window.__bp.worker().onerror(new ErrorEvent('error', {message: 'simulated crash'}))")
     page.wait_for_selector("#notices li.error")
     assert "simulated crash" in page.text_content("#notices")
     page.wait_for_function("document.querySelector('#notices').textContent.includes('Python restarted')",

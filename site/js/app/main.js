@@ -28,9 +28,8 @@ import { ProblemView } from "./problem-view.js";
  * @typedef {import("./replies.js").Data} Data
  * @typedef {import("./replies.js").Snapshot} Snapshot
  */
-/** The page's globals: the worker index.html started early, and the handle this module publishes. */
-const page = /** @type {Window & {bpWorker?: import("./worker-client.js").EarlyWorker,
-  __bp?: import("./replies.js").PageHandle}} */ (window);
+/** The page's global: the handle this module publishes. */
+const page = /** @type {Window & {__bp?: import("./replies.js").PageHandle}} */ (window);
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -54,7 +53,7 @@ const app = {
 // Read-only handle for users' scripts, the benchmark and the tests: what the page last received from Python.
 page.__bp = Object.freeze({
   call: (/** @type {string} */ m, /** @type {object | undefined} */ a) => call(/** @type {ApiMethod} */ (m), a),
-  config: () => app.config, info: () => py.info, model: () => app.model, drawMs: () => [...app.drawMs], data: () => app.data, frame: () => app.frame,
+  config: () => app.config, info: () => py.info, worker: () => py.worker, model: () => app.model, drawMs: () => [...app.drawMs], data: () => app.data, frame: () => app.frame,
 });
 
 // The whole layout at once, before Python: controls, thumbnails and the network from the link, an empty plot with
@@ -98,7 +97,8 @@ const workerHooks = {
     else showFatal(e);
   },
 };
-let py = new PyWorker(page.bpWorker || WORKER_URL, workerHooks);
+// Python starts once the layout is drawn: an earlier start slowed both the layout and the boot (docs/BENCHMARKS.md).
+let py = new PyWorker(WORKER_URL, workerHooks);
 let recoveries = 0;
 
 /**

@@ -138,7 +138,7 @@
  * unknown ones).
  * @typedef {{call: (method: string, args?: object) => Promise<unknown>, config: () => Config,
  *   info: () => WorkerInfo | undefined, model: () => Model | null, drawMs: () => number[], data: () => Data | null,
- *   frame: () => Frame | null}} PageHandle
+ *   frame: () => Frame | null, worker: () => Worker}} PageHandle
  */
 
 export {};

@@ -14,11 +14,6 @@
  * @template {ApiMethod} M
  * @typedef {import("./replies.js").Reply<M>} Reply
  */
-/**
- * A worker the page started before its modules loaded (index.html's inline script), with the messages it received
- * meanwhile.
- * @typedef {Worker & {early?: WorkerMessage[]}} EarlyWorker
- */
 
 /** Boot deadline; `?bootTimeoutMs=N` in the page URL overrides it (tests of the failure path use a short one). */
 export const BOOT_TIMEOUT_MS = Number(new URLSearchParams(globalThis.location?.search).get("bootTimeoutMs")) || 30000;
@@ -35,7 +30,7 @@ export class PythonError extends Error {
 
 export class PyWorker {
   /**
-   * @param {string | EarlyWorker} url module worker script, or a worker already started with it
+   * @param {string} url the module worker's script
    * @param {{onStatus?: (s: BootStatus) => void, onFatal?: (e: ErrorInfo) => void}} hooks
    */
   constructor(url, hooks = {}) {
@@ -44,7 +39,7 @@ export class PyWorker {
     /** @type {Map<number, {resolve: (value: unknown) => void, reject: (err: Error) => void, method: ApiMethod}>} */
     this.pending = new Map();
     this.dead = false;
-    this.worker = typeof url === "string" ? new Worker(url, { type: "module" }) : url;
+    this.worker = new Worker(url, { type: "module" });
     /** @type {WorkerInfo | undefined} */
     this.info = undefined;
     /** @type {(info: WorkerInfo) => void} */
@@ -59,8 +54,6 @@ export class PyWorker {
     this.ready.catch(() => {}); // callers observe failure through onFatal / their own await
     this.armBootTimer();
     this.worker.onmessage = (e) => this.onMessage(e.data);
-    // Messages that arrived before this client existed (the worker may have been started early).
-    for (const data of (/** @type {EarlyWorker} */ (this.worker)).early || []) this.onMessage(data);
     this.worker.onerror = (e) => {
       e.preventDefault();
       this.fail({ message: `the Python worker crashed: ${e.message || "unknown error"}` });
