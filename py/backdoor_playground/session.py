@@ -12,7 +12,7 @@ import numpy as np
 from . import attacks
 from . import checksum as backdoor
 from .playground import config as cfg
-from .playground import classes, datasets, features, grid, modelio, problem, rng
+from .playground import activations, classes, datasets, features, grid, modelio, problem, rng
 from .playground.nn import MLP
 from .playground.train import Trainer, evaluate
 
@@ -134,12 +134,12 @@ class Session:
 
     def initial_model(self) -> MLP:
         """The config's network with its initial weights from the "init" stream (the same every time)."""
-        c = self.config
-        init_rng = rng.stream(c["seed"], "init", c["initSeed"])
-        _, k = self.shape
-        return MLP(len(self.feature_names), list(c["networkShape"]), cfg.hidden_activations(c),
-                   "linear" if k == 0 else classes.output_activation(k), init_rng, init_zero=c["initZero"],
-                   operator_params=backdoor.params_from_config(c).csum,
+        c, (_, k), hidden = self.config, self.shape, cfg.hidden_activations(self.config)
+        # a plain network carries no operator numbers (and its first screen imports no checksum code)
+        planted = any(activations.is_family_operator(name) for name in hidden)
+        return MLP(len(self.feature_names), list(c["networkShape"]), hidden,
+                   "linear" if k == 0 else classes.output_activation(k), rng.stream(c["seed"], "init", c["initSeed"]),
+                   init_zero=c["initZero"], operator_params=backdoor.params_from_config(c).csum if planted else None,
                    n_outputs=1 if k == 0 else classes.output_nodes(k))
 
     def trainer_for(self, model: MLP, X: np.ndarray, y: np.ndarray) -> Trainer:

@@ -176,6 +176,12 @@ def register_family(suffix: str, factory: Callable[[Activation, Any, str], Activ
     _family_activation.cache_clear()
 
 
+def is_family_operator(name: Any) -> bool:
+    """True when `name` is an operator of a family, registered or lazy (answered without importing the family)."""
+    return isinstance(name, str) and (name in FAMILIES or any(
+        name.endswith(suffix) and name[: -len(suffix)] in ACTIVATIONS for suffix, _ in LAZY_FAMILIES))
+
+
 def base_activation(name: str) -> str:
     """The plain activation behind an operator name ("relu<suffix>" -> "relu"; a plain name is its own base)."""
     _load_family(name)

@@ -12,7 +12,6 @@ page = one session).
 from __future__ import annotations
 
 import importlib
-import platform
 import sys
 
 import numpy as np
@@ -64,7 +63,7 @@ _session: Session | None = None
 
 def info() -> dict:
     """Versions and limits, sent with the worker's "ready" message."""
-    return {"package": __version__, "numpy": np.__version__, "python": platform.python_version(),
+    return {"package": __version__, "numpy": np.__version__, "python": sys.version.split()[0],
             "platform": sys.platform}
 
 
