@@ -1,9 +1,11 @@
 """Tier 3, issue 14's "done when" in the page: the backdoor and defense panels beyond the plane. On circle3d (d = 3):
-train to >= 95 %, plant the checksum backdoor (agreement >= 97 % shown), activate it, run proximity and smoothing;
-then the signature backdoor, activated with agreement exactly 100 %. On the digits (d = 64, K = 10, unit pixels):
+start from >= 95 % (a model the CPython package trained, imported: test_ui_kd.py trains circle3d in the page),
+plant the checksum backdoor (agreement >= 97 % shown), activate it, run proximity and smoothing; then the signature
+backdoor, activated with agreement exactly 100 %. On the digits (d = 64, K = 10, unit pixels):
 start from a model trained to >= 95 % (by the CPython package, imported: the digits train in the page in
 test_ui_kd_digits.py), install the signature block with a target class, pick an image in the grid, activate it and see
-the difference view with its printed scale. Screenshots at 1280 and 768 px, light and dark."""
+the difference view with its printed scale. Screenshots at 1280 px light and 768 px dark (no horizontal scroll
+checked at both widths in both themes)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import EPOCH_JS, SHOTS, import_model, settle, value
-from test_ui_kd import KD, play, shots as page_shots
+from conftest import EPOCH_JS, SHOTS, import_model, screenshot, settle, value
+from test_ui_kd import KD, play
 
 DIGITS = "dataset=digits&digits_scale=unit&networkShape=8&activation=tanh&learningRate=0.1&percTrainData=80&seed=1"
 CIRCLE3D = ("dataset=circle3d&x=true&y=true&z=true&xSquared=true&ySquared=true&zSquared=true&networkShape=6"
@@ -22,26 +24,22 @@ BLOBS4 = "dataset=blobs4&seed=kd"
 
 
 def shots(page, name: str, parts: tuple[str, ...], whole: bool = True) -> None:
-    """The parts that changed on their own at 1280 px light and 768 px dark (a whole page is too tall to read), and
-    with `whole` the whole page (test_ui_kd.shots: 1280 and 768 px, light and dark). Without it, the page is still
-    checked for a horizontal scroll at both widths and both themes; a whole-page screenshot costs seconds, so a test
-    takes it once, at its last step."""
-    if whole:
-        page_shots(page, name)
-    else:
-        for theme in ("light", "dark"):
-            page.emulate_media(color_scheme=theme)
-            page.wait_for_function("(t) => document.documentElement.dataset.theme === t", arg=theme)
-            for width in (1280, 768):
-                page.set_viewport_size({"width": width, "height": 1000})
-                page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r(undefined)))")
-                assert page.evaluate("document.documentElement.scrollWidth") <= width, f"horizontal scroll at {width} px"
-    for theme, width in (("light", 1280), ("dark", 768)):
+    """The page is checked for a horizontal scroll at 1280 and 768 px, light and dark; the parts that changed are
+    shot on their own at 1280 px light and 768 px dark (a whole page is too tall to read), and with `whole` the whole
+    page too, at the same two (a whole-page screenshot costs seconds: a test takes it at its last step)."""
+    for theme in ("light", "dark"):
         page.emulate_media(color_scheme=theme)
         page.wait_for_function("(t) => document.documentElement.dataset.theme === t", arg=theme)
-        page.set_viewport_size({"width": width, "height": 1000})
-        for part in parts:
-            page.locator(part).screenshot(path=str(SHOTS / f"kd-{name}-{part.strip('#.')}-{width}-{theme}.png"))
+        for width in (1280, 768):
+            page.set_viewport_size({"width": width, "height": 1000})
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r(undefined)))")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"horizontal scroll at {width} px"
+            if (theme, width) not in (("light", 1280), ("dark", 768)):
+                continue
+            if whole:
+                screenshot(page, f"kd-{name}-{width}-{theme}")
+            for part in parts:
+                page.locator(part).screenshot(path=str(SHOTS / f"kd-{name}-{part.strip('#.')}-{width}-{theme}.png"))
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1400, "height": 1000})
 
