@@ -8,14 +8,17 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from conftest import FLOW_HASH, pick_test_points, plant, screenshot, set_field, train_until_fit, value, wait_text
+from conftest import FLOW_HASH, SHOTS, pick_test_points, plant, screenshot, set_field, train_until_fit, value, wait_text
 
 PANEL = "#backdoor-panel"
 
 
-def shot(page, name: str) -> Path:
-    """The whole page, and the panel on its own (easier to read)."""
-    path = Path(screenshot(page, f"backdoor-{name}-page")).with_name(f"backdoor-{name}.png")
+def shot(page, name: str, whole: bool = True) -> Path:
+    """The panel on its own (easier to read), and with `whole` the whole page (seconds a screenshot: the long flow
+    takes it at a few steps only)."""
+    path = SHOTS / f"backdoor-{name}.png"
+    if whole:
+        screenshot(page, f"backdoor-{name}-page")
     page.locator(PANEL).screenshot(path=str(path))
     return path
 
@@ -35,7 +38,7 @@ def test_plant_activate_search_cancel_remove(app):
     page = app(FLOW_HASH)
     text = wait_calibrated(page)
     assert "this device:" in text and "→ max modulo" in text
-    shot(page, "0-calibrated")
+    shot(page, "0-calibrated", whole=False)
 
     # ---- train the clean model
     train_until_fit(page)
@@ -95,7 +98,7 @@ def test_plant_activate_search_cancel_remove(app):
     assert value(page, "#bd-attempted") == 3
     assert value(page, "#bd-matched") == 3
     assert page.locator("#bd-records tbody tr").count() == 3
-    page.locator("#heatmap").screenshot(path=str(shot(page, "3-search-keyed-m16").with_name("backdoor-3-search-keyed-m16-plot.png")))
+    page.locator("#heatmap").screenshot(path=str(shot(page, "3-search-keyed-m16", whole=False).with_name("backdoor-3-search-keyed-m16-plot.png")))
 
     # ---- 4. past the cap: k = 2 at m = 65536 warns; a long search can be cancelled
     set_field(page, "#bd-modulo", "65536")
@@ -105,7 +108,7 @@ def test_plant_activate_search_cancel_remove(app):
     set_field(page, "#bd-k", "2")
     page.wait_for_selector("#bd-warning")
     assert "Past this device's budget" in page.text_content("#bd-warning")
-    shot(page, "4-cap-warning")
+    shot(page, "4-cap-warning", whole=False)
     page.click("#bd-warning-cancel")
     assert page.input_value("#bd-k") == "1", "declining keeps k"
     set_field(page, "#bd-k", "2")
@@ -117,12 +120,12 @@ def test_plant_activate_search_cancel_remove(app):
                            "(document.querySelector('#bd-progress-text').textContent || '').includes('trials')")
     # the search is under way: a step's reply has counted trials ("… · 1,234 trials · …", the total, not 0)
     page.wait_for_function(r"/ · [1-9][\d,]* trials · /.test(document.querySelector('#bd-progress-text').textContent || '')")
-    shot(page, "5-search-running")
+    shot(page, "5-search-running", whole=False)
     page.click("#bd-cancel")
     assert wait_search_end(page, 20_000) == "cancelled"
     assert "Cancelled" in page.text_content("#bd-progress-text")
     assert "cancelled" in page.text_content("#bd-summary")
-    shot(page, "6-search-cancelled")
+    shot(page, "6-search-cancelled", whole=False)
 
     # ---- 5. a planted model's link reopens planted
     planted_hash = page.evaluate("location.hash")

@@ -10,14 +10,17 @@ import base64
 import json
 from pathlib import Path
 
-from conftest import EPOCH_JS, FLOW_HASH, fit_from_cpython, plant, screenshot, set_field, value, wait_downloads, wait_text
+from conftest import EPOCH_JS, FLOW_HASH, SHOTS, fit_from_cpython, plant, screenshot, set_field, value, wait_downloads, wait_text
 
 PANEL = "#defense-panel"
 
 
-def shot(page, name: str) -> Path:
-    """The whole page, and the panel on its own (easier to read)."""
-    path = Path(screenshot(page, f"defense-{name}-page")).with_name(f"defense-{name}.png")
+def shot(page, name: str, whole: bool = True) -> Path:
+    """The panel on its own (easier to read), and with `whole` the whole page (seconds a screenshot: a test with many
+    steps takes it at its last one)."""
+    path = SHOTS / f"defense-{name}.png"
+    if whole:
+        screenshot(page, f"defense-{name}-page")
     page.locator(PANEL).screenshot(path=str(path))
     return path
 
@@ -35,7 +38,7 @@ def test_defenses_undo_the_digit_edit_trigger(app, page, trained_model):
     wait_text(page, "#df-context", "none activated")
     assert page.get_attribute(PANEL, "data-problem") == "classification"
     assert page.get_attribute("#df-metrics-card", "data-after") == "0"
-    shot(page, "0-clean")
+    shot(page, "0-clean", whole=False)
 
     # ---- a trained model (test_ui_backdoor.py trains this one in the page), plant, activate every test point by
     # digit edit (the backdoor panel above)
@@ -73,7 +76,7 @@ def test_defenses_undo_the_digit_edit_trigger(app, page, trained_model):
     assert page.is_visible("#df-hist") and page.is_visible("#df-radius-curve")
     print(f"\nproximity: restored {restored} of {flipped} flipped, ASR {asr_before['value']:.3f} -> "
           f"{value(page, '#df-prox-asr'):.3f}")
-    shot(page, "1-proximity")
+    shot(page, "1-proximity", whole=False)
 
     # ---- the k-NN vote and "keep" ties also run; a bad radius is refused in the card
     page.check("#df-vote-knn")
@@ -111,7 +114,7 @@ def test_defenses_undo_the_digit_edit_trigger(app, page, trained_model):
     assert wait_status(page, "#df-smooth-status") == "error"
     assert "σ must be" in page.text_content("#df-smooth-status")
     set_field(page, "#df-sigma", "0.1")
-    shot(page, "2-smoothing")
+    shot(page, "2-smoothing", whole=False)
 
     # ---- Export: the result JSON and the tidy TSV, and a Replay link
     downloads = []
@@ -134,7 +137,7 @@ def test_defenses_undo_the_digit_edit_trigger(app, page, trained_model):
     encoded = href.split("#replay=", 1)[1]
     config = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
     assert config["defense"]["type"] == "smoothing" and config["backdoor"]["activation"] == "digit-edit"
-    shot(page, "3-exported")
+    shot(page, "3-exported", whole=False)
 
     # ---- a regression problem: a note instead of a failure; the old results are cleared (new model)
     page.select_option("#problem", "regression")

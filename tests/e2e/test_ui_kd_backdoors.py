@@ -1,9 +1,11 @@
 """Tier 3, issue 14's "done when" in the page: the backdoor and defense panels beyond the plane. On circle3d (d = 3):
-train to >= 95 %, plant the checksum backdoor (agreement >= 97 % shown), activate it, run proximity and smoothing;
-then the signature backdoor, activated with agreement exactly 100 %. On the digits (d = 64, K = 10, unit pixels):
+start from >= 95 % (a model the CPython package trained, imported: test_ui_kd.py trains circle3d in the page),
+plant the checksum backdoor (agreement >= 97 % shown), activate it, run proximity and smoothing; then the signature
+backdoor, activated with agreement exactly 100 %. On the digits (d = 64, K = 10, unit pixels):
 start from a model trained to >= 95 % (by the CPython package, imported: the digits train in the page in
 test_ui_kd_digits.py), install the signature block with a target class, pick an image in the grid, activate it and see
-the difference view with its printed scale. Screenshots at 1280 and 768 px, light and dark."""
+the difference view with its printed scale. Screenshots at 1280 px light and 768 px dark (no horizontal scroll
+checked at both widths in both themes)."""
 
 from __future__ import annotations
 
@@ -12,24 +14,32 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import EPOCH_JS, SHOTS, import_model, settle, value
-from test_ui_kd import KD, play, shots as page_shots
+from conftest import EPOCH_JS, SHOTS, import_model, screenshot, settle, value
+from test_ui_kd import KD, play
 
 DIGITS = "dataset=digits&digits_scale=unit&networkShape=8&activation=tanh&learningRate=0.1&percTrainData=80&seed=1"
 CIRCLE3D = ("dataset=circle3d&x=true&y=true&z=true&xSquared=true&ySquared=true&zSquared=true&networkShape=6"
             "&activation=tanh&seed=1")
+BLOBS4 = "dataset=blobs4&seed=kd"
 
 
-def shots(page, name: str, parts: tuple[str, ...]) -> None:
-    """The whole page (test_ui_kd.shots: 1280 and 768 px, light and dark), and the parts that changed on their own at
-    1280 px light and 768 px dark (a whole page is too tall to read)."""
-    page_shots(page, name)
-    for theme, width in (("light", 1280), ("dark", 768)):
+def shots(page, name: str, parts: tuple[str, ...], whole: bool = True) -> None:
+    """The page is checked for a horizontal scroll at 1280 and 768 px, light and dark; the parts that changed are
+    shot on their own at 1280 px light and 768 px dark (a whole page is too tall to read), and with `whole` the whole
+    page too, at the same two (a whole-page screenshot costs seconds: a test takes it at its last step)."""
+    for theme in ("light", "dark"):
         page.emulate_media(color_scheme=theme)
         page.wait_for_function("(t) => document.documentElement.dataset.theme === t", arg=theme)
-        page.set_viewport_size({"width": width, "height": 1000})
-        for part in parts:
-            page.locator(part).screenshot(path=str(SHOTS / f"kd-{name}-{part.strip('#.')}-{width}-{theme}.png"))
+        for width in (1280, 768):
+            page.set_viewport_size({"width": width, "height": 1000})
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r(undefined)))")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"horizontal scroll at {width} px"
+            if (theme, width) not in (("light", 1280), ("dark", 768)):
+                continue
+            if whole:
+                screenshot(page, f"kd-{name}-{width}-{theme}")
+            for part in parts:
+                page.locator(part).screenshot(path=str(SHOTS / f"kd-{name}-{part.strip('#.')}-{width}-{theme}.png"))
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1400, "height": 1000})
 
@@ -48,13 +58,21 @@ def train_to(page, accuracy: float, timeout: float = 120_000) -> None:
     raise AssertionError(f"the paused model stayed below {accuracy} test accuracy")
 
 
+def few_smoothing_samples(page) -> None:
+    """Smoothing with 10 + 20 noise samples a point: what these tests check of it (it runs on K classes / d inputs
+    and reports a rate in [0, 1] and a count) holds at any sample count; test_ui_defense.py checks its numbers."""
+    for field, n in (("#df-n0", "10"), ("#df-n", "20")):
+        page.fill(field, n)
+        page.press(field, "Tab")
+
+
 def wait_state(page, selector: str, timeout: float = 90_000) -> str:
     page.wait_for_function("(sel) => ['done', 'error'].includes(document.querySelector(sel)?.dataset.state)",
                            arg=selector, timeout=timeout)
     return page.get_attribute(selector, "data-state")
 
 
-def test_circle3d_checksum_defenses_and_signature(app):
+def test_circle3d_checksum_defenses_and_signature(app, trained_model):
     page = app(CIRCLE3D)
     assert page.evaluate(KD) == "3x2"
     # Python says the checksum and signature take any d (Attack.plane_only): those panels are live, NN Calculator's
@@ -65,7 +83,7 @@ def test_circle3d_checksum_defenses_and_signature(app):
     assert page.evaluate("document.getElementById('calculator-panel').inert") is True
     expect(page.locator("#sg-csum-off")).to_contain_text("2-D two-class data only")
     expect(page.locator("#bd-target-class")).to_be_hidden()  # K = 2: the backdoors flip
-    train_to(page, 0.95)
+    start_trained(page, trained_model, CIRCLE3D, 0.95)  # test_ui_kd.py trains circle3d in the page
 
     # ---- the checksum backdoor
     page.click("#bd-plant")
@@ -88,7 +106,7 @@ def test_circle3d_checksum_defenses_and_signature(app):
     page.mouse.click(box["x"] + (rows[4 * i] + 6) / 12 * box["width"],
                      box["y"] + (6 - rows[4 * i + 1]) / 12 * box["height"])
     expect(page.locator("#bd-picked-count")).to_have_text("1")
-    shots(page, "circle3d-checksum", ("#backdoor-panel", ".plot-frame"))
+    shots(page, "circle3d-checksum", ("#backdoor-panel", ".plot-frame"), whole=False)
 
     # ---- proximity and smoothing on the activated test set
     page.locator("#defense-panel").scroll_into_view_if_needed()
@@ -97,13 +115,12 @@ def test_circle3d_checksum_defenses_and_signature(app):
     assert wait_state(page, "#df-prox-status") == "done", page.text_content("#df-prox-status")
     restored = int(value(page, "#df-prox-restored"))
     assert 0 <= restored <= flipped and value(page, "#df-prox-asr") < 1
-    page.fill("#df-n", "100")
-    page.press("#df-n", "Tab")
+    few_smoothing_samples(page)
     page.click("#df-smooth-run")
     assert wait_state(page, "#df-smooth-status") == "done", page.text_content("#df-smooth-status")
     assert 0 <= value(page, "#df-smooth-asr") <= 1
     expect(page.locator("#df-smooth-restored")).to_have_attribute("data-value", re.compile(r"^\d+$"))
-    shots(page, "circle3d-defenses", ("#defense-panel",))
+    shots(page, "circle3d-defenses", ("#defense-panel",), whole=False)
 
     # ---- the signature backdoor: remove the checksum, install, activate; agreement exactly 1
     page.click("#bd-remove")
@@ -119,12 +136,17 @@ def test_circle3d_checksum_defenses_and_signature(app):
     shots(page, "circle3d-signature", ("#signature-panel", ".plot-frame", "#network"))
 
 
+def start_trained(page, trained_model, hash_: str, accuracy: float) -> None:
+    """The page (opened with `hash_`) at >= `accuracy` test accuracy: a model the CPython package trained with this
+    hash (the code the page runs, same seeds), imported; these tests are about the backdoors, not training."""
+    import_model(page, trained_model(hash_, accuracy))
+    assert page.evaluate("window.__bp.frame().acc_test") >= accuracy
+
+
 def start_trained_digits(app, trained_model):
-    """The digits at >= 95 % test accuracy: a model the CPython package trained with this hash, imported (the
-    digits train in the page in test_ui_kd_digits.py)."""
+    """The digits at >= 95 % test accuracy (the digits train in the page in test_ui_kd_digits.py)."""
     page = app(DIGITS)
-    import_model(page, trained_model(DIGITS, 0.95))
-    assert page.evaluate("window.__bp.frame().acc_test") >= 0.95
+    start_trained(page, trained_model, DIGITS, 0.95)
     return page
 
 
@@ -170,8 +192,8 @@ def test_digits_signature_to_a_class_and_the_difference_view(app, trained_model)
     shots(page, "digits-signature", ("#signature-panel", "#kd-digits", "#sg-images", "#network"))
 
 
-def test_k_classes_the_checksum_sends_points_to_the_chosen_class(app):
-    page = app("dataset=blobs4&seed=kd")
+def test_k_classes_the_checksum_sends_points_to_the_chosen_class(app, trained_model):
+    page = app(BLOBS4)
     assert page.evaluate(KD) == "2x4"
     expect(page.locator("#bd-target-class")).to_be_visible()
     # "next" or one of the four classes, named and coloured as the class legend
@@ -180,7 +202,7 @@ def test_k_classes_the_checksum_sends_points_to_the_chosen_class(app):
     legend = page.eval_on_selector_all("#kd-legend .kd-swatch", "(ss) => ss.map((s) => getComputedStyle(s).backgroundColor)")
     colours = page.eval_on_selector_all("#bd-target-class option", "(os) => os.slice(1).map((o) => getComputedStyle(o).color)")
     assert colours == legend
-    train_to(page, 0.9)
+    start_trained(page, trained_model, BLOBS4, 0.9)  # test_ui_kd.py trains K classes (spiral3) in the page
     page.select_option("#bd-target-class", "2")
     page.click("#bd-plant")
     page.wait_for_selector("#bd-agreement")
@@ -214,15 +236,14 @@ def test_digits_checksum_defenses_and_raw_pixels(app, trained_model):
     expect(view).to_be_visible()
     assert float(view.get_attribute("data-max-abs")) > 0
     expect(page.locator("#bd-image-note")).to_contain_text("Unit pixels")
-    shots(page, "digits-checksum", ("#bd-images", "#kd-digits"))
+    shots(page, "digits-checksum", ("#bd-images", "#kd-digits"), whole=False)
 
     page.locator("#defense-panel").scroll_into_view_if_needed()
     page.wait_for_function("Number(document.querySelector('#df-context-counts')?.dataset.activated) > 0")
     page.click("#df-prox-run")
     assert wait_state(page, "#df-prox-status") == "done", page.text_content("#df-prox-status")
     assert 0 <= int(value(page, "#df-prox-restored")) <= flipped
-    page.fill("#df-n", "100")
-    page.press("#df-n", "Tab")
+    few_smoothing_samples(page)
     page.click("#df-smooth-run")
     assert wait_state(page, "#df-smooth-status") == "done", page.text_content("#df-smooth-status")
     assert 0 <= value(page, "#df-smooth-asr") <= 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import screenshot
+from conftest import SHOTS, screenshot
 from test_ui_studies import CHECKSUM_TOLERANCE, PANEL, cli_numbers, numbers, set_options, wait_state
 
 from backdoor_playground.studies import runner
@@ -23,8 +23,11 @@ INK_JS = """(sel) => {
     return ink; }"""
 
 
-def shot(page, name: str) -> Path:
-    path = Path(screenshot(page, f"studies-dimension-{name}-page")).with_name(f"studies-dimension-{name}.png")
+def shot(page, name: str, whole: bool = True) -> Path:
+    """The panel, and with `whole` the whole page (a whole-page screenshot costs seconds: once per view)."""
+    path = SHOTS / f"studies-dimension-{name}.png"
+    if whole:
+        screenshot(page, f"studies-dimension-{name}-page")
     page.locator(PANEL).screenshot(path=str(path))
     return path
 
@@ -73,7 +76,7 @@ def test_dimension_runs_in_the_page_and_loads_the_command_line_s_files(app, page
         for theme in ("light", "dark"):
             page.emulate_media(color_scheme=theme)
             page.set_viewport_size({"width": width, "height": 900})
-            shot(page, f"{width}-{theme}")
+            shot(page, f"{width}-{theme}", whole=(width, theme) == (1280, "light"))
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1280, "height": 900})
 
