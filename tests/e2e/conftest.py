@@ -353,3 +353,10 @@ def shared_app(shared_page, shared_problems):
 
     return open_app
 
+
+def clear_calculator_outputs(page) -> None:
+    """Empty the calculator panel's result areas, as a fresh page has them: the analyses' outputs and the saved
+    files' links outlive a new playground (the panel leaves the last result up), and a test on a shared page that
+    waits for its result must not find the one an earlier test left."""
+    page.evaluate("""() => { for (const e of document.querySelectorAll(
+        '#calculator-panel .calc-out, #calc-file-links')) e.replaceChildren(); }""")

@@ -14,7 +14,7 @@ import pytest
 
 from backdoor_playground.worker import api
 from backdoor_playground.nistcalc.memory import ModelMemory
-from conftest import screenshot, settle, wait_downloads
+from conftest import clear_calculator_outputs, screenshot, settle, wait_downloads
 
 EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"
 PANEL = "#calculator-panel"
@@ -22,14 +22,11 @@ PANEL = "#calculator-panel"
 
 @pytest.fixture
 def calc_app(shared_app):
-    """`shared_app`, and the panel's result areas emptied as a fresh page has them: the analyses' outputs and the
-    saved files' links outlive a new playground (the panel leaves the last result up), and a test waiting for its
-    result must not find the one an earlier test left."""
+    """`shared_app`, then conftest.clear_calculator_outputs (no result an earlier test left)."""
 
     def open_app(hash_: str = ""):
         page = shared_app(hash_)
-        page.evaluate("""() => { for (const e of document.querySelectorAll(
-            '#calculator-panel .calc-out, #calc-file-links')) e.replaceChildren(); }""")
+        clear_calculator_outputs(page)
         return page
 
     return open_app
