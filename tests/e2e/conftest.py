@@ -304,12 +304,15 @@ def shared_page(browser, browser_context_args, site_url):
 
 @pytest.fixture
 def shared_problems(shared_page):
-    """What `problems` is for a fresh page, for the shared page during this test only (errors before it, the boot
-    included, are another test's); checked when the test ends."""
-    page, current = shared_page
+    """What `problems` is for a fresh page, for the shared page during this test only (the boot's and earlier
+    tests' are checked by them); checked when the test ends. What happens between two tests is checked by the
+    next one."""
+    _, current = shared_page
+    _check(current["seen"], "between the previous test and this one")
     seen = PageProblems()
     current["seen"] = seen
     yield seen
+    current["seen"] = PageProblems()  # from here on: between tests
     _check(seen, "this test")
 
 
@@ -321,8 +324,10 @@ def shared_app(shared_page, shared_problems):
     The page rebuilds its playground from the link on `hashchange` (main.js: rebuild(API.init)); the hash is set
     with replaceState and the event sent by hand, so the same link twice rebuilds too. Before that, what outlives a
     rebuild is put back: training paused, notices dismissed (as their close button does), the mouse off the
-    diagram (no hovered node), no focused element, the viewport, the colour scheme, no theme choice stored, scrolled to the top. It
-    waits for the new snapshot (window.__bp.model() is a new object) to be applied and drawn."""
+    diagram (no hovered node), no focused element, the viewport, the colour scheme, no theme choice stored,
+    scrolled to the top. It waits for the new snapshot (window.__bp.model() is a new object) to be applied and
+    drawn. What a panel keeps on screen across a new playground is the module's to clear (clear_calculator_outputs).
+    Tests that crash the worker, reload or test the boot keep `app` (a page of their own)."""
     page, _ = shared_page
 
     def open_app(hash_: str = "", timeout: float = 60_000):

@@ -172,6 +172,7 @@ def test_play_waits_for_a_long_smoothing_run_and_resumes_by_itself(flow_app):
     page = flow_app()
     page.wait_for_selector("#df-smooth-run")
     page.locator("#df-smooth-card").scroll_into_view_if_needed()
+    n_before = page.input_value("#df-n")
     set_field(page, "#df-n", "100000")
     page.click("#play-pause-button")
     page.wait_for_function(f"{EPOCH_JS} > 5")
@@ -201,6 +202,10 @@ def test_play_waits_for_a_long_smoothing_run_and_resumes_by_itself(flow_app):
     page.wait_for_function(f"{EPOCH_JS} > {held_at}", timeout=30_000)
     page.click("#play-pause-button")
     page.wait_for_function("!document.body.classList.contains('playing')")
+    # the panel keeps its fields across a new playground: give the shared page its smoothing size back (a later
+    # run_defenses would draw 100,000 samples)
+    set_field(page, "#df-n", n_before)
+    assert page.input_value("#df-n") == n_before
 
 
 CONTRAST_JS = """(sel) => {
