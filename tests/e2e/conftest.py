@@ -30,6 +30,7 @@ SHOTS = ROOT / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def pytest_collection_modifyitems(items):
@@ -63,7 +64,7 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # Playwright's wait_for_function evaluates its predicate with eval(), which the page's Content-Security-Policy
     # forbids; these tests bypass the policy, and test_ui_csp.py runs the page under it (without string predicates).
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "bypass_csp": True}
+    return {**browser_context_args, "viewport": VIEWPORT, "bypass_csp": True}
 
 
 # Auto-retrying assertions (expect(...)) wait as long as the page's own waits do: the machine may be busy.
@@ -257,3 +258,110 @@ def wait_downloads(page, downloads: list, n: int, timeout: float = 20_000) -> No
     events only while a call runs, so no download can slip between the check and the wait."""
     while len(downloads) < n:
         page.wait_for_event("download", timeout=timeout)
+
+
+# ---------------------------------------------------------------- one booted page shared by a module's tests
+
+def _watch(context, page, current: dict) -> None:
+    """The `problems` fixture's checks on a page that outlives one test: every event goes to current["seen"]."""
+
+    def route(r):
+        url = r.request.url
+        current["seen"].requests.append(url)
+        if url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+            r.continue_()
+        else:
+            current["seen"].blocked.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: current["seen"].errors.append(f"console.{m.type}: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: current["seen"].errors.append(f"pageerror: {e}"))
+    page.on("crash", lambda _: current["seen"].errors.append("page crashed"))
+
+
+def _check(seen: PageProblems, when: str) -> None:
+    assert seen.blocked == [], f"requests left 127.0.0.1 ({when}): {seen.blocked}"
+    assert seen.unexpected() == [], f"console/page errors ({when}):\n" + "\n".join(seen.unexpected())
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser, browser_context_args, site_url):
+    """One page per test module, booted once (a Pyodide boot costs seconds of both cores): for tests that neither
+    crash the worker, nor reload, nor test the boot. Use it through `shared_app` and `shared_problems`."""
+    current = {"seen": PageProblems()}
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    _watch(context, page, current)
+    page.goto(site_url)
+    page.wait_for_function("document.body.dataset.panels === '1' || !!document.body.dataset.error", timeout=60_000)
+    assert not page.evaluate("document.body.dataset.error || ''"), "the shared page did not boot"
+    _check(current["seen"], "booting the shared page")
+    yield page, current
+    context.close()
+
+
+@pytest.fixture
+def shared_problems(shared_page):
+    """What `problems` is for a fresh page, for the shared page during this test only (the boot's and earlier
+    tests' are checked by them); checked when the test ends. What happens between two tests is checked by the
+    next one."""
+    _, current = shared_page
+    _check(current["seen"], "between the previous test and this one")
+    seen = PageProblems()
+    current["seen"] = seen
+    yield seen
+    current["seen"] = PageProblems()  # from here on: between tests
+    _check(seen, "this test")
+
+
+@pytest.fixture
+def shared_app(shared_page, shared_problems):
+    """`app` on the module's shared page: `shared_app(hash_)` puts the page back to the state a fresh page opened
+    with `hash_` has, without booting Python again, and returns the page.
+
+    The page rebuilds its playground from the link on `hashchange` (main.js: rebuild(API.init)); the hash is set
+    with replaceState and the event sent by hand, so the same link twice rebuilds too. Before that, what outlives a
+    rebuild is put back: training paused, notices dismissed (as their close button does), the mouse off the
+    diagram (no hovered node), no focused element, the viewport, the colour scheme, no theme choice stored,
+    scrolled to the top. It waits for the new snapshot (window.__bp.model() is a new object) to be applied and
+    drawn. What a panel keeps on screen across a new playground is the module's to clear (clear_calculator_outputs).
+    Tests that crash the worker, reload or test the boot keep `app` (a page of their own)."""
+    page, _ = shared_page
+
+    def open_app(hash_: str = "", timeout: float = 60_000):
+        if page.evaluate("document.body.classList.contains('playing')"):
+            page.click("#play-pause-button")
+        page.wait_for_function("!document.body.classList.contains('playing')")
+        page.keyboard.press("Escape")
+        page.mouse.move(0, 0)
+        page.set_viewport_size(VIEWPORT)
+        page.emulate_media(color_scheme="light")
+        settle(page, timeout)
+        page.evaluate("""(hash) => {
+            localStorage.removeItem('bp-theme');
+            if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+            for (const li of document.querySelectorAll('#notices li.notice')) li.remove();
+            window.scrollTo(0, 0);
+            window.__e2eModel = window.__bp.model();
+            history.replaceState(null, '', hash ? '#' + hash : location.pathname + location.search);
+            window.dispatchEvent(new HashChangeEvent('hashchange'));
+        }""", hash_.lstrip("#"))
+        page.wait_for_function("window.__bp.model() !== window.__e2eModel", timeout=timeout)
+        settle(page, timeout)
+        assert page.evaluate("window.__bp.frame().hover == null"), "a node is still hovered"
+        assert page.evaluate("document.documentElement.dataset.theme") == "light"
+        error = page.evaluate("document.body.dataset.error || ''")
+        assert not error, f"the page reported a fatal error: {error}"
+        return page
+
+    return open_app
+
+
+def clear_calculator_outputs(page) -> None:
+    """Empty the calculator panel's result areas, as a fresh page has them: the analyses' outputs and the saved
+    files' links outlive a new playground (the panel leaves the last result up), and a test on a shared page that
+    waits for its result must not find the one an earlier test left."""
+    page.evaluate("""() => { for (const e of document.querySelectorAll(
+        '#calculator-panel .calc-out, #calc-file-links')) e.replaceChildren(); }""")

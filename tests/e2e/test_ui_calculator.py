@@ -1,5 +1,8 @@
 """Tier 3, the NN Calculator tools panel: memories, trojan regions, Inference / Inefficiency / Sensitivity and the
-CSV files, driven as a user drives them (issue 7)."""
+CSV files, driven as a user drives them (issue 7).
+
+The tests share one booted page (conftest's `shared_app`, through `calc_app` below), except the trojan test, which
+reloads."""
 
 from __future__ import annotations
 
@@ -7,13 +10,26 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from backdoor_playground.worker import api
 from backdoor_playground.nistcalc.memory import ModelMemory
-from conftest import screenshot, settle, wait_downloads
+from conftest import clear_calculator_outputs, screenshot, settle, wait_downloads
 
 EPOCH_JS = "Number(document.querySelector('#iter-number').textContent.replace(/,/g, ''))"
 PANEL = "#calculator-panel"
+
+
+@pytest.fixture
+def calc_app(shared_app):
+    """`shared_app`, then conftest.clear_calculator_outputs (no result an earlier test left)."""
+
+    def open_app(hash_: str = ""):
+        page = shared_app(hash_)
+        clear_calculator_outputs(page)
+        return page
+
+    return open_app
 
 
 def epoch(page) -> int:
@@ -72,8 +88,8 @@ def panel_shot(page, name: str) -> Path:
 # ---------------------------------------------------------------------------------------------------- memories
 
 
-def test_model_memory_store_add_average_recall(app):
-    page = app("seed=calc&networkShape=4,2")
+def test_model_memory_store_add_average_recall(calc_app):
+    page = calc_app("seed=calc&networkShape=4,2")
     wait_status(page, "model", "empty")
     tips = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#calc-model-keys button')]
         .map((b) => [b.dataset.op, b.title]))""")
@@ -120,8 +136,8 @@ def test_model_memory_store_add_average_recall(app):
     shot(page, "model-5-recalled")
 
 
-def test_model_recall_with_another_shape_is_refused(app, problems):
-    page = app("seed=shape&networkShape=4,2")
+def test_model_recall_with_another_shape_is_refused(calc_app, shared_problems):
+    page = calc_app("seed=shape&networkShape=4,2")
     page.click("#calc-model-store")
     wait_status(page, "model", "shape 2-4-2-1")
     page.click("#add-layers")
@@ -151,8 +167,8 @@ def test_model_recall_with_another_shape_is_refused(app, problems):
     assert page.locator("#notices li.error").count() == 0
 
 
-def test_data_memory_store_change_recall(app):
-    page = app("seed=dmem")
+def test_data_memory_store_change_recall(calc_app):
+    page = calc_app("seed=dmem")
     wait_tooltips(page, "data")
     original = page.evaluate("window.__bp.data()")
     tips = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#calc-data-keys button')]
@@ -241,8 +257,8 @@ def test_trojan_region_drawn_and_kept_in_url(app):
 # ----------------------------------------------------------------------------------------------------- analysis
 
 
-def test_inference_and_inefficiency(app):
-    page = app("seed=kl&networkShape=4,2")
+def test_inference_and_inefficiency(calc_app):
+    page = calc_app("seed=kl&networkShape=4,2")
     train(page, 5)
     page.click("#calc-inference")
     line = page.wait_for_selector("#calc-inference-out .calc-result-line")
@@ -264,8 +280,8 @@ def test_inference_and_inefficiency(app):
     panel_shot(page, "inefficiency")
 
 
-def test_inefficiency_with_a_label_absent(app):
-    page = app("seed=absent")
+def test_inefficiency_with_a_label_absent(calc_app):
+    page = calc_app("seed=absent")
     rng = np.random.default_rng(3)
     rows = ["x,y,label,split"]
     for _ in range(40):
@@ -287,8 +303,8 @@ def test_inefficiency_with_a_label_absent(app):
     panel_shot(page, "inefficiency-label-absent")
 
 
-def test_sensitivity_finishes_and_cancels(app):
-    page = app("seed=sens&networkShape=3")
+def test_sensitivity_finishes_and_cancels(calc_app):
+    page = calc_app("seed=sens&networkShape=3")
     page.fill("#calc-sens-runs", "2")
     page.fill("#calc-sens-iterations", "5")
     page.click("#calc-sensitivity")
@@ -318,9 +334,9 @@ def test_sensitivity_finishes_and_cancels(app):
 # -------------------------------------------------------------------------------------------------------- files
 
 
-def test_save_nn_and_results_csv(app):
+def test_save_nn_and_results_csv(calc_app):
     hash_ = "seed=csv&networkShape=3,2"
-    page = app(hash_)
+    page = calc_app(hash_)
     with page.expect_download() as info:
         page.click("#calc-save-nn")
     download = info.value

@@ -1,13 +1,17 @@
 """Issue 12, the first visit, what remained: axis titles on both axes of every chart (page, PNG, SVG); the signature
 block's accidental triggers labelled on the plot like the checksum's; Play held by a long job and resumed by itself;
-canvases in the theme's ink; tiles and tables that stay inside their cards at every width."""
+canvases in the theme's ink; tiles and tables that stay inside their cards at every width.
+
+The tests share one booted page (conftest's `shared_app`, through `flow_app` below)."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 
-from conftest import EPOCH_JS, FLOW_HASH, set_field, settle, value
+import pytest
+
+from conftest import EPOCH_JS, FLOW_HASH, clear_calculator_outputs, set_field, settle, value
 from test_ui_figures import export, read_png
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -24,6 +28,18 @@ WIDTHS = (1440, 1280, 1024, 768)
 # Rows of an exported chart (2 px per CSS px): the chart starts under a one-line title (24 CSS px) and is 170 tall;
 # the legend follows it, so these rows hold the chart only.
 CHART_ROWS = (48, 388)
+
+
+@pytest.fixture
+def flow_app(shared_app):
+    """The shared page opened with FLOW_HASH, the calculator's outputs emptied (conftest.clear_calculator_outputs)."""
+
+    def open_app():
+        page = shared_app(FLOW_HASH)
+        clear_calculator_outputs(page)
+        return page
+
+    return open_app
 
 
 def run_defenses(page) -> None:
@@ -81,10 +97,10 @@ INK_ROWS_JS = """(sel) => {
 }"""
 
 
-def test_every_chart_has_axis_titles_on_the_page_and_in_its_files(app, page):
+def test_every_chart_has_axis_titles_on_the_page_and_in_its_files(flow_app):
     """Issue 12, pictures you can keep: the defense charts, the loss curve and the calculator's state charts name
     both axes; the exported SVG holds both titles (the y one turned upright) and the PNG draws the upright title."""
-    page = app(FLOW_HASH)
+    page = flow_app()
     page.wait_for_selector("#df-prox-run")
     page.click("#next-step-button")
     settle(page)
@@ -121,10 +137,10 @@ def test_every_chart_has_axis_titles_on_the_page_and_in_its_files(app, page):
     assert any(t.startswith("layer state") for t in texts), sorted(texts)
 
 
-def test_the_signature_blocks_accidental_triggers_are_labelled_on_the_plot(app, page):
+def test_the_signature_blocks_accidental_triggers_are_labelled_on_the_plot(flow_app):
     """Like the checksum's specks, the signature block's accidental accepts get a legend entry with their share of the
     grid and what they mean; none reads "none on the grid" instead of vanishing; removing the block removes it."""
-    page = app(FLOW_HASH)
+    page = flow_app()
     page.wait_for_selector("#sg-install")
     specks = page.locator("#heatmap .heatmap-specks")
     assert specks.count() == 0
@@ -150,12 +166,13 @@ def test_the_signature_blocks_accidental_triggers_are_labelled_on_the_plot(app, 
     page.wait_for_function("!document.querySelector('#heatmap .heatmap-specks')")
 
 
-def test_play_waits_for_a_long_smoothing_run_and_resumes_by_itself(app, page):
+def test_play_waits_for_a_long_smoothing_run_and_resumes_by_itself(flow_app):
     """Issue 12 #11, Player.hold: training plays, a long smoothing run starts: the Play button says what training waits
     for, no epoch runs while held, and when the run ends (here: cancelled) training resumes without a click."""
-    page = app(FLOW_HASH)
+    page = flow_app()
     page.wait_for_selector("#df-smooth-run")
     page.locator("#df-smooth-card").scroll_into_view_if_needed()
+    n_before = page.input_value("#df-n")
     set_field(page, "#df-n", "100000")
     page.click("#play-pause-button")
     page.wait_for_function(f"{EPOCH_JS} > 5")
@@ -185,6 +202,10 @@ def test_play_waits_for_a_long_smoothing_run_and_resumes_by_itself(app, page):
     page.wait_for_function(f"{EPOCH_JS} > {held_at}", timeout=30_000)
     page.click("#play-pause-button")
     page.wait_for_function("!document.body.classList.contains('playing')")
+    # the panel keeps its fields across a new playground: give the shared page its smoothing size back (a later
+    # run_defenses would draw 100,000 samples)
+    set_field(page, "#df-n", n_before)
+    assert page.input_value("#df-n") == n_before
 
 
 CONTRAST_JS = """(sel) => {
@@ -203,12 +224,12 @@ CONTRAST_JS = """(sel) => {
 }"""
 
 
-def test_charts_take_the_themes_ink(app, page):
+def test_charts_take_the_themes_ink(flow_app):
     """Issue 12, dark theme: a chart's axis labels read on the dark card (contrast >= 4.5 against the card, no white
     patch under the canvas); the toggle repaints it; exported files stay dark ink on white."""
-    page.emulate_media(color_scheme="dark")
-    page = app(FLOW_HASH)
-    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page = flow_app()
+    page.emulate_media(color_scheme="dark")  # on a page of its own, the scheme came before the boot
+    page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
     page.wait_for_selector("#df-prox-run")
     run_defenses(page)
     dark = page.evaluate(CONTRAST_JS, "#df-radius-curve")
@@ -229,11 +250,11 @@ def test_charts_take_the_themes_ink(app, page):
         assert page.evaluate(CONTRAST_JS, sel)["contrast"] >= 4.5, sel
 
 
-def test_tiles_and_tables_stay_inside_their_cards_at_every_width(app, page):
+def test_tiles_and_tables_stay_inside_their_cards_at_every_width(flow_app):
     """Issue 12 #5 and the layout: the signature block's and the defense cards' tiles are not clipped at the card's
     right edge, the calculator's wide tables scroll in their own region, the page never scrolls sideways; the
     output column has one set of export buttons under each of its two charts, each saying which it saves."""
-    page = app(FLOW_HASH)
+    page = flow_app()
     page.wait_for_selector("#sg-install")
     page.click("#next-step-button")
     settle(page)

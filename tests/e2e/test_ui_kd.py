@@ -50,8 +50,8 @@ def plot_rgba(page) -> np.ndarray:
     return np.asarray(data, dtype=np.int16)
 
 
-def test_spiral3_three_classes_legend_confusion_and_accuracy_rises(app):
-    page = app("seed=kd")
+def test_spiral3_three_classes_legend_confusion_and_accuracy_rises(shared_app):
+    page = shared_app("seed=kd")
     assert page.evaluate(KD) == ""  # TF Playground's plane: none of the K-class views
     assert page.is_hidden("#kd-view")
     pick(page, "spiral3", "2x3")
@@ -80,8 +80,8 @@ def test_spiral3_three_classes_legend_confusion_and_accuracy_rises(app):
     shots(page, "spiral3")
 
 
-def test_circle3d_slice_slider_and_picking_move_the_slice(app):
-    page = app("dataset=circle3d&z=true&seed=kd3")
+def test_circle3d_slice_slider_and_picking_move_the_slice(shared_app):
+    page = shared_app("dataset=circle3d&z=true&seed=kd3")
     assert page.evaluate(KD) == "3x2"
     expect(page.locator(".net-feature:not(.disabled)")).to_have_count(3)  # x, y and z feed the network
     expect(page.locator(".net-feature-label", has_text=re.compile("^X₃$"))).to_have_count(1)  # z, once
@@ -108,8 +108,8 @@ def test_circle3d_slice_slider_and_picking_move_the_slice(app):
     shots(page, "circle3d")
 
 
-def test_the_scatter_rotates_by_drag_and_by_keys(app):
-    page = app("dataset=xor3d&seed=kd")
+def test_the_scatter_rotates_by_drag_and_by_keys(shared_app):
+    page = shared_app("dataset=xor3d&seed=kd")
     canvas = page.locator("#kd-scatter canvas")
     expect(canvas).to_be_visible()
 
@@ -134,8 +134,8 @@ def test_the_scatter_rotates_by_drag_and_by_keys(app):
     assert float(canvas.get_attribute("data-pitch")) > pitch
 
 
-def test_backdoor_panels_say_they_need_the_plane(app):
-    page = app("dataset=gauss3d&seed=kd")
+def test_backdoor_panels_say_they_need_the_plane(shared_app):
+    page = shared_app("dataset=gauss3d&seed=kd")
     # NN Calculator's buttons need the plane; the checksum and signature backdoors take any d (Attack.plane_only,
     # test_ui_kd_backdoors.py drives them)
     note = page.locator("#kd-note-calculator-panel")
@@ -151,8 +151,8 @@ def test_backdoor_panels_say_they_need_the_plane(app):
     assert page.evaluate("document.getElementById('calculator-panel').inert") is False
 
 
-def test_an_uploaded_3d_csv_with_three_classes_works_and_a_bad_label_says_why(app, problems, tmp_path):
-    page = app("seed=kd")
+def test_an_uploaded_3d_csv_with_three_classes_works_and_a_bad_label_says_why(shared_app, shared_problems, tmp_path):
+    page = shared_app("seed=kd")
     gen = np.random.default_rng(3)
     good = tmp_path / "three.csv"
     good.write_text("x,y,z,label\n" + "\n".join(
@@ -170,8 +170,8 @@ def test_an_uploaded_3d_csv_with_three_classes_works_and_a_bad_label_says_why(ap
     assert page.evaluate(KD) == "3x3", "a refused file changes nothing"
 
 
-def test_blobs_let_the_user_choose_k_and_a_k_the_set_cannot_take_says_why(app):
-    page = app("dataset=spiral3&classes=5&seed=kd")
+def test_blobs_let_the_user_choose_k_and_a_k_the_set_cannot_take_says_why(shared_app):
+    page = shared_app("dataset=spiral3&classes=5&seed=kd")
     # spiral3 has its own K: Python's notice names the key and the sets that let one choose
     expect(page.locator("#notices")).to_contain_text("classes=5: dataset spiral3 has K = 3 classes of its own")
     assert page.evaluate(KD) == "2x3"

@@ -1,6 +1,9 @@
 """Tier 3, layout (issue 12): the page fits 1440/1280/1024/768 px wide in the light and the dark theme, the output
 plot stays in view beside the panels, text is readable, the controls are reachable by keyboard with a visible
-focus ring, axe finds nothing serious; the whole layout draws before Python is ready; the notices."""
+focus ring, axe finds nothing serious; the whole layout draws before Python is ready; the notices.
+
+Most tests share one booted page (conftest's `shared_app`); the theme toggle (it reloads), the keyboard walk (a
+click on a shared page would move where Tab starts) and the boot test keep their own."""
 
 from __future__ import annotations
 
@@ -66,6 +69,17 @@ def open_themed(app, page, scheme: str, width: int, hash_: str = "seed=layout"):
     return page
 
 
+def open_shared(shared_app, scheme: str, width: int, hash_: str = "seed=layout"):
+    """open_themed on the module's shared page: the link opened as a hash change, then the width and the scheme
+    (the theme follows the system's scheme while no choice is stored)."""
+    page = shared_app(hash_)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    page.wait_for_function("(t) => document.documentElement.dataset.theme === t", arg=scheme)
+    settle(page)
+    return page
+
+
 WRAPPED_LABELS_JS = """[...document.querySelectorAll('.metric-label')]
   .filter((el) => el.getClientRects().length > 1
     || el.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(el).fontSize))
@@ -73,8 +87,8 @@ WRAPPED_LABELS_JS = """[...document.querySelectorAll('.metric-label')]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_layout_fits_every_width(app, page, scheme):
-    open_themed(app, page, scheme, 1440)
+def test_layout_fits_every_width(shared_app, scheme):
+    page = open_shared(shared_app, scheme, 1440)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.evaluate("window.scrollTo(0, 0)")
@@ -139,8 +153,8 @@ def test_keyboard_reaches_the_main_controls_with_a_visible_focus_ring(app, page)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_serious_violations(app, page, scheme):
-    open_themed(app, page, scheme, 1280)
+def test_axe_finds_no_serious_violations(shared_app, scheme):
+    page = open_shared(shared_app, scheme, 1280)
     page.evaluate((ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text() + "\n;0")
     violations = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
@@ -195,8 +209,8 @@ BAD_LINK = ("learningRate=70&networkShape=9,9,9,9,9,9,9,9&noise=2000&seed=%25ZZ&
             "&percTrainData=200&activations=bogus")
 
 
-def test_a_bad_link_gives_one_notice_listing_every_key(app):
-    page = app(BAD_LINK)
+def test_a_bad_link_gives_one_notice_listing_every_key(shared_app):
+    page = shared_app(BAD_LINK)
     notices = page.locator("#notices li.notice")
     assert notices.count() == 1
     items = page.locator("#notices .notice-list li")
@@ -214,8 +228,8 @@ def test_a_bad_link_gives_one_notice_listing_every_key(app):
     assert page.locator("#notices li.notice").count() == 0
 
 
-def test_the_divergence_notice_clears_when_training_is_healthy(app):
-    page = app("learningRate=3&problem=regression&activation=linear&networkShape=8,8&seed=1")
+def test_the_divergence_notice_clears_when_training_is_healthy(shared_app):
+    page = shared_app("learningRate=3&problem=regression&activation=linear&networkShape=8,8&seed=1")
     page.click("#play-pause-button")
     page.wait_for_selector('#notices li.error[data-key="diverged"]')
     page.wait_for_function("!document.body.classList.contains('playing')")
@@ -227,8 +241,8 @@ def test_the_divergence_notice_clears_when_training_is_healthy(app):
     assert page.locator('#notices li[data-key="diverged"]').count() == 0
 
 
-def test_a_saturated_output_is_named_and_clears_after_a_reset(app):
-    page = app("learningRate=10&seed=1&dataset=circle")
+def test_a_saturated_output_is_named_and_clears_after_a_reset(shared_app):
+    page = shared_app("learningRate=10&seed=1&dataset=circle")
     page.click("#play-pause-button")
     page.wait_for_selector('#notices li[data-key="saturated"]', timeout=60_000)
     page.click("#play-pause-button")

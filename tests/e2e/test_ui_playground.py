@@ -1,4 +1,7 @@
-"""Tier 3, the playground: training controls, pictures, editing, URL state and files, as a user drives them."""
+"""Tier 3, the playground: training controls, pictures, editing, URL state and files, as a user drives them.
+
+The tests share one booted page (conftest's `shared_app`: each opens its link on it as a hash change); the worker
+crash test keeps its own page."""
 
 from __future__ import annotations
 
@@ -42,8 +45,8 @@ def play_until(page, epochs: int) -> None:
     wait_idle(page)
 
 
-def test_play_pause_step(app):
-    page = app("seed=play")
+def test_play_pause_step(shared_app):
+    page = shared_app("seed=play")
     assert epoch(page) == 0
     before = heatmap_rgba(page)
     page.click("#play-pause-button")
@@ -68,8 +71,8 @@ def test_play_pause_step(app):
     screenshot(page, "playground-trained")
 
 
-def test_learning_rate_changes_while_playing_without_reset(app):
-    page = app("seed=live")
+def test_learning_rate_changes_while_playing_without_reset(shared_app):
+    page = shared_app("seed=live")
     page.click("#play-pause-button")
     page.wait_for_function(f"{EPOCH_JS} >= 20", timeout=20_000)
     at_change = epoch(page)
@@ -79,8 +82,8 @@ def test_learning_rate_changes_while_playing_without_reset(app):
     assert "learningRate=0.1" in page.evaluate("location.hash")
 
 
-def test_reset_keeps_initial_weights_and_reinitialise_draws_new_ones(app):
-    page = app("seed=reset&networkShape=3")
+def test_reset_keeps_initial_weights_and_reinitialise_draws_new_ones(shared_app):
+    page = shared_app("seed=reset&networkShape=3")
     first = page.evaluate("() => document.querySelector('#network').innerHTML.length")  # the view exists
     assert first > 0
     w0 = weights_on_page(page)
@@ -101,8 +104,8 @@ def weights_on_page(page):
     return page.evaluate("() => JSON.stringify(window.__bp.frame().weights)")
 
 
-def test_editing_a_weight_in_the_diagram_changes_the_picture(app):
-    page = app("seed=edit&networkShape=2")
+def test_editing_a_weight_in_the_diagram_changes_the_picture(shared_app):
+    page = shared_app("seed=edit&networkShape=2")
     before = heatmap_rgba(page)
     link = page.locator('.net-link-hit[data-l="1"][data-i="0"][data-j="0"]')
     link.hover(force=True)
@@ -118,8 +121,8 @@ def test_editing_a_weight_in_the_diagram_changes_the_picture(app):
     screenshot(page, "playground-weight-edited")
 
 
-def test_hovering_a_neuron_shows_its_heatmap(app):
-    page = app("seed=hover&networkShape=4")
+def test_hovering_a_neuron_shows_its_heatmap(shared_app):
+    page = shared_app("seed=hover&networkShape=4")
     output = heatmap_rgba(page)
     page.hover('.net-node[data-id="1"]')
     page.wait_for_function("window.__bp.frame().hover === '1'")
@@ -129,12 +132,12 @@ def test_hovering_a_neuron_shows_its_heatmap(app):
     page.wait_for_function("window.__bp.frame().hover == null")
 
 
-def test_tensorflow_playground_link_opens_with_its_settings(app):
+def test_tensorflow_playground_link_opens_with_its_settings(shared_app):
     tfp = ("activation=relu&batchSize=17&dataset=xor&regDataset=reg-plane&learningRate=0.1&regularizationRate=0.003"
            "&noise=15&networkShape=5,3,2&seed=0.12345&showTestData=true&discretize=true&percTrainData=70&x=true"
            "&y=false&xTimesY=true&xSquared=false&ySquared=false&cosX=false&sinX=true&cosY=false&sinY=false"
            "&collectStats=false&problem=classification&initZero=false&hideText=false&regularization=L2")
-    page = app(tfp)
+    page = shared_app(tfp)
     assert page.input_value("#activations") == "relu"
     assert page.input_value("#learningRate") == "0.1"
     assert page.input_value("#regularizations") == "L2"
@@ -151,8 +154,8 @@ def test_tensorflow_playground_link_opens_with_its_settings(app):
     screenshot(page, "playground-tfp-link")
 
 
-def test_bad_url_values_fall_back_with_a_visible_notice(app):
-    page = app("learningRate=70&networkShape=9,9,9,9,9,9,9,9&noise=2000&seed=%ZZ&activation=bogus")
+def test_bad_url_values_fall_back_with_a_visible_notice(shared_app):
+    page = shared_app("learningRate=70&networkShape=9,9,9,9,9,9,9,9&noise=2000&seed=%ZZ&activation=bogus")
     notices = page.text_content("#notices")
     assert "learningRate" in notices and "networkShape" in notices and "activation" in notices
     assert page.input_value("#learningRate") == "0.03"
@@ -161,15 +164,15 @@ def test_bad_url_values_fall_back_with_a_visible_notice(app):
     screenshot(page, "playground-bad-url")
 
 
-def test_hide_controls_from_the_url(app):
-    page = app("learningRate_hide=true&noise_hide=true")
+def test_hide_controls_from_the_url(shared_app):
+    page = shared_app("learningRate_hide=true&noise_hide=true")
     assert not page.is_visible(".ui-learningRate")
     assert not page.is_visible(".ui-noise")
     assert page.is_visible(".ui-batchSize")
 
 
-def test_csv_upload_trains_and_bad_csv_is_reported(app, tmp_path):
-    page = app("seed=csv")
+def test_csv_upload_trains_and_bad_csv_is_reported(shared_app, tmp_path):
+    page = shared_app("seed=csv")
     rows = ["x,y,label"]
     rng = np.random.default_rng(3)
     for x, y in rng.uniform(-5, 5, size=(120, 2)):
@@ -192,8 +195,8 @@ def test_csv_upload_trains_and_bad_csv_is_reported(app, tmp_path):
     screenshot(page, "playground-csv")
 
 
-def test_model_export_import_round_trip(app, tmp_path):
-    page = app("seed=export&networkShape=3,2")
+def test_model_export_import_round_trip(shared_app, tmp_path):
+    page = shared_app("seed=export&networkShape=3,2")
     play_until(page, 10)
     trained = weights_on_page(page)
     with page.expect_download() as info:
@@ -215,8 +218,8 @@ def test_model_export_import_round_trip(app, tmp_path):
     assert weights_on_page(page) == trained, "a damaged file leaves the model untouched"
 
 
-def test_regression_problem_trains(app):
-    page = app("problem=regression&regDataset=reg-gauss&seed=reg")
+def test_regression_problem_trains(shared_app):
+    page = shared_app("problem=regression&regDataset=reg-gauss&seed=reg")
     assert page.input_value("#problem") == "regression"
     page.click("#next-step-button")
     page.wait_for_function(f"{EPOCH_JS} === 1")
