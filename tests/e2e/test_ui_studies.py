@@ -78,7 +78,9 @@ def test_run_cancel_load_and_the_command_line_s_numbers(app, page, tmp_path):
     seen = page.evaluate("window.__stSeen")
     total = seen[-1][1]
     assert total == 4 and seen[-1][0] == total  # 2 seeds x 2 variants
-    assert any(0 < done < total for done, _, _ in seen), seen  # progress between start and end
+    # the bar showed the run under way before its end (how many jobs fit in one worker step depends on the machine's
+    # speed: on a fast hour all four tiny jobs land in one step; tests/py/test_worker_studies.py steps them one by one)
+    assert any(done < total and t == total for done, t, _ in seen), seen
     assert all(held for done, t, held in seen if done < t), seen  # Play waits while the study runs
     page.wait_for_function("!document.body.classList.contains('held')")
     assert page.locator(".st-figure canvas").count() == 4
