@@ -85,7 +85,9 @@ def test_the_matrix_equals_the_command_line_and_a_cell_replays(app, page):
     assert wait_state(page, ("done", "error")) == "done", page.text_content("#mx-progress-text")
     total = 1 + len(BACKDOORS) * (1 + len(DEFENSES))
     seen = page.evaluate("window.__mxSeen")
-    assert any(not hidden and 0 < done < total for done, hidden in seen), f"no progress was shown: {seen}"
+    # shown under way before the end (how many units one worker step finishes depends on the machine's speed;
+    # tests/py/test_matrix_run.py steps them one by one)
+    assert any(not hidden and done < total for done, hidden in seen), f"no progress was shown: {seen}"
     assert page.get_attribute("#mx-progress", "data-done") == str(total)
     assert "Done: 6 cells" in page.text_content("#mx-progress-text")
 
