@@ -5,8 +5,6 @@ Goldwasser, Kim, Vaikuntanathan and Zamir, "Planting Undetectable Backdoors in M
 
 from __future__ import annotations
 
-import time
-
 from . import player as player_class, rounds, stats
 
 
@@ -28,13 +26,9 @@ def summarise(rows: list[dict], seconds: float) -> dict:
 
 def play(raw_config: object, n_rounds: int, player_name: str) -> dict:
     """{"game", "player", "rounds": [{"round", "truth", "guess", "correct", "queries"}], "summary", "config"}."""
-    config, game = rounds.split_config(raw_config)
-    n_rounds = rounds.LIMITS["rounds"].check("rounds", n_rounds)
-    cls = player_class(player_name)
-    start = time.perf_counter()
-    rows = [play_round(config, game, cls, r) for r in range(n_rounds)]
+    config, game, cls, rows, seconds = rounds.play_series(raw_config, n_rounds, player_name, player_class, play_round)
     return {"game": "distinguish", "player": player_name, "whitebox": cls.whitebox, "rounds": rows,
-            "summary": summarise(rows, time.perf_counter() - start), "config": {**config, **game}}
+            "summary": summarise(rows, seconds), "config": {**config, **game}}
 
 
 def headline(result: dict) -> str:

@@ -86,6 +86,17 @@ class Round:
                                                                                    **block.view()}]}
 
 
+def play_series(raw_config: object, n_rounds: int, player_name: str, lookup, play_round) -> tuple:
+    """A game's rounds 0..n-1 with a fresh player each (the CLI's `game`): (config, game settings, player class,
+    rows, seconds)."""
+    config, game = split_config(raw_config)
+    n_rounds = LIMITS["rounds"].check("rounds", n_rounds)
+    cls = lookup(player_name)
+    start = time.perf_counter()
+    rows = [play_round(config, game, cls, r) for r in range(n_rounds)]
+    return config, game, cls, rows, time.perf_counter() - start
+
+
 def round_seed(config: dict, r: int) -> str:
     return f"{config['seed']}/{r}"
 

@@ -5,8 +5,6 @@ interval (Wilson 1927); key-less baselines (baselines.py) after Goldwasser, Kim,
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from ..playground import rng
@@ -44,13 +42,9 @@ def summarise(rows: list[dict], backdoor: dict, seconds: float) -> dict:
 
 def play(raw_config: object, n_rounds: int, player_name: str) -> dict:
     """{"game", "player", "rounds": [{"round", "point", "success", "queries", "baseline"}], "summary", "config"}."""
-    config, game = rounds.split_config(raw_config)
-    n_rounds = rounds.LIMITS["rounds"].check("rounds", n_rounds)
-    cls = player_class(player_name)
-    start = time.perf_counter()
-    rows = [play_round(config, game, cls, r) for r in range(n_rounds)]
+    config, game, cls, rows, seconds = rounds.play_series(raw_config, n_rounds, player_name, player_class, play_round)
     return {"game": "trigger", "player": player_name, "whitebox": cls.whitebox, "rounds": rows,
-            "summary": summarise(rows, config["backdoor"], time.perf_counter() - start), "config": {**config, **game}}
+            "summary": summarise(rows, config["backdoor"], seconds), "config": {**config, **game}}
 
 
 def headline(result: dict) -> str:
