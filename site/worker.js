@@ -109,6 +109,11 @@ async function boot() {
   status("numpy", 0.55, "numpy and the simulation package…");
   /** @type {string[]} */
   const failures = [];
+  // Pyodide's loadPackage stays the loader; only its extraction step is swapped for a one-pass reader
+  // (py/backdoor_playground/worker/wheel_unpack.py, registered as shutil's "whl" format).
+  const unpackNamespace = pyodide.toPy({});
+  pyodide.runPython(BUILD.wheel_unpack_py + "\ninstall()", { globals: unpackNamespace });
+  unpackNamespace.destroy();
   // One call, one parallel fetch (already under way): numpy and our wheel, both precompiled, through the lock.
   await pyodide.loadPackage(["backdoor-playground"], {
     messageCallback: () => {},

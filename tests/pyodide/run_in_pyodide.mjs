@@ -20,6 +20,10 @@ const py = await loadPyodide({
   indexURL: path.join(dist, BUILD.runtime), stdLibURL: path.join(dist, BUILD.stdlib), lockFileURL: path.join(dist, BUILD.lock),
 });
 const errors = [];
+// The page's wheel reader (worker.js does the same before its loadPackage).
+const unpackNamespace = py.toPy({});
+py.runPython(BUILD.wheel_unpack_py + "\ninstall()", { globals: unpackNamespace });
+unpackNamespace.destroy();
 // The page's one call (numpy and our package through the lock), plus pytest and its dependencies (packaging
 // included: the site does not ship it) for the test run.
 const packages = ["backdoor-playground", ...(mode === "pytest" ? testWheels : [])];
