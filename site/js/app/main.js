@@ -371,10 +371,13 @@ async function firstSnapshot() {
 async function start() {
   bindActions();
   try {
+    // A plain link's init is asked for now: the worker answers it once Python is up, with no round trip after ready.
+    const early = isReplay(location.hash) ? null : py.call(API.init, { hash: location.hash });
+    early?.catch(() => {});  // awaited below; a boot failure surfaces through py.ready
     await py.ready;
     performance.mark("bp-python-ready");
     // The thumbnails after the playground: every handler needs the session that init (or replay) starts.
-    applySnapshot(await firstSnapshot());
+    applySnapshot(await (early ?? firstSnapshot()));
     sessionStarted(); // the changes made while Python loaded go out now, in order
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
