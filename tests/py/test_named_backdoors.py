@@ -1,6 +1,6 @@
 """The one table of named backdoors (named_backdoors.py) and its two selections: the matrix's rows and the games'
-backdoors list exactly what they listed before the table was shared, in the command line's help, in the worker's
-`backdoors` lists (what the page offers) and as config objects."""
+backdoors list exactly what they listed before the table was shared, in the command line's help and in the worker's
+`backdoors` lists (what the page offers); each name is its config object's type and variant."""
 
 from __future__ import annotations
 
@@ -14,25 +14,22 @@ MATRIX = ["poisoning", "checksum:decimal", "checksum:keyed", "checksum:parity", 
           "signature:ed25519", "csum-signature"]
 GAMES = ["poisoning", "checksum:decimal", "checksum:keyed", "checksum:parity", "signature:toy-rsa",
          "signature:lamport", "signature:rsa", "signature:ed25519"]
-OBJECTS = {
-    "poisoning": {"type": "poisoning"},
-    "checksum:decimal": {"type": "checksum", "variant": "decimal"},
-    "checksum:keyed": {"type": "checksum", "variant": "keyed"},
-    "checksum:parity": {"type": "checksum", "variant": "parity"},
-    "signature:toy-rsa": {"type": "signature", "scheme": "toy-rsa"},
-    "signature:lamport": {"type": "signature", "scheme": "lamport"},
-    "signature:rsa": {"type": "signature", "scheme": "rsa"},
-    "signature:ed25519": {"type": "signature", "scheme": "ed25519"},
-    "csum-signature": {"type": "csum-signature"},
-}
 
 
 def test_the_matrix_and_the_games_list_what_they_listed():
     assert list(matrix.BACKDOORS) == MATRIX
     assert list(games.BACKDOORS) == GAMES
-    assert matrix.BACKDOORS == {name: OBJECTS[name] for name in MATRIX}
-    assert games.BACKDOORS == {name: OBJECTS[name] for name in GAMES}
-    assert named_backdoors.NAMED == OBJECTS  # one table: every use's rows come from it
+    # one table: every use's rows are its objects
+    assert list(named_backdoors.NAMED) == GAMES + ["csum-signature"]
+    assert matrix.BACKDOORS == {name: named_backdoors.NAMED[name] for name in MATRIX}
+    assert games.BACKDOORS == {name: named_backdoors.NAMED[name] for name in GAMES}
+
+
+def test_a_name_is_its_object_s_type_and_variant():
+    """`checksum:keyed` is {"type": "checksum", "variant": "keyed"}: the type, then its one setting's value."""
+    for name, obj in named_backdoors.NAMED.items():
+        assert len(obj) <= 2 and set(obj) - {"type"} <= {"variant", "scheme"}, name
+        assert ":".join([obj["type"], *(v for k, v in obj.items() if k != "type")]) == name
 
 
 def test_the_worker_offers_the_same_lists_to_the_page():
