@@ -4,7 +4,7 @@ test on any console error, page error or request that leaves 127.0.0.1.
 Fixtures: `app` (open the page with a hash, wait for Python), `problems`, `site_url`, and `trained_model` (a model
 file trained by the CPython package, made once per session). Helpers: `settle`, `train_until_fit` (trains in the
 page), `fit_from_cpython` and `import_model` (start from a trained model without training in the page: for tests
-that do not test training; keep one test per view that trains), `plant`, `pick_test_points`, `screenshot`, ...
+that do not test training; keep one test per view that trains), `plant`, `swap_checksum_for_signature`, `pick_test_points`, `screenshot`, ...
 Time: a page boot costs seconds, training in the page tens of seconds on a busy machine."""
 
 from __future__ import annotations
@@ -238,6 +238,20 @@ def plant(page) -> None:
     """Plant the checksum backdoor from the backdoor panel and wait for its stats."""
     page.click("#bd-plant")
     page.wait_for_selector("#bd-agreement")
+
+
+def swap_checksum_for_signature(page) -> None:
+    """Remove the planted checksum, install the signature block and activate it on every test point: every point
+    attempted is accepted, some flip, and the agreement with the clean model is exactly 100 %."""
+    page.click("#bd-remove")
+    page.wait_for_function("document.getElementById('backdoor-panel').dataset.planted === '0'")
+    page.click("#sg-install")
+    page.wait_for_selector("#sg-agreement")
+    page.click("#sg-activate")
+    page.wait_for_selector("#sg-flipped")
+    assert int(value(page, "#sg-accepted")) == int(value(page, "#sg-attempted")) > 0
+    page.wait_for_function("document.querySelector('#sg-agreement')?.dataset.value === '1'")
+    expect(page.locator("#sg-agreement")).to_have_text("100.0%")
 
 
 def pick_test_points(page, indices: list[int], counter: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from conftest import SHOTS, settle, value
+from conftest import SHOTS, settle, swap_checksum_for_signature, value
 from test_ui_kd import KD, pick
 from test_ui_kd_backdoors import shots, train_to
 
@@ -56,15 +56,7 @@ def test_wide_digits_network_edits_trains_carries_both_backdoors_and_cancels_neu
     page.wait_for_selector("#bd-flipped")
     assert int(value(page, "#bd-flipped")) > 0  # one node of 32 sends fewer images than one of 8 (CPython: 5 %)
     # ---- the signature backdoor: agreement exactly 1
-    page.click("#bd-remove")
-    page.wait_for_function("document.getElementById('backdoor-panel').dataset.planted === '0'")
-    page.click("#sg-install")
-    page.wait_for_selector("#sg-agreement")
-    page.click("#sg-activate")
-    page.wait_for_selector("#sg-flipped")
-    assert int(value(page, "#sg-accepted")) == int(value(page, "#sg-attempted")) > 0
-    page.wait_for_function("document.querySelector('#sg-agreement')?.dataset.value === '1'")
-    expect(page.locator("#sg-agreement")).to_have_text("100.0%")
+    swap_checksum_for_signature(page)
     shots(page, "digits-network", ("#network",))
 
     # ---- Neural Cleanse in steps: progress, the page answers meanwhile, Cancel keeps nothing

@@ -14,7 +14,7 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import EPOCH_JS, SHOTS, import_model, screenshot, settle, value
+from conftest import EPOCH_JS, SHOTS, import_model, screenshot, settle, swap_checksum_for_signature, value
 from test_ui_kd import KD, play
 
 DIGITS = "dataset=digits&digits_scale=unit&networkShape=8&activation=tanh&learningRate=0.1&percTrainData=80&seed=1"
@@ -123,15 +123,7 @@ def test_circle3d_checksum_defenses_and_signature(app):
     shots(page, "circle3d-defenses", ("#defense-panel",), whole=False)
 
     # ---- the signature backdoor: remove the checksum, install, activate; agreement exactly 1
-    page.click("#bd-remove")
-    page.wait_for_function("document.getElementById('backdoor-panel').dataset.planted === '0'")
-    page.click("#sg-install")
-    page.wait_for_selector("#sg-agreement")
-    page.click("#sg-activate")
-    page.wait_for_selector("#sg-flipped")
-    assert int(value(page, "#sg-accepted")) == int(value(page, "#sg-attempted")) > 0
-    page.wait_for_function("document.querySelector('#sg-agreement')?.dataset.value === '1'")
-    expect(page.locator("#sg-agreement")).to_have_text("100.0%")
+    swap_checksum_for_signature(page)
     assert int(page.get_attribute("#signature-panel", "data-marks")) > 0
     shots(page, "circle3d-signature", ("#signature-panel", ".plot-frame", "#network"))
 

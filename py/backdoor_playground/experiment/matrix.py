@@ -18,6 +18,7 @@ from .. import attacks
 from ..defense import run as defense
 from ..defense import stats
 from ..limits import int_in, not_one_of
+from ..named_backdoors import select
 from ..playground import problem
 from ..poisoning.trigger import TRIGGERS
 from ..session import Session
@@ -25,15 +26,9 @@ from . import replay
 from .matrix_columns import COLUMNS
 from .plan import parse_config
 
-BACKDOORS: dict[str, dict] = {
-    "poisoning": {"type": "poisoning"},
-    "checksum:decimal": {"type": "checksum", "variant": "decimal"},
-    "checksum:keyed": {"type": "checksum", "variant": "keyed"},
-    "checksum:parity": {"type": "checksum", "variant": "parity"},
-    "signature:toy-rsa": {"type": "signature", "scheme": "toy-rsa"},
-    "signature:ed25519": {"type": "signature", "scheme": "ed25519"},
-    "csum-signature": {"type": "csum-signature"},
-}
+# the matrix's rows (named_backdoors.py: the one table): every named backdoor but the signature schemes only the
+# games offer (lamport, rsa)
+BACKDOORS: dict[str, dict] = select(without=("signature:lamport", "signature:rsa"))
 TRIGGER_ROWS = ("poisoning",)  # the rows whose settings take the matrix's poisoning trigger (poisoning/trigger.py)
 DEFAULT_BACKDOORS = ("poisoning", "checksum:decimal", "signature:toy-rsa", "signature:ed25519", "csum-signature")
 DEFENSES = COLUMNS  # name -> the column's function (matrix_columns.py)

@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 from ..limits import not_one_of
+from ..named_backdoors import select
 
 GAMES: dict[str, str] = {
     "distinguish": "distinguish:play",
@@ -34,17 +35,9 @@ PLAYER_NOTES: dict[str, str] = {
                 "backdoor; otherwise plays the probe",
 }
 
-# the backdoors the page offers: name -> the config's backdoor object (its other settings take their defaults)
-BACKDOORS: dict[str, dict] = {
-    "poisoning": {"type": "poisoning"},
-    "checksum:decimal": {"type": "checksum", "variant": "decimal"},
-    "checksum:keyed": {"type": "checksum", "variant": "keyed"},
-    "checksum:parity": {"type": "checksum", "variant": "parity"},
-    "signature:toy-rsa": {"type": "signature", "scheme": "toy-rsa"},
-    "signature:lamport": {"type": "signature", "scheme": "lamport"},
-    "signature:rsa": {"type": "signature", "scheme": "rsa"},
-    "signature:ed25519": {"type": "signature", "scheme": "ed25519"},
-}
+# the backdoors the page and the command line offer (named_backdoors.py: the one table; name -> the config's
+# backdoor object): every named backdoor but the CSUM signature (the matrix's row only)
+BACKDOORS: dict[str, dict] = select(without=("csum-signature",))
 
 
 def backdoor(name: Any) -> dict:

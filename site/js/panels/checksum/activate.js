@@ -7,6 +7,7 @@ import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { count, duration, messageOf, percent } from "../../ui/format.js";
 import { statTile } from "../../ui/card.js";
+import { progressLine, stepJob } from "../../ui/progress.js";
 import { figureTiles, figuresNote } from "../figures.js";
 import { LIMITS, checkLimit, fieldRange, readLimited } from "../limits.js";
 
@@ -50,11 +51,7 @@ export function buildActivateCard(ctx) {
   const pickHint = el("p.card-note#bd-pick-hint", null, "Click the output plot to pick or unpick the nearest test point.");
   const clear = el("button.card-link#bd-clear-picks", { type: "button", onclick: () => ctx.clearPicks() }, "clear");
   const activate = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#bd-activate", { type: "button" }, "Activate"));
-  const bar = el("div.bd-progress-bar#bd-progress-bar");
-  const progressText = el("span.bd-progress-text#bd-progress-text", null, "");
-  const cancel = /** @type {HTMLButtonElement} */ (el("button.text-button#bd-cancel", { type: "button" }, "Cancel"));
-  const progress = el("div.bd-progress#bd-progress", { hidden: true, dataset: { state: "idle" } },
-    el("div.bd-progress-track", null, bar), progressText, cancel);
+  const progress = progressLine({ id: "bd-progress", label: "Trigger search", cancelId: "bd-cancel" });
   const summary = el("dl.card-summary#bd-summary", { hidden: true });
   const card = el("section.card#bd-activate-card", null,
     el("h3.card-title", null, el("span.card-step", null, "2"), "Activate"),
@@ -70,7 +67,7 @@ export function buildActivateCard(ctx) {
       radio("bd-target", "picked", "bd-target-picked", false, el("span", null, pickedWhere, " (", pickedCount, ")")), clear),
     pickHint,
     el("div.card-row", null, activate),
-    progress,
+    progress.element,
     summary,
     el("p.card-note.card-foot", null, `Afterwards: every point's record below (click one to zoom in on it), and rings on the output plot around the flipped points (every moved point when there are at most ${MARK_ALL_UP_TO}).`));
 
@@ -79,7 +76,8 @@ export function buildActivateCard(ctx) {
   const target = () => /** @type {"all" | "picked"} */ (
     /** @type {HTMLInputElement} */ (card.querySelector('input[name="bd-target"]:checked')).value);
   let kValue = K.default ?? K.low;
-  let cancelRequested = false;
+  /** The progress text of the search's last reply (the end's text says "Done: " or "Cancelled: " before it). */
+  let lastText = "";
   let generation = 0;
 
   for (const input of card.querySelectorAll('input[name="bd-method"]')) {
@@ -106,11 +104,6 @@ export function buildActivateCard(ctx) {
     k.value = String(kValue);
     ctx.onKChange();
   });
-  cancel.addEventListener("click", () => {
-    cancelRequested = true;
-    cancel.disabled = true;
-    progressText.textContent = "Cancelling…";
-  });
   activate.addEventListener("click", () => run());
 
   /** @param {import("../replies.js").ActivationSummary} s */
@@ -134,12 +127,10 @@ export function buildActivateCard(ctx) {
     const horizon = Math.min(limit, p.expected_trials ?? limit);
     const inPoint = p.finished || !p.point_trials ? 0 : Math.min(0.95, p.point_trials / horizon);
     const fraction = p.total ? Math.min(1, (p.done + inPoint) / p.total) : 1;
-    bar.style.width = `${(100 * fraction).toFixed(1)}%`;
     const current = p.finished || !p.point_trials ? ""
       : ` · point ${p.done + 1}: ${count(p.point_trials)} of ≤ ${count(limit)} trials`;
-    progressText.textContent = `${p.done} of ${p.total} points${current} · ${count(p.trials)} trials · ` +
-      `${p.flipped} flipped · ${duration(p.seconds)}`;
-    progress.dataset.done = String(p.done);
+    lastText = `${p.done} of ${p.total} points${current} · ${count(p.trials)} trials · ${p.flipped} flipped · ${duration(p.seconds)}`;
+    progress.update(fraction, lastText, { done: p.done });
   }
 
   async function run() {
@@ -160,20 +151,17 @@ export function buildActivateCard(ctx) {
       }
     } catch (err) {
       if (mine === generation) {
-        progress.dataset.state = "failed";
+        progress.end("failed");
         ctx.reportError(new Error(`Activate: ${messageOf(err)}`));
       }
     } finally {
       if (mine === generation) ctx.setBusy(false);
-      cancel.disabled = true;
     }
   }
 
   /** @param {"all" | number[]} points @param {number} mine */
   async function search(points, mine) {
     const trials = readLimited(maxTrials, "the trial limit", MAX_TRIALS);
-    cancelRequested = false;
-    cancel.disabled = false;
     // training must not move the model under the search: a Play press meanwhile waits for it (and then resumes)
     const hold = ctx.hold("the trigger search");
     try {
@@ -185,21 +173,14 @@ export function buildActivateCard(ctx) {
 
   /** @param {"all" | number[]} points @param {number} mine @param {number} trials */
   async function searchSteps(points, mine, trials) {
-    progress.hidden = false;
-    progress.dataset.state = "running";
-    bar.style.width = "0%";
-    progressText.textContent = "Starting…";
-    /** @type {import("../replies.js").SearchProgress} */
-    let p = await ctx.call(API.search_start, { points, params: { k: kValue, max_trials: trials } });
-    showProgress(p, trials);
-    while (!p.finished) {
-      if (mine !== generation) return;  // the model was replaced: the worker forgot this search
-      p = await ctx.call(cancelRequested ? API.search_cancel : API.search_step, cancelRequested ? {} : { budget_ms: STEP_MS });
-      showProgress(p, trials);
-    }
-    if (mine !== generation) return;
-    progress.dataset.state = p.cancelled ? "cancelled" : "done";
-    progressText.textContent = `${p.cancelled ? "Cancelled" : "Done"}: ${progressText.textContent}`;
+    progress.start("Starting…");
+    const p = /** @type {import("../replies.js").SearchProgress | null} */ (await stepJob(ctx.call,
+      { start: API.search_start, step: API.search_step, cancel: API.search_cancel },
+      { points, params: { k: kValue, max_trials: trials } },
+      { line: progress, budgetMs: STEP_MS, onReply: (/** @type {import("../replies.js").SearchProgress} */ q) => showProgress(q, trials),
+        live: () => mine === generation }));  // false: the model was replaced and the worker forgot this search
+    if (!p) return;
+    progress.end(p.cancelled ? "cancelled" : "done", `${p.cancelled ? "Cancelled" : "Done"}: ${lastText}`);
     ctx.onResult(p.result);
   }
 
@@ -210,7 +191,7 @@ export function buildActivateCard(ctx) {
     /** Forget a running search (its model was replaced) and hide the progress. */
     abort() {
       generation += 1;
-      progress.hidden = true;
+      progress.hide();
       ctx.setBusy(false);
     },
     /** Counts and limits after a snapshot. @param {number} nTest @param {number} nFirst */

@@ -11,6 +11,7 @@ import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { on } from "../../ui/events.js";
 import { cleanMessage, duration, fixed } from "../../ui/format.js";
+import { stepJob } from "../../ui/progress.js";
 import { jobProgress, numberField, rateText, runButton, statusLine } from "./util.js";
 import { LIMITS, readLimited } from "../limits.js";
 import { planeTest, shape, sliceZ } from "../kd.js";
@@ -48,8 +49,7 @@ export function buildCleanseCard(ctx) {
   const steps = numberField("df-nc-steps", "steps", L.steps, { name: "steps", step: 50, title: "Gradient steps per class (at most)", wide: true });
   const restarts = numberField("df-nc-restarts", "restarts", L.restarts, { name: "restarts", title: "Seeded starting points optimised together" });
   const status = statusLine("df-nc-status");
-  let cancelWanted = false;
-  const progress = jobProgress("df-nc-progress", () => { cancelWanted = true; });
+  const progress = jobProgress("df-nc-progress");
   const draw = /** @type {HTMLSelectElement} */ (el("select.card-input#df-nc-draw", { title: "Whose trigger the output plot shows", onchange: () => drawTrigger() }));
   const drawLabel = el("label.card-field.df-nc-drawfield", { hidden: true }, "draw trigger of", draw);
   const table = el("table.card-table.df-nc-table#df-nc-table", { hidden: true });
@@ -85,19 +85,15 @@ export function buildCleanseCard(ctx) {
     const mine = ++seq;
     run.disabled = true;
     element.dataset.busy = "1";
-    cancelWanted = false;
     status.running("Reverse-engineering…");
     const hold = ctx.hold("Neural Cleanse");
     try {
       await ctx.idle();
-      /** @type {CleanseProgress} */
-      let q = await ctx.call(API.cleanse_start, { params: p });
-      while (!q.finished) {
-        if (mine !== seq) return;  // a new model or data: this run no longer applies (the next start replaces it)
-        progress.show(q, "Reverse-engineering");
-        q = await ctx.call(cancelWanted ? API.cleanse_cancel : API.cleanse_step, cancelWanted ? {} : { budget_ms: STEP_MS });
-      }
-      if (mine !== seq) return;
+      const q = /** @type {CleanseProgress | null} */ (await stepJob(ctx.call,
+        { start: API.cleanse_start, step: API.cleanse_step, cancel: API.cleanse_cancel }, { params: p },
+        { line: progress, budgetMs: STEP_MS, onReply: (/** @type {CleanseProgress} */ r) => { if (!r.finished) progress.show(r, "Reverse-engineering"); },
+          live: () => mine === seq }));  // false: a new model or data, this run no longer applies (the next start replaces it)
+      if (!q) return;
       if (q.cancelled || !q.result) {
         status.done(`Cancelled after ${duration(q.seconds)}: nothing changed (run it again for a result).`);
         element.dataset.run = "cancelled";

@@ -4,6 +4,7 @@
 
 import { el } from "../../ui/dom.js";
 import { statTile } from "../../ui/card.js";
+import { progressLine } from "../../ui/progress.js";
 import { fieldRange, rangeText } from "../limits.js";
 import { DASH, duration, length, messageOf, percent, percentDigits } from "../../ui/format.js";
 
@@ -142,29 +143,21 @@ export function describeDefense(r) {
 }
 
 /**
- * A long run's progress line: a bar, a text and Cancel (shown by the panel once a run passes half a second).
- * @param {string} id @param {() => void} onCancel
+ * A long run's progress line (ui/progress.js), shown by the panel once a run passes half a second: `show` draws a
+ * reply's fraction and seconds (the first after a hidden spell starts the line: Cancel on again), `hide` ends it.
+ * @param {string} id @param {() => void} [onCancel]
  */
 export function jobProgress(id, onCancel) {
-  const bar = /** @type {HTMLProgressElement} */ (el(`progress#${id}-bar`, { max: 1, value: 0 }));
-  const text = el(`span#${id}-text`, null, "");
-  const cancel = /** @type {HTMLButtonElement} */ (el(`button.text-button#${id}-cancel`, { type: "button" }, "Cancel"));
-  const element = el(`div.card-row.df-progress#${id}`, { hidden: true, role: "group", "aria-label": "Progress" }, bar, text, cancel);
-  cancel.addEventListener("click", () => {
-    cancel.disabled = true;
-    text.textContent = "Cancelling…";
-    onCancel();
-  });
+  const line = progressLine({ id, label: "Progress", onCancel });
   return {
-    element,
+    element: line.element,
+    /** Has Cancel been pressed since the line was last shown? */
+    get cancelRequested() { return line.cancelRequested; },
     /** @param {{fraction: number, seconds: number}} p @param {string} what */
     show(p, what) {
-      if (element.hidden) cancel.disabled = false;
-      element.hidden = false;
-      bar.value = p.fraction;
-      element.dataset.fraction = String(p.fraction);
-      if (!cancel.disabled) text.textContent = `${what} ${percent(p.fraction, 0)} · ${duration(p.seconds)}`;
+      if (line.element.hidden) line.start();
+      line.update(p.fraction, `${what} ${percent(p.fraction, 0)} · ${duration(p.seconds)}`);
     },
-    hide() { element.hidden = true; },
+    hide() { line.hide(); },
   };
 }

@@ -6,6 +6,7 @@
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { cleanMessage, duration } from "../../ui/format.js";
+import { progressLine, stepJob } from "../../ui/progress.js";
 
 const STEP_MS = 200;
 
@@ -26,13 +27,10 @@ export function playersCard(ctx, hooks) {
   const player = /** @type {HTMLSelectElement} */ (el("select.card-select#games-player", { "aria-label": "Automated player" }));
   const rounds = /** @type {HTMLInputElement} */ (el("input.card-input#games-player-rounds", { type: "number", min: 1, step: 1, value: "5" }));
   const run = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#games-run-player", { type: "button" }, "Run player"));
-  const cancel = /** @type {HTMLButtonElement} */ (el("button.text-button#games-player-cancel", { type: "button", disabled: true }, "Cancel"));
-  const bar = el("div.mx-progress-bar#games-player-bar");
-  const text = el("span.mx-progress-text#games-player-text", null, "");
-  const progress = el("div.mx-progress#games-player-progress", { hidden: true, dataset: { state: "idle", done: "0" } },
-    el("div.mx-progress-track", null, bar), text, cancel);
+  const progress = progressLine({ id: "games-player-progress", label: "Automated player's rounds",
+    barId: "games-player-bar", textId: "games-player-text", cancelId: "games-player-cancel",
+    cancelling: "Cancelling after the current round…" });
   const notes = el("ul.gm-notes#games-player-notes");
-  let cancelRequested = false;
   let running = false;
 
   /** @param {string[]} names @param {Record<string, string>} about */
@@ -45,57 +43,42 @@ export function playersCard(ctx, hooks) {
     const s = hooks.settings();
     if (running || !s) return;
     running = true;
-    cancelRequested = false;
     run.disabled = true;
-    cancel.disabled = false;
     hooks.setBusy(true);
-    progress.hidden = false;
-    progress.dataset.state = "running";
-    bar.style.width = "0%";
-    text.textContent = "Training the first round…";
+    progress.start("Training the first round…");
     const hold = ctx.hold(`the ${player.value} player`);
     try {
-      /** @type {PlayerProgress} */
-      let p = await ctx.call(API.games_player_start, { ...s, player: player.value, rounds: Number(rounds.value) });
-      hooks.onProgress(p, s);
-      while (!p.finished) {
-        p = await ctx.call(cancelRequested ? API.games_player_cancel : API.games_player_step, cancelRequested ? {} : { budget_ms: STEP_MS });
-        bar.style.width = `${(100 * p.done / p.total).toFixed(1)}%`;
-        progress.dataset.done = String(p.done);
-        text.textContent = `${p.player}: ${p.done} of ${p.total} rounds · ${duration(p.seconds)}`;
-        hooks.onProgress(p, s);
-      }
-      progress.dataset.state = p.cancelled ? "cancelled" : "done";
-      text.textContent = p.cancelled ? `Cancelled: ${p.done} of ${p.total} rounds scored.` : `Done: ${p.total} rounds in ${duration(p.seconds)}.`;
+      const p = /** @type {PlayerProgress} */ (await stepJob(ctx.call,
+        { start: API.games_player_start, step: API.games_player_step, cancel: API.games_player_cancel },
+        { ...s, player: player.value, rounds: Number(rounds.value) },
+        { line: progress, budgetMs: STEP_MS, onReply: (/** @type {PlayerProgress} */ q, first) => {
+          if (!first) progress.update(q.done / q.total, `${q.player}: ${q.done} of ${q.total} rounds · ${duration(q.seconds)}`, { done: q.done });
+          hooks.onProgress(q, s);
+        } }));
+      progress.end(p.cancelled ? "cancelled" : "done",
+        p.cancelled ? `Cancelled: ${p.done} of ${p.total} rounds scored.` : `Done: ${p.total} rounds in ${duration(p.seconds)}.`);
     } catch (err) {
-      progress.dataset.state = "error";
-      text.textContent = `Failed: ${cleanMessage(err)}`;
+      progress.end("error", `Failed: ${cleanMessage(err)}`);
       ctx.reportError(err);
     } finally {
       ctx.release(hold);
       running = false;
       run.disabled = false;
-      cancel.disabled = true;
       hooks.setBusy(false);
     }
   }
 
   run.addEventListener("click", () => start());
-  cancel.addEventListener("click", () => {
-    cancelRequested = true;
-    cancel.disabled = true;
-    text.textContent = "Cancelling after the current round…";
-  });
 
   const element = el("div.gm-players", null,
     el("div.card-row", null, el("label.card-field", null, "player", player),
       el("label.card-field", null, "rounds", rounds), run),
-    progress,
+    progress.element,
     el("p.card-note", null, "The automated players play the same game, backdoor and Q, each round trained in the worker as yours are (the command line's rounds: the same seeds give the same rows):"),
     notes);
   /** A new series: the last run's progress goes (its row left the score table). */
   function reset() {
-    if (!running) progress.hidden = true;
+    if (!running) progress.hide();
   }
 
   return { element, fill, reset, get running() { return running; } };

@@ -10,6 +10,7 @@ import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { DASH, cleanMessage, duration, finite, percent } from "../../ui/format.js";
 import { on } from "../../ui/events.js";
+import { progressLine, stepJob } from "../../ui/progress.js";
 import { buildGrid, legend } from "./grid.js";
 
 /**
@@ -36,11 +37,8 @@ export function init(ctx) {
   const trigger = /** @type {HTMLSelectElement} */ (el("select.card-select#mx-trigger",
     { title: "The poisoning row's trigger: the square box, or NN Calculator's trojan region T1 … T9 (its points are moved there and relabelled)" }));
   const runButton = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#mx-run", { type: "button" }, "Run"));
-  const cancel = /** @type {HTMLButtonElement} */ (el("button.text-button#mx-cancel", { type: "button", disabled: true }, "Cancel"));
-  const bar = el("div.mx-progress-bar#mx-progress-bar");
-  const progressText = el("span.mx-progress-text#mx-progress-text", null, "");
-  const progress = el("div.mx-progress#mx-progress", { hidden: true, dataset: { state: "idle", done: "0" } },
-    el("div.mx-progress-track", null, bar), progressText, cancel);
+  const progress = progressLine({ id: "mx-progress", label: "Matrix steps", cancelId: "mx-cancel",
+    cancelling: "Cancelling after the current step…" });
   const caption = el("p.card-note#mx-caption", null, "Run the matrix to fill the grid.");
   const grid = buildGrid({ onPick: pick });
   const replayLink = /** @type {HTMLAnchorElement} */ (el("a.card-link#mx-replay-link", { href: "#" }, "Replay link"));
@@ -66,7 +64,7 @@ export function init(ctx) {
           el("label.card-field", null, "seeds", seeds),
           el("label.card-field", { title: "Training length of each seed's network" }, "epochs", epochs),
           runButton),
-        progress,
+        progress.element,
         el("p.card-note", null, "The worker trains its own networks from this playground's settings, with seeds 0 … n−1 as the command line does; the playground above is not touched. A defense's randomness comes from the seed too, so a cell repeats exactly."),
         el("details.mx-details", null, el("summary", null, "The same matrix from the command line"), command)),
       el("section.card#mx-grid-card", null,
@@ -78,7 +76,6 @@ export function init(ctx) {
         el("p.card-note", null, "Colour: the share of triggered test points that still get the attacker's label after the defense. Text: clean accuracy after the defense. Hover a cell for the 95 % Wilson intervals; click it to replay that backdoor and that defense in the playground above."))));
 
   let running = false;
-  let cancelRequested = false;
   let defaultEpochs = 300;
   let picked = "";  // the Replay link (without "replay=") of the clicked cell, until its replay arrives
 
@@ -96,7 +93,6 @@ export function init(ctx) {
     running = on;
     root?.toggleAttribute("data-busy", on);
     runButton.disabled = on;
-    cancel.disabled = !on;
     trigger.disabled = on;
     for (const input of root?.querySelectorAll(".mx-choices input, #mx-seeds, #mx-epochs") || []) {
       /** @type {HTMLInputElement} */ (input).disabled = on;
@@ -105,12 +101,9 @@ export function init(ctx) {
 
   /** @param {MatrixProgress} p */
   function showProgress(p) {
-    bar.style.width = `${(100 * (p.total ? p.done / p.total : 1)).toFixed(1)}%`;
-    progress.dataset.done = String(p.done);
-    progress.dataset.total = String(p.total);
     const cells = p.backdoors.length * p.defenses.length;
-    progressText.textContent = `${p.done} of ${p.total} steps · ${p.cells.length} of ${cells} cells · ${duration(p.seconds)}` +
-      (p.running ? ` · ${p.running}…` : "");
+    progress.update(p.total ? p.done / p.total : 1, `${p.done} of ${p.total} steps · ${p.cells.length} of ${cells} cells · ` +
+      `${duration(p.seconds)}${p.running ? ` · ${p.running}…` : ""}`, p);
     grid.show(p.backdoors, p.defenses, p.cells, p.seeds, p.finished);
     const c = p.config;
     caption.textContent = `${c.dataset}, network [${String(c.networkShape)}] ${c.activation}, ${c.epochs} epochs, ` +
@@ -135,28 +128,18 @@ export function init(ctx) {
       return;
     }
     setRunning(true);
-    cancelRequested = false;
-    progress.hidden = false;
-    progress.dataset.state = "running";
-    bar.style.width = "0%";
-    progressText.textContent = "Starting…";
+    progress.start("Starting…");
     selection.hidden = true;
     grid.clearSelection();
     try {
-      /** @type {MatrixProgress} */
-      let p = await ctx.call(API.matrix_start, { backdoors, defenses, seeds: Number(seeds.value), epochs: Number(epochs.value), trigger: trigger.value });
-      showProgress(p);
-      while (!p.finished) {
-        p = await ctx.call(cancelRequested ? API.matrix_cancel : API.matrix_step, cancelRequested ? {} : { budget_ms: STEP_MS });
-        showProgress(p);
-      }
-      progress.dataset.state = p.cancelled ? "cancelled" : "done";
-      progressText.textContent = p.cancelled
+      const p = /** @type {MatrixProgress} */ (await stepJob(ctx.call, { start: API.matrix_start, step: API.matrix_step, cancel: API.matrix_cancel },
+        { backdoors, defenses, seeds: Number(seeds.value), epochs: Number(epochs.value), trigger: trigger.value },
+        { line: progress, budgetMs: STEP_MS, onReply: showProgress }));
+      progress.end(p.cancelled ? "cancelled" : "done", p.cancelled
         ? `Cancelled at step ${p.done} of ${p.total}: ${p.cells.length} cells kept (${duration(p.seconds)}).`
-        : `Done: ${p.cells.length} cells in ${duration(p.seconds)}.`;
+        : `Done: ${p.cells.length} cells in ${duration(p.seconds)}.`);
     } catch (err) {
-      progress.dataset.state = "error";
-      progressText.textContent = `Failed: ${cleanMessage(err)}`;
+      progress.end("error", `Failed: ${cleanMessage(err)}`);
       ctx.reportError(err);
     } finally {
       setRunning(false);
@@ -201,11 +184,6 @@ export function init(ctx) {
   }
 
   runButton.addEventListener("click", () => run());
-  cancel.addEventListener("click", () => {
-    cancelRequested = true;
-    cancel.disabled = true;
-    progressText.textContent = "Cancelling after the current step…";
-  });
 
   on("snapshot", ({ snap }) => {
     if (!snap) return;

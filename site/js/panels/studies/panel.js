@@ -12,6 +12,7 @@ import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
 import { download } from "../../ui/files.js";
 import { DASH, cleanMessage, count, duration, finite, percent } from "../../ui/format.js";
+import { progressLine, stepJob } from "../../ui/progress.js";
 import { chartFigure } from "./charts.js";
 
 /**
@@ -46,11 +47,8 @@ export function init(ctx) {
   const optionBox = el("div.st-options#st-options");
   const seeds = /** @type {HTMLInputElement} */ (el("input.card-input#st-seeds", { type: "number", min: 1, step: 1, value: "1" }));
   const runButton = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#st-run", { type: "button" }, "Run"));
-  const cancel = /** @type {HTMLButtonElement} */ (el("button.text-button#st-cancel", { type: "button", disabled: true }, "Cancel"));
-  const bar = el("div.st-progress-bar#st-progress-bar");
-  const progressText = el("span.st-progress-text#st-progress-text", null, "");
-  const progress = el("div.st-progress#st-progress", { hidden: true, dataset: { state: "idle", done: "0" } },
-    el("div.st-progress-track", null, bar), progressText, cancel);
+  const progress = progressLine({ id: "st-progress", label: "Study jobs", cancelId: "st-cancel",
+    cancelling: "Cancelling after the current job…" });
   const fileInput = /** @type {HTMLInputElement} */ (el("input#st-file", { type: "file", multiple: true, accept: ".tsv,.json,text/tab-separated-values,application/json", hidden: true }));
   const loadButton = /** @type {HTMLButtonElement} */ (el("button.text-button#st-load", { type: "button",
     title: "Draw a study made on the command line: its NAME.tsv or NAME.summary.tsv (with NAME.json for the exact options)" }, "Load results"));
@@ -72,7 +70,7 @@ export function init(ctx) {
         el("h3.card-title", null, el("span.card-step", null, "1"), "Choose and run"),
         el("label.card-field.card-field-wide", null, "study", pick), doc, optionBox,
         el("div.card-row", null, el("label.card-field", null, "seeds", seeds), runButton),
-        progress,
+        progress.element,
         el("div.card-row", null, loadButton, fileInput, downloadButton), loadStatus,
         el("details.st-details", null, el("summary", null, "The same study from the command line"), command)),
       el("section.card#st-result-card", null,
@@ -85,7 +83,6 @@ export function init(ctx) {
   /** @type {StudyInfo[]} */
   let studies = [];
   let running = false;
-  let cancelRequested = false;
   let fileLimit = 5_000_000;
 
   function showOptions() {
@@ -103,7 +100,6 @@ export function init(ctx) {
     running = on;
     root?.toggleAttribute("data-busy", on);
     runButton.disabled = on;
-    cancel.disabled = !on;
     loadButton.disabled = on;
     pick.disabled = on;
     for (const input of optionBox.querySelectorAll("input")) /** @type {HTMLInputElement} */ (input).disabled = on;
@@ -125,10 +121,7 @@ export function init(ctx) {
 
   /** @param {StudyProgress} p */
   function showProgress(p) {
-    bar.style.width = `${(100 * (p.total ? p.done / p.total : 1)).toFixed(1)}%`;
-    progress.dataset.done = String(p.done);
-    progress.dataset.total = String(p.total);
-    progressText.textContent = `${p.done} of ${p.total} jobs · ${duration(p.seconds)}`;
+    progress.update(p.total ? p.done / p.total : 1, `${p.done} of ${p.total} jobs · ${duration(p.seconds)}`, p);
     source.textContent = `Run in this page: the ${p.study} study${p.finished ? "" : " (so far)"}.`;
     show(p);
   }
@@ -143,29 +136,17 @@ export function init(ctx) {
       options[i.dataset.key ?? ""] = i.value.trim();
     }
     setRunning(true);
-    cancelRequested = false;
-    progress.hidden = false;
-    progress.dataset.state = "running";
-    progress.dataset.done = "0";
-    bar.style.width = "0%";
-    progressText.textContent = "Starting…";
+    progress.start("Starting…");
     const hold = ctx.hold(`the ${name} study`);
     try {
-      /** @type {StudyProgress} */
-      let p = await ctx.call(API.studies_start, { name, seeds: Number(seeds.value), options });
-      showProgress(p);
-      while (!p.finished) {
-        p = await ctx.call(cancelRequested ? API.studies_cancel : API.studies_step, cancelRequested ? {} : { budget_ms: STEP_MS });
-        showProgress(p);
-      }
-      progress.dataset.state = p.cancelled ? "cancelled" : "done";
-      progressText.textContent = p.cancelled
+      const p = /** @type {StudyProgress} */ (await stepJob(ctx.call, { start: API.studies_start, step: API.studies_step,
+        cancel: API.studies_cancel }, { name, seeds: Number(seeds.value), options }, { line: progress, budgetMs: STEP_MS, onReply: showProgress }));
+      progress.end(p.cancelled ? "cancelled" : "done", p.cancelled
         ? `Cancelled after job ${p.done} of ${p.total}: the figures show the jobs finished (${duration(p.seconds)}).`
-        : `Done: ${p.total} jobs in ${duration(p.seconds)}.`;
+        : `Done: ${p.total} jobs in ${duration(p.seconds)}.`);
       downloadButton.disabled = false;
     } catch (err) {
-      progress.dataset.state = "error";
-      progressText.textContent = `Failed: ${cleanMessage(err)}`;
+      progress.end("error", `Failed: ${cleanMessage(err)}`);
       ctx.reportError(err);
     } finally {
       ctx.release(hold);
@@ -213,11 +194,6 @@ export function init(ctx) {
 
   pick.addEventListener("change", showOptions);
   runButton.addEventListener("click", () => run());
-  cancel.addEventListener("click", () => {
-    cancelRequested = true;
-    cancel.disabled = true;
-    progressText.textContent = "Cancelling after the current job…";
-  });
   loadButton.addEventListener("click", () => fileInput.click());
   fileInput.addEventListener("change", () => load());
   downloadButton.addEventListener("click", () => save());
