@@ -57,6 +57,9 @@ globalThis.fetch = (input, init) => {
 };
 /** @type {Promise<typeof import("./pyodide/pyodide.mjs")>} */
 const runtimeModule = import(base + BUILD.runtime + "pyodide.mjs");
+// The runtime's 1.2 MB script, asked for beside its loader rather than after it: loadPyodide finds it evaluated
+// (it defines _createPyodideModule) and skips its own load.
+import(base + BUILD.runtime + "pyodide.asm.js").catch(() => {});  // a failure surfaces in loadPyodide's own load
 
 /** @param {string} stage @param {number} progress @param {string} text */
 function status(stage, progress, text) {
