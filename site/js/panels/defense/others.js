@@ -41,8 +41,8 @@ export function buildOthersCard() {
     // a list (fine-pruning's pruned neurons) by its length
     for (const [key, v] of Object.entries(/** @type {Record<string, unknown>} */ (r))) {
       if (NOT_SHOWN.has(key) || key in (r.params ?? {})) continue;
-      if (Array.isArray(v)) items.push([`df-other-${key}`, key, String(v.length), v.length, `items in the reply's ${key}`]);
-      else if (typeof v === "number") items.push([`df-other-${key}`, key, String(v), v, `the reply's ${key}`]);
+      if (Array.isArray(v)) items.push([`df-other-${key}`, key, String(v.length), v.length, v.length === 1 ? "entry in the reply" : "entries in the reply"]);
+      else if (typeof v === "number") items.push([`df-other-${key}`, key, String(v), v]);
     }
     summary.set(items);
     title.textContent = r.type;
