@@ -13,7 +13,7 @@ import build
 import pytest
 from playwright.sync_api import expect
 
-from conftest import FLOW_HASH, ROOT, screenshot
+from conftest import FLOW_HASH, ROOT, SHOTS, screenshot
 
 PARTS = {"plot": ".output-column", "network": "#network", "panel:calculator": "#calculator-panel",
          "panel:checksum": "#backdoor-panel", "panel:signature": "#signature-panel",
@@ -22,6 +22,11 @@ PARTS = {"plot": ".output-column", "network": "#network", "panel:calculator": "#
 # What no part shows: the header's text, the data column, the training settings of the top bar, the footer.
 NEVER = [".masthead-text", ".data-column", ".ui-learningRate", ".top-actions", ".footer"]
 WIDTHS = (1280, 768, 360, 320)  # screenshots at each; 320 px: the narrowest frame the parts must fit
+
+
+def screenshot_path(name: str):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS / f"{name}.png"
 
 
 def method_table(page) -> dict:
@@ -168,6 +173,73 @@ def test_the_demo_drives_the_playground_and_the_panel_shows_it(page, site_url, p
     expect(frame.locator("#sg-block-card")).to_have_attribute("data-installed", "0")
     page.locator("#demo-frame").scroll_into_view_if_needed()
     screenshot(page, "embed-demo")
+
+
+# Cheap settings for the scripted defenses (the others take their defaults): the test is about where they show.
+CHEAP = {"smoothing": {"n0": 20, "n": 100}, "fine-tuning": {"epochs": 20}, "fine-pruning": {"epochs": 20},
+         "cleanse": {"steps": 40, "restarts": 1}}
+
+
+def shown_value(raw: str | None, v) -> bool:
+    """A data-value attribute against the reply's number (a rate's value; "" for none)."""
+    v = v["value"] if isinstance(v, dict) else v
+    return raw == "" if v is None else raw is not None and raw != "" and abs(float(raw) - v) <= 1e-12 * max(1, abs(v))
+
+
+def test_every_scripted_defense_shows_in_the_defense_panel(page, site_url, problems):
+    """`defend` with each defense of the registry (defense/run.DEFENSE_TYPES): the defense panel shows it in its card
+    (proximity, smoothing, Neural Cleanse their own; the others card D) with "run by a script", and the reply's
+    metrics in the metrics table, as a run from the panel would."""
+    from backdoor_playground.defense import run as defense_run
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site_url + "dev/embed-demo.html#" + FLOW_HASH + "&embed=panel:defense")
+    expect(page.locator("#demo-status")).to_have_attribute("data-state", "ready", timeout=90_000)
+    frame = page.frame_locator("#demo-frame")
+    panel = frame.locator("#defense-panel")
+    assert demo_call(page, "train", {"epochs": 300})["type"] == "reply"
+    assert demo_call(page, "plant", {"backdoor": "checksum", "settings": {"key": 150}})["type"] == "reply"
+    assert demo_call(page, "activate", {"points": "all"})["result"]["summary"]["flipped"] > 0
+    expect(frame.locator("#df-other-card")).to_be_hidden()  # card D waits for a result
+    cards = set()
+    for kind in defense_run.DEFENSE_TYPES:
+        reply = demo_call(page, "defend", {"params": {"type": kind, **CHEAP.get(kind, {})}}, timeout=180_000)
+        assert reply["type"] == "reply", (kind, reply)
+        result = reply["result"]
+        assert result["type"] == kind
+        metrics = result["metrics"]
+        expect(panel).to_have_attribute("data-defense", kind)
+        card = panel.get_attribute("data-shown-in")
+        cards.add(card)
+        expect(frame.locator(f"#{card}")).to_be_visible()
+        expect(frame.locator(f"#{card} .df-status")).to_contain_text("run by a script")
+        # the metrics table's "after" rows: the reply's numbers, the ones it has
+        for key in ("clean_accuracy_after", "attack_success_rate_after", "attack_success_rate_adaptive",
+                    "detection_tpr", "detection_fpr", "anomaly_index"):
+            cell = frame.locator(f"#df-m-{key}")
+            if key not in metrics:
+                expect(cell).to_have_count(0)
+                continue
+            assert shown_value(cell.get_attribute("data-value"), metrics[key]), (kind, key, metrics[key])
+        if card == "df-other-card":  # card D's tiles: the same numbers, and the lists' lengths
+            expect(frame.locator("#df-other-name")).to_have_text(kind)
+            assert shown_value(frame.locator("#df-other-attack_success_rate_after").get_attribute("data-value"),
+                               metrics["attack_success_rate_after"])
+            for key in ("flagged", "pruned"):  # the detectors' count, fine-pruning's list of neurons
+                if key in result:
+                    n = len(result[key]) if isinstance(result[key], list) else result[key]
+                    expect(frame.locator(f"#df-other-{key}")).to_have_attribute("data-value", str(n))
+            if kind == "spectral":
+                frame.locator("#df-other-card").scroll_into_view_if_needed()
+                for width in (1280, 768):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    frame.locator("#df-other-card").screenshot(path=str(screenshot_path(f"embed-scripted-defense-{width}")))
+                page.set_viewport_size({"width": 1280, "height": 900})
+        elif kind == "cleanse":
+            expect(frame.locator("#df-nc-table tbody tr")).to_have_count(len(result["classes"]))
+        elif kind == "proximity":
+            expect(frame.locator("#df-prox-restored")).to_have_attribute("data-value", str(result["restored"]))
+    assert cards == {"df-prox-card", "df-smooth-card", "df-nc-card", "df-other-card"}, cards
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from backdoor_playground.lessons import table as lesson_table
-from conftest import screenshot, settle
+from conftest import SHOTS, screenshot, settle
 from playwright.sync_api import expect
 
 CARD = "#lesson-card"
@@ -159,7 +159,9 @@ def test_lesson_list_progress_kept_across_a_reload_and_reset(app, page):
 
 def test_teacher_view_shows_the_answers_and_every_control(app, page):
     """Every step of lessons 1-4 in the teacher's view: the answer and its explanation show at once, Next is on, and
-    the step's control is on the page and outlined (lesson 5's are the Games panel's: see the games test)."""
+    the step's control is on the page and outlined (lesson 5's are the Games panel's: see the games test). Nothing
+    asks the teacher to predict: no Reveal, no "pick one first", the choices read-only; a note says what a student
+    does instead."""
     page = app("lesson=1&step=1&teacher=true")  # a bare step link: the page takes the step's own state
     page.wait_for_function("window.__bp.config().seed === 'lesson1'")
     expect(page.locator("#backdoor-panel")).to_be_hidden()
@@ -177,8 +179,17 @@ def test_teacher_view_shows_the_answers_and_every_control(app, page):
             answer = step["question"]["answer"]
             expect(page.locator(f"label.is-answer:has(#lesson-choice-{answer})")).to_be_visible()
             expect(page.locator("#lesson-reveal-text")).to_have_text(step["question"]["reveal"])
+            expect(page.locator("#lesson-teacher-note")).to_be_visible()
+            assert page.locator("#lesson-reveal").count() == 0 and page.locator("#lesson-verdict").count() == 0
+            assert "pick one first" not in page.text_content(CARD)
+            assert all(page.is_disabled(f"#lesson-choice-{i}") for i in range(len(step["question"]["choices"])))
+            expect(page.locator("#lesson-status")).to_contain_text("Next is always on here")
             if n == 1 and k == 1:
                 screenshot(page, "lessons-teacher")
+                for width in (1280, 768):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.locator(CARD).screenshot(path=str(SHOTS / f"lessons-teacher-card-{width}.png"))
+                page.set_viewport_size({"width": 1400, "height": 1000})
             page.wait_for_function(CAN_NEXT)
             page.click("#lesson-next")
         expect(page.locator(CARD)).to_be_hidden()  # Finish closes the lesson and opens the list
@@ -290,11 +301,21 @@ def test_lesson_5_the_games(app, page):
             page.wait_for_selector("#games-panel[data-live]:not([data-busy])", timeout=60_000)
             page.click("#games-guess-a")
             page.wait_for_selector("#games-panel:not([data-live]):not([data-busy])", timeout=60_000)
-        else:  # the automated players: the step asks, and the player's score joins the table
+        else:  # the automated players: the step waits for a player's finished run and its score in the table
+            assert page.is_disabled("#lesson-next"), "a player must run first"
+            checks = page.locator("#lesson-checks li")
+            expect(checks).to_have_count(2)
+            expect(checks.nth(0)).to_have_attribute("data-ok", "false")
             page.select_option("#games-backdoor", "checksum:decimal")
+            page.set_checked("#games-whitebox", True)
             page.select_option("#games-player", "whitebox")
+            page.fill("#games-player-rounds", "3")
             page.click("#games-run-player")
-            page.wait_for_selector("#games-scores tr[data-key='player-1']", timeout=60_000)
+            page.wait_for_selector("#games-player-progress[data-state='done']", timeout=120_000)
+            score = page.get_attribute("#games-scores tr[data-key='player-1']", "data-value")
+            assert score and float(score) >= 0
+            for i in range(2):
+                expect(checks.nth(i)).to_have_attribute("data-ok", "true")
         fold(page, False)
         page.wait_for_function(CAN_NEXT, timeout=30_000)
         go_next(page)

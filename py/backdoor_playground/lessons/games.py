@@ -2,11 +2,14 @@
 guess, and the distinguishing advantage |2 P(correct) - 1| with its interval. Written against the Games panel's
 contract: #games-panel with data-game and data-rounds, controls #games-mode, #games-backdoor, #games-queries,
 #games-whitebox, #games-start, #games-guess-a, #games-guess-b, #games-verdict, #games-player, #games-run-player.
-Its rounds count on data-rounds (the automated players' do not): the last step asks and checks nothing."""
+Your rounds count on data-rounds; the automated players' do not: the last step reads the players' progress
+(#games-player-progress data-state "done") and their rows in the score table (#games-scores, data-key player-N)."""
 
 from .model import Check, Lesson, Question, Step, hide_panels
 
 PLAYED = Check("games_rounds_played", ">=", 1, "a round played")
+PLAYER_RAN = Check("games_player_runs", ">=", 1, "an automated player's run finished")
+PLAYER_SCORED = Check("games_player_score", ">=", 0, "its score is in the table")
 
 LESSON = Lesson(
     title="The games: can you tell, can you trigger?",
@@ -69,6 +72,7 @@ LESSON = Lesson(
                 answer=3,
                 reveal="The whitebox player: it reads the operator names, so its advantage is near 1. The black-box "
                        "players stay near 0 against the checksum and the signature alike, and near 1 against "
-                       "poisoning.")),
+                       "poisoning."),
+            checks=(PLAYER_RAN, PLAYER_SCORED)),
     ),
 )

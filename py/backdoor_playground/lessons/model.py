@@ -11,6 +11,10 @@ Facts (the page computes them in js/lessons/facts.js; a name not listed here is 
                     signature:activation, signature:forgery, defense:<type>
   games_game, games_rounds  the Games panel's data-game and data-rounds (its published contract);
                     games_rounds_played: how many times data-rounds went up since the step opened
+  games_player_runs how many automated player runs finished since the step opened (#games-player-progress's
+                    data-state turned "done")
+  games_player_score  the score of the last automated player's row in the score table (#games-scores,
+                    tr[data-key^="player-"]: its data-value, the advantage or the success rate), null when none
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from ..playground.state_table import HIDE_SUFFIX, PANEL_HIDABLE, PROPS
 FRAME_FACTS = ("epoch", "loss_test", "loss_train", "acc_test", "acc_train", "gap")
 EVENTS = ("checksum:planted", "checksum:activation", "signature:installed", "signature:activation",
           "signature:forgery", "defense:proximity", "defense:smoothing")
-OTHER_FACTS = ("checksum_planted", "agreement", "trigger_rate", "games_game", "games_rounds", "games_rounds_played")
+OTHER_FACTS = ("checksum_planted", "agreement", "trigger_rate", "games_game", "games_rounds", "games_rounds_played",
+               "games_player_runs", "games_player_score")
 # The Games panel is built on its own branch; until it is merged its name is not in PANEL_NAMES.
 LATER_PANELS = ("games",)
 OPS = ("<", "<=", ">", ">=", "==", "!=")

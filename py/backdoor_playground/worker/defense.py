@@ -3,7 +3,7 @@ run the page watches and can stop, defense/job.py (defend_start / defend_step / 
 
 from __future__ import annotations
 
-from ..defense import run as defense
+from ..defense import registry, run as defense
 from ..defense.job import DefenseJob
 from ..playground import rng
 from ..session import Session
@@ -28,10 +28,16 @@ def _adopt(s: Session, att, settings: dict, out: dict) -> dict:
 
 
 def defend(s: Session, params: dict | None = None, curves: bool = True) -> dict:
-    """run_defense(params) on the session's attacked test set, plus "metrics"; kept as s.defended for drawing."""
+    """run_defense(params) on the session's attacked test set, plus "metrics"; kept as s.defended for drawing. A
+    defense the panel does not step (quantisation, fine-tuning, the detectors, Neural Cleanse) runs through the
+    registry as the experiment runs it: its section plus "metrics" (the table and its column metrics)."""
     _check_curves(curves)
     att = _attacked(s)
     settings = defense.check_defense({} if params is None else params)
+    if settings["type"] not in defense.STEPPED:
+        result: dict = {}
+        registry.stage_defend(s, settings, result)
+        return {**result["defense"], "metrics": result["metrics"]}
     out = defense.run_defense(att, settings, rng.stream(s.config["seed"], "defense"), curves=curves)
     return _adopt(s, att, settings, out)
 

@@ -2,7 +2,8 @@
 // The lesson card (#lesson-card): not a modal, the page stays usable beside it. Title, "step n of N", the task, the
 // control to use (highlighted on the page), the prediction (choices; Reveal once one is picked), the checks of the
 // outcome (Next turns on when they pass), Back / Next, the step's own link, and close. The teacher's view shows the
-// answer and the explanation at once and never locks Next.
+// answer and the explanation at once and never locks Next: the choices are read-only there (the answer marked,
+// nothing stored) and a note takes Reveal's place, saying what a student does.
 import { el } from "../ui/dom.js";
 
 /**
@@ -94,7 +95,7 @@ export class LessonCard {
     const showAnswer = v.revealed || v.teacher;
     const choices = q.choices.map((text, i) => {
       const input = /** @type {HTMLInputElement} */ (el(`input#lesson-choice-${i}`, { type: "radio", name: "lesson-choice",
-        value: String(i), checked: v.answer === i, disabled: v.revealed, onchange: () => this.on.onAnswer(i) }));
+        value: String(i), checked: v.answer === i, disabled: v.revealed || v.teacher, onchange: () => this.on.onAnswer(i) }));
       const mark = showAnswer && i === q.answer ? "lesson-choice is-answer" : showAnswer && i === v.answer ? "lesson-choice is-wrong" : "lesson-choice";
       return el("label", { class: mark }, input, text);
     });
@@ -106,9 +107,13 @@ export class LessonCard {
       ? el("p.lesson-verdict#lesson-verdict", { dataset: { right: String(v.answer === q.answer) } },
         v.answer === q.answer ? "Your prediction was right." : `Not quite: the answer is “${q.choices[q.answer]}”.`)
       : null;
+    // the teacher's view: the answer is on show already, so no Reveal to press and no "pick one first"
+    const teacherNote = el("div.card-row", null, el("span.card-muted#lesson-teacher-note", null,
+      "Teacher's view: the answer is marked and explained below. A student picks a prediction first; Reveal then shows this."));
     box.replaceChildren(...[
       el("fieldset.lesson-choices", null, el("legend.lesson-prompt", null, "Predict: ", q.prompt), ...choices),
-      v.revealed ? null : el("div.card-row", null, reveal, v.answer == null ? el("span.card-muted", null, "pick one first") : null),
+      v.revealed ? null : v.teacher ? teacherNote
+        : el("div.card-row", null, reveal, v.answer == null ? el("span.card-muted", null, "pick one first") : null),
       verdict,
       showAnswer ? el("p.lesson-reveal#lesson-reveal-text", null, q.reveal) : null,
     ].filter((x) => x != null));

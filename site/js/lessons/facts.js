@@ -1,7 +1,8 @@
 // @ts-check
 // The facts a lesson's checks read (py/backdoor_playground/lessons/model.py lists them): the last frame's metrics, the
 // config, whether the model carries a checksum operator, the checksum's backdoor_stats, what the hub said since the
-// step opened, and the Games panel's published state (its data-game / data-rounds contract).
+// step opened, and the Games panel's published state (its data-game / data-rounds contract; the automated players'
+// progress, #games-player-progress data-state, and their rows in the score table, #games-scores data-key player-N).
 import { API } from "../app/api-table.js";
 
 /** @typedef {import("../panels/context.js").PanelContext} PanelContext */
@@ -21,6 +22,9 @@ export class Facts {
     /** How many times the Games panel's data-rounds went up since the step opened. */
     this.roundsPlayed = 0;
     this.lastRounds = this.gamesRounds();
+    /** How many automated player runs finished since the step opened. */
+    this.playerRuns = 0;
+    this.lastPlayerState = playerState();
   }
 
   /** A new step: forget what happened before it. */
@@ -28,6 +32,15 @@ export class Facts {
     this.events.clear();
     this.roundsPlayed = 0;
     this.lastRounds = this.gamesRounds();
+    this.playerRuns = 0;
+    this.lastPlayerState = playerState();
+  }
+
+  /** The automated players' progress changed: count a run when its state turned "done". */
+  playersChanged() {
+    const now = playerState();
+    if (now === "done" && this.lastPlayerState !== "done") this.playerRuns += 1;
+    this.lastPlayerState = now;
   }
 
   /** The Games panel's finished rounds (its data-rounds), or null when there is no Games panel. */
@@ -72,6 +85,8 @@ export class Facts {
     if (name === "games_game") return document.getElementById("games-panel")?.dataset.game ?? null;
     if (name === "games_rounds") return this.gamesRounds();
     if (name === "games_rounds_played") return this.roundsPlayed;
+    if (name === "games_player_runs") return this.playerRuns;
+    if (name === "games_player_score") return playerScore();
     throw new Error(`lessons: unknown fact "${name}"`);
   }
 
@@ -90,4 +105,17 @@ export class Facts {
       default: return false;
     }
   }
+}
+
+/** The automated players' progress (#games-player-progress data-state: idle, running, done...), or null. */
+function playerState() {
+  return document.getElementById("games-player-progress")?.dataset.state ?? null;
+}
+
+/** The last automated player's score in the score table (its row's data-value), or null when none shows one. */
+function playerScore() {
+  const rows = document.querySelectorAll("#games-scores tr[data-key^='player-']");
+  const raw = /** @type {HTMLElement | undefined} */ (rows[rows.length - 1])?.dataset.value;
+  const n = raw == null || raw === "" ? NaN : Number(raw);
+  return Number.isFinite(n) ? n : null;
 }

@@ -85,12 +85,18 @@ export function init(ctx) {
     const checks = checkList(c);
     const ok = canGoOn(c);
     const asked = c.step.question != null && !progress.isRevealed(c.lessonNo, c.stepNo) && !c.teacher;
-    const status = progress.isDone(c.lessonNo, c.stepNo) ? "Step done."
+    const status = c.teacher ? teacherStatus(checks)
+      : progress.isDone(c.lessonNo, c.stepNo) ? "Step done."
       : asked ? "Make your prediction and reveal the result to go on."
       : checks.every((x) => x.ok) ? "Well done: go on with Next." : "Do the task: the checks tick as the page changes.";
     card.drawChecks(checks, ok, status);
     if (ok && !c.teacher && checks.every((x) => x.ok)) progress.markDone(c.lessonNo, c.stepNo);
   };
+
+  /** What the teacher's view says under the checks (Next is always on there). @param {{ok: boolean}[]} checks */
+  const teacherStatus = (checks) => (!checks.length ? "This step checks nothing on the page; Next is always on here."
+    : checks.every((x) => x.ok) ? "The checks pass on this page; Next is always on here."
+    : "Next is always on here; a student goes on once the prediction is revealed and the checks pass.");
 
   /** Outline the step's control; scroll it into view when asked (a new step, or "Show me"). @param {boolean} scroll */
   const highlight = (scroll) => {
@@ -193,5 +199,8 @@ export function init(ctx) {
   const games = document.getElementById("games-panel");
   if (games) new MutationObserver(() => { facts.gamesChanged(); recheck(); })
     .observe(games, { attributes: true, attributeFilter: ["data-rounds", "data-game"] });
+  const players = document.getElementById("games-player-progress");  // the automated players' runs
+  if (players) new MutationObserver(() => { facts.playersChanged(); recheck(); })
+    .observe(players, { attributes: true, attributeFilter: ["data-state"] });
   if (LESSONS.length) redraw();
 }

@@ -80,8 +80,10 @@
  * @typedef {{value: number | null, lo: number | null, hi: number | null, k: number, n: number}} Rate
  * defense.metrics: rates (Rate) and plain numbers, by key (metrics.js lists the rows).
  * @typedef {{clean_accuracy?: Rate, attack_success_rate?: Rate} & Record<string, Rate | number | null | undefined>} DefenseMetrics
- * defend(): one defense's result (type proximity or smoothing); `curves` only from a live run.
- * @typedef {{type: "proximity" | "smoothing", params: Record<string, string | number>, metrics: DefenseMetrics,
+ * defend(): one defense's result (any type of the registry, defense/registry.py: proximity and smoothing carry
+ * labels and counts; the others their section, e.g. flagged or pruned, and the column metrics); `curves` only from a
+ * live run.
+ * @typedef {{type: string, params: Record<string, string | number>, metrics: DefenseMetrics,
  *            labels?: number[], model_labels?: number[], replayed?: boolean,
  *            restored?: number, flipped?: number, clean_changed?: number, twin_changed?: number, clean_n?: number,
  *            accuracy_after?: number | null, asr_after?: number | null, activated?: number,

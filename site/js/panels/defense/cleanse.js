@@ -191,5 +191,5 @@ export function buildCleanseCard(ctx) {
   });
   on("attack-changed", () => { if (last) { clear(); status.done("The backdoor changed: run Neural Cleanse again."); } });
   on("training-started", () => { if (last) status.done("Training moves the model: run Neural Cleanse again for its current triggers."); });
-  return { element, clear };
+  return { element, clear, show, status };  // show, status: a script's run (panel.js, hub script-result)
 }

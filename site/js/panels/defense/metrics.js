@@ -26,6 +26,13 @@ export const AFTER_ROWS = [
   ["true_positive_rate", "True positives", "Share of flipped inputs the defense restored to the clean model's label, or abstained on."],
   ["der", "DER", "Defense effectiveness rating (BackdoorBench): [max(0, ASR drop) − max(0, clean-accuracy drop) + 1] / 2. 1 is best, 0.5 is no effect."],
   ["abstention_rate", "Abstentions", "Share of inputs on which the defense abstained (label 0)."],
+  // the registry's column metrics (defense/registry.py): what a defense without labels reports
+  ["attack_success_rate_adaptive", "Adaptive attacker", "Share of activated inputs an attacker who knows the defense still sends to the target (re-activation after fine-tuning, the lattice search after quantisation, smoothing's adaptive attacker)."],
+  ["detection_tpr", "Detection TPR", "Share of the poisoned training points (Neural Cleanse: of the attack's target class) the detector flagged; no n where nothing was poisoned."],
+  ["detection_fpr", "Detection FPR", "Share of the clean training points (Neural Cleanse: of the other classes) the detector flagged."],
+  ["anomaly_index", "Anomaly index", "Neural Cleanse: the suspect class's |L1 − median| / (1.4826·MAD); above 2 flags it."],
+  ["trigger_l1", "Trigger |m|₁", "Neural Cleanse: the size of the suspect class's recovered mask."],
+  ["trigger_l1_clean", "Trigger |m|₁, clean model", "Neural Cleanse: the same class's mask on the clean model (none when the attack left the network as it was)."],
 ];
 /** after key -> the before key it compares with */
 const WAS = /** @type {Record<string, string>} */ ({
@@ -87,8 +94,9 @@ export function buildMetrics() {
     const rows = [section("Before any defense", "df-sec-before"),
       ...BEFORE_ROWS.map(([k, l, d]) => row(before, k, l, d, null)),
       section(after ? "After the last defense" : "After a defense: run one above", "df-sec-after", after ? afterTitle : "")];
-    if (after) rows.push(...AFTER_ROWS.map(([k, l, d]) => row(after, k, l, d, WAS[k] ? before?.[WAS[k]] : null)));
-    else rows.push(el("tr.df-empty", null, el("td", { colSpan: 5 }, "Proximity or smoothing fills these rows: accuracy and attack success after, false and true positives, DER, abstentions.")));
+    // the rows the defense reports (proximity and smoothing: labels and counts; the others their column metrics)
+    if (after) rows.push(...AFTER_ROWS.filter(([k]) => k in after).map(([k, l, d]) => row(after, k, l, d, WAS[k] ? before?.[WAS[k]] : null)));
+    else rows.push(el("tr.df-empty", null, el("td", { colSpan: 5 }, "A defense fills these rows: accuracy and attack success after, false and true positives, DER, abstentions; a script's other defenses their adaptive attacker and detection rates.")));
     body.replaceChildren(...rows);
     element.dataset.after = after ? "1" : "0";
   }

@@ -1,6 +1,8 @@
 // @ts-check
 // The defenses panel (#defense-panel): does the backdoor survive? Two defenses on the activated test set (A
-// proximity vote, B randomized smoothing), one metrics table with 95 % Wilson intervals, and Export / Replay.
+// proximity vote, B randomized smoothing), C Neural Cleanse, one metrics table with 95 % Wilson intervals, and
+// Export / Replay. A script's `defend` (hub script-result) shows in the card of its type, any other type of the
+// registry in card D (others.js): one path, keyed by the reply's type.
 // Python does the work (api.defend, defense_metrics, experiment_result); this module wires the cards, keeps the
 // "before" numbers fresh, and says when a result no longer matches the model (stale).
 
@@ -9,6 +11,7 @@ import { el } from "../../ui/dom.js";
 import { buildProximityCard } from "./proximity.js";
 import { buildSmoothingCard } from "./smoothing.js";
 import { buildCleanseCard } from "./cleanse.js";
+import { buildOthersCard } from "./others.js";
 import { buildMetrics, describeTestSet } from "./metrics.js";
 import { buildExportCard } from "./export.js";
 import { describeDefense, isRate, jobProgress } from "./util.js";
@@ -35,10 +38,11 @@ const state = {
   /** @type {number | undefined} */ refreshTimer: undefined,
 };
 /**
- * What runDefense needs of a card (proximity.js and smoothing.js build them).
+ * Where a defense result shows (adopt): every card of the panel.
  * @typedef {{element: HTMLElement, status: ReturnType<typeof import("./util.js").statusLine>,
- *            progress: ReturnType<typeof jobProgress>, show: (r: import("../replies.js").DefendReply, before: import("../replies.js").DefenseMetrics | null) => void,
- *            clear: () => void, setBusy: (busy: boolean) => void}} DefenseCard
+ *            show: (r: import("../replies.js").DefendReply, before: import("../replies.js").DefenseMetrics | null) => void}} ResultCard
+ * What runDefense needs of a card (proximity.js and smoothing.js build them).
+ * @typedef {ResultCard & {progress: ReturnType<typeof jobProgress>, clear: () => void, setBusy: (busy: boolean) => void}} DefenseCard
  */
 
 /** @type {Record<string, any>} */
@@ -53,6 +57,10 @@ export function init(ctx) {
   const cancel = () => { if (state.job) state.job.cancel = true; };
   parts.prox = withProgress(buildProximityCard({ run: (p) => runDefense(parts.prox, p) }), "df-prox-progress", cancel);
   parts.smooth = withProgress(buildSmoothingCard({ run: (p) => runDefense(parts.smooth, p) }), "df-smooth-progress", cancel);
+  const cleanse = buildCleanseCard(ctx);
+  parts.cleanse = /** @type {ResultCard} */ ({ element: cleanse.element, status: cleanse.status,
+    show: (/** @type {any} */ r) => cleanse.show(r) });  // a script's run: the reply is neural_cleanse's plus metrics
+  parts.others = buildOthersCard();
   parts.waiting = el("p.card-warning.df-waiting#df-waiting", { hidden: true, role: "status" }, "");
   parts.metrics = buildMetrics();
   parts.export = buildExportCard({ fetch: exportResult, notify: ctx.notify });
@@ -71,7 +79,8 @@ export function init(ctx) {
     parts.regression,
     parts.stale,
     el("div.df-grid", null, parts.prox.element, parts.smooth.element),
-    buildCleanseCard(ctx).element,
+    cleanse.element,
+    parts.others.element,
     el("div.df-grid.df-grid-bottom", null, parts.metrics.element, parts.export.element));
   parts.metrics.show(null, null, "");
   watch(root);
@@ -116,8 +125,8 @@ function watch(root) {
   };
   on("snapshot", ({ snap }) => onSnapshot(snap));
   on("script-result", ({ kind, result }) => {
-    if (kind !== "defense" || (result.type !== "proximity" && result.type !== "smoothing")) return;
-    adopt(result.type === "smoothing" ? parts.smooth : parts.prox, result, `${describeDefense(result)} · run by a script`);
+    if (kind !== "defense") return;
+    adopt(shownIn(result.type), result, `${describeDefense(result)} · run by a script`);
     refreshReplay();
   });
   on("training-started", sayTrainingWaits);
@@ -189,7 +198,17 @@ function sayTrainingWaits() {
   state.job.card.status.element.after(parts.waiting);
 }
 
-/** Show a defense result in its card and the table; it is now "the last defense". @param {DefenseCard} card @param {import("../replies.js").DefendReply} r @param {string} text */
+/**
+ * The card a defense type's result shows in: its own (proximity, smoothing, Neural Cleanse), else card D, which
+ * draws any type of the registry from the reply alone. @param {string} type @returns {ResultCard}
+ */
+function shownIn(type) {
+  /** @type {Record<string, ResultCard>} */
+  const own = { proximity: parts.prox, smoothing: parts.smooth, cleanse: parts.cleanse };
+  return own[type] ?? parts.others;
+}
+
+/** Show a defense result in its card and the table; it is now "the last defense". @param {ResultCard} card @param {import("../replies.js").DefendReply} r @param {string} text */
 function adopt(card, r, text) {
   state.result = r;
   state.before = r.metrics;
@@ -198,6 +217,7 @@ function adopt(card, r, text) {
   card.status.done(text);
   parts.stale.hidden = true;
   parts.root.dataset.defense = r.type;
+  parts.root.dataset.shownIn = card.element.id;  // test hook: the card that shows the last result
   showMetrics();
   drawMarks();
   emit("defense-changed", { type: r.type });
@@ -207,7 +227,7 @@ function adopt(card, r, text) {
 function adoptReplayed(result) {
   /** @type {import("../replies.js").DefendReply} */
   const r = { .../** @type {import("../replies.js").DefendReply} */ (result.defense), metrics: /** @type {import("../replies.js").DefenseMetrics} */ (result.metrics), replayed: true };
-  adopt(r.type === "smoothing" ? parts.smooth : parts.prox, r, `Replayed: ${describeDefense(r)} (re-run from the link; run it again for the plots)`);
+  adopt(shownIn(r.type), r, `Replayed: ${describeDefense(r)} (re-run from the link; run it again for the plots)`);
   refreshReplay();  // the link of what the page now shows
 }
 
@@ -306,9 +326,11 @@ function forget(why) {
   state.result = null;
   parts.prox.clear();
   parts.smooth.clear();
+  parts.others.clear();
   parts.stale.textContent = why;
   parts.stale.hidden = false;
   delete parts.root.dataset.defense;
+  delete parts.root.dataset.shownIn;
   drawMarks();
   showMetrics();
   emit("defense-changed", { type: null });

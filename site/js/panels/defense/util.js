@@ -139,7 +139,10 @@ export function describeDefense(r) {
     const how = p.vote === "knn" ? `k-NN, k = ${p.k}` : `radius ${length(r.radius)} (${source}), ties ${p.ties === "keep" ? "keep the label" : "→ −1"}`;
     return `proximity, ${how}`;
   }
-  return `smoothing, σ = ${p.sigma}, n₀ = ${p.n0}, n = ${p.n}, α = ${p.alpha}`;
+  if (r.type === "smoothing") return `smoothing, σ = ${p.sigma}, n₀ = ${p.n0}, n = ${p.n}, α = ${p.alpha}`;
+  // any other defense of the registry: its type and settings as the experiment's `defense` object names them
+  const settings = Object.entries(p ?? {}).filter(([key]) => key !== "type").map(([key, v]) => `${key} = ${v}`);
+  return [r.type, ...settings].join(", ");
 }
 
 /**
