@@ -352,12 +352,8 @@ async function replayLink() {
   }
 }
 
-/**
- * The playground the link asks for; a damaged Replay link says why and falls back to the default playground.
- * @returns {Promise<Snapshot>}
- */
-async function firstSnapshot() {
-  if (!isReplay(location.hash)) return py.call(API.init, { hash: location.hash });
+/** The first Replay link's experiment; a damaged link says why and falls back to the default. @returns {Promise<Snapshot>} */
+async function replaySnapshot() {
   showStatus({ stage: "replay", progress: 0.95, text: "Replaying the experiment (train, plant, activate, defend)…" });
   try {
     return await py.call(API.replay, { link: location.hash });
@@ -376,8 +372,7 @@ async function start() {
     early?.catch(() => {});  // awaited below; a boot failure surfaces through py.ready
     await py.ready;
     performance.mark("bp-python-ready");
-    // The thumbnails after the playground: every handler needs the session that init (or replay) starts.
-    applySnapshot(await (early ?? firstSnapshot()));
+    applySnapshot(await (early ?? replaySnapshot())); // every handler needs the session that init (or replay) starts
     sessionStarted(); // the changes made while Python loaded go out now, in order
     performance.mark("bp-ready");
     document.body.dataset.ready = "1";
