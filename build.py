@@ -350,6 +350,30 @@ def one_style_sheet(out: Path, html: str) -> str:
     return STYLE_LINK.sub(link, html)
 
 
+INLINE_SCRIPT = re.compile(r'<script src="(js/[a-z0-9/-]+\.js)" data-inline></script>')
+
+
+def inline_head_scripts(out: Path, html: str) -> str:
+    """index.html's tiny classic scripts marked data-inline (the theme and the embed mode, which must run before the
+    first paint) written into the page, each allowed by its sha256 in the page's Content-Security-Policy: the parser
+    no longer waits for two requests before it reaches the styles and the module hints (ui_visible_ms)."""
+    hashes = []
+
+    def inline(m: re.Match) -> str:
+        code = (out / m.group(1)).read_text()
+        if "</script" in code.lower():
+            raise BuildError(f"{m.group(1)} cannot be inlined: it contains </script")
+        hashes.append("'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'")
+        return f"<script>{code}</script>"
+    html = INLINE_SCRIPT.sub(inline, html)
+    policy = "script-src 'self' 'wasm-unsafe-eval'"
+    if hashes:
+        if policy not in html:
+            raise BuildError("index.html's Content-Security-Policy has no script-src to add the inlined scripts to")
+        html = html.replace(policy, policy + " " + " ".join(hashes), 1)
+    return html
+
+
 def generated_modules() -> dict[str, str]:
     """The page's generated ES modules (path in the site -> text), from py/backdoor_playground/worker/tables.py:
     the URL state table with every limit, the worker's method names (one table, two languages), the data-set
@@ -504,7 +528,8 @@ def build(out: Path = DIST) -> dict:
     # sooner (ui_visible_ms). Not the worker's big files: main.js starts the worker once the layout is drawn, and
     # hinting them here made both the layout and the boot slower (measured: docs/BENCHMARKS.md, session 5).
     hints = "".join(f'  <link rel="modulepreload" href="{m}">\n' for m in module_graph(out, "js/app/main.js"))
-    index.write_text(one_style_sheet(out, index.read_text()).replace("  <!-- build.py: preload hints -->", hints))
+    index.write_text(inline_head_scripts(out, one_style_sheet(out, index.read_text()))
+                     .replace("  <!-- build.py: preload hints -->", hints))
     (out / ".nojekyll").write_text("")
     files = {p.relative_to(out).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
              for p in sorted(out.rglob("*")) if p.is_file()}

@@ -6,6 +6,8 @@ eval), these contexts enforce it: the waits here are selectors and auto-retrying
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import pytest
@@ -27,8 +29,14 @@ def policy_text() -> str:
 
 def test_policy_allows_only_the_pages_own_origin():
     directives = {d.split()[0]: set(d.split()[1:]) for d in policy_text().split(";") if d.strip()}
+    # build.py writes two tiny head scripts into the page; each is allowed by its own sha256, nothing else inline
+    inline = re.findall(r"<script>(.*?)</script>", (DIST / "index.html").read_text(), re.S)
+    assert len(inline) == 2 and "data-inline>" not in (DIST / "index.html").read_text()
+    hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'" for code in inline}
+    assert directives["script-src"] == POLICY["script-src"] | hashes, directives["script-src"]
     for name, sources in POLICY.items():
-        assert directives.get(name) == sources, (name, directives.get(name))
+        if name != "script-src":
+            assert directives.get(name) == sources, (name, directives.get(name))
     assert directives["img-src"] <= {"'self'", "data:", "blob:"}
 
 

@@ -23,7 +23,7 @@ def test_every_module_loaded_before_the_layout_shows_is_hinted(page, site_url, p
             .filter((e) => e.startTime < visible && /\\/js\\/.+\\.js$/.test(new URL(e.name).pathname))
             .map((e) => new URL(e.name).pathname.slice(1));
     }""")
-    # theme-init.js and embed-init.js are classic scripts that run before the styles: not modules
+    # theme-init.js and embed-init.js are classic scripts that build.py writes into the page: not modules, not fetched
     modules = {m for m in loaded if m not in ("js/ui/theme-init.js", "js/embed/embed-init.js")}
     assert len(modules) >= 20, loaded  # the layout's modules really were loaded and seen
     assert modules <= hinted, f"loaded before the layout showed but not hinted: {sorted(modules - hinted)}"
