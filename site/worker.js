@@ -112,16 +112,20 @@ async function boot() {
   status("numpy", 0.55, "numpy and the simulation package…");
   /** @type {string[]} */
   const failures = [];
-  // Pyodide's loadPackage stays the loader; only its extraction step is swapped for a one-pass reader
-  // (py/backdoor_playground/worker/wheel_unpack.py, registered as shutil's "whl" format).
-  const unpackNamespace = pyodide.toPy({});
-  pyodide.runPython(BUILD.wheel_unpack_py + "\ninstall()", { globals: unpackNamespace });
-  unpackNamespace.destroy();
-  // One call, one parallel fetch (already under way): numpy and our wheel, both precompiled, through the lock.
-  await pyodide.loadPackage(["backdoor-playground"], {
-    messageCallback: () => {},
-    errorCallback: (/** @type {string} */ m) => failures.push(m),
-  });
+  // Pyodide's loadPackage stays the loader; two of its steps are done faster for its duration (the wheel reader and
+  // the import-cache reset: py/backdoor_playground/worker/package_install.py).
+  const installSteps = pyodide.toPy({});
+  pyodide.runPython(BUILD.package_install_py + "\ninstall()", { globals: installSteps });
+  try {
+    // One call, one parallel fetch (already under way): numpy and our wheel, both precompiled, through the lock.
+    await pyodide.loadPackage(["backdoor-playground"], {
+      messageCallback: () => {},
+      errorCallback: (/** @type {string} */ m) => failures.push(m),
+    });
+  } finally {
+    pyodide.runPython("restore()", { globals: installSteps });
+    installSteps.destroy();
+  }
   if (failures.length) throw new Error("package load failed: " + failures.join("; "));
   lap("packages");
   status("package", 0.8, "simulation package…");

@@ -20,14 +20,14 @@ const py = await loadPyodide({
   indexURL: path.join(dist, BUILD.runtime), stdLibURL: path.join(dist, BUILD.stdlib), lockFileURL: path.join(dist, BUILD.lock),
 });
 const errors = [];
-// The page's wheel reader (worker.js does the same before its loadPackage).
-const unpackNamespace = py.toPy({});
-py.runPython(BUILD.wheel_unpack_py + "\ninstall()", { globals: unpackNamespace });
-unpackNamespace.destroy();
-// The page's one call (numpy and our package through the lock), plus pytest and its dependencies (packaging
-// included: the site does not ship it) for the test run.
+// The page's one call (numpy and our package through the lock, with worker.js's faster install steps), plus pytest
+// and its dependencies (packaging included: the site does not ship it) for the test run.
+const installSteps = py.toPy({});
+py.runPython(BUILD.package_install_py + "\ninstall()", { globals: installSteps });
 const packages = ["backdoor-playground", ...(mode === "pytest" ? testWheels : [])];
 await py.loadPackage(packages, { messageCallback: () => {}, errorCallback: (e) => errors.push(e) });
+py.runPython("restore()", { globals: installSteps });
+installSteps.destroy();
 if (errors.length) {
   console.error("package load failed:", errors);
   process.exit(3);

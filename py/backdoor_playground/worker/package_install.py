@@ -1,20 +1,25 @@
-"""Unpack a wheel in one pass over its bytes: the worker's boot registers this as shutil's "whl" unpack format, so
-Pyodide's own `loadPackage` (the lock, the hashes, the shared libraries, the INSTALLER record) stays the loader and
-only the extraction gets faster.
+"""Two steps of Pyodide's `loadPackage`, done faster for the worker's boot; Pyodide's own loadPackage (the lock, the
+hashes, the shared libraries, the INSTALLER record) stays the loader. `install()` before it, `restore()` after.
 
-Why: Pyodide unpacks a wheel with `shutil._unpack_zipfile`, which reads each member through zipfile's file objects
-and writes it through Python's buffered io. In the browser that was ~0.3 s of the boot for numpy and our wheel;
-slicing the archive by the central directory, one `zlib.decompress` per member and one `os.write` per file does the
-same work in about half the time (docs/BENCHMARKS.md). The files written are the same, byte for byte
-(tests/py/test_wheel_unpack.py), and each member's CRC-32 is checked as zipfile checks it.
+1. Unpacking a wheel: Pyodide uses `shutil._unpack_zipfile`, which reads each member through zipfile's file objects
+   and writes it through Python's buffered io. `unpack_wheel`, registered as shutil's "whl" unpack format, slices the
+   archive by its central directory: one `zlib.decompress` and one `os.write` per file, each member's CRC-32 checked
+   as zipfile checks it. The same files, byte for byte (tests/py/test_package_install.py), in about half the time.
+2. The import caches: loadPackage ends with `importlib.invalidate_caches()`, which in Python 3.12 also re-reads the
+   stdlib zip's directory (zipimporter) and imports importlib.metadata (for its finder), ~0.1 s in the browser that
+   a new folder in site-packages does not need. `invalidate_file_finders` resets what does: the path finders'
+   directory listings.
 
 Standard library only: the worker runs this file's source before any package is installed (build.py writes it into
 build-info.js), and the tests import it as a module.
 """
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
 import os
 import shutil
+import sys
 import struct
 import zlib
 
@@ -89,8 +94,31 @@ def unpack_wheel(archive: str, extract_dir: str, **_kwargs) -> None:
             os.close(fd)
 
 
+def invalidate_file_finders() -> None:
+    """What `importlib.invalidate_caches` does that matters after new files land in a folder on sys.path: every path
+    finder forgets its directory listing (and the zip importers keep theirs: the archives did not change)."""
+    for path, finder in list(sys.path_importer_cache.items()):
+        if finder is None:
+            del sys.path_importer_cache[path]  # "no finder here" may be wrong now, as PathFinder reasons
+        elif isinstance(finder, importlib.machinery.FileFinder):
+            finder.invalidate_caches()
+    metadata = sys.modules.get("importlib.metadata")  # only if something imported it already
+    if metadata is not None:
+        metadata.MetadataPathFinder().invalidate_caches()  # an instance: 3.11 lacks the classmethod
+
+
+_invalidate_caches = importlib.invalidate_caches
+
+
 def install() -> None:
-    """Make `unpack_wheel` shutil's reader for .whl (Pyodide registered shutil._unpack_zipfile under "whl")."""
+    """Make `unpack_wheel` shutil's reader for .whl (Pyodide registered shutil._unpack_zipfile under "whl"), and
+    `invalidate_file_finders` the cache reset loadPackage calls at its end (until `restore()`)."""
     if "whl" in {name for name, _ext, _desc in shutil.get_unpack_formats()}:
         shutil.unregister_unpack_format("whl")
     shutil.register_unpack_format("whl", [".whl", ".wheel"], unpack_wheel, description="Wheel file (one pass)")
+    importlib.invalidate_caches = invalidate_file_finders
+
+
+def restore() -> None:
+    """importlib.invalidate_caches as it was (the one-pass wheel reader stays: it writes the same files)."""
+    importlib.invalidate_caches = _invalidate_caches
