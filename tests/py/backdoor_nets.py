@@ -1,5 +1,6 @@
 """Networks and data shared by the checksum backdoor tests (test_checksum_*.py): hand-built nets whose first
-pre-activation is the input itself, the trained doughnut of the issue's workflow, a keyed search net."""
+pre-activation is the input itself, the trained doughnut of the issue's workflow, a keyed search net; and the worker's
+train -> plant -> activate sequence the defense tests start from."""
 
 from __future__ import annotations
 
@@ -52,3 +53,13 @@ def blocks_and_candidates(trials: int) -> tuple[int, int]:
     while evaluated < trials:
         blocks, evaluated, size = blocks + 1, evaluated + size, min(2 * size, 8192)
     return blocks, evaluated
+
+
+def activated_through_the_worker(hash_: str, epochs: int, points: list[int]) -> Session:
+    """The worker's session after init(hash) -> train(epochs) -> plant (checksum) -> activate (digit edit, points)."""
+    from backdoor_playground.worker import api
+    api.init(hash=hash_)
+    api.call("train", {"epochs": epochs})
+    api.call("plant")
+    api.call("activate", {"method": "digit-edit", "points": points})
+    return api.session()

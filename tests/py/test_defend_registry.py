@@ -10,6 +10,7 @@ import pytest
 
 from backdoor_playground.defense import registry, run as defense
 from backdoor_playground.worker import api
+from backdoor_nets import activated_through_the_worker
 
 CHEAP = {"fine-tuning": {"epochs": 5}, "fine-pruning": {"epochs": 5}, "cleanse": {"steps": 10, "restarts": 1}}
 OTHERS = [t for t in defense.DEFENSE_TYPES if t not in defense.STEPPED]
@@ -17,11 +18,8 @@ OTHERS = [t for t in defense.DEFENSE_TYPES if t not in defense.STEPPED]
 
 @pytest.fixture(scope="module")
 def activated():
-    api.init(hash="dataset=circle&networkShape=4&activation=relu&seed=7")
-    api.call("train", {"epochs": 100})
-    api.call("plant")
-    api.call("activate", {"method": "digit-edit", "points": list(range(0, 250, 5))})
-    return api.session()
+    return activated_through_the_worker("dataset=circle&networkShape=4&activation=relu&seed=7", 100,
+                                        list(range(0, 250, 5)))
 
 
 def test_others_are_every_registry_type_the_panel_does_not_step():

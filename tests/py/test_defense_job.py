@@ -12,17 +12,14 @@ from backdoor_playground.defense import run as defense
 from backdoor_playground.defense.job import DefenseJob
 from backdoor_playground.playground import rng
 from backdoor_playground.worker import api
+from backdoor_nets import activated_through_the_worker
 
 SMOOTH = {"type": "smoothing", "sigma": 0.1, "n0": 20, "n": 300, "alpha": 0.01}
 
 
 @pytest.fixture(scope="module")
 def attacked():
-    api.init(hash="dataset=circle&networkShape=4")
-    api.call("train", {"epochs": 60})
-    api.call("plant")
-    api.call("activate", {"method": "digit-edit", "points": list(range(0, 100, 2))})
-    s = api.session()
+    s = activated_through_the_worker("dataset=circle&networkShape=4", 60, list(range(0, 100, 2)))
     return s, s.attacked()
 
 
