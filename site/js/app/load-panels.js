@@ -1,17 +1,20 @@
 // @ts-check
 // The panels below the playground and the page modes, loaded once Python is ready (app/main.js's start): every
-// module fetched at once, then each one's init(ctx) and each listener's first snapshot in a task of its own, so no
-// long main-thread task follows ready (a Play pressed at once draws its first frames on time; docs/BENCHMARKS.md).
+// module fetched at once, then each one's init(ctx) and each listener's first snapshot in a task (and a frame) of its
+// own, so no long main-thread task follows ready (a Play pressed at once draws its first frames on time; docs/BENCHMARKS.md).
 
 import { PANEL_NAMES } from "./state.js";
 import { MODE_MODULES } from "./modes.js";
 import { emitSpread } from "../ui/events.js";
 
-/** The browser's scheduler.yield where it exists (Chromium 129+), else a zero-delay timer. @returns {Promise<void>} */
-export function nextTask() {
-  const scheduler = /** @type {{scheduler?: {yield?: () => Promise<void>}}} */ (globalThis).scheduler;
-  if (scheduler?.yield) return scheduler.yield();
-  return new Promise((resolve) => setTimeout(resolve));
+/**
+ * The next task after the next frame is drawn: the DOM a panel just built is laid out and painted on its own, not
+ * together with every other panel's (scheduler.yield would run the next init before the frame). A hidden page draws
+ * no frames: there a zero-delay timer. @returns {Promise<void>}
+ */
+export function afterFrame() {
+  if (document.visibilityState === "hidden") return new Promise((resolve) => setTimeout(resolve));
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 }
 
 /**
@@ -27,14 +30,14 @@ export async function loadPanels(ctx, latest) {
   loading.forEach((p) => p.catch(() => {}));  // each awaited in turn below; the first failure throws there
   for (const load of loading) {
     const panel = await load;
-    await nextTask();
+    await afterFrame();
     panel.init(ctx);
   }
   const snap = latest();
   if (!snap) return;
-  await nextTask();
+  await afterFrame();
   await emitSpread("snapshot", { snap }, async () => {
-    await nextTask();
+    await afterFrame();
     return latest() === snap;
   });
 }
