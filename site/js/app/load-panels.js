@@ -7,14 +7,25 @@ import { PANEL_NAMES } from "./state.js";
 import { MODE_MODULES } from "./modes.js";
 import { emitSpread } from "../ui/events.js";
 
+/** The longest wait for a frame before the next panel loads anyway. */
+const FRAME_WAIT_MS = 100;
+
 /**
  * The next task after the next frame is drawn: the DOM a panel just built is laid out and painted on its own, not
  * together with every other panel's (scheduler.yield would run the next init before the frame). A hidden page draws
- * no frames: there a zero-delay timer. @returns {Promise<void>}
+ * no frames: there a zero-delay timer; nor may an iframe out of sight: there at most FRAME_WAIT_MS. @returns {Promise<void>}
  */
 export function afterFrame() {
   if (document.visibilityState === "hidden") return new Promise((resolve) => setTimeout(resolve));
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  return new Promise((resolve) => {
+    let waiting = true;
+    const next = () => {
+      if (waiting) setTimeout(resolve);
+      waiting = false;
+    };
+    requestAnimationFrame(next);
+    setTimeout(next, FRAME_WAIT_MS);  // an iframe out of sight may get no frames (the embed API loads here too)
+  });
 }
 
 /**
