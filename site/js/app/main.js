@@ -3,8 +3,8 @@
 // worker replies into pictures. All math happens in the worker (backdoor_playground.api).
 import { PyWorker } from "./worker-client.js";
 import { API } from "./api-table.js";
-import { parseHash, NETWORK_SHAPE, PANEL_NAMES } from "./state.js";
-import { MODE_MODULES } from "./modes.js";
+import { parseHash, NETWORK_SHAPE } from "./state.js";
+import { loadPanels } from "./load-panels.js";
 import { buildControls, writeControls, bindControls, applyHiding } from "./controls.js";
 import { Player } from "./player.js";
 import { Heatmap } from "../widgets/heatmap.js";
@@ -379,16 +379,13 @@ async function start() {
     showStatus({ stage: "ready", progress: 1, text: "ready" });
     // The panels below the playground load after Python is ready (dynamic import), so the controls above draw at
     // once. Each exports init(ctx) (the panel contract: docs/ARCHITECTURE.md) and listens to the hub.
-    const panels = await Promise.all([...PANEL_NAMES.map((name) => `../panels/${name}/panel.js`), ...MODE_MODULES]
-      .map((url) => /** @type {Promise<{init: (ctx: any) => void}>} */ (import(url))));
     /** @type {import("../panels/context.js").PanelContext} */
     const ctx = { call, applySnapshot, drawFrame, update, regenerate, reportError, notify, pause: () => player.pause(),
       hold: (/** @type {string} */ reason) => player.hold(reason), release: (/** @type {number} */ id) => player.release(id),
       idle, isPlaying: () => player.playing, play: () => player.play(), step: () => player.step(), heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config,
       getModel: () => app.model, getData: () => app.data, getFrame: () => app.frame, resetChart: () => ui.chart.reset() };
-    for (const panel of panels) panel.init(ctx);
-    // The panels missed the snapshots applied before they loaded: give them the latest one.
-    if (app.lastSnapshot) emit("snapshot", { snap: app.lastSnapshot });
+    await loadPanels(ctx, () => app.lastSnapshot); // each init and each first snapshot in a task of its own
+    performance.mark("bp-panels");
     document.body.dataset.panels = "1";
   } catch (err) {
     if (!document.body.dataset.error) showFatal({ message: messageOf(err) });

@@ -88,3 +88,22 @@ export function emit(name, detail) {
     }
   }
 }
+
+/**
+ * emit(), one listener per task: `between` runs before each listener after the first (a yield to the event loop,
+ * so many heavy listeners never make one long task) and resolves to false to stop (a newer emit told them all).
+ * @template {keyof EventMap} K
+ * @param {K} name @param {EventMap[K]} detail @param {() => Promise<boolean>} between
+ */
+export async function emitSpread(name, detail, between) {
+  let first = true;
+  for (const fn of [...listenersOf(name)]) {
+    if (!first && !(await between())) return;
+    first = false;
+    try {
+      fn(detail);
+    } catch (err) {
+      console.error(err);
+    }
+  }
+}

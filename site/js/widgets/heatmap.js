@@ -157,6 +157,7 @@ export class Heatmap {
    * @param {string} [owner]
    */
   setMarks(marks, owner = "main") {
+    if (!marks.length && !this.markSets.has(owner)) return;  // nothing drawn, nothing to draw: no redraw
     if (marks.length) this.markSets.set(owner, marks);
     else this.markSets.delete(owner);
     this.redrawOverlay();
@@ -185,8 +186,10 @@ export class Heatmap {
    * @param {Region[]} regions
    */
   setRegions(regions) {
+    const had = this.regions.length;
     this.regions = regions || [];
     this.plot.dataset.regions = this.regions.map((r) => r.kind).join(",");
+    if (!had && !this.regions.length) return;  // none drawn, none to draw: no redraw
     this.redrawOverlay();
   }
 

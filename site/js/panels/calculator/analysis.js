@@ -1,11 +1,12 @@
 // @ts-check
 // The Analysis area of the NN Calculator panel: Inference (train/test loss), Inefficiency (per-layer KL
 // divergence of neuron-state histograms, both splits) and Sensitivity (mean ± sd of the KL values over repeated
-// retraining, run in the worker in short steps with a progress bar and Cancel). All numbers come from
+// retraining, run in the worker in short steps: the page's progress line and stepJob, ui/progress.js). All numbers come from
 // py/backdoor_playground/inefficiency.py through calculator.py; this module only lays them out.
 
 import { API } from "../../app/api-table.js";
 import { el } from "../../ui/dom.js";
+import { progressLine, stepJob } from "../../ui/progress.js";
 import { stateHistogram } from "./charts.js";
 import { DASH, fixed, formatEpoch, messageOf } from "../../ui/format.js";
 
@@ -14,6 +15,7 @@ const STEP_BUDGET_MS = 60;
 const LIMITS = { runs: [1, 100], iterations: [1, 10000] };
 
 /** @typedef {import("../context.js").PanelContext} AnalysisContext */
+/** A Sensitivity reply as stepJob reads it. @typedef {import("../replies.js").SensitivityProgress & {finished: boolean}} SensitivityStep */
 
 /** "ran at epoch 000,120" stamp, so a result read later is not mistaken for the current network's. @param {AnalysisContext} ctx */
 function stamp(ctx) {
@@ -72,7 +74,7 @@ export function buildAnalysis(root, ctx) {
     el("div.calc-analysis-bar", null,
       el("span.calc-group-title", null, "Analysis"),
       inferenceButton, inefficiencyButton, el("span.calc-sep", { "aria-hidden": "true" }), sens.controls),
-    inferenceOut, sensitivityOut, inefficiencyOut);
+    sens.line, inferenceOut, sensitivityOut, inefficiencyOut);
 }
 
 // ------------------------------------------------------------------------------------------ Inefficiency
@@ -173,7 +175,7 @@ function allStates(layers) {
 // ------------------------------------------------------------------------------------------- Sensitivity
 
 /**
- * Inputs, Run and Cancel buttons and a progress bar; results land in `out`.
+ * Inputs and the Run button, and the page's progress line (ui/progress.js: bar, text, Cancel); results land in `out`.
  * @param {AnalysisContext} ctx @param {HTMLElement} out
  */
 function buildSensitivity(ctx, out) {
@@ -184,11 +186,8 @@ function buildSensitivity(ctx, out) {
   };
   const runs = numberInput("calc-sens-runs", "runs", 3, LIMITS.runs);
   const iterations = numberInput("calc-sens-iterations", "iterations", 100, LIMITS.iterations);
-  const bar = el("div.calc-progress-bar");
-  const progressText = el("span.calc-progress-text", null, "");
-  const progress = el("div.calc-progress#calc-sens-progress", { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0", hidden: true },
-    el("div.calc-progress-track", null, bar), progressText);
-  let cancelRequested = false;
+  const line = progressLine({ id: "calc-sens-progress", label: "Sensitivity runs", cancelId: "calc-sens-cancel",
+    cancelling: "cancelling…" });
 
   const run = /** @type {HTMLButtonElement} */ (el("button.text-button.calc-action#calc-sensitivity", {
     type: "button",
@@ -198,28 +197,23 @@ function buildSensitivity(ctx, out) {
       "Your network and data are left as they are.",
     onclick: () => start(),
   }, "Sensitivity"));
-  const cancel = /** @type {HTMLButtonElement} */ (el("button.text-button#calc-sens-cancel", {
-    type: "button", hidden: true, title: "Stop the Sensitivity analysis after the current step (the finished runs are kept)",
-    onclick: () => {
-      cancelRequested = true;
-      cancel.disabled = true;
-      progressText.textContent = "cancelling…";
-    },
-  }, "Cancel"));
-
-  /** @param {import("../replies.js").SensitivityProgress} p */
-  const show = (p) => {
-    const pct = Math.round(100 * (p.fraction || 0));
-    bar.style.width = `${pct}%`;
-    progress.setAttribute("aria-valuenow", String(pct));
-    progressText.textContent = p.text || "";
-  };
 
   /** @param {HTMLInputElement} input @param {string} what @param {number[]} range */
   const read = (input, what, range) => {
     const v = Number(input.value);
     if (!Number.isInteger(v) || v < range[0] || v > range[1]) throw new Error(`Sensitivity: ${what} must be a whole number from ${range[0]} to ${range[1]}.`);
     return v;
+  };
+
+  /**
+   * The worker's sensitivity replies say `done`; a cancel's reply ends the job too: stepJob's `finished`.
+   * @param {string} method @param {object} [args]
+   * @returns {Promise<SensitivityStep>}
+   */
+  const call = async (method, args) => {
+    /** @type {import("../replies.js").SensitivityProgress} */
+    const p = await ctx.call(/** @type {import("../context.js").ApiMethod} */ (method), args);
+    return { ...p, finished: method === API.sensitivity_cancel || Boolean(p.done) };
   };
 
   async function start() {
@@ -231,40 +225,28 @@ function buildSensitivity(ctx, out) {
       ctx.notify(messageOf(err), "error");
       return;
     }
-    cancelRequested = false;
     run.disabled = true;
-    cancel.hidden = false;
-    cancel.disabled = false;
-    progress.hidden = false;
-    progress.dataset.state = "running";
+    line.start();
     try {
-      let p = await ctx.call(API.sensitivity_start, { runs: nRuns, iterations: nIter });
-      show(p);
-      let result = null;
-      while (!p.done) {
-        if (cancelRequested) {
-          const reply = await ctx.call(API.sensitivity_cancel);
-          result = reply.result;
-          break;
-        }
-        p = await ctx.call(API.sensitivity_step, { budget_ms: STEP_BUDGET_MS });
-        show(p);
-      }
-      result = result || p.result;
-      progress.dataset.state = result && result.cancelled ? "cancelled" : "done";
-      if (result && result.cancelled) progressText.textContent = `cancelled: ${result.completed_runs} of ${result.runs} runs finished`;
+      const p = await stepJob(call, { start: API.sensitivity_start, step: API.sensitivity_step, cancel: API.sensitivity_cancel },
+        { runs: nRuns, iterations: nIter }, {
+          line, budgetMs: STEP_BUDGET_MS,
+          // a cancel's reply carries the result only: the bar stays where the last step left it
+          onReply: (/** @type {SensitivityStep} */ r) => { if (r.fraction != null) line.update(r.fraction, r.text || ""); },
+        });
+      const result = p?.result;
+      if (result?.cancelled) line.end("cancelled", `cancelled: ${result.completed_runs} of ${result.runs} runs finished`);
+      else line.end("done");
       if (result) out.replaceChildren(renderSensitivity(result, ctx));
     } catch (err) {
-      progress.dataset.state = "failed";
-      progressText.textContent = "failed";
+      line.end("error", "failed");
       ctx.reportError(err);
     } finally {
       run.disabled = false;
-      cancel.hidden = true;
     }
   }
 
-  return { controls: el("div.calc-sens-controls", null, run, runs.label, iterations.label, cancel, progress) };
+  return { controls: el("div.calc-sens-controls", null, run, runs.label, iterations.label), line: line.element };
 }
 
 /** Mean ± sd per layer and label, NN Calculator's text lines and notes. @param {import("../replies.js").SensitivityResult} r @param {AnalysisContext} ctx */

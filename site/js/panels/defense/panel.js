@@ -17,6 +17,7 @@ import { buildExportCard } from "./export.js";
 import { describeDefense, isRate, jobProgress } from "./util.js";
 import { drawDefenseMarks } from "./marks.js";
 import { emit, on } from "../../ui/events.js";
+import { stepJob } from "../../ui/progress.js";
 import { cleanMessage, duration } from "../../ui/format.js";
 import { planeTest, sliceZ } from "../kd.js";
 
@@ -145,7 +146,7 @@ const STEP_MS = 60;
 const SHOW_PROGRESS_AFTER_MS = 500;
 
 /**
- * Run a defense in steps (defend_start, then defend_step until finished): a progress bar and Cancel after half a
+ * Run a defense in steps (ui/progress.js's stepJob: defend_start, then defend_step until finished): a progress bar and Cancel after half a
  * second; training is held meanwhile (the model must not move under it; ctx.hold) and resumes by itself after.
  * @param {DefenseCard} card the proximity or smoothing card @param {Record<string, string | number | null>} params
  */
@@ -161,14 +162,17 @@ async function runDefense(card, params) {
   const t0 = performance.now();
   try {
     await ctx.idle();
-    /** @type {import("../replies.js").DefenseProgress} */
-    let p = await ctx.call(API.defend_start, { params });
-    while (!p.finished) {
-      if (mine !== state.jobSeq) return;  // a snapshot replaced the model: the worker forgot this run
-      if (performance.now() - t0 >= SHOW_PROGRESS_AFTER_MS) card.progress.show(p, params.type === "proximity" ? "Voting" : "Sampling");
-      p = state.job.cancel ? await ctx.call(API.defend_cancel) : await ctx.call(API.defend_step, { budget_ms: STEP_MS });
-    }
-    if (mine !== state.jobSeq) return;
+    const live = () => mine === state.jobSeq;  // false once a snapshot replaced the model: the worker forgot this run
+    const p = await stepJob(ctx.call, { start: API.defend_start, step: API.defend_step, cancel: API.defend_cancel },
+      { params }, {
+        line: { get cancelRequested() { return Boolean(state.job?.cancel); } }, budgetMs: STEP_MS, live,
+        onReply: (/** @type {import("../replies.js").DefenseProgress} */ r) => {
+          if (live() && !r.finished && performance.now() - t0 >= SHOW_PROGRESS_AFTER_MS) {
+            card.progress.show(r, params.type === "proximity" ? "Voting" : "Sampling");
+          }
+        },
+      });
+    if (!p) return;
     if (p.cancelled || !p.result) {
       card.status.done(`Cancelled after ${duration(p.seconds)}: nothing changed (run it again for a result).`);
       card.element.dataset.run = "cancelled";
