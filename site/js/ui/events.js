@@ -80,12 +80,15 @@ export function on(name, fn) {
  * @param {K} name @param {EventMap[K]} detail
  */
 export function emit(name, detail) {
-  for (const fn of [...listenersOf(name)]) {
-    try {
-      fn(detail);
-    } catch (err) {
-      console.error(err);
-    }
+  for (const fn of [...listenersOf(name)]) tell(fn, detail);
+}
+
+/** One listener told; its error goes to the console, not to the other listeners. @param {(detail: any) => void} fn @param {unknown} detail */
+function tell(fn, detail) {
+  try {
+    fn(detail);
+  } catch (err) {
+    console.error(err);
   }
 }
 
@@ -100,10 +103,6 @@ export async function emitSpread(name, detail, between) {
   for (const fn of [...listenersOf(name)]) {
     if (!first && !(await between())) return;
     first = false;
-    try {
-      fn(detail);
-    } catch (err) {
-      console.error(err);
-    }
+    tell(fn, detail);
   }
 }

@@ -31,7 +31,7 @@ const state = {
   /** @type {import("../replies.js").DefenseMetrics | null} */ before: null,     // defense_metrics (no defense), the freshest known
   /** @type {import("../replies.js").DefendReply | null} */ result: null,     // the last defend reply
   busy: false,
-  /** @type {{card: DefenseCard, label: string, cancel: boolean, hold: number} | null} */ job: null,  // the run under way
+  /** @type {{card: DefenseCard, label: string, hold: number} | null} */ job: null,  // the run under way
   jobSeq: 0,
   visible: false,
   dirty: true,                        // the before numbers may be out of date
@@ -55,9 +55,8 @@ export function init(ctx) {
   if (!root) return;
   state.ctx = ctx;
   parts.root = root;
-  const cancel = () => { if (state.job) state.job.cancel = true; };
-  parts.prox = withProgress(buildProximityCard({ run: (p) => runDefense(parts.prox, p) }), "df-prox-progress", cancel);
-  parts.smooth = withProgress(buildSmoothingCard({ run: (p) => runDefense(parts.smooth, p) }), "df-smooth-progress", cancel);
+  parts.prox = withProgress(buildProximityCard({ run: (p) => runDefense(parts.prox, p) }), "df-prox-progress");
+  parts.smooth = withProgress(buildSmoothingCard({ run: (p) => runDefense(parts.smooth, p) }), "df-smooth-progress");
   const cleanse = buildCleanseCard(ctx);
   parts.cleanse = /** @type {ResultCard} */ ({ element: cleanse.element, status: cleanse.status,
     show: (/** @type {any} */ r) => cleanse.show(r) });  // a script's run: the reply is neural_cleanse's plus metrics
@@ -156,7 +155,7 @@ async function runDefense(card, params) {
   setBusy(true);
   const mine = ++state.jobSeq;
   const label = params.type === "proximity" ? "the proximity vote" : "smoothing";
-  state.job = { card, label, cancel: false, hold: ctx.hold(label) };
+  state.job = { card, label, hold: ctx.hold(label) };
   if (ctx.isPlaying()) sayTrainingWaits();
   card.status.running(params.type === "proximity" ? "Voting…" : "Sampling…");
   const t0 = performance.now();
@@ -165,7 +164,7 @@ async function runDefense(card, params) {
     const live = () => mine === state.jobSeq;  // false once a snapshot replaced the model: the worker forgot this run
     const p = await stepJob(ctx.call, { start: API.defend_start, step: API.defend_step, cancel: API.defend_cancel },
       { params }, {
-        line: { get cancelRequested() { return Boolean(state.job?.cancel); } }, budgetMs: STEP_MS, live,
+        line: card.progress, budgetMs: STEP_MS, live,  // its Cancel: shown once the run passes half a second
         onReply: (/** @type {import("../replies.js").DefenseProgress} */ r) => {
           if (live() && !r.finished && performance.now() - t0 >= SHOW_PROGRESS_AFTER_MS) {
             card.progress.show(r, params.type === "proximity" ? "Voting" : "Sampling");
@@ -316,11 +315,11 @@ function showMetrics() {
 
 /**
  * A card with its progress line (after its status line).
- * @template {{element: HTMLElement, status: {element: HTMLElement}}} C @param {C} card @param {string} id @param {() => void} onCancel
+ * @template {{element: HTMLElement, status: {element: HTMLElement}}} C @param {C} card @param {string} id
  * @returns {C & {progress: ReturnType<typeof jobProgress>}}
  */
-function withProgress(card, id, onCancel) {
-  const progress = jobProgress(id, onCancel);
+function withProgress(card, id) {
+  const progress = jobProgress(id);
   card.status.element.after(progress.element);
   return { ...card, progress };
 }

@@ -148,10 +148,10 @@ export function describeDefense(r) {
 /**
  * A long run's progress line (ui/progress.js), shown by the panel once a run passes half a second: `show` draws a
  * reply's fraction and seconds (the first after a hidden spell starts the line: Cancel on again), `hide` ends it.
- * @param {string} id @param {() => void} [onCancel]
+ * @param {string} id
  */
-export function jobProgress(id, onCancel) {
-  const line = progressLine({ id, label: "Progress", onCancel });
+export function jobProgress(id) {
+  const line = progressLine({ id, label: "Progress" });
   return {
     element: line.element,
     /** Has Cancel been pressed since the line was last shown? */
