@@ -27,3 +27,38 @@ def test_every_module_loaded_before_the_layout_shows_is_hinted(page, site_url, p
     modules = {m for m in loaded if m not in ("js/ui/theme-init.js", "js/embed/embed-init.js")}
     assert len(modules) >= 20, loaded  # the layout's modules really were loaded and seen
     assert modules <= hinted, f"loaded before the layout showed but not hinted: {sorted(modules - hinted)}"
+
+
+LATER = ("js/widgets/scatter3d.js", "js/widgets/digits.js", "js/widgets/confusion.js", "js/ui/files.js",
+         "js/app/load-panels.js")
+
+
+def fetched(page) -> dict[str, float]:
+    """Each page module fetched so far, with when it was asked for, relative to bp-ui-visible."""
+    return page.evaluate("""() => {
+        const visible = performance.getEntriesByName('bp-ui-visible')[0].startTime;
+        return Object.fromEntries(performance.getEntriesByType('resource')
+            .filter((e) => /\\/js\\/.+\\.js$/.test(new URL(e.name).pathname))
+            .map((e) => [new URL(e.name).pathname.slice(1), e.startTime - visible]));
+    }""")
+
+
+def test_the_first_screen_leaves_what_it_does_not_show_for_later(page, site_url, problems):
+    """The 3-D scatter, the digits grid, the confusion matrix, the file buttons' code and the panel loader are not
+    among the first screen's modules: the file buttons' code comes right after it, the panels after ready, the
+    views beyond the plane only when a data set needs them, and then they draw."""
+    hinted = hinted_modules()
+    assert not hinted & set(LATER)
+    page.goto(site_url)
+    page.wait_for_function("document.body.dataset.panels === '1'", timeout=90_000)
+    seen = fetched(page)
+    assert all(seen[m] >= 0 for m in ("js/ui/files.js", "js/app/load-panels.js")), seen
+    assert not {"js/widgets/scatter3d.js", "js/widgets/digits.js", "js/widgets/confusion.js"} & set(seen), seen
+    # the file buttons work once their code is in (Download asks Python for the points)
+    with page.expect_download() as download:
+        page.click("#csv-download")
+    assert download.value.suggested_filename.endswith(".csv")
+    page.click('#kd-thumbs [data-dataset="circle3d"]')
+    page.wait_for_function("document.body.dataset.kd === '3x2'", timeout=30_000)
+    page.wait_for_selector("#kd-scatter canvas.scatter3d", state="visible", timeout=30_000)
+    assert {"js/widgets/scatter3d.js", "js/widgets/digits.js", "js/widgets/confusion.js"} <= set(fetched(page))

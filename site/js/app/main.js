@@ -4,7 +4,6 @@
 import { PyWorker } from "./worker-client.js";
 import { API } from "./api-table.js";
 import { parseHash, NETWORK_SHAPE } from "./state.js";
-import { loadPanels } from "./load-panels.js";
 import { buildControls, writeControls, bindControls, applyHiding } from "./controls.js";
 import { Player } from "./player.js";
 import { Heatmap } from "../widgets/heatmap.js";
@@ -14,7 +13,6 @@ import { renderDatasetThumbs } from "../widgets/thumbs.js";
 import { showStatus, showFatal, notify, showNotices, checkHealth } from "./status.js";
 import { modelDocument, networkFromConfig, networkFromModel, thumbsFor } from "./draw.js";
 import { initTheme } from "../ui/theme.js";
-import { bindFiles } from "../ui/files.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
 import { showHeld } from "./held.js";
@@ -60,7 +58,7 @@ page.__bp = Object.freeze({
 // the loading card. What the user sets meanwhile is drawn here and sent to Python once it is ready (see update).
 initTheme();
 const kd = new ProblemView({ heatmap: ui.heatmap, update, slice: (z) => frameCall(API.frame, { hover: app.hover, z }),
-  redrawPoints: drawPoints });
+  redrawPoints: drawPoints, report: reportError });
 buildControls();
 writeControls(app.config);
 applyHiding(app.config);
@@ -330,7 +328,9 @@ function bindActions() {
     acts[l] = name;
     update({ activations: acts });
   });
-  bindFiles({ call, applySnapshot, reportError, pause: () => player.pause(), idle });
+  // the file buttons' code loads after the first screen is drawn (it needs Python anyway)
+  import("../ui/files.js").then(({ bindFiles }) => bindFiles({ call, applySnapshot, reportError, pause: () => player.pause(), idle }),
+    (err) => reportError(new Error(`The file buttons did not load (${messageOf(err)}): reload the page to use them.`)));
   window.addEventListener("hashchange", () => (isReplay(location.hash)
     ? replayLink() : rebuild(API.init, { hash: location.hash })));
 }
@@ -384,6 +384,7 @@ async function start() {
       hold: (/** @type {string} */ reason) => player.hold(reason), release: (/** @type {number} */ id) => player.release(id),
       idle, isPlaying: () => player.playing, play: () => player.play(), step: () => player.step(), heatmap: ui.heatmap, network: ui.network, getConfig: () => app.config,
       getModel: () => app.model, getData: () => app.data, getFrame: () => app.frame, resetChart: () => ui.chart.reset() };
+    const { loadPanels } = await import("./load-panels.js");
     await loadPanels(ctx, () => app.lastSnapshot); // each init and each first snapshot in a task of its own
     performance.mark("bp-panels");
     document.body.dataset.panels = "1";

@@ -13,10 +13,7 @@ import { onThemeChange } from "../ui/theme.js";
 import { emit, on } from "../ui/events.js";
 import { pickOwner } from "../ui/picks.js";
 import { classNames, labelColor, paintClassGrid, renderClassLegend } from "../widgets/classes.js";
-import { renderConfusion } from "../widgets/confusion.js";
 import { renderKdThumbs } from "../widgets/kd-thumbs.js";
-import { Scatter3D } from "../widgets/scatter3d.js";
-import { DigitGrid } from "../widgets/digits.js";
 
 /**
  * @typedef {import("./replies.js").Config} Config
@@ -26,7 +23,9 @@ import { DigitGrid } from "../widgets/digits.js";
  * @typedef {import("./replies.js").Snapshot} Snapshot
  * @typedef {import("../widgets/network.js").NetworkModel} NetworkModel
  * @typedef {{heatmap: import("../widgets/heatmap.js").Heatmap, update: (patch: Partial<Config>) => unknown,
- *   slice: (z: number) => Promise<unknown>, redrawPoints: () => void}} ProblemDeps
+ *   slice: (z: number) => Promise<unknown>, redrawPoints: () => void, report: (err: unknown) => void}} ProblemDeps
+ * @typedef {{scatter: import("../widgets/scatter3d.js").Scatter3D, digits: import("../widgets/digits.js").DigitGrid,
+ *   renderConfusion: typeof import("../widgets/confusion.js").renderConfusion}} Views
  */
 
 /** The slice height's rule (worker/playground.LIMITS["z"]). */
@@ -97,15 +96,15 @@ export class ProblemView {
       el("p.kd-hint", null, "The plot shows the slice; points within ±1 of it are drawn. Click a point to move " +
         "the slice to its height (after you work in a backdoor panel, a click picks a test point for it)."));
     this.scatterHost = el("div#kd-scatter.kd-scatter");
-    this.scatter = new Scatter3D(this.scatterHost);
     this.digitsHost = el("div#kd-digits.kd-digits");
-    this.digits = new DigitGrid(this.digitsHost);
-    // the digits have no plot: a click on an image picks that test point for the backdoor panels, which mark theirs
-    this.digits.onPick = (index) => emit("image-picked", { index });
+    /** @type {Views | null} the 3-D scatter, the digits grid and the confusion matrix, once loaded (see loadViews) */
+    this.views = null;
+    /** @type {Promise<Views | null> | null} */ this.viewsLoading = null;
+    /** @type {Frame | null} the last frame, drawn into the views when they arrive */ this.lastFrame = null;
     /** @type {Map<string, {index: number, kind: string}[]>} */ this.imageMarks = new Map();
     on("image-marks", ({ owner, marks }) => {
       this.imageMarks.set(owner, marks);
-      this.digits.setMarks(this.imageMarks);
+      this.views?.digits.setMarks(this.imageMarks);
     });
     this.legend = el("div#kd-legend.kd-legend");
     this.confusion = el("div#kd-confusion.kd-confusion");
@@ -173,11 +172,7 @@ export class ProblemView {
     this.z = snap.frame.z ?? this.z;
     this.thumbs(snap.config);
     this.apply();
-    if (this.d === 3) this.scatter.set([...snap.data.train, ...snap.data.test], labelColor(this.k), this.z);
-    if (this.d > 3) {
-      this.digits.setImages(snap.data.test, this.digitsMax);
-      this.digits.setMarks(this.imageMarks);
-    }
+    this.fillViews();
     renderClassLegend(this.legend, this.k, this.d > 3);
     return this.network(net, snap.model);
   }
@@ -225,9 +220,9 @@ export class ProblemView {
 
   /** The rest of a frame: confusion matrix, the digits' predictions, the slice height. @param {Frame} frame */
   frame(frame) {
-    if (!this.active) return;
-    if (frame.confusion_test) renderConfusion(this.confusion, frame.confusion_test, classNames(this.k, this.d > 3));
-    if (this.d > 3) this.digits.setPredictions(frame.test_pred);
+    this.lastFrame = frame;
+    if (!this.active || !this.views) return;
+    this.frameViews(this.views, frame);
     if (frame.z != null && this.d === 3 && this.wantZ === null && !this.busy) {
       this.z = frame.z;
       this.zText.textContent = this.z.toFixed(1);
@@ -258,7 +253,7 @@ export class ProblemView {
     this.z = Math.max(Z.low, Math.min(Z.high, z));
     this.zInput.value = String(this.z);
     this.zText.textContent = this.z.toFixed(1);
-    this.scatter.setSlice(this.z);
+    this.views?.scatter.setSlice(this.z);
     this.redrawPoints();
     if (this.busy) {
       this.wantZ = this.z;
@@ -340,6 +335,50 @@ export class ProblemView {
     if (this.lastGrid && this.k > 2) {
       paintClassGrid(this.deps.heatmap.background, this.lastGrid.cls, this.lastGrid.conf, this.lastGrid.n, this.k);
     }
-    if (this.d === 3 && this.data) this.scatter.set([...this.data.train, ...this.data.test], labelColor(this.k), this.z);
+    this.fillViews();
+  }
+
+  /**
+   * The views beyond the plane, imported the first time a problem needs them (the first screen draws without
+   * them: fewer modules before it, ui_visible_ms). Each view's data is drawn once they arrive. @returns {Promise<Views | null>}
+   */
+  loadViews() {
+    this.viewsLoading ??= Promise.all([import("../widgets/scatter3d.js"), import("../widgets/digits.js"),
+      import("../widgets/confusion.js")]).then(([{ Scatter3D }, { DigitGrid }, { renderConfusion }]) => {
+      const digits = new DigitGrid(this.digitsHost);
+      // the digits have no plot: a click on an image picks that test point for the backdoor panels, which mark theirs
+      digits.onPick = (index) => emit("image-picked", { index });
+      this.views = { scatter: new Scatter3D(this.scatterHost), digits, renderConfusion };
+      this.fillViews();
+      return this.views;
+    }, (err) => {
+      this.viewsLoading = null;  // the next snapshot tries again
+      this.deps.report(new Error(`The 3-D, digits and confusion views did not load (${err?.message ?? err}); ` +
+        "pick the data set again to retry."));
+      return null;
+    });
+    return this.viewsLoading;
+  }
+
+  /** The loaded views show this data and the last frame (loads them first, the first time). */
+  fillViews() {
+    if (!this.active) return;
+    const views = this.views;
+    if (!views) {
+      this.loadViews();
+      return;
+    }
+    if (this.d === 3 && this.data) views.scatter.set([...this.data.train, ...this.data.test], labelColor(this.k), this.z);
+    if (this.d > 3 && this.data) {
+      views.digits.setImages(this.data.test, this.digitsMax);
+      views.digits.setMarks(this.imageMarks);
+    }
+    if (this.lastFrame) this.frameViews(views, this.lastFrame);
+  }
+
+  /** @param {Views} views @param {Frame} frame */
+  frameViews(views, frame) {
+    if (frame.confusion_test) views.renderConfusion(this.confusion, frame.confusion_test, classNames(this.k, this.d > 3));
+    if (this.d > 3) views.digits.setPredictions(frame.test_pred);
   }
 }

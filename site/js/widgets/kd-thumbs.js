@@ -4,10 +4,7 @@
 // scatter Python made at build, and the digits as a mosaic of nine images.
 
 import { labelColor } from "./classes.js";
-import { DOMAIN } from "./heatmap.js";
-
-const THUMB_PIXELS = 96;
-const DOT = 4;
+import { paintPoints, THUMB_PIXELS } from "./thumbs.js";
 
 /**
  * @param {HTMLElement} container emptied and filled
@@ -36,7 +33,7 @@ export function renderKdThumbs(container, datasets, selected, onSelect) {
     canvas.width = THUMB_PIXELS;
     canvas.height = THUMB_PIXELS;
     if (dataset.images) paintImages(canvas, dataset.images);
-    else paintPoints(canvas, dataset.points, dataset.k ?? 2);
+    else paintPoints(canvas, dataset.points, labelColor(dataset.k ?? 2));
     button.append(canvas);
     button.tabIndex = index === stop ? 0 : -1;
     button.addEventListener("click", () => onSelect(dataset.name));
@@ -51,19 +48,6 @@ export function renderKdThumbs(container, datasets, selected, onSelect) {
     });
     container.append(button);
   });
-}
-
-/** @param {HTMLCanvasElement} canvas @param {number[]} flat [x, y, label, ...] @param {number} k */
-function paintPoints(canvas, flat, k) {
-  const ctx = canvas.getContext("2d");
-  if (!ctx) return;
-  const color = labelColor(k);
-  const size = canvas.width;
-  for (let i = 0; i + 2 < flat.length; i += 3) {
-    ctx.fillStyle = color(flat[i + 2]);
-    ctx.fillRect(((flat[i] + DOMAIN) / (2 * DOMAIN)) * size - DOT / 2,
-      ((DOMAIN - flat[i + 1]) / (2 * DOMAIN)) * size - DOT / 2, DOT, DOT);
-  }
 }
 
 /** Nine 8 x 8 images (pixels 0..16) in a 3 x 3 mosaic. @param {HTMLCanvasElement} canvas @param {number[]} images */
