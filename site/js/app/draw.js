@@ -3,8 +3,7 @@
 // alone, so the whole layout (data-set thumbnails, network diagram) draws at once and the numbers fill in later;
 // and the model file of what the page shows (a restarted worker continues from it).
 import { FEATURE_LABELS, NETWORK_SHAPE, PLAIN_ACTIVATIONS } from "./state.js";
-import { STATE_TABLE } from "./state-table.js";
-import { THUMBS } from "./thumbs-table.js";
+import { STATE_TABLE, THUMBS } from "./state-table.js";
 
 /**
  * @typedef {import("./replies.js").Config} Config

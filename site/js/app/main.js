@@ -10,12 +10,11 @@ import { Heatmap } from "../widgets/heatmap.js";
 import { LineChart } from "../widgets/linechart.js";
 import { NetworkView } from "../widgets/network.js";
 import { renderDatasetThumbs } from "../widgets/thumbs.js";
-import { showStatus, showFatal, notify, showNotices, checkHealth } from "./status.js";
+import { showStatus, showFatal, notify, showNotices, checkHealth, showHeld } from "./status.js";
 import { modelDocument, networkFromConfig, networkFromModel, thumbsFor } from "./draw.js";
 import { initTheme } from "../ui/theme.js";
 import { fixed, formatEpoch, messageOf, percent } from "../ui/format.js";
 import { emit } from "../ui/events.js";
-import { showHeld } from "./held.js";
 import { ProblemView } from "./problem-view.js";
 
 /**

@@ -5,8 +5,7 @@
 // rotatable scatter, and the digits' image grid. The 2-D two-class playground never sees any of it (hidden).
 // d and K come from Python (the data view); limits from the generated tables, never written here.
 
-import { STATE_TABLE } from "./state-table.js";
-import { THUMBS } from "./thumbs-table.js";
+import { STATE_TABLE, THUMBS } from "./state-table.js";
 import { PROPS } from "./state.js";
 import { el } from "../ui/dom.js";
 import { onThemeChange } from "../ui/theme.js";

@@ -1,7 +1,9 @@
 // @ts-check
 // Boot progress (the masthead's bar and the plot's loading card), the fatal-error box, and the notices under the
 // plot: the link's fallbacks (one notice listing every bad key), errors, and the training-health notices
-// (divergence, a saturated output) that clear themselves once training is healthy again.
+// (divergence, a saturated output) that clear themselves once training is healthy again; and training held by a
+// job (Player.hold): the Play button and a line under the epoch counter say what training waits for and whether it
+// resumes by itself (when Play is on). body.held is for styling and tests only.
 import { el } from "../ui/dom.js";
 
 const $ = (/** @type {string} */ id) => document.getElementById(id);
@@ -152,4 +154,31 @@ function saturated(frame, config) {
     if (v <= 2 || v >= 253) ends += 1;
   }
   return ends >= SATURATED_SHARE * n;
+}
+
+/**
+ * @param {string | null} reason what training waits for (null: nothing holds it)
+ * @param {boolean} playing whether Play is on (training resumes when the hold ends)
+ */
+export function showHeld(reason, playing) {
+  const button = /** @type {HTMLElement} */ (document.getElementById("play-pause-button"));
+  let note = document.getElementById("play-held");
+  if (!note) {
+    note = el("span.play-held#play-held", { role: "status", hidden: true });
+    document.getElementById("iter-number")?.after(note);
+  }
+  document.body.classList.toggle("held", reason !== null);
+  button.dataset.held = reason ?? "";
+  if (reason === null) {
+    note.hidden = true;
+    note.textContent = "";
+    button.title = "Run / pause";
+    button.setAttribute("aria-label", "Run training");
+    return;
+  }
+  const what = playing ? `Waiting for ${reason}: training resumes when it ends` : `Waiting for ${reason}`;
+  note.textContent = playing ? `waiting for ${reason}…` : `${reason} running`;
+  note.hidden = false;
+  button.title = `${what} (press to ${playing ? "stay paused afterwards" : "resume training when it ends"})`;
+  button.setAttribute("aria-label", what);
 }

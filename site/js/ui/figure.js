@@ -3,12 +3,11 @@
 // chart on a 2-D context in CSS pixels, for the screen, an export canvas at any scale and, where the chart is
 // vector, ui/svgctx.js's SVG context) and its legend items. figureTools() makes the small PNG / SVG / Copy buttons;
 // an exported file is the title, the chart and its legend in one picture, named
-// <dataset>_<backdoor>_<what>_<date>.<ext>. paint() draws a canvas on screen and remembers its painter.
+// <dataset>_<backdoor>_<what>_<date>.<ext>. paint() draws a canvas on screen (prepare(): sized for the device pixel
+// ratio) and remembers its painter.
 
-import { prepare } from "./canvas.js";
 import { el } from "./dom.js";
 import { on } from "./events.js";
-import { SvgContext } from "./svgctx.js";
 import { onPaper, onThemeChange } from "./theme.js";
 
 /**
@@ -24,6 +23,24 @@ import { onPaper, onThemeChange } from "./theme.js";
  *   label: a word before the buttons naming the chart they save (where two charts are stacked, as the loss curve
  *   over the output plot)
  */
+
+/**
+ * Size a canvas for the device's pixel ratio and clear it; returns its 2-D context in CSS pixels.
+ * @param {HTMLCanvasElement} canvas @param {number} width CSS pixels @param {number} height CSS pixels
+ * @param {string} [font] the context's font (else the canvas default)
+ */
+export function prepare(canvas, width, height, font) {
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round(height * dpr);
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  if (font) ctx.font = font;
+  return ctx;
+}
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const MARGIN = 12;
@@ -218,11 +235,12 @@ export async function renderPng(spec, scale = EXPORT_SCALE) {
   return { blob: /** @type {Blob} */ (blob), box: fig.box?.map((v) => Math.round(v * scale)) ?? null };
 }
 
-/** The figure as an SVG document. @param {FigureSpec} spec */
-export function renderSvg(spec) {
+/** The figure as an SVG document (the SVG context loads on the first export: no page needs it to draw). @param {FigureSpec} spec */
+export async function renderSvg(spec) {
   const src = spec.source();
   if (!src) throw new Error("nothing drawn yet");
   const fig = compose(spec, src);
+  const { SvgContext } = await import("./svgctx.js");
   const svg = new SvgContext(fig.width, fig.height);
   fig.draw(/** @type {CanvasRenderingContext2D} */ (/** @type {unknown} */ (svg)));
   return svg.toString();
@@ -258,9 +276,9 @@ export function figureTools(spec) {
       say("");
     } catch (err) { say(`Not saved: ${err instanceof Error ? err.message : err}`, false); }
   };
-  const svg = () => {
+  const svg = async () => {
     try {
-      download(new Blob([renderSvg(spec)], { type: "image/svg+xml" }), fileName(spec.what, "svg"));
+      download(new Blob([await renderSvg(spec)], { type: "image/svg+xml" }), fileName(spec.what, "svg"));
       say("");
     } catch (err) { say(`Not saved: ${err instanceof Error ? err.message : err}`, false); }
   };

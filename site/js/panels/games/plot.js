@@ -4,7 +4,7 @@
 // models' outputs are what the player pays queries for. A click queries the point under the pointer (onPick).
 
 import { el } from "../../ui/dom.js";
-import { prepare } from "../../ui/canvas.js";
+import { prepare } from "../../ui/figure.js";
 import { canvasColors, onThemeChange } from "../../ui/theme.js";
 import { labelColor } from "../../widgets/classes.js";
 
