@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from conftest import DIST
 
 
@@ -62,3 +64,22 @@ def test_the_first_screen_leaves_what_it_does_not_show_for_later(page, site_url,
     page.wait_for_function("document.body.dataset.kd === '3x2'", timeout=30_000)
     page.wait_for_selector("#kd-scatter canvas.scatter3d", state="visible", timeout=30_000)
     assert {"js/widgets/scatter3d.js", "js/widgets/digits.js", "js/widgets/confusion.js"} <= set(fetched(page))
+
+
+def test_views_that_fail_to_load_say_so_once_and_the_playground_keeps_working(page, site_url, problems):
+    """The 3-D scatter's module cannot be fetched (a dropped connection): one notice says what is missing and what to
+    do; the 3-D playground still trains and reports its numbers."""
+    problems.allow("net::ERR_FAILED")  # the browser logs the failed fetch
+    page.route("**/js/widgets/scatter3d.js", lambda route: route.abort())
+    page.goto(site_url + "#dataset=circle3d&z=true&seed=lazy")
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=90_000)
+    notice = page.locator("#notices li.notice", has_text="views did not load")
+    expect(notice).to_have_count(1)
+    expect(notice).to_contain_text("reload the page")
+    assert page.locator("#kd-scatter canvas").count() == 0
+    page.click("#next-step-button")
+    page.wait_for_function("window.__bp.frame().epoch >= 1", timeout=30_000)
+    assert page.evaluate("window.__bp.frame().acc_test") is not None
+    page.fill("#kd-z", "2")  # the slice still moves (its picture waits for no scatter)
+    page.wait_for_function("window.__bp.frame().z === 2", timeout=20_000)
+    expect(notice).to_have_count(1)  # said once, not at every frame

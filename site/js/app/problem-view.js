@@ -351,9 +351,9 @@ export class ProblemView {
       this.fillViews();
       return this.views;
     }, (err) => {
-      this.viewsLoading = null;  // the next snapshot tries again
-      this.deps.report(new Error(`The 3-D, digits and confusion views did not load (${err?.message ?? err}); ` +
-        "pick the data set again to retry."));
+      // said once: the browser remembers a module that failed to load, so only a reload tries again
+      this.deps.report(new Error(`The 3-D, digits and confusion views did not load (${err?.message ?? err}): ` +
+        "reload the page to see them. Training and the numbers work without them."));
       return null;
     });
     return this.viewsLoading;
