@@ -151,3 +151,31 @@ print("relu_csum" in sys.modules["backdoor_playground.playground.activations"].F
                  "checksum.calibrate", "checksum.csumsig", "worker.checksum", "worker.signature"):
         assert f"backdoor_playground.{lazy}" not in first, lazy
     assert out[1] == "True"
+
+
+def test_style_sheets_split_in_two_keep_the_page_cascade(tmp_path):
+    """one_style_sheet: the unmarked sheets make site.css; panels.css starts at the first sheet marked
+    data-load="panels" and holds every later sheet, marked or not, so site.css then panels.css apply every rule in
+    the page's order. The page links site.css and a disabled panels.css (fetched by the panel loader)."""
+    (tmp_path / "css").mkdir()
+    names = ["base", "top", "card", "mid", "deck", "end"]
+    for name in names:
+        (tmp_path / "css" / f"{name}.css").write_text(f".{name} {{ order: {names.index(name)}; }}\n")
+    marked = {"card", "deck"}
+    mark = ' data-load="panels"'
+    html = "<head>\n" + "".join(
+        f'  <link rel="stylesheet" href="css/{n}.css"{mark if n in marked else ""}>\n' for n in names) + "</head>\n"
+    page = build.one_style_sheet(tmp_path, html)
+    first = (tmp_path / build.STYLE_SHEET).read_text()
+    later = (tmp_path / build.PANEL_STYLE_SHEET).read_text()
+
+    def in_order(text: str, want: list[str]) -> bool:
+        at = [text.find(f".{n} ") for n in want]
+        return -1 not in at and at == sorted(at)
+
+    assert in_order(first, ["base", "top", "mid", "end"]) and ".card " not in first and ".deck " not in first
+    assert in_order(later, ["card", "mid", "deck", "end"]) and ".base " not in later and ".top " not in later
+    assert not any((tmp_path / "css" / f"{n}.css").exists() for n in names)
+    assert page.count("<link") == 2
+    assert '<link rel="stylesheet" href="css/site.css">' in page
+    assert '<link rel="stylesheet" href="css/panels.css" id="panel-styles" disabled>' in page

@@ -83,3 +83,28 @@ def test_views_that_fail_to_load_say_so_once_and_the_playground_keeps_working(pa
     page.fill("#kd-z", "2")  # the slice still moves (its picture waits for no scatter)
     page.wait_for_function("window.__bp.frame().z === 2", timeout=20_000)
     expect(notice).to_have_count(1)  # said once, not at every frame
+
+
+def test_the_panels_styles_load_with_the_panels(page, site_url, problems):
+    """css/panels.css is not fetched for the first screen (a disabled link): the panel loader fetches it after ready,
+    before the first panel draws, and the panels are styled (a card has its border)."""
+    page.goto(site_url)
+    page.wait_for_function("document.body.dataset.panels === '1'", timeout=90_000)
+    asked = page.evaluate("""() => {
+        const ready = performance.getEntriesByName('bp-ready')[0].startTime;
+        const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/css/panels.css'));
+        return e ? e.startTime - ready : null;
+    }""")
+    assert asked is not None and asked >= 0, asked
+    assert page.evaluate("document.getElementById('panel-styles').disabled") is False
+    assert page.evaluate("getComputedStyle(document.querySelector('#backdoor-panel .card')).borderTopWidth") == "1px"
+
+
+def test_panels_without_their_styles_say_so_and_still_work(page, site_url, problems):
+    problems.allow("net::ERR_FAILED")
+    page.route("**/css/panels.css", lambda route: route.abort())
+    page.goto(site_url)
+    page.wait_for_function("document.body.dataset.panels === '1'", timeout=90_000)
+    expect(page.locator("#notices li.notice", has_text="styles did not load")).to_have_count(1)
+    page.click("#bd-plant")  # the checksum panel works unstyled
+    page.wait_for_function("document.querySelector('#bd-remove') && !document.querySelector('#bd-remove').disabled", timeout=30_000)

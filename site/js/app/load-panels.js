@@ -1,6 +1,6 @@
 // @ts-check
-// The panels below the playground and the page modes, loaded once Python is ready (app/main.js's start): every
-// module fetched at once, then each one's init(ctx) and each listener's first snapshot in a task (and a frame) of its
+// The panels below the playground and the page modes, loaded once Python is ready (app/main.js's start): their
+// styles and every module fetched at once, then each one's init(ctx) and each listener's first snapshot in a task (and a frame) of its
 // own, so no long main-thread task follows ready (a Play pressed at once draws its first frames on time; docs/BENCHMARKS.md).
 
 import { PANEL_NAMES } from "./state.js";
@@ -9,6 +9,29 @@ import { emitSpread } from "../ui/events.js";
 
 /** The longest wait for a frame before the next panel loads anyway. */
 const FRAME_WAIT_MS = 100;
+/** The longest wait for the panels' styles before the panels draw anyway (unstyled, but working). */
+const STYLES_WAIT_MS = 10_000;
+
+/**
+ * The panels' styles: build.py's css/panels.css, a disabled link in the page (not fetched, so the first paint matches
+ * only the first screen's rules), fetched and applied now. Resolves true once applied, false if they did not load.
+ * @returns {Promise<boolean>}
+ */
+export function loadPanelStyles() {
+  const link = document.getElementById("panel-styles");
+  if (!(link instanceof HTMLLinkElement) || !link.disabled) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), STYLES_WAIT_MS);
+    const done = (/** @type {boolean} */ ok) => {
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    link.addEventListener("load", () => done(true), { once: true });
+    link.addEventListener("error", () => done(false), { once: true });
+    link.disabled = false;
+    if (link.sheet) done(true);  // a browser that fetched it despite `disabled` applies it at once, with no event
+  });
+}
 
 /**
  * The next task after the next frame is drawn: the DOM a panel just built is laid out and painted on its own, not
@@ -36,9 +59,14 @@ export function afterFrame() {
  * @param {() => import("./replies.js").Snapshot | null} latest the last snapshot applied
  */
 export async function loadPanels(ctx, latest) {
+  const styled = loadPanelStyles();
   const loading = [...PANEL_NAMES.map((name) => `../panels/${name}/panel.js`), ...MODE_MODULES]
     .map((url) => /** @type {Promise<{init: (ctx: any) => void}>} */ (import(url)));
   loading.forEach((p) => p.catch(() => {}));  // each awaited in turn below; the first failure throws there
+  if (!await styled) {
+    ctx.notify("The panels' styles did not load: the panels below work but look plain (reload the page to retry).",
+      "error");
+  }
   for (const load of loading) {
     const panel = await load;
     await afterFrame();
