@@ -4,10 +4,10 @@
 // (the test row of the data view). Both only while the games panel owns the page's picks (ui/picks.js: the panel
 // the user last pressed in), so a click never spends a query by surprise; the backdoor panels keep theirs otherwise.
 // The queried images are marked in the grid (event image-marks: "flipped" where the answer shows the backdoor,
-// "selected" otherwise). What a click may query is read from d (the data view and the round), never a set's name.
+// "selected" otherwise; new test data clears them). What a click may query is read from d (the data view and the round), never a set's name.
 
 import { emit, on } from "../../ui/events.js";
-import { pickOwner, trackPickOwner } from "../../ui/picks.js";
+import { createPicks, pickOwner, trackPickOwner } from "../../ui/picks.js";
 import { shape, sliceZ } from "../kd.js";
 
 /** The games panel's name as the owner of picks and of image marks. */
@@ -52,6 +52,16 @@ export function beyondPlane(ctx, root, hooks) {
     if (row.length === d) hooks.ask([row], [index]);
   });
 
+  // new test data: the marked indices name other images now
+  const testData = createPicks();
+  on("snapshot", ({ snap }) => { if (testData.follow(snap?.data?.test ?? [])) clear(); });
+
+  function clear() {
+    if (!marks.size) return;
+    marks.clear();
+    publish();
+  }
+
   function publish() {
     emit("image-marks", { owner: OWNER, marks: [...marks].map(([index, kind]) => ({ index, kind })) });
   }
@@ -63,10 +73,6 @@ export function beyondPlane(ctx, root, hooks) {
       publish();
     },
     /** A new round: no image is queried yet. */
-    clear() {
-      if (!marks.size) return;
-      marks.clear();
-      publish();
-    },
+    clear,
   };
 }
