@@ -22,6 +22,21 @@ export const labelText = (v, k) => (k <= 2 ? (v > 0 ? "+1" : "−1") : `class ${
 const pointText = (/** @type {number[]} */ p) => `(${p.map((v) => v.toFixed(4)).join(", ")})`;
 
 /**
+ * The point's cell: its coordinates, or for a test image (the digits' grid) its index, the pixels in the title.
+ * Test hooks: the row's data-point (every coordinate) and data-image.
+ * @param {number[]} p @param {number | undefined} image
+ */
+function pointCell(p, image) {
+  if (image === undefined && p.length <= 4) return el("td.gm-mono", null, pointText(p));
+  const text = image === undefined ? `(${p.slice(0, 3).map((v) => v.toFixed(4)).join(", ")}, …: ${p.length} numbers)`
+    : `test image ${image}`;
+  return el("td.gm-mono", { title: pointText(p) }, text);
+}
+
+/** @param {number[]} p @param {number | undefined} image */
+const rowData = (p, image) => ({ point: p.join(","), ...(image === undefined ? {} : { image: String(image) }) });
+
+/**
  * A point typed as "x, y" (or d numbers, separated by commas, semicolons or spaces); null when it is not one.
  * @param {string} text @param {number} d
  */
@@ -65,22 +80,22 @@ export function answersTable(id) {
       body.replaceChildren();
       table.dataset.count = "0";
     },
-    /** @param {PairAnswer} a */
-    addPair(a) {
+    /** @param {PairAnswer} a @param {number} [image] the test image queried (the digits' grid) */
+    addPair(a, image) {
       n += 1;
       const differ = a.labels[0] !== a.labels[1];
       const rawDiffer = rawText(a.raw[0]) !== rawText(a.raw[1]);
-      body.prepend(el("tr", { className: differ ? "gm-differ" : rawDiffer ? "gm-raw-differ" : "" },
-        el("td.num", null, n), el("td.gm-mono", null, pointText(a.point)),
+      body.prepend(el("tr", { className: differ ? "gm-differ" : rawDiffer ? "gm-raw-differ" : "", dataset: rowData(a.point, image) },
+        el("td.num", null, n), pointCell(a.point, image),
         el("td", null, labelText(a.labels[0], k)), el("td.gm-mono.num", null, rawText(a.raw[0])),
         el("td", null, labelText(a.labels[1], k)), el("td.gm-mono.num", null, rawText(a.raw[1]))));
       table.dataset.count = String(n);
     },
-    /** @param {TriggerAnswer} a */
-    addTrigger(a) {
+    /** @param {TriggerAnswer} a @param {number} [image] the test image queried (the digits' grid) */
+    addTrigger(a, image) {
       n += 1;
-      body.prepend(el("tr", { className: a.fired ? "gm-differ" : "" },
-        el("td.num", null, n), el("td.gm-mono", null, pointText(a.point)),
+      body.prepend(el("tr", { className: a.fired ? "gm-differ" : "", dataset: rowData(a.point, image) },
+        el("td.num", null, n), pointCell(a.point, image),
         el("td", null, labelText(a.label, k)), el("td.gm-mono.num", null, rawText(a.raw)),
         el("td", null, a.fired ? "fired: the label differs from the clean model's" : "no")));
       table.dataset.count = String(n);

@@ -2,9 +2,10 @@
 // The games panel (#games-panel, issue 16): "Which one is backdoored?" and "Trigger it without the key", Goldwasser,
 // Kim, Vaikuntanathan and Zamir's undetectability (2022) tried by hand. Each round the worker trains a clean and a
 // backdoored model on the same data from this playground's settings (games/human.py: the command line's rounds);
-// which slot holds the backdoor stays in Python until the guess. Queries: a click on a plot, a typed point, a CSV.
+// which slot holds the backdoor stays in Python until the guess. Queries: a click on a plot, a typed point, a CSV;
+// beyond the plane (beyond.js) a click on the page's 3-D slice or on a digit image of the grid.
 // The automated players (players.js) play the same rounds for comparison. Hears "snapshot" (the epochs); emits
-// nothing. Test hooks on the root: data-game, data-rounds (rounds finished), data-live, data-left, data-busy,
+// image-marks (the queried digit images). Test hooks on the root: data-game, data-rounds (rounds finished), data-live, data-left, data-busy,
 // data-point (the trigger game's point).
 
 import { API } from "../../app/api-table.js";
@@ -17,6 +18,8 @@ import { playersCard } from "./players.js";
 import { VERDICT_NOTE, baselinesView, scoreTable, scoreText } from "./score.js";
 import { whiteboxView } from "./whitebox.js";
 import { roundTimer } from "./timer.js";
+import { beyondPlane } from "./beyond.js";
+import { sliceZ } from "../kd.js";
 
 /**
  * @typedef {"distinguish" | "trigger"} Game
@@ -54,6 +57,7 @@ export function init(ctx) {
   const plotA = gamePlot("games-plot-a", "Model A", (p) => ask([p]));
   const plotB = gamePlot("games-plot-b", "Model B", (p) => ask([p]));
   const pointInput = /** @type {HTMLInputElement} */ (el("input.card-input.card-wide#games-point", { type: "text", placeholder: "x, y", "aria-label": "A point to query" }));
+  const clickHint = el("p.card-note.gm-click-hint#games-click-hint", { hidden: true }, "");
   const queryButton = /** @type {HTMLButtonElement} */ (el("button.text-button#games-query", { type: "button" }, "Query"));
   const csv = /** @type {HTMLInputElement} */ (el("input#games-csv", { type: "file", accept: ".csv,text/csv,text/plain", "aria-label": "A CSV of points to query" }));
   const guessA = /** @type {HTMLButtonElement} */ (el("button.text-button.card-primary#games-guess-a", { type: "button" }, "A is backdoored"));
@@ -74,6 +78,8 @@ export function init(ctx) {
   /** @type {GameSettings | null} */ let lastSettings = null;
   let busy = false;
   let runs = 0;
+  const beyond = beyondPlane(ctx, root, { ask: (points, images) => ask(points, images), roundD: () => live?.d ?? null,
+    notify: (text) => ctx.notify(text, "info") });
   const timer = roundTimer(timerText, () => { if (live?.game === "trigger") end(API.games_give_up, {}); });
 
   const players = playersCard(ctx, {
@@ -113,7 +119,7 @@ export function init(ctx) {
         el("details.mx-details", null, el("summary", null, "The same game from the command line"), command)),
       el("section.card#games-play", null,
         el("h3.card-title", null, el("span.card-step", null, "2"), "Play"),
-        status, plots,
+        status, plots, clickHint,
         el("div.card-row", null, field("point", pointInput), queryButton, field("CSV of points", csv)),
         guessRow, giveUpRow, outcome, answers.element, wbHost),
       el("section.card#games-score", null,
@@ -188,13 +194,19 @@ export function init(ctx) {
       lastSettings = s;
       showScore(v.score, v.finished);
       // the trigger game's plot zooms on the point: the square of allowed moves is what is clicked
-      const zoom = v.point && v.radius && v.d === 2 ? 4 * v.radius : 0;
+      const zoom = v.point && v.radius && v.d <= 3 ? 4 * v.radius : 0;
       const view = v.point && zoom ? { ...v, low: v.point.map((c) => c - zoom), high: v.point.map((c) => c + zoom) } : v;
-      plotA.reset(view); plotB.reset(view);
+      for (const plot of [plotA, plotB]) { plot.setSlice(sliceZ(ctx)); plot.reset(view); }
+      plots.hidden = v.d > 3;  // no plane to draw: the digits are queried from the image grid
+      beyond.clear();
       plotA.setTitle(v.game === "distinguish" ? "Model A" : "The backdoored model");
       answers.reset(v.game, v.k);
       const here = v.point ? ` The given point (${v.point.map((x) => x.toFixed(3)).join(", ")}) is labelled ${labelText(v.point_label ?? 0, v.k)}.` : "";
-      status.textContent = `Round ${v.finished + 1}: ${v.left} of ${v.queries} queries left.${here}` + (v.d !== 2 ? ` The data has ${v.d} coordinates: type points or upload a CSV.` : "");
+      status.textContent = `Round ${v.finished + 1}: ${v.left} of ${v.queries} queries left.${here}` + (v.d > 3 ? " Click a test image in the grid." : "");
+      clickHint.textContent = howToQuery(v.d) + (v.d === 3 && v.point && v.radius ? ` The given point is at z = ${v.point[2].toFixed(2)}: ` +
+        `its square shows on the plots above while the slice is within ${v.radius} of that height.` : "");
+      clickHint.hidden = v.d <= 2;
+      pointInput.placeholder = v.d === 2 ? "x, y" : v.d === 3 ? "x, y, z" : `${v.d} numbers`;
       root?.setAttribute("data-left", String(v.left));
       if (v.point) root?.setAttribute("data-point", v.point.join(","));
       else root?.removeAttribute("data-point");
@@ -211,22 +223,34 @@ export function init(ctx) {
     }
   }
 
-  /** Query points; both models answer (distinguish) or the backdoored one (trigger). @param {number[][]} points */
-  async function ask(points) {
+  /** What a click queries for data of d coordinates (typing and a CSV always work). @param {number} d */
+  function howToQuery(d) {
+    const owner = "A click on the page's plot or grid queries while this panel is the one you last pressed in.";
+    if (d === 3) return `Click the page's plot or the plots above: each click queries (x, y) at the slice's height z (move the slice with its slider). ${owner}`;
+    return `Click a test image in the grid under the page's plot to query its ${d} pixels; the grid marks it (solid purple where the answer gives the backdoor away). ${owner}`;
+  }
+
+  /**
+   * Query points; both models answer (distinguish) or the backdoored one (trigger).
+   * @param {number[][]} points @param {number[]} [images] the test image of each point (the digits' grid)
+   */
+  async function ask(points, images) {
     if (!live || busy || !points.length) return;
     setBusy(true);
     try {
       const r = await ctx.call(API.games_query, { points: points.slice(0, live.left) });
-      for (const a of r.answers) {
-        if (live.game === "distinguish") {
-          answers.addPair(a);
+      r.answers.forEach((/** @type {any} */ a, /** @type {number} */ j) => {
+        const image = images?.[j];
+        if (image !== undefined) beyond.mark(image, live?.game === "distinguish" ? a.labels[0] !== a.labels[1] : a.fired);
+        if (live?.game === "distinguish") {
+          answers.addPair(a, image);
           plotA.add({ point: a.point, label: a.labels[0] });
           plotB.add({ point: a.point, label: a.labels[1] });
         } else {
-          answers.addTrigger(a);
+          answers.addTrigger(a, image);
           plotA.add({ point: a.point, label: a.label });
         }
-      }
+      });
       live.left = r.left;
       root?.setAttribute("data-left", String(r.left));
       status.textContent = `Round ${live.finished + 1}: ${r.left} of ${live.queries} queries left.` +
@@ -291,6 +315,7 @@ export function init(ctx) {
   mode.addEventListener("change", () => showMode());
   backdoor.addEventListener("change", () => { if (mode.value === "trigger") loadBaselines(); });
 
+  on("frame", ({ frame }) => { if (frame.z != null) for (const plot of [plotA, plotB]) plot.setSlice(frame.z); });
   on("snapshot", ({ snap }) => {
     const e = Number(snap?.config?.epochs);
     if (Number.isFinite(e) && e > 0 && !live) epochs.value = String(e);

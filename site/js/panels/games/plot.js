@@ -2,11 +2,14 @@
 // A game's small plot: the round's public training data (faint), the points queried so far coloured by this
 // model's answer, and for the trigger game the given point with its square of allowed moves. No heat map: the
 // models' outputs are what the player pays queries for. A click queries the point under the pointer (onPick).
+// 3-D rounds: the plot is the page's slice at height z (setSlice): the points within SLAB of it are drawn, and a
+// click queries (x, y, z). Data with more coordinates has no plane here (the digits are queried from the image grid).
 
 import { el } from "../../ui/dom.js";
 import { prepare } from "../../ui/figure.js";
 import { canvasColors, onThemeChange } from "../../ui/theme.js";
 import { labelColor } from "../../widgets/classes.js";
+import { SLAB } from "../kd.js";
 
 const SIZE = 220;
 
@@ -29,6 +32,12 @@ export function gamePlot(id, title, onPick) {
   /** @type {PlotRound | null} */ let round = null;
   /** @type {Mark[]} */ let marks = [];
   let enabled = false;
+  let z = 0;
+  let name = title;
+  /** Whether the round's points lie in a plane drawn here (2-D, or the slice of 3-D). */
+  const planar = () => !!round && round.low.length <= 3;
+  /** A point of the plane or near the slice. @param {number[]} p */
+  const near = (p) => p.length < 3 || Math.abs(p[2] - z) <= SLAB;
 
   const toX = (/** @type {number} */ v) => round ? (v - round.low[0]) / (round.high[0] - round.low[0]) * SIZE : 0;
   const toY = (/** @type {number} */ v) => round ? (round.high[1] - v) / (round.high[1] - round.low[1]) * SIZE : 0;
@@ -40,17 +49,18 @@ export function gamePlot(id, title, onPick) {
     g.fillRect(0, 0, SIZE, SIZE);
     g.strokeStyle = ink.rule;
     g.strokeRect(0.5, 0.5, SIZE - 1, SIZE - 1);
-    if (!round || round.low.length !== 2) return;
+    if (!round || !planar()) return;
     const color = labelColor(round.k);
     g.globalAlpha = 0.35;
     round.train_points.forEach((p, i) => {
+      if (!near(p)) return;
       g.fillStyle = color(round?.train_labels[i] ?? 0);
       g.beginPath();
       g.arc(toX(p[0]), toY(p[1]), 2.2, 0, 2 * Math.PI);
       g.fill();
     });
     g.globalAlpha = 1;
-    if (round.point && round.radius) {
+    if (round.point && round.radius && Math.abs((round.point[2] ?? z) - z) <= round.radius) {
       const [x, y] = round.point;
       g.strokeStyle = ink.ink;
       g.setLineDash([4, 3]);
@@ -65,6 +75,7 @@ export function gamePlot(id, title, onPick) {
       g.lineWidth = 1;
     }
     for (const m of marks) {
+      if (!near(m.point)) continue;
       g.fillStyle = color(m.label);
       g.strokeStyle = ink.ink;
       g.beginPath();
@@ -74,12 +85,15 @@ export function gamePlot(id, title, onPick) {
     }
   }
 
+  const captionText = () => (round?.low.length === 3 ? `${name}: slice z = ${z.toFixed(1)}` : name);
+
   canvas.addEventListener("click", (event) => {
-    if (!enabled || !round || round.low.length !== 2) return;
+    if (!enabled || !round || !planar()) return;
     const box = canvas.getBoundingClientRect();
     const fx = (event.clientX - box.left) / box.width;
     const fy = (event.clientY - box.top) / box.height;
-    onPick([round.low[0] + fx * (round.high[0] - round.low[0]), round.high[1] - fy * (round.high[1] - round.low[1])]);
+    const p = [round.low[0] + fx * (round.high[0] - round.low[0]), round.high[1] - fy * (round.high[1] - round.low[1])];
+    onPick(round.low.length === 3 ? [...p, z] : p);
   });
   onThemeChange(draw);
   draw();
@@ -87,13 +101,20 @@ export function gamePlot(id, title, onPick) {
   return {
     element,
     /** A new round: its data, no marks. @param {PlotRound | null} r */
-    reset(r) { round = r; marks = []; draw(); },
+    reset(r) { round = r; marks = []; caption.textContent = captionText(); draw(); },
     /** @param {Mark} m */
     add(m) { marks.push(m); draw(); },
     /** @param {boolean} on */
     enable(on) { enabled = on; canvas.classList.toggle("gm-live", on); },
     /** @param {string} text */
-    setTitle(text) { caption.textContent = text; },
+    setTitle(text) { name = text; caption.textContent = captionText(); },
+    /** The page's slice height (3-D rounds draw and query there). @param {number} height */
+    setSlice(height) {
+      if (height === z) return;
+      z = height;
+      caption.textContent = captionText();
+      if (round?.low.length === 3) draw();
+    },
     /** Canvas pixel of a data point (tests click there). @param {number[]} p */
     pixel(p) { return [toX(p[0]), toY(p[1])]; },
   };
