@@ -92,6 +92,9 @@ def test_card_d_runs_the_other_defenses(app, page, trained_model):
     replay_hash = page.get_attribute("#df-replay-link", "href").split("#", 1)[1]
     exported = page.evaluate("window.__bp.call('experiment_result')")
     assert exported["result"]["config"]["defense"]["type"] == "fine-pruning"
+    assert len(exported["result"]["defense"]["pruned"]) == tile(page, "pruned")
+    for key in ("attack_success_rate_after", "attack_success_rate_adaptive"):  # the export has the run's numbers
+        assert exported["result"]["metrics"][key]["value"] == tile(page, key), key
 
     # ---- screenshots: card D at 1280 and 768 px, light and dark
     SHOTS.mkdir(parents=True, exist_ok=True)

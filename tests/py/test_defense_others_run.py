@@ -81,3 +81,19 @@ def test_a_run_without_steps_can_be_cancelled_before_its_step(activated):
 def test_defend_start_names_a_bad_setting(activated, params, key):
     with pytest.raises(ValueError, match=f"^{re.escape(key)}"):
         api.call("defend_start", {"params": params})
+
+
+@pytest.mark.parametrize("kind", ["quantisation", "fine-pruning", "spectral"])
+def test_the_export_has_the_run_without_labels(activated, kind):
+    params = {"type": kind, **CHEAP.get(kind, {})}
+    api.call("defend_start", {"params": params})
+    r = api.call("defend_step", {"budget_ms": 1})["result"]
+    out = api.call("experiment_result")
+    result = out["result"]
+    assert result["config"]["defense"] == defense.check_defense(params)
+    assert result["defense"]["type"] == kind and result["defense"]["params"] == r["params"]
+    for key, v in r["metrics"].items():  # the run's numbers, before and after (nothing changed in between)
+        assert result["metrics"][key] == v, key
+    assert "attack_success_rate_after" in result["metrics"]
+    rows = [line.split("\t") for line in out["tsv"].splitlines()]
+    assert ["metrics", "attack_success_rate_after.value"] in [row[2:4] for row in rows[1:]]
