@@ -60,6 +60,7 @@ def test_card_d_runs_the_other_defenses(app, page, trained_model):
     assert page.input_value("#df-other-set-step") == "0.05" and page.input_value("#df-other-set-reach") == "2"
     assert page.get_attribute("#df-other-set-step", "max") == str(int(step_limit.high))
     assert step_limit.doc in page.get_attribute("#df-other-set-step", "title")
+    assert step_limit.doc in page.text_content(".df-other-docs")  # in words under the fields, not only as a title
     assert page.text_content("#df-other-run") == "Run quantisation"
     set_field(page, "#df-other-set-step", "0.5")
     page.click("#df-other-run")

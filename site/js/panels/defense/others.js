@@ -69,8 +69,13 @@ function buildForm(type) {
       readers.push([key, () => input.value.trim()]);
     }
   }
-  const element = el("div.card-row.df-other-fields", { dataset: { type } },
-    ...(fields.length ? fields : [el("span.card-note", null, "No settings: it runs as the experiment runs it.")]));
+  // what each setting means, in words (the limits' docs), under the fields: a title alone is lost on touch screens
+  const docs = Object.keys(defaults).filter((key) => key !== "type" && BOUNDS[key]?.doc)
+    .map((key) => el("span.df-other-doc", null, el("code", null, key), ` ${BOUNDS[key].doc}`));
+  const element = el("div.df-other-form", { dataset: { type } },
+    el("div.card-row.df-other-fields", null,
+      ...(fields.length ? fields : [el("span.card-note", null, "No settings: it runs as the experiment runs it.")])),
+    docs.length ? el("p.card-note.df-other-docs", null, ...docs) : null);
   return {
     element,
     /** @returns {Params} */
