@@ -200,7 +200,7 @@ def test_every_scripted_defense_shows_in_the_defense_panel(page, site_url, probl
     assert demo_call(page, "train", {"epochs": 300})["type"] == "reply"
     assert demo_call(page, "plant", {"backdoor": "checksum", "settings": {"key": 150}})["type"] == "reply"
     assert demo_call(page, "activate", {"points": "all"})["result"]["summary"]["flipped"] > 0
-    expect(frame.locator("#df-other-card")).to_be_hidden()  # card D waits for a result
+    expect(frame.locator("#df-other-tiles")).to_be_hidden()  # card D (runnable from the page) waits for a result
     cards = set()
     for kind in defense_run.DEFENSE_TYPES:
         reply = demo_call(page, "defend", {"params": {"type": kind, **CHEAP.get(kind, {})}}, timeout=180_000)

@@ -109,7 +109,6 @@ def stage_defend(session: "Session", defense_params: Mapping, result: dict) -> N
     result["defense"] = {k: v for k, v in section.items() if k not in run.BULKY}
     result["metrics"] = run.json_safe({**run.metrics(att, section if labelled else None), **column})
     result["defense"]["seconds"] = time.perf_counter() - start
-    # the page shows (and exports) it after a replay; a defense without labels (no panel draws it) keeps its
-    # settings for the export's config, and its numbers stay in the replay's result
-    session.defended = {**section, "metrics": result["metrics"]} if labelled else None
+    # the page shows (and exports) it: a defense without labels (card D) with the column metrics its run reported
+    session.defended = {**section, "metrics": result["metrics"]}
     session.defense_settings = params

@@ -38,11 +38,16 @@ def session_result(s) -> dict:
         config["defense"] = json.loads(json.dumps(s.defense_settings))
     if s.config["problem"] != "regression" and len(s.data.test_points):
         att = s.attacked()
-        if s.defended is not None:
-            result["defense"] = {k: v for k, v in s.defended.items() if k not in defense.BULKY and k != "metrics"}
-        m = defense.metrics(att, s.defended)
-        # with the matrix's column metrics, as the experiment's defend stage writes them (defense/registry.py)
-        result["metrics"] = {**m, **registry.labelled_columns(m, s.defended)} if s.defended is not None else m
+        done = s.defended
+        if done is not None:
+            result["defense"] = {k: v for k, v in done.items() if k not in defense.BULKY and k != "metrics"}
+        if done is not None and "labels" in done:
+            m = defense.metrics(att, done)
+            # with the matrix's column metrics, as the experiment's defend stage writes them (defense/registry.py)
+            result["metrics"] = {**m, **registry.labelled_columns(m, done)}
+        else:  # no defense, or one without labels (quantisation, fine-tuning, the detectors): its run's column metrics
+            m = defense.metrics(att)
+            result["metrics"] = {**m, **{k: v for k, v in (done or {}).get("metrics", {}).items() if k not in m}}
     return defense.json_safe(result)
 
 

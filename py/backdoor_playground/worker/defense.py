@@ -1,10 +1,13 @@
 """Worker handlers for the defenses (each takes the live Session first): thin calls into defense/run.py and, for a
-run the page watches and can stop, defense/job.py (defend_start / defend_step / defend_cancel)."""
+run the page watches and can stop, defense/job.py (defend_start / defend_step / defend_cancel). A defense without
+steps (quantisation, fine-tuning, the detectors: not in run.STEPPED) runs through the registry as `defend` runs it,
+as a job of one step."""
 
 from __future__ import annotations
 
 from ..defense import registry, run as defense
 from ..defense.job import DefenseJob
+from ..defense.stepped import SteppedJob
 from ..playground import rng
 from ..session import Session
 
@@ -35,18 +38,33 @@ def defend(s: Session, params: dict | None = None, curves: bool = True) -> dict:
     att = _attacked(s)
     settings = defense.check_defense({} if params is None else params)
     if settings["type"] not in defense.STEPPED:
-        result: dict = {}
-        registry.stage_defend(s, settings, result)
-        return {**result["defense"], "metrics": result["metrics"]}
+        return _registry(s, settings)
     out = defense.run_defense(att, settings, rng.stream(s.config["seed"], "defense"), curves=curves)
     return _adopt(s, att, settings, out)
+
+
+def _registry(s: Session, settings: dict) -> dict:
+    """A defense without steps, as the experiment runs it (registry.stage_defend): its section plus "metrics"."""
+    result: dict = {}
+    registry.stage_defend(s, settings, result)
+    return {**result["defense"], "metrics": result["metrics"]}
+
+
+def _in_one_step(s: Session, settings: dict):
+    """_registry as a generator with no yield: a SteppedJob's first step runs all of it."""
+    yield from ()
+    return _registry(s, settings)
 
 
 def defend_start(s: Session, params: dict | None = None, curves: bool = True) -> dict:
     """Start defend(params) as a resumable run (a new one replaces any running); returns its progress."""
     _check_curves(curves)
     att = _attacked(s)
-    job = DefenseJob(att, {} if params is None else params, rng.stream(s.config["seed"], "defense"), curves)
+    settings = defense.check_defense({} if params is None else params)
+    if settings["type"] in defense.STEPPED:
+        job: SteppedJob = DefenseJob(att, settings, rng.stream(s.config["seed"], "defense"), curves)
+    else:  # one step; its result is defend's reply (registry.stage_defend kept it for the export and Replay)
+        job = SteppedJob(settings["type"], _in_one_step(s, settings), 1)
     s.defense_job = (job, att)
     return job.progress()
 
@@ -57,10 +75,13 @@ def defend_step(s: Session, budget_ms: float = 50.0) -> dict:
     if s.defense_job is None:
         raise ValueError("no defense is running (it finished, was cancelled, or the model changed)")
     job, att = s.defense_job
+    if not isinstance(job, DefenseJob):  # its one step ends it, and fine-tuning copies the session (no generator)
+        s.defense_job = None
     progress = job.step(budget_ms)
     if job.finished:
         s.defense_job = None
-        progress["result"] = _adopt(s, att, job.params, job.result)
+        progress["result"] = (_adopt(s, att, job.params, job.result) if isinstance(job, DefenseJob)
+                              else job.result)
     return progress
 
 

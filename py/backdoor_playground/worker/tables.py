@@ -20,6 +20,26 @@ from .api import METHODS, dataset_thumbnails
 YAW, PITCH, SHRINK = math.radians(35.0), math.radians(25.0), 0.7
 THUMB_POINTS = 200
 
+# One plain line per defense type (run.DEFAULTS) for the page's card of it, with its paper as the defense's module
+# docstring names it (tests/py/test_tables_defense.py checks that each paper is named there).
+DEFENSE_ABOUT = {
+    "proximity": ("Relabels each input by a vote of the training points near it.", "NN Calculator"),
+    "smoothing": ("Labels each input by the model's majority vote under Gaussian noise, with a certified radius.",
+                  "Cohen, Rosenfeld, Kolter 2019"),
+    "quantisation": ("Rounds every input coordinate to a multiple of the step before the model sees it, so a "
+                     "trigger finer than the step is erased (feature squeezing).", "Xu, Evans, Qi 2018"),
+    "fine-tuning": ("Trains a copy of the model further on a clean share of the training data; does the backdoor "
+                    "persist, and can its key holder activate it again?", "Liu, Dolan-Gavitt, Garg 2018"),
+    "fine-pruning": ("Removes the last hidden layer's neurons least active on clean data, then fine-tunes "
+                     "(Fine-Pruning).", "Liu, Dolan-Gavitt, Garg 2018"),
+    "spectral": ("Flags training points whose hidden representation sticks out along its label's top singular "
+                 "direction (spectral signatures); changes no prediction.", "Tran, Li, Madry 2018"),
+    "clustering": ("Splits each label's hidden representations in two clusters and flags a small one "
+                   "(activation clustering); changes no prediction.", "Chen et al. 2018"),
+    "cleanse": ("Searches per class for the smallest trigger that sends inputs there; an unusually small one "
+                "flags a backdoor.", "Wang et al. 2019"),
+}
+
 
 def state_table() -> dict:
     """config.STATE_TABLE for the page, the feature labels, the plain activations (a hidden layer's choices; the
@@ -31,6 +51,11 @@ def state_table() -> dict:
     table["limits"] = {"checksum": limits.table(checksum_params.PARAMS), "defense": limits.table(defense.LIMITS),
                        "signature": limits.table(signature_settings.LIMITS), "poisoning": limits.table(poisoning.LIMITS),
                        "playground": limits.table(playground_handlers.LIMITS)}
+    # every defense type's settings with their defaults (the page's fields; the bounds are limits.defense), the
+    # settings that take a word, and one line about each with its paper
+    table["defense_defaults"] = defense.DEFAULTS
+    table["defense_choices"] = {key: list(words) for key, words in defense.CHOICES.items()}
+    table["defense_about"] = {kind: {"text": text, "paper": paper} for kind, (text, paper) in DEFENSE_ABOUT.items()}
     # each backdoor's Attack.plane_only: None when it takes any d and K, else why it takes 2-D two-class data only
     table["plane_only"] = {kind: attacks.get(kind).plane_only for kind in attacks.REGISTRY}
     return table

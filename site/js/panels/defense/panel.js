@@ -42,8 +42,10 @@ const state = {
  * Where a defense result shows (adopt): every card of the panel.
  * @typedef {{element: HTMLElement, status: ReturnType<typeof import("./util.js").statusLine>,
  *            show: (r: import("../replies.js").DefendReply, before: import("../replies.js").DefenseMetrics | null) => void}} ResultCard
- * What runDefense needs of a card (proximity.js and smoothing.js build them).
- * @typedef {ResultCard & {progress: ReturnType<typeof jobProgress>, clear: () => void, setBusy: (busy: boolean) => void}} DefenseCard
+ * What runDefense needs of a card (proximity.js, smoothing.js and others.js build them); `words`: what its progress
+ * and messages call a run (default: the proximity vote's or smoothing's).
+ * @typedef {ResultCard & {progress: ReturnType<typeof jobProgress>, clear: () => void, setBusy: (busy: boolean) => void,
+ *   words?: (params: Record<string, string | number | null>) => {label: string, running: string, bar: string}}} DefenseCard
  */
 
 /** @type {Record<string, any>} */
@@ -60,7 +62,8 @@ export function init(ctx) {
   const cleanse = buildCleanseCard(ctx);
   parts.cleanse = /** @type {ResultCard} */ ({ element: cleanse.element, status: cleanse.status,
     show: (/** @type {any} */ r) => cleanse.show(r) });  // a script's run: the reply is neural_cleanse's plus metrics
-  parts.others = buildOthersCard();
+  parts.others = withProgress(buildOthersCard({ run: (p) => runDefense(parts.others, p), owned: Object.keys(OWN_CARDS) }),
+    "df-other-progress");
   parts.waiting = el("p.card-warning.df-waiting#df-waiting", { hidden: true, role: "status" }, "");
   parts.metrics = buildMetrics();
   parts.export = buildExportCard({ fetch: exportResult, notify: ctx.notify });
@@ -74,7 +77,7 @@ export function init(ctx) {
   root.replaceChildren(
     el("div.panel-head", null,
       el("h2.column-title", null, "Defenses: does the backdoor survive?"),
-      el("p.column-hint", null, "Two defenses try to undo the trigger without knowing it; the table says what they cost and what they caught.")),
+      el("p.column-hint", null, "The defenses try to undo or find the trigger without knowing it; the table says what they cost and what they caught.")),
     el("div.df-banner", null, parts.context, parts.markLabel),
     parts.regression,
     parts.stale,
@@ -105,7 +108,7 @@ function onSnapshot(snap) {
   parts.export.resetReplay();
   // a replayed defense without a card here (quantisation, fine-tuning, the detectors: the matrix panel says its numbers)
   const replayed = /** @type {{type?: string} | undefined} */ (snap.result?.defense)?.type;
-  if (snap.result?.metrics && (replayed === "proximity" || replayed === "smoothing")) adoptReplayed(snap.result);
+  if (snap.result?.metrics && replayed && shownIn(replayed) !== parts.cleanse) adoptReplayed(snap.result);
   setBusy(state.busy);
   state.dirty = true;
   scheduleRefresh(0);
@@ -154,10 +157,11 @@ async function runDefense(card, params) {
   if (isRegression() || state.busy) return;
   setBusy(true);
   const mine = ++state.jobSeq;
-  const label = params.type === "proximity" ? "the proximity vote" : "smoothing";
-  state.job = { card, label, hold: ctx.hold(label) };
+  const words = card.words?.(params) ?? (params.type === "proximity"
+    ? { label: "the proximity vote", running: "Voting…", bar: "Voting" } : { label: "smoothing", running: "Sampling…", bar: "Sampling" });
+  state.job = { card, label: words.label, hold: ctx.hold(words.label) };
   if (ctx.isPlaying()) sayTrainingWaits();
-  card.status.running(params.type === "proximity" ? "Voting…" : "Sampling…");
+  card.status.running(words.running);
   const t0 = performance.now();
   try {
     await ctx.idle();
@@ -167,7 +171,7 @@ async function runDefense(card, params) {
         line: card.progress, budgetMs: STEP_MS, live,  // its Cancel: shown once the run passes half a second
         onReply: (/** @type {import("../replies.js").DefenseProgress} */ r) => {
           if (live() && !r.finished && performance.now() - t0 >= SHOW_PROGRESS_AFTER_MS) {
-            card.progress.show(r, params.type === "proximity" ? "Voting" : "Sampling");
+            card.progress.show(r, words.bar);
           }
         },
       });
@@ -201,14 +205,15 @@ function sayTrainingWaits() {
   state.job.card.status.element.after(parts.waiting);
 }
 
+/** The defense types with a card of their own: type -> its part. Card D offers and shows every other type. */
+const OWN_CARDS = /** @type {Record<string, string>} */ ({ proximity: "prox", smoothing: "smooth", cleanse: "cleanse" });
+
 /**
  * The card a defense type's result shows in: its own (proximity, smoothing, Neural Cleanse), else card D, which
  * draws any type of the registry from the reply alone. @param {string} type @returns {ResultCard}
  */
 function shownIn(type) {
-  /** @type {Record<string, ResultCard>} */
-  const own = { proximity: parts.prox, smoothing: parts.smooth, cleanse: parts.cleanse };
-  return own[type] ?? parts.others;
+  return type in OWN_CARDS ? parts[OWN_CARDS[type]] : parts.others;
 }
 
 /** Show a defense result in its card and the table; it is now "the last defense". @param {ResultCard} card @param {import("../replies.js").DefendReply} r @param {string} text */
@@ -324,7 +329,7 @@ function withProgress(card, id) {
   return { ...card, progress };
 }
 
-/** Clear both cards, the table's "after" rows and the marks; say why. @param {string} why */
+/** Clear the cards, the table's "after" rows and the marks; say why. @param {string} why */
 function forget(why) {
   state.result = null;
   parts.prox.clear();
@@ -348,6 +353,7 @@ function setBusy(/** @type {boolean} */ busy) {
   const off = busy || isRegression();
   parts.prox.setBusy(off);
   parts.smooth.setBusy(off);
+  parts.others.setBusy(off);
   parts.export.setBusy(busy);
   parts.root.dataset.busy = busy ? "1" : "0";
 }
