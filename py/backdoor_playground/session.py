@@ -19,7 +19,7 @@ from .playground.train import Trainer, evaluate
 if TYPE_CHECKING:
     from .attacks import Attack
     from .defense.attacked import Attacked
-    from .defense.job import DefenseJob
+    from .defense.stepped import SteppedJob
     from .nistcalc.inefficiency import SensitivityRun
     from .nistcalc.memory import DataMemory, ModelMemory
 
@@ -100,7 +100,7 @@ class Session:
         self.attack: Attack | None = None       # the live backdoor (attacks.py), one at a time
         self.defended: dict | None = None       # the last defense result, for drawing
         self.defense_settings: dict | None = None  # its checked parameters: what a Replay link re-runs
-        self.defense_job: tuple[DefenseJob, Attacked] | None = None  # a running defend_start, on its test set
+        self.defense_job: tuple[SteppedJob, Attacked] | None = None  # a running defend_start, on its test set
         # NN Calculator's state (worker/calculator.py creates the memories on first use)
         self.data_memory: DataMemory | None = None
         self.model_memory: ModelMemory | None = None

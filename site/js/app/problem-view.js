@@ -93,7 +93,7 @@ export class ProblemView {
     this.zInput.addEventListener("input", () => this.moveSlice(Number(this.zInput.value)));
     this.sliceRow = el("div.kd-slice", null, el("label", { for: "kd-z" }, "Slice at z = ", this.zText), this.zInput,
       el("p.kd-hint", null, "The plot shows the slice; points within ±1 of it are drawn. Click a point to move " +
-        "the slice to its height (after you work in a backdoor panel, a click picks a test point for it)."));
+        "the slice to its height (after you work in a backdoor panel or a game, a click picks a test point for it or queries there)."));
     this.scatterHost = el("div#kd-scatter.kd-scatter");
     this.digitsHost = el("div#kd-digits.kd-digits");
     /** @type {Views | null} the 3-D scatter, the digits grid and the confusion matrix, once loaded (see loadViews) */

@@ -34,9 +34,9 @@
  * - defense-changed: defense panel (a defense result shown or forgotten) -> nobody yet
  * - picks-changed: checksum and signature panels (picked test points, the record in the zoom) -> nobody: the
  *   defense panel deliberately does not listen (a pick changes no metric)
- * - image-picked: app/problem-view.js (a click on a digit image of the grid: test point `index`) -> checksum and
- *   signature panels (the digits have no plot to pick on)
- * - image-marks: checksum and signature panels (their picked and activated digit images) -> app/problem-view.js
+ * - image-picked: app/problem-view.js (a click on a digit image of the grid: test point `index`) -> checksum,
+ *   signature and games panels (the digits have no plot to pick on)
+ * - image-marks: checksum, signature and games panels (their picked, activated and queried digit images) -> app/problem-view.js
  *   (marks them in the image grid, as the plot's rings do in 2-D)
  * - script-result: embed/api.js (a script's activate or defend ran through the worker: its reply) -> the checksum
  *   panel (records, summary, rings), the signature panel (the activation's rings) and the defense panel (the card of
