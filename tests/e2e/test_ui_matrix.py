@@ -161,7 +161,8 @@ def test_cancel_stops_a_bigger_matrix_and_the_page_keeps_working(app, page):
 
 def test_a_trojan_trigger_and_a_cell_without_a_defense_panel_replay(app, page):
     """Pick the poisoning trigger T3 and two defenses without a panel of their own: the grid equals the command
-    line's with --trigger T3, and the replayed fine-tuning cell shows its numbers (the cell's) in the matrix panel."""
+    line's with --trigger T3, and the replayed fine-tuning cell shows its numbers (the cell's) in the matrix panel and in
+    the defense panel's card D."""
     page = app(HASH)
     page.wait_for_selector(f"{PANEL}[data-ready='1']")
     assert page.input_value("#mx-trigger") == "box"
@@ -193,6 +194,8 @@ def test_a_trojan_trigger_and_a_cell_without_a_defense_panel_replay(app, page):
     have = got[("poisoning", "fine-tuning")]
     k, n = adaptive[("poisoning", "fine-tuning")]
     assert f"({have['asrK']}/{have['asrN']})" in text and f"({have['accK']}/{have['accN']})" in text, text
-    assert "adaptive attacker" in text and f"({k}/{n})" in text and "no panel" in text, text
-    assert page.get_attribute("#defense-panel", "data-defense") is None, "no defense card claims it"
+    assert "adaptive attacker" in text and f"({k}/{n})" in text and "the defense panel shows it" in text, text
+    # the defense panel's card D shows the replayed fine-tuning (it has no card of its own)
+    page.wait_for_function("document.querySelector('#defense-panel').dataset.defense === 'fine-tuning'")
+    assert page.get_attribute("#defense-panel", "data-shown-in") == "df-other-card"
     shot(page, "4-trojan-replayed")

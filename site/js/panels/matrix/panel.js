@@ -162,8 +162,8 @@ export function init(ctx) {
   }
 
   /**
-   * The replayed cell's own numbers, from the replay's result (the same metric names as the grid): the defense
-   * panel shows proximity and smoothing; the other defenses have no panel, so this line is where they show.
+   * The replayed cell's own numbers, from the replay's result (the same metric names as the grid); the defense panel
+   * shows the run too (proximity, smoothing and Neural Cleanse in their cards, every other type in its card D).
    * @param {{config?: {defense?: {type?: string}}, metrics?: Record<string, ReplayedRate>}} result
    */
   function showReplayed(result) {
@@ -177,8 +177,7 @@ export function init(ctx) {
       parts.push(`adaptive attacker ${rate(m.attack_success_rate_adaptive)}`);
     }
     if (m.detection_tpr && finite(m.detection_tpr.value)) parts.push(`detection TPR ${rate(m.detection_tpr)}`);
-    const panel = type === "proximity" || type === "smoothing" ? "; the defense panel shows it"
-      : type ? `; ${type} has no panel of its own: these are its numbers` : "";
+    const panel = type ? "; the defense panel shows it too" : "";
     replayed.textContent = `${parts.join(", ")}${panel}.`;
     replayed.dataset.done = "1";
   }
