@@ -46,15 +46,24 @@ def fetched(page) -> dict[str, float]:
 
 
 def test_the_first_screen_leaves_what_it_does_not_show_for_later(page, site_url, problems):
-    """The 3-D scatter, the digits grid, the confusion matrix, the file buttons' code and the panel loader are not
-    among the first screen's modules: the file buttons' code comes right after it, the panels after ready, the
-    views beyond the plane only when a data set needs them, and then they draw."""
+    """The 3-D scatter, the digits grid, the confusion matrix, the file buttons' code, the panel loader and the panels'
+    styles are not part of the first screen: the file buttons' code comes right after it, the panels and their styles
+    after ready, the views beyond the plane only when a data set needs them, and then they draw."""
     hinted = hinted_modules()
     assert not hinted & set(LATER)
     page.goto(site_url)
     page.wait_for_function("document.body.dataset.panels === '1'", timeout=90_000)
     seen = fetched(page)
     assert all(seen[m] >= 0 for m in ("js/ui/files.js", "js/app/load-panels.js")), seen
+    # the panels' styles too: a disabled link until the panels load after ready, then applied (a card's border)
+    asked = page.evaluate("""() => {
+        const ready = performance.getEntriesByName('bp-ready')[0].startTime;
+        const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/css/panels.css'));
+        return e ? e.startTime - ready : null;
+    }""")
+    assert asked is not None and asked >= 0, asked
+    assert page.evaluate("document.getElementById('panel-styles').disabled") is False
+    assert page.evaluate("getComputedStyle(document.querySelector('#backdoor-panel .card')).borderTopWidth") == "1px"
     assert not {"js/widgets/scatter3d.js", "js/widgets/digits.js", "js/widgets/confusion.js"} & set(seen), seen
     # the file buttons work once their code is in (Download asks Python for the points)
     with page.expect_download() as download:
@@ -85,22 +94,8 @@ def test_views_that_fail_to_load_say_so_once_and_the_playground_keeps_working(pa
     expect(notice).to_have_count(1)  # said once, not at every frame
 
 
-def test_the_panels_styles_load_with_the_panels(page, site_url, problems):
-    """css/panels.css is not fetched for the first screen (a disabled link): the panel loader fetches it after ready,
-    before the first panel draws, and the panels are styled (a card has its border)."""
-    page.goto(site_url)
-    page.wait_for_function("document.body.dataset.panels === '1'", timeout=90_000)
-    asked = page.evaluate("""() => {
-        const ready = performance.getEntriesByName('bp-ready')[0].startTime;
-        const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/css/panels.css'));
-        return e ? e.startTime - ready : null;
-    }""")
-    assert asked is not None and asked >= 0, asked
-    assert page.evaluate("document.getElementById('panel-styles').disabled") is False
-    assert page.evaluate("getComputedStyle(document.querySelector('#backdoor-panel .card')).borderTopWidth") == "1px"
-
-
 def test_panels_without_their_styles_say_so_and_still_work(page, site_url, problems):
+    """css/panels.css cannot be fetched: one notice says so, and the panels load and work unstyled."""
     problems.allow("net::ERR_FAILED")
     page.route("**/css/panels.css", lambda route: route.abort())
     page.goto(site_url)
