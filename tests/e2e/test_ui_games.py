@@ -150,11 +150,15 @@ def test_each_automated_player_plays_in_the_page(app, page):
     assert page.locator("#games-scores tr[data-key='player-5']").count() == 1
 
 
-def shots(page, name: str) -> None:
+def shots(page, name: str, parts: tuple[str, ...] | None = None) -> None:
+    """The games panel (or each of `parts`, named in the file) at 1280 and 768 px, light and dark."""
     for width in (1280, 768):
         page.set_viewport_size({"width": width, "height": 900})
         for theme in ("light", "dark"):
             page.emulate_media(color_scheme=theme)
             page.wait_for_function("(t) => document.documentElement.dataset.theme === t", arg=theme)
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.locator(PANEL).screenshot(path=str(SHOTS / f"games-{name}-{width}-{theme}.png"))
+            for part in parts or (PANEL,):
+                what = f"{name}-{part.strip('#.')}" if parts else name
+                page.locator(part).screenshot(path=str(SHOTS / f"games-{what}-{width}-{theme}.png"))
+    page.emulate_media(color_scheme="light")

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from conftest import SHOTS
-from test_ui_games import PANEL, answered, new_round
+from test_ui_games import PANEL, answered, new_round, shots
 
 CIRCLE3D = "dataset=circle3d&x=true&y=true&z=true&networkShape=3&activation=tanh&seed=1&epochs=15"
 DIGITS = "dataset=digits&digits_scale=unit&networkShape=8&activation=tanh&seed=1&epochs=5"
@@ -78,7 +77,7 @@ def test_circle3d_a_click_on_the_slice_queries_x_y_and_its_z(app):
     answered(page, 3)
     assert row_point(page, 3) == [1.0, 2.0, 3.0]
     assert page.get_attribute(PANEL, "data-left") == "1"
-    shots(page, "circle3d", (PANEL, ".plot-frame"))
+    shots(page, "kd-circle3d", (PANEL, ".plot-frame"))
 
     # the trigger game: its plot zooms on the given point; with the slice moved to the point's height, a click
     # inside the square queries there
@@ -96,7 +95,7 @@ def test_circle3d_a_click_on_the_slice_queries_x_y_and_its_z(app):
     answered(page, 1)
     x, y, z = row_point(page, 1)
     assert z == zs and abs(x - (px + 0.2)) < 0.05 and abs(y - (py - 0.1)) < 0.05, (x, y, z)
-    shots(page, "circle3d-trigger", (PANEL,))
+    shots(page, "kd-circle3d-trigger", (PANEL,))
 
 
 def test_digits_a_click_on_a_test_image_queries_its_pixels(app):
@@ -126,7 +125,7 @@ def test_digits_a_click_on_a_test_image_queries_its_pixels(app):
     page.click('#kd-digits .digit-cell[data-index="7"]')
     answered(page, 2)
     expect(page.locator("#kd-digits .digit-cell[data-mark]")).to_have_count(2)
-    shots(page, "digits", (PANEL, "#kd-digits"))
+    shots(page, "kd-digits", (PANEL, "#kd-digits"))
     new_round(page)
     marks = page.locator("#kd-digits .digit-cell[data-mark]")
     expect(marks).to_have_count(0)
@@ -139,14 +138,3 @@ def test_digits_a_click_on_a_test_image_queries_its_pixels(app):
                            arg=test[:650], timeout=20_000)
     expect(marks).to_have_count(0)
 
-
-def shots(page, name: str, parts: tuple[str, ...]) -> None:
-    for width in (1280, 768):
-        page.set_viewport_size({"width": width, "height": 900})
-        for theme in ("light", "dark"):
-            page.emulate_media(color_scheme=theme)
-            page.wait_for_function("(t) => document.documentElement.dataset.theme === t", arg=theme)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            for part in parts:
-                page.locator(part).screenshot(path=str(SHOTS / f"games-kd-{name}-{part.strip('#.')}-{width}-{theme}.png"))
-    page.emulate_media(color_scheme="light")
